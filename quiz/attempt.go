@@ -1,0 +1,693 @@
+package quiz
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Attempt is one timed try at a round by one contestant.
+type Attempt struct {
+	ID            int64
+	RoundID       int64
+	UserID        int64
+	Number        int // 1 for the contestant's first attempt in the round
+	Seed          Seed
+	StartedAt     time.Time
+	Deadline      time.Time
+	SubmittedAt   *time.Time
+	AutoSubmitted bool
+	Score         int
+	Correct       int
+	Total         int
+	Prediction    *int
+}
+
+// Submitted reports whether the attempt is over.
+func (a Attempt) Submitted() bool { return a.SubmittedAt != nil }
+
+// Answer is a contestant's current choice for one question of an attempt.
+type Answer struct {
+	AttemptID  int64
+	QuestionID int64
+	OptionIDs  []int64 // sorted; empty clears the choice
+	Correct    bool
+	AnsweredAt time.Time
+}
+
+// AttemptQuestion is a question as one attempt shows it: options in this
+// attempt's order. Correct, Explanation and Reference are for scoring and
+// for review once the round's reveal policy allows; they never reach a
+// contestant while the attempt runs.
+type AttemptQuestion struct {
+	ID          int64
+	Topic       string
+	Text        string
+	Multiple    bool // several options are correct
+	Options     []Option
+	Explanation string
+	Reference   string
+}
+
+// AttemptDetail is an attempt with its questions and current answers.
+type AttemptDetail struct {
+	Attempt   Attempt
+	Questions []AttemptQuestion
+	Answers   map[int64][]int64 // by question id
+}
+
+// NewAttempt is what the store needs to start an attempt.
+type NewAttempt struct {
+	RoundID     int64
+	UserID      int64
+	Seed        Seed
+	StartedAt   time.Time
+	Deadline    time.Time
+	Questions   []DrawnQuestion
+	MaxAttempts int // 0: no limit
+}
+
+// Submission ends an attempt.
+type Submission struct {
+	AttemptID   int64
+	SubmittedAt time.Time
+	Prediction  *int
+	Auto        bool
+	Points      int // per correct answer
+}
+
+// PlayStore is what the Engine needs from storage.
+type PlayStore interface {
+	Round(ctx context.Context, id int64) (Round, error)
+	BankVersion(ctx context.Context, bankID int64) (int64, error)
+	Pool(ctx context.Context, bankID int64) (Pool, error)
+	// StartAttempt returns the contestant's unsubmitted attempt in the round
+	// whose deadline is after a.StartedAt (created false), or else creates a
+	// new one unless MaxAttempts are used up.
+	StartAttempt(ctx context.Context, a NewAttempt) (attempt Attempt, created bool, err error)
+	Attempt(ctx context.Context, id int64) (Attempt, error)
+	AttemptDetail(ctx context.Context, id int64) (AttemptDetail, error)
+	// SaveAnswer stores an answer durably before it returns; it fails with
+	// CodeAlreadySubmitted once the attempt is submitted.
+	SaveAnswer(ctx context.Context, a Answer) error
+	// SubmitAttempt scores the attempt from its stored answers and ends it;
+	// it fails with CodeAlreadySubmitted when it has ended already.
+	SubmitAttempt(ctx context.Context, s Submission) (Result, error)
+	UnsubmittedAttempts(ctx context.Context) ([]Attempt, error)
+	UserAttempts(ctx context.Context, userID, roundID int64) ([]Attempt, error)
+	RoundResults(ctx context.Context, roundID int64) ([]Result, error)
+}
+
+// Outcome is what a contestant learns when an attempt ends.
+type Outcome struct {
+	AttemptID  int64
+	RoundID    int64
+	UserID     int64
+	Score      int
+	Correct    int
+	Total      int
+	DurationMs int64
+	Rank       int
+	Auto       bool
+}
+
+// Limits on a prediction.
+const maxPrediction = 1_000_000_000
+
+// More error codes of the attempt protocol.
+const CodeInvalidPrediction = "invalid_prediction"
+
+// EngineConfig sets up an Engine.
+type EngineConfig struct {
+	Store PlayStore
+	Now   func() time.Time
+	// Grace is how long after its deadline an attempt still takes answers,
+	// for messages that were on the network at the deadline. The server
+	// submits the attempt itself when the grace is over.
+	Grace time.Duration
+	// OnAutoSubmit is told of every attempt the server submits by itself.
+	OnAutoSubmit func(Outcome)
+	Log          *slog.Logger
+}
+
+// Engine runs attempts: it draws questions, checks and stores answers,
+// submits attempts at their deadline even when nobody is connected, and keeps
+// each round's leaderboard in memory.
+type Engine struct {
+	store        PlayStore
+	now          func() time.Time
+	grace        time.Duration
+	onAutoSubmit func(Outcome)
+	log          *slog.Logger
+
+	mu      sync.Mutex
+	live    map[int64]*liveAttempt
+	pools   map[int64]*Pool
+	boards  map[int64]*roundBoard
+	stopped bool
+	pending sync.WaitGroup // auto-submits under way
+}
+
+// liveAttempt is an attempt that has not been submitted yet.
+type liveAttempt struct {
+	id, roundID, userID int64
+	deadline            time.Time
+	timer               *time.Timer
+
+	mu             sync.Mutex
+	key            map[int64]PoolQuestion // by question id; loaded on first answer
+	points         int
+	asksPrediction bool
+}
+
+type roundBoard struct {
+	ready chan struct{}
+	board *Board
+	err   error
+	timer *time.Timer
+}
+
+// NewEngine returns an engine; call Start before use.
+func NewEngine(cfg EngineConfig) *Engine {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.OnAutoSubmit == nil {
+		cfg.OnAutoSubmit = func(Outcome) {}
+	}
+	return &Engine{
+		store: cfg.Store, now: cfg.Now, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
+		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
+	}
+}
+
+// Grace returns how long after its deadline an attempt still takes answers.
+func (e *Engine) Grace() time.Duration { return e.grace }
+
+// Start picks up the attempts that were running when the server stopped:
+// those whose deadline has passed are submitted now, the others get their
+// timer back.
+func (e *Engine) Start(ctx context.Context) error {
+	open, err := e.store.UnsubmittedAttempts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range open {
+		e.track(a, nil, 0, false)
+	}
+	return nil
+}
+
+// Stop cancels every timer and waits for the auto-submits under way. The
+// attempts stay unsubmitted in the store; the next Start takes them up.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	e.stopped = true
+	for _, la := range e.live {
+		la.timer.Stop()
+	}
+	for _, rb := range e.boards {
+		if rb.timer != nil {
+			rb.timer.Stop()
+		}
+	}
+	e.mu.Unlock()
+	e.pending.Wait()
+}
+
+// track registers an unsubmitted attempt and sets its timer for the end of
+// its grace. key may be nil; it is then loaded on the first answer.
+func (e *Engine) track(a Attempt, key map[int64]PoolQuestion, points int, asksPrediction bool) *liveAttempt {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if la, ok := e.live[a.ID]; ok {
+		return la
+	}
+	la := &liveAttempt{id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline,
+		key: key, points: points, asksPrediction: asksPrediction}
+	wait := a.Deadline.Add(e.grace).Sub(e.now())
+	la.timer = time.AfterFunc(max(wait, 0), func() { e.autoSubmit(la) })
+	if e.stopped {
+		la.timer.Stop()
+	}
+	e.live[a.ID] = la
+	return la
+}
+
+func (e *Engine) untrack(la *liveAttempt) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	la.timer.Stop()
+	delete(e.live, la.id)
+}
+
+// StartAttempt starts a new attempt at a round, or returns the contestant's
+// attempt that is still running (created false).
+func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attempt, bool, error) {
+	r, err := e.store.Round(ctx, roundID)
+	if err != nil {
+		return Attempt{}, false, err
+	}
+	if !r.ContestPublished {
+		return Attempt{}, false, NotFound("round")
+	}
+	now := e.now()
+	if r.Status(now) != StatusOpen {
+		return Attempt{}, false, Errorf(CodeRoundNotOpen, "the round is %s", r.Status(now))
+	}
+	pool, err := e.pool(ctx, r.BankID)
+	if err != nil {
+		return Attempt{}, false, err
+	}
+	var seed Seed
+	_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails
+	drawn, err := Draw(pool.Questions, r.QuestionCount, r.TopicQuotas, seed)
+	if err != nil {
+		return Attempt{}, false, err
+	}
+	deadline := now.Add(r.Duration())
+	if deadline.After(r.ClosesAt) {
+		deadline = r.ClosesAt
+	}
+	a, created, err := e.store.StartAttempt(ctx, NewAttempt{
+		RoundID: roundID, UserID: userID, Seed: seed, StartedAt: now, Deadline: deadline,
+		Questions: drawn, MaxAttempts: r.MaxAttempts,
+	})
+	if err != nil {
+		return Attempt{}, false, err
+	}
+	if created {
+		key := make(map[int64]PoolQuestion, len(drawn))
+		byID := pool.byID()
+		for _, d := range drawn {
+			key[d.QuestionID] = byID[d.QuestionID]
+		}
+		e.track(a, key, r.PointsPerQuestion, r.AsksPrediction())
+	}
+	return a, created, nil
+}
+
+// pool returns the bank's questions in use, reloading them when the bank
+// has changed since they were cached.
+func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
+	version, err := e.store.BankVersion(ctx, bankID)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	p := e.pools[bankID]
+	e.mu.Unlock()
+	if p != nil && p.Version == version {
+		return p, nil
+	}
+	loaded, err := e.store.Pool(ctx, bankID)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.pools[bankID] = &loaded
+	e.mu.Unlock()
+	return &loaded, nil
+}
+
+func (p *Pool) byID() map[int64]PoolQuestion {
+	m := make(map[int64]PoolQuestion, len(p.Questions))
+	for _, q := range p.Questions {
+		m[q.ID] = q
+	}
+	return m
+}
+
+// running returns the live attempt for userID, or the error the protocol
+// gives for an attempt that is not theirs or is over.
+func (e *Engine) running(ctx context.Context, userID, attemptID int64) (*liveAttempt, error) {
+	e.mu.Lock()
+	la := e.live[attemptID]
+	e.mu.Unlock()
+	if la != nil {
+		if la.userID != userID {
+			return nil, Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+		}
+		return la, nil
+	}
+	a, err := e.store.Attempt(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if a.UserID != userID {
+		return nil, Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+	}
+	if a.Submitted() {
+		return nil, endedError(a)
+	}
+	return e.track(a, nil, 0, false), nil
+}
+
+// endedError is the error for a message on an attempt that is over: a
+// contestant's own submit says already_submitted, the deadline says
+// deadline_passed.
+func endedError(a Attempt) error {
+	if a.AutoSubmitted {
+		return Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
+	}
+	return Errorf(CodeAlreadySubmitted, "the attempt has been submitted")
+}
+
+// loadKey fills in the attempt's questions and scoring rules the first time
+// they are needed after a restart.
+func (e *Engine) loadKey(ctx context.Context, la *liveAttempt) (map[int64]PoolQuestion, error) {
+	la.mu.Lock()
+	defer la.mu.Unlock()
+	if la.key != nil {
+		return la.key, nil
+	}
+	d, err := e.store.AttemptDetail(ctx, la.id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := e.store.Round(ctx, la.roundID)
+	if err != nil {
+		return nil, err
+	}
+	key := make(map[int64]PoolQuestion, len(d.Questions))
+	for _, q := range d.Questions {
+		pq := PoolQuestion{ID: q.ID, Topic: q.Topic}
+		for _, o := range q.Options {
+			pq.OptionIDs = append(pq.OptionIDs, o.ID)
+			if o.Correct {
+				pq.Correct = append(pq.Correct, o.ID)
+			}
+		}
+		slices.Sort(pq.Correct)
+		key[q.ID] = pq
+	}
+	la.key, la.points, la.asksPrediction = key, r.PointsPerQuestion, r.AsksPrediction()
+	return key, nil
+}
+
+// Answer checks and stores a contestant's choice for one question; it
+// returns only once the answer is durable. A later answer to the same
+// question replaces the earlier one.
+func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64, optionIDs []int64) error {
+	la, err := e.running(ctx, userID, attemptID)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	if now.After(la.deadline.Add(e.grace)) {
+		return Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
+	}
+	key, err := e.loadKey(ctx, la)
+	if err != nil {
+		return err
+	}
+	q, ok := key[questionID]
+	if !ok {
+		return Errorf(CodeUnknownQuestion, "question %d is not in this attempt", questionID)
+	}
+	chosen, err := choice(q, optionIDs)
+	if err != nil {
+		return err
+	}
+	err = e.store.SaveAnswer(ctx, Answer{
+		AttemptID: attemptID, QuestionID: questionID, OptionIDs: chosen,
+		Correct: slices.Equal(chosen, q.Correct), AnsweredAt: now,
+	})
+	if ErrorCode(err) == CodeAlreadySubmitted && now.After(la.deadline) {
+		return Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
+	}
+	return err
+}
+
+// choice returns the chosen options sorted and without repeats, or
+// CodeInvalidOption when one is not an option of q or several are chosen for
+// a single-answer question.
+func choice(q PoolQuestion, optionIDs []int64) ([]int64, error) {
+	chosen := slices.Clone(optionIDs)
+	slices.Sort(chosen)
+	chosen = slices.Compact(chosen)
+	for _, id := range chosen {
+		if !slices.Contains(q.OptionIDs, id) {
+			return nil, Errorf(CodeInvalidOption, "option %d is not an option of question %d", id, q.ID)
+		}
+	}
+	if len(chosen) > 1 && !q.Multiple() {
+		return nil, Errorf(CodeInvalidOption, "question %d takes one option", q.ID)
+	}
+	if chosen == nil {
+		chosen = []int64{}
+	}
+	return chosen, nil
+}
+
+// Submit ends an attempt at the contestant's request and scores it.
+// prediction is ignored when the round asks none.
+func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction *int) (Outcome, error) {
+	la, err := e.running(ctx, userID, attemptID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	now := e.now()
+	if now.After(la.deadline.Add(e.grace)) {
+		return Outcome{}, Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
+	}
+	if _, err := e.loadKey(ctx, la); err != nil {
+		return Outcome{}, err
+	}
+	if !la.asksPrediction {
+		prediction = nil
+	}
+	if prediction != nil && (*prediction < 0 || *prediction > maxPrediction) {
+		return Outcome{}, Errorf(CodeInvalidPrediction, "a prediction is a whole number from 0 to %d", maxPrediction)
+	}
+	submittedAt := now
+	if submittedAt.After(la.deadline) {
+		submittedAt = la.deadline
+	}
+	res, err := e.store.SubmitAttempt(ctx, Submission{
+		AttemptID: attemptID, SubmittedAt: submittedAt, Prediction: prediction, Points: la.points,
+	})
+	if ErrorCode(err) == CodeAlreadySubmitted {
+		e.untrack(la)
+		if now.After(la.deadline) {
+			return Outcome{}, Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
+		}
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	e.untrack(la)
+	return e.record(ctx, res, false)
+}
+
+// autoSubmit ends an attempt at the end of its grace, with working time up
+// to its deadline.
+func (e *Engine) autoSubmit(la *liveAttempt) {
+	e.mu.Lock()
+	if e.stopped {
+		e.mu.Unlock()
+		return
+	}
+	e.pending.Add(1)
+	e.mu.Unlock()
+	defer e.pending.Done()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := e.loadKey(ctx, la); err != nil {
+		e.retryAutoSubmit(la, err)
+		return
+	}
+	res, err := e.store.SubmitAttempt(ctx, Submission{
+		AttemptID: la.id, SubmittedAt: la.deadline, Auto: true, Points: la.points,
+	})
+	if ErrorCode(err) == CodeAlreadySubmitted {
+		e.untrack(la)
+		return
+	}
+	if err != nil {
+		e.retryAutoSubmit(la, err)
+		return
+	}
+	e.untrack(la)
+	out, err := e.record(ctx, res, true)
+	if err != nil {
+		e.log.Error("auto-submit: leaderboard", "attempt", la.id, "err", err)
+	}
+	e.onAutoSubmit(out)
+}
+
+func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
+	e.log.Error("auto-submit failed; retrying", "attempt", la.id, "err", err)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.stopped {
+		la.timer.Reset(time.Second)
+	}
+}
+
+// record puts a submitted attempt on its round's board and returns the
+// contestant's outcome with their rank in the round now.
+func (e *Engine) record(ctx context.Context, res Result, auto bool) (Outcome, error) {
+	out := Outcome{
+		AttemptID: res.AttemptID, UserID: res.UserID, Score: res.Score, Correct: res.Correct,
+		Total: res.Total, DurationMs: res.DurationMs(), Auto: auto,
+	}
+	a, err := e.store.Attempt(ctx, res.AttemptID)
+	if err != nil {
+		return out, err
+	}
+	out.RoundID = a.RoundID
+	board, err := e.Board(ctx, a.RoundID)
+	if err != nil {
+		return out, err
+	}
+	board.Offer(res)
+	if entry, ok := board.RankOf(res.UserID); ok {
+		out.Rank = entry.Rank
+	}
+	return out, nil
+}
+
+// Board returns a round's leaderboard, built from the store the first time
+// it is asked for.
+func (e *Engine) Board(ctx context.Context, roundID int64) (*Board, error) {
+	e.mu.Lock()
+	rb := e.boards[roundID]
+	if rb != nil {
+		e.mu.Unlock()
+		<-rb.ready
+		if rb.err != nil {
+			return nil, rb.err
+		}
+		return rb.board, nil
+	}
+	rb = &roundBoard{ready: make(chan struct{})}
+	e.boards[roundID] = rb
+	e.mu.Unlock()
+
+	rb.board, rb.err = e.loadBoard(ctx, roundID, rb)
+	if rb.err != nil {
+		e.mu.Lock()
+		delete(e.boards, roundID)
+		e.mu.Unlock()
+	}
+	close(rb.ready)
+	return rb.board, rb.err
+}
+
+func (e *Engine) loadBoard(ctx context.Context, roundID int64, rb *roundBoard) (*Board, error) {
+	r, err := e.store.Round(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	target := ""
+	if r.AsksPrediction() {
+		target = r.PredictionTarget
+	}
+	board := NewBoard(target)
+	results, err := e.store.RoundResults(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	for _, res := range results {
+		board.Offer(res)
+	}
+	// The board takes the closed round's order once every attempt has had
+	// its deadline and grace: deadlines never pass the round's close.
+	final := r.ClosesAt.Add(e.grace + time.Second)
+	if wait := final.Sub(e.now()); wait <= 0 {
+		board.Finalize()
+	} else {
+		e.mu.Lock()
+		if !e.stopped {
+			rb.timer = time.AfterFunc(wait, board.Finalize)
+		}
+		e.mu.Unlock()
+	}
+	return board, nil
+}
+
+// AttemptsOf lists a contestant's attempts at a round, oldest first.
+func (e *Engine) AttemptsOf(ctx context.Context, userID, roundID int64) ([]Attempt, error) {
+	return e.store.UserAttempts(ctx, userID, roundID)
+}
+
+// CheckOwner returns CodeNotFound or CodeForbidden unless the attempt
+// exists and is userID's.
+func (e *Engine) CheckOwner(ctx context.Context, userID, attemptID int64) error {
+	e.mu.Lock()
+	la := e.live[attemptID]
+	e.mu.Unlock()
+	owner := int64(0)
+	if la != nil {
+		owner = la.userID
+	} else {
+		a, err := e.store.Attempt(ctx, attemptID)
+		if err != nil {
+			return err
+		}
+		owner = a.UserID
+	}
+	if owner != userID {
+		return Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+	}
+	return nil
+}
+
+// Detail returns an attempt with its questions and answers, for its owner.
+func (e *Engine) Detail(ctx context.Context, userID, attemptID int64) (AttemptDetail, error) {
+	d, err := e.store.AttemptDetail(ctx, attemptID)
+	if err != nil {
+		return AttemptDetail{}, err
+	}
+	if d.Attempt.UserID != userID {
+		return AttemptDetail{}, Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+	}
+	return d, nil
+}
+
+// Review is a finished or running attempt as its result page shows it.
+type Review struct {
+	Detail   AttemptDetail
+	Round    Round
+	Revealed bool // correct options, explanations and references may be shown
+	Rank     int  // the contestant's rank in the round by their best attempt; 0 before any
+}
+
+// Review returns an attempt for its owner, or for staff, with the correct
+// options only when the round's reveal policy allows it (staff always see
+// them).
+func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Review, error) {
+	d, err := e.store.AttemptDetail(ctx, attemptID)
+	if err != nil {
+		return Review{}, err
+	}
+	if d.Attempt.UserID != viewer.ID && !viewer.Role.Staff() {
+		return Review{}, Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+	}
+	r, err := e.store.Round(ctx, d.Attempt.RoundID)
+	if err != nil {
+		return Review{}, err
+	}
+	rev := Review{Detail: d, Round: r}
+	rev.Revealed = viewer.Role.Staff() || r.RevealsAt(d.Attempt.Submitted(), e.now())
+	if !rev.Revealed {
+		for i := range d.Questions {
+			q := &d.Questions[i]
+			q.Explanation, q.Reference = "", ""
+			for j := range q.Options {
+				q.Options[j].Correct = false
+			}
+		}
+	}
+	if board, err := e.Board(ctx, r.ID); err == nil {
+		if entry, ok := board.RankOf(d.Attempt.UserID); ok {
+			rev.Rank = entry.Rank
+		}
+	}
+	return rev, nil
+}

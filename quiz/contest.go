@@ -1,0 +1,383 @@
+package quiz
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"time"
+	"unicode/utf8"
+)
+
+// Contest is a cuộc thi: a title and its rounds, shown to the public once
+// published.
+type Contest struct {
+	ID          int64
+	Slug        string
+	Title       string
+	Description string
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	Rounds      []Round
+}
+
+// Round statuses as the API reports them.
+const (
+	StatusUpcoming = "upcoming"
+	StatusOpen     = "open"
+	StatusClosed   = "closed"
+	StatusLocked   = "locked"
+)
+
+// Prediction targets: what the round's prediction question asks to guess.
+const (
+	TargetPerfectScorers = "perfect_scorers"
+	TargetParticipants   = "participants"
+	TargetAttempts       = "attempts"
+)
+
+// Reveal policies: when a contestant may see the correct options of their
+// attempt.
+const (
+	RevealNever       = "never"
+	RevealAfterSubmit = "after_submit"
+	RevealAfterClose  = "after_close"
+)
+
+// Round is one đợt thi of a contest: a window of time in which contestants
+// make timed attempts drawn from a bank.
+type Round struct {
+	ID                int64
+	ContestID         int64
+	Name              string
+	BankID            int64
+	OpensAt           time.Time
+	ClosesAt          time.Time
+	DurationSeconds   int
+	QuestionCount     int
+	TopicQuotas       map[string]int
+	PointsPerQuestion int
+	MaxAttempts       int // 0: no limit
+	PredictionPrompt  string
+	PredictionTarget  string
+	Reveal            string
+	Prizes            []Prize
+	LockedAt          *time.Time
+	LockedBy          int64
+
+	// Of the round's contest, for the checks that need it.
+	ContestPublished bool
+	ContestTitle     string
+	ContestSlug      string
+}
+
+// Prize is a tier of individual prizes: its name and how many are given.
+type Prize struct {
+	Name  string
+	Count int
+}
+
+// Status returns the round's status at now.
+func (r Round) Status(now time.Time) string {
+	switch {
+	case r.LockedAt != nil:
+		return StatusLocked
+	case now.Before(r.OpensAt):
+		return StatusUpcoming
+	case now.Before(r.ClosesAt):
+		return StatusOpen
+	}
+	return StatusClosed
+}
+
+// Duration is the time limit of one attempt.
+func (r Round) Duration() time.Duration { return time.Duration(r.DurationSeconds) * time.Second }
+
+// AsksPrediction reports whether the round ends with a prediction question.
+func (r Round) AsksPrediction() bool { return r.PredictionPrompt != "" }
+
+// RevealsAt reports whether an attempt's correct options may be shown at now.
+func (r Round) RevealsAt(submitted bool, now time.Time) bool {
+	switch r.Reveal {
+	case RevealAfterSubmit:
+		return submitted
+	case RevealAfterClose:
+		return submitted && !now.Before(r.ClosesAt)
+	}
+	return false
+}
+
+// Message keys for contest and round problems.
+const (
+	MsgSlugInvalid       = "field.slug_invalid"
+	MsgSlugTaken         = "field.slug_taken"
+	MsgClosesBeforeOpens = "field.closes_before_opens"
+	MsgOutOfRange        = "field.out_of_range"
+	MsgBankNotFound      = "field.bank_not_found"
+	MsgNotEnoughInBank   = "field.not_enough_in_bank"
+	MsgUnknownTopic      = "field.unknown_topic"
+	MsgQuotaOverCount    = "field.quota_over_count"
+	MsgTargetInvalid     = "field.target_invalid"
+	MsgRevealInvalid     = "field.reveal_invalid"
+	MsgTimeInvalid       = "field.time_invalid"
+	MsgBankNameTaken     = "field.bank_name_taken"
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+
+// Round limits.
+const (
+	maxDurationSeconds = 24 * 60 * 60
+	maxQuestionCount   = 500
+	maxPrizeTiers      = 20
+	maxPrizeCount      = 100000
+)
+
+// normalize cleans r and checks it against the bank's topics (question
+// counts by topic, retired questions left out).
+func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
+	bad := FieldErrors{}
+	r.Name = Clean(r.Name)
+	if r.Name == "" {
+		bad.Add("name", MsgRequired)
+	}
+	checkLen(bad, "name", r.Name, 200)
+	if r.OpensAt.IsZero() {
+		bad.Add("opens_at", MsgTimeInvalid)
+	}
+	if r.ClosesAt.IsZero() {
+		bad.Add("closes_at", MsgTimeInvalid)
+	} else if !r.OpensAt.IsZero() && !r.ClosesAt.After(r.OpensAt) {
+		bad.Add("closes_at", MsgClosesBeforeOpens)
+	}
+	if r.DurationSeconds < 1 || r.DurationSeconds > maxDurationSeconds {
+		bad.Add("duration_seconds", MsgOutOfRange)
+	}
+	if r.PointsPerQuestion == 0 {
+		r.PointsPerQuestion = 1
+	}
+	if r.PointsPerQuestion < 1 || r.PointsPerQuestion > 1000 {
+		bad.Add("points_per_question", MsgOutOfRange)
+	}
+	if r.MaxAttempts < 0 || r.MaxAttempts > 1000 {
+		bad.Add("max_attempts", MsgOutOfRange)
+	}
+
+	available := 0
+	for _, n := range topics {
+		available += n
+	}
+	switch {
+	case !bankFound:
+		bad.Add("bank_id", MsgBankNotFound)
+	case r.QuestionCount < 1 || r.QuestionCount > maxQuestionCount:
+		bad.Add("question_count", MsgOutOfRange)
+	case r.QuestionCount > available:
+		bad.Add("question_count", MsgNotEnoughInBank)
+	}
+	quotaSum := 0
+	cleanQuotas := map[string]int{}
+	for topic, n := range r.TopicQuotas {
+		topic = Clean(topic)
+		quotaSum += n
+		cleanQuotas[topic] += n
+		switch {
+		case n < 0:
+			bad.Add("topic_quotas", MsgOutOfRange)
+		case bankFound && topics[topic] == 0:
+			bad.Add("topic_quotas", MsgUnknownTopic)
+		case bankFound && n > topics[topic]:
+			bad.Add("topic_quotas", MsgNotEnoughInBank)
+		}
+	}
+	r.TopicQuotas = cleanQuotas
+	if quotaSum > r.QuestionCount {
+		bad.Add("topic_quotas", MsgQuotaOverCount)
+	}
+
+	r.PredictionPrompt = CleanText(r.PredictionPrompt)
+	checkLen(bad, "prediction_prompt", r.PredictionPrompt, 500)
+	switch {
+	case r.PredictionPrompt == "" && r.PredictionTarget == "":
+	case r.PredictionPrompt == "":
+		bad.Add("prediction_prompt", MsgRequired)
+	case r.PredictionTarget == TargetPerfectScorers, r.PredictionTarget == TargetParticipants, r.PredictionTarget == TargetAttempts:
+	default:
+		bad.Add("prediction_target", MsgTargetInvalid)
+	}
+
+	if r.Reveal == "" {
+		r.Reveal = RevealAfterSubmit
+	}
+	if r.Reveal != RevealNever && r.Reveal != RevealAfterSubmit && r.Reveal != RevealAfterClose {
+		bad.Add("reveal", MsgRevealInvalid)
+	}
+
+	if len(r.Prizes) > maxPrizeTiers {
+		bad.Add("prizes", MsgOutOfRange)
+	}
+	for i, p := range r.Prizes {
+		r.Prizes[i].Name = Clean(p.Name)
+		if r.Prizes[i].Name == "" || utf8.RuneCountInString(r.Prizes[i].Name) > 100 {
+			bad.Add("prizes", MsgInvalid)
+		}
+		if p.Count < 1 || p.Count > maxPrizeCount {
+			bad.Add("prizes", MsgOutOfRange)
+		}
+	}
+	return r, bad.Err()
+}
+
+// CatalogStore is what Catalog needs from storage.
+type CatalogStore interface {
+	Banks(ctx context.Context) ([]Bank, error)
+	CreateBank(ctx context.Context, b Bank) (Bank, error)
+	Bank(ctx context.Context, id int64) (Bank, error)
+	Questions(ctx context.Context, bankID int64) ([]Question, error)
+	AddQuestions(ctx context.Context, bankID int64, qs []Question) ([]int64, error)
+	TopicCounts(ctx context.Context, bankID int64) (map[string]int, error)
+
+	CreateContest(ctx context.Context, c Contest, createdBy int64) (Contest, error)
+	Contest(ctx context.Context, id int64) (Contest, error)
+	ContestBySlug(ctx context.Context, slug string) (Contest, error)
+	PublishContest(ctx context.Context, id int64, at time.Time) error
+	Contests(ctx context.Context, publishedOnly bool) ([]Contest, error)
+	CreateRound(ctx context.Context, r Round) (Round, error)
+	Round(ctx context.Context, id int64) (Round, error)
+}
+
+// Catalog keeps question banks, contests and rounds.
+type Catalog struct {
+	store CatalogStore
+	now   func() time.Time
+}
+
+// NewCatalog returns the catalog service.
+func NewCatalog(store CatalogStore, now func() time.Time) *Catalog {
+	return &Catalog{store: store, now: now}
+}
+
+// Banks lists every bank with its count of questions in use.
+func (c *Catalog) Banks(ctx context.Context) ([]Bank, error) { return c.store.Banks(ctx) }
+
+// Bank returns one bank.
+func (c *Catalog) Bank(ctx context.Context, id int64) (Bank, error) { return c.store.Bank(ctx, id) }
+
+// CreateBank creates an empty bank; names are unique.
+func (c *Catalog) CreateBank(ctx context.Context, name, description string) (Bank, error) {
+	b := Bank{Name: Clean(name), Description: CleanText(description), CreatedAt: c.now()}
+	bad := FieldErrors{}
+	if b.Name == "" {
+		bad.Add("name", MsgRequired)
+	}
+	checkLen(bad, "name", b.Name, 200)
+	checkLen(bad, "description", b.Description, 2000)
+	if err := bad.Err(); err != nil {
+		return Bank{}, err
+	}
+	return c.store.CreateBank(ctx, b)
+}
+
+// Questions lists a bank's questions, retired ones included and marked.
+func (c *Catalog) Questions(ctx context.Context, bankID int64) ([]Question, error) {
+	if _, err := c.store.Bank(ctx, bankID); err != nil {
+		return nil, err
+	}
+	return c.store.Questions(ctx, bankID)
+}
+
+// AddQuestions validates questions and adds them all to a bank, or none
+// when any is invalid.
+func (c *Catalog) AddQuestions(ctx context.Context, bankID int64, qs []Question) ([]int64, error) {
+	clean := make([]Question, len(qs))
+	for i, q := range qs {
+		var err error
+		if clean[i], err = q.Normalize(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := c.store.Bank(ctx, bankID); err != nil {
+		return nil, err
+	}
+	return c.store.AddQuestions(ctx, bankID, clean)
+}
+
+// CreateContest creates an unpublished contest.
+func (c *Catalog) CreateContest(ctx context.Context, in Contest, createdBy int64) (Contest, error) {
+	in.Slug = Clean(in.Slug)
+	in.Title = Clean(in.Title)
+	in.Description = CleanText(in.Description)
+	in.CreatedAt = c.now()
+	bad := FieldErrors{}
+	if in.Slug == "" {
+		bad.Add("slug", MsgRequired)
+	} else if !slugPattern.MatchString(in.Slug) {
+		bad.Add("slug", MsgSlugInvalid)
+	}
+	if in.Title == "" {
+		bad.Add("title", MsgRequired)
+	}
+	checkLen(bad, "title", in.Title, 300)
+	checkLen(bad, "description", in.Description, 5000)
+	if err := bad.Err(); err != nil {
+		return Contest{}, err
+	}
+	return c.store.CreateContest(ctx, in, createdBy)
+}
+
+// Contest returns a contest with its rounds.
+func (c *Catalog) Contest(ctx context.Context, id int64) (Contest, error) {
+	return c.store.Contest(ctx, id)
+}
+
+// ContestBySlug returns a contest with its rounds.
+func (c *Catalog) ContestBySlug(ctx context.Context, slug string) (Contest, error) {
+	return c.store.ContestBySlug(ctx, slug)
+}
+
+// PublishContest makes a contest and its rounds visible to the public.
+func (c *Catalog) PublishContest(ctx context.Context, id int64) error {
+	return c.store.PublishContest(ctx, id, c.now())
+}
+
+// Contests lists contests with their rounds, newest first.
+func (c *Catalog) Contests(ctx context.Context, publishedOnly bool) ([]Contest, error) {
+	return c.store.Contests(ctx, publishedOnly)
+}
+
+// Round returns one round with its contest's title and state.
+func (c *Catalog) Round(ctx context.Context, id int64) (Round, error) { return c.store.Round(ctx, id) }
+
+// CreateRound validates a round against its bank and adds it to a contest.
+func (c *Catalog) CreateRound(ctx context.Context, contestID int64, r Round) (Round, error) {
+	if _, err := c.store.Contest(ctx, contestID); err != nil {
+		return Round{}, err
+	}
+	r.ContestID = contestID
+	topics := map[string]int{}
+	bankFound := r.BankID != 0
+	if bankFound {
+		var err error
+		topics, err = c.store.TopicCounts(ctx, r.BankID)
+		if ErrorCode(err) == CodeNotFound {
+			bankFound = false
+		} else if err != nil {
+			return Round{}, err
+		}
+	}
+	r, err := r.normalize(topics, bankFound)
+	if err != nil {
+		return Round{}, err
+	}
+	r.OpensAt, r.ClosesAt = r.OpensAt.UTC(), r.ClosesAt.UTC()
+	return c.store.CreateRound(ctx, r)
+}
+
+// SortedTopics returns the keys of a quota or count map in a stable order.
+func SortedTopics(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

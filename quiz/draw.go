@@ -1,0 +1,99 @@
+package quiz
+
+import (
+	"math/rand/v2"
+	"slices"
+)
+
+// PoolQuestion is a question in use as the draw and the scorer see it: its
+// options in bank order and the set of correct ones.
+type PoolQuestion struct {
+	ID        int64
+	Topic     string
+	OptionIDs []int64
+	Correct   []int64 // sorted
+}
+
+// Multiple reports whether the question has several correct options.
+func (q PoolQuestion) Multiple() bool { return len(q.Correct) > 1 }
+
+// Pool is every question of a bank that rounds may draw, at one version of
+// the bank.
+type Pool struct {
+	BankID    int64
+	Version   int64
+	Questions []PoolQuestion
+}
+
+// DrawnQuestion is one question of an attempt with its options in the order
+// this contestant sees them.
+type DrawnQuestion struct {
+	QuestionID  int64
+	OptionOrder []int64
+}
+
+// Seed is the random seed of one attempt's draw, kept with the attempt so
+// that the draw can be explained afterwards.
+type Seed [32]byte
+
+// Draw picks count questions from pool: first each topic's quota, then the
+// rest from all remaining questions, and shuffles the questions and each
+// question's options. The same pool and seed always give the same draw.
+func Draw(pool []PoolQuestion, count int, quotas map[string]int, seed Seed) ([]DrawnQuestion, error) {
+	if count > len(pool) {
+		return nil, Errorf(CodeNotEnough, "the bank has %d questions in use, the round asks %d", len(pool), count)
+	}
+	sorted := slices.Clone(pool)
+	slices.SortFunc(sorted, func(a, b PoolQuestion) int { return cmpInt64(a.ID, b.ID) })
+	rng := rand.New(rand.NewChaCha8(seed))
+
+	taken := make([]bool, len(sorted))
+	picked := make([]int, 0, count)
+	for _, topic := range SortedTopics(quotas) {
+		want := quotas[topic]
+		var candidates []int
+		for i, q := range sorted {
+			if q.Topic == topic {
+				candidates = append(candidates, i)
+			}
+		}
+		if want > len(candidates) {
+			return nil, Errorf(CodeNotEnough, "topic %q has %d questions in use, the round asks %d", topic, len(candidates), want)
+		}
+		rng.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
+		for _, i := range candidates[:want] {
+			taken[i] = true
+			picked = append(picked, i)
+		}
+	}
+	if len(picked) > count {
+		return nil, Errorf(CodeNotEnough, "topic quotas add up to %d, more than the %d questions asked", len(picked), count)
+	}
+	rest := make([]int, 0, len(sorted)-len(picked))
+	for i := range sorted {
+		if !taken[i] {
+			rest = append(rest, i)
+		}
+	}
+	rng.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	picked = append(picked, rest[:count-len(picked)]...)
+	rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+
+	drawn := make([]DrawnQuestion, len(picked))
+	for n, i := range picked {
+		order := slices.Clone(sorted[i].OptionIDs)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		drawn[n] = DrawnQuestion{QuestionID: sorted[i].ID, OptionOrder: order}
+	}
+	return drawn, nil
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

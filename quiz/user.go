@@ -1,0 +1,417 @@
+package quiz
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Role says what an account may do.
+type Role string
+
+const (
+	RoleAdmin      Role = "admin"
+	RoleOrganizer  Role = "organizer"
+	RoleOfficial   Role = "official"
+	RoleContestant Role = "contestant"
+)
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleOrganizer, RoleOfficial, RoleContestant:
+		return true
+	}
+	return false
+}
+
+// Can reports whether an account of role r may act as want. An admin may do
+// all that an organizer or an official may; nobody else acts above their role.
+func (r Role) Can(want Role) bool {
+	return r == want || (r == RoleAdmin && (want == RoleOrganizer || want == RoleOfficial))
+}
+
+// Staff reports whether r is one of the roles that run contests.
+func (r Role) Staff() bool { return r == RoleAdmin || r == RoleOrganizer || r == RoleOfficial }
+
+// User is an account. Contestants carry the personal data the contest rules
+// ask for; staff accounts need only a name and an e-mail.
+type User struct {
+	ID        int64
+	Role      Role
+	FullName  string
+	BirthDate string // YYYY-MM-DD
+	IDNumber  string // CCCD, 12 digits
+	Phone     string // 10 digits starting with 0
+	Email     string
+	Province  string // two-digit code
+	Commune   string
+	Unit      string
+	CreatedAt time.Time
+}
+
+// Province is a provincial-level unit: one of the 34 in force since
+// 1 July 2025.
+type Province struct {
+	Code string
+	Name string
+	Kind string // "tỉnh" or "thành phố"
+}
+
+// ConsentText is one version of the text a person agrees to before their
+// personal data is processed for a purpose.
+type ConsentText struct {
+	Version string
+	Purpose string
+	BodyVI  string
+	BodyEN  string
+}
+
+// Consent records who agreed to which version of a consent text, and when.
+type Consent struct {
+	UserID    int64
+	Purpose   string
+	Version   string
+	AgreedAt  time.Time
+	IP        string
+	UserAgent string
+}
+
+// PurposeContest is the purpose contestants consent to at registration:
+// taking part, verifying winners and awarding prizes.
+const PurposeContest = "contest"
+
+// Registration is what a citizen fills in to take part.
+type Registration struct {
+	FullName  string
+	BirthDate string
+	IDNumber  string
+	Phone     string
+	Email     string
+	Province  string
+	Commune   string
+	Unit      string
+	Password  string
+	Consent   bool
+}
+
+// Limits on what people type, in characters.
+const (
+	maxNameLen    = 100
+	maxCommuneLen = 100
+	maxUnitLen    = 200
+	minPassword   = 8
+	maxPassword   = 72 // bytes: bcrypt reads no further
+)
+
+// Message keys for field errors; the UI catalog holds their text.
+const (
+	MsgRequired         = "field.required"
+	MsgNameInvalid      = "field.name_invalid"
+	MsgTooLong          = "field.too_long"
+	MsgBirthDateInvalid = "field.birth_date_invalid"
+	MsgIDNumberInvalid  = "field.id_number_invalid"
+	MsgPhoneInvalid     = "field.phone_invalid"
+	MsgEmailInvalid     = "field.email_invalid"
+	MsgProvinceInvalid  = "field.province_invalid"
+	MsgPasswordShort    = "field.password_short"
+	MsgPasswordLong     = "field.password_long"
+	MsgConsentRequired  = "field.consent_required"
+	MsgPhoneTaken       = "field.phone_taken"
+	MsgEmailTaken       = "field.email_taken"
+	MsgRoleInvalid      = "field.role_invalid"
+	MsgInvalid          = "field.invalid"
+)
+
+// normalize cleans every field of r and reports the invalid ones.
+func (r Registration) normalize(provinces map[string]Province, now time.Time) (Registration, error) {
+	bad := FieldErrors{}
+	r.FullName = Clean(r.FullName)
+	switch {
+	case r.FullName == "":
+		bad.Add("full_name", MsgRequired)
+	case utf8.RuneCountInString(r.FullName) > maxNameLen:
+		bad.Add("full_name", MsgTooLong)
+	case !nameLike(r.FullName):
+		bad.Add("full_name", MsgNameInvalid)
+	}
+
+	r.BirthDate = strings.TrimSpace(r.BirthDate)
+	if r.BirthDate == "" {
+		bad.Add("birth_date", MsgRequired)
+	} else if !validBirthDate(r.BirthDate, now) {
+		bad.Add("birth_date", MsgBirthDateInvalid)
+	}
+
+	r.IDNumber = strings.ReplaceAll(strings.TrimSpace(r.IDNumber), " ", "")
+	if r.IDNumber == "" {
+		bad.Add("id_number", MsgRequired)
+	} else if !ValidIDNumber(r.IDNumber) {
+		bad.Add("id_number", MsgIDNumberInvalid)
+	}
+
+	if strings.TrimSpace(r.Phone) == "" {
+		bad.Add("phone", MsgRequired)
+	} else if phone, ok := NormalizePhone(r.Phone); ok {
+		r.Phone = phone
+	} else {
+		bad.Add("phone", MsgPhoneInvalid)
+	}
+
+	if email, ok := normalizeEmail(r.Email); ok {
+		r.Email = email
+	} else {
+		bad.Add("email", MsgEmailInvalid)
+	}
+
+	r.Province = strings.TrimSpace(r.Province)
+	if r.Province == "" {
+		bad.Add("province", MsgRequired)
+	} else if _, ok := provinces[r.Province]; !ok {
+		bad.Add("province", MsgProvinceInvalid)
+	}
+
+	r.Commune = Clean(r.Commune)
+	if utf8.RuneCountInString(r.Commune) > maxCommuneLen {
+		bad.Add("commune", MsgTooLong)
+	}
+	r.Unit = Clean(r.Unit)
+	if utf8.RuneCountInString(r.Unit) > maxUnitLen {
+		bad.Add("unit", MsgTooLong)
+	}
+
+	if key := passwordProblem(r.Password); key != "" {
+		bad.Add("password", key)
+	}
+	if !r.Consent {
+		bad.Add("consent", MsgConsentRequired)
+	}
+	return r, bad.Err()
+}
+
+func passwordProblem(p string) string {
+	switch {
+	case p == "":
+		return MsgRequired
+	case utf8.RuneCountInString(p) < minPassword:
+		return MsgPasswordShort
+	case len(p) > maxPassword:
+		return MsgPasswordLong
+	}
+	return ""
+}
+
+// normalizeEmail lowercases a bare address; an empty one is fine (e-mail is
+// optional for contestants).
+func normalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", true
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return "", false
+	}
+	return s, true
+}
+
+// validBirthDate accepts a real calendar date, not in the future and not more
+// than 120 years back.
+func validBirthDate(s string, now time.Time) bool {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return false
+	}
+	return !d.After(now) && d.After(now.AddDate(-120, 0, 0))
+}
+
+// AccountStore is what Accounts needs from storage.
+type AccountStore interface {
+	CreateUser(ctx context.Context, u User, passwordHash string, consent *Consent) (User, error)
+	UserByLogin(ctx context.Context, login string) (User, string, error)
+	User(ctx context.Context, id int64) (User, error)
+	HasRole(ctx context.Context, role Role) (bool, error)
+	ConsentText(ctx context.Context, purpose string) (ConsentText, error)
+	Consents(ctx context.Context, userID int64) ([]Consent, error)
+}
+
+// PasswordHasher hashes and checks passwords; bcrypt in production.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	Check(hash, password string) bool
+}
+
+// Accounts registers contestants, signs people in and creates staff.
+type Accounts struct {
+	store     AccountStore
+	hasher    PasswordHasher
+	provinces map[string]Province
+	order     []Province
+	now       func() time.Time
+
+	dummyOnce sync.Once
+	dummy     string
+}
+
+// NewAccounts returns the account service over the given province list.
+func NewAccounts(store AccountStore, hasher PasswordHasher, provinces []Province, now func() time.Time) *Accounts {
+	byCode := make(map[string]Province, len(provinces))
+	for _, p := range provinces {
+		byCode[p.Code] = p
+	}
+	return &Accounts{store: store, hasher: hasher, provinces: byCode, order: provinces, now: now}
+}
+
+// Provinces returns the provinces in their official order.
+func (a *Accounts) Provinces() []Province { return a.order }
+
+// ProvinceName returns the name of the province with the given code, or the
+// code itself when it is unknown.
+func (a *Accounts) ProvinceName(code string) string {
+	if p, ok := a.provinces[code]; ok {
+		return p.Name
+	}
+	return code
+}
+
+// ConsentText returns the consent text in force for a purpose.
+func (a *Accounts) ConsentText(ctx context.Context, purpose string) (ConsentText, error) {
+	return a.store.ConsentText(ctx, purpose)
+}
+
+// Consents lists what a person has agreed to, oldest first.
+func (a *Accounts) Consents(ctx context.Context, userID int64) ([]Consent, error) {
+	return a.store.Consents(ctx, userID)
+}
+
+// ClientInfo is where a request came from, kept with a consent record.
+type ClientInfo struct {
+	IP        string
+	UserAgent string
+}
+
+// Register validates a citizen's registration, records their consent to the
+// text in force and creates the contestant account. Nothing is stored when any
+// field is invalid.
+func (a *Accounts) Register(ctx context.Context, reg Registration, client ClientInfo) (User, error) {
+	now := a.now()
+	reg, err := reg.normalize(a.provinces, now)
+	if err != nil {
+		return User{}, err
+	}
+	text, err := a.store.ConsentText(ctx, PurposeContest)
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := a.hasher.Hash(reg.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{
+		Role: RoleContestant, FullName: reg.FullName, BirthDate: reg.BirthDate,
+		IDNumber: reg.IDNumber, Phone: reg.Phone, Email: reg.Email,
+		Province: reg.Province, Commune: reg.Commune, Unit: reg.Unit, CreatedAt: now,
+	}
+	consent := &Consent{
+		Purpose: PurposeContest, Version: text.Version, AgreedAt: now,
+		IP: client.IP, UserAgent: truncate(client.UserAgent, 300),
+	}
+	return a.store.CreateUser(ctx, u, hash, consent)
+}
+
+// Login checks a phone number or e-mail and a password. Every failure gives
+// the same error, so that it does not tell which accounts exist.
+func (a *Accounts) Login(ctx context.Context, login, password string) (User, error) {
+	login = strings.TrimSpace(login)
+	if phone, ok := NormalizePhone(login); ok {
+		login = phone
+	} else {
+		login = strings.ToLower(login)
+	}
+	fail := &Error{Code: CodeInvalidLogin, Message: "wrong login or password"}
+	if login == "" || password == "" || len(password) > maxPassword {
+		return User{}, fail
+	}
+	u, hash, err := a.store.UserByLogin(ctx, login)
+	if ErrorCode(err) == CodeNotFound {
+		a.hasher.Check(a.dummyHash(), password) // spend the same time as a real check
+		return User{}, fail
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !a.hasher.Check(hash, password) {
+		return User{}, fail
+	}
+	return u, nil
+}
+
+// dummyHash returns a hash of a password nobody has, checked when a login
+// names no account so that the answer takes as long as for a wrong password.
+func (a *Accounts) dummyHash() string {
+	a.dummyOnce.Do(func() {
+		a.dummy, _ = a.hasher.Hash("hoithi: no such account")
+	})
+	return a.dummy
+}
+
+// User returns the account with the given id.
+func (a *Accounts) User(ctx context.Context, id int64) (User, error) {
+	return a.store.User(ctx, id)
+}
+
+// StaffAccount is an account made by an administrator from the CLI or at
+// first start.
+type StaffAccount struct {
+	Email    string
+	Password string
+	Role     Role
+	FullName string
+}
+
+// CreateStaff creates an admin, organizer or official account.
+func (a *Accounts) CreateStaff(ctx context.Context, s StaffAccount) (User, error) {
+	bad := FieldErrors{}
+	email, ok := normalizeEmail(s.Email)
+	if s.Email == "" {
+		bad.Add("email", MsgRequired)
+	} else if !ok {
+		bad.Add("email", MsgEmailInvalid)
+	}
+	if key := passwordProblem(s.Password); key != "" {
+		bad.Add("password", key)
+	}
+	if !s.Role.Staff() {
+		bad.Add("role", MsgRoleInvalid)
+	}
+	name := Clean(s.FullName)
+	if name == "" {
+		name = email
+	}
+	if err := bad.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := a.hasher.Hash(s.Password)
+	if err != nil {
+		return User{}, err
+	}
+	return a.store.CreateUser(ctx, User{Role: s.Role, FullName: name, Email: email, CreatedAt: a.now()}, hash, nil)
+}
+
+// HasAdmin reports whether any admin account exists.
+func (a *Accounts) HasAdmin(ctx context.Context) (bool, error) {
+	return a.store.HasRole(ctx, RoleAdmin)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
