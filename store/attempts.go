@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"hoithi/quiz"
+)
+
+const attemptColumns = `id, round_id, user_id, number, seed, question_count, started_at, deadline,
+	submitted_at, auto_submitted, coalesce(score, 0), coalesce(correct, 0), prediction`
+
+func scanAttempt(row interface{ Scan(...any) error }) (quiz.Attempt, error) {
+	var a quiz.Attempt
+	var seed []byte
+	var started, deadline int64
+	var submitted, prediction sql.NullInt64
+	if err := row.Scan(&a.ID, &a.RoundID, &a.UserID, &a.Number, &seed, &a.Total, &started, &deadline,
+		&submitted, &a.AutoSubmitted, &a.Score, &a.Correct, &prediction); err != nil {
+		return quiz.Attempt{}, err
+	}
+	copy(a.Seed[:], seed)
+	a.StartedAt, a.Deadline, a.SubmittedAt = fromMs(started), fromMs(deadline), fromNullMs(submitted)
+	if prediction.Valid {
+		p := int(prediction.Int64)
+		a.Prediction = &p
+	}
+	return a, nil
+}
+
+// StartAttempt returns the contestant's running attempt in the round (one
+// not submitted whose deadline is still ahead), or creates the next one with
+// its drawn questions unless max attempts are used up. The check and the
+// insert share one transaction, so two starts at once cannot both pass.
+func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attempt, bool, error) {
+	var a quiz.Attempt
+	var created bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		created = false
+		var err error
+		a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+` FROM attempts
+			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
+			ORDER BY id DESC LIMIT 1`, na.RoundID, na.UserID, ms(na.StartedAt)))
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var count, last int
+		if err := tx.QueryRow("SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?",
+			na.RoundID, na.UserID).Scan(&count, &last); err != nil {
+			return err
+		}
+		if na.MaxAttempts > 0 && count >= na.MaxAttempts {
+			return quiz.Errorf(quiz.CodeAttemptsExhausted, "all %d attempts at this round are used", na.MaxAttempts)
+		}
+		a = quiz.Attempt{RoundID: na.RoundID, UserID: na.UserID, Number: last + 1, Seed: na.Seed,
+			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
+		res, err := tx.Exec(`INSERT INTO attempts (round_id, user_id, number, seed, question_count, started_at, deadline)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		insert := tx.Stmt(db.insertAttemptQuestion)
+		for i, q := range na.Questions {
+			order, _ := json.Marshal(q.OptionOrder)
+			if _, err := insert.Exec(a.ID, i+1, q.QuestionID, string(order)); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return quiz.Attempt{}, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	return a, created, nil
+}
+
+// Attempt returns one attempt.
+func (db *DB) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
+	a, err := scanAttempt(db.r.QueryRowContext(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id))
+	if err != nil {
+		return quiz.Attempt{}, fmt.Errorf("store: attempt %d: %w", id, notFound(err, "attempt"))
+	}
+	return a, nil
+}
+
+// SaveAnswer stores or replaces the answer to one question, unless the
+// attempt has been submitted. It returns once the answer is committed.
+func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
+	ids, _ := json.Marshal(ans.OptionIDs)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Stmt(db.upsertAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt), ans.AttemptID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save answer: %w", err)
+	}
+	return nil
+}
+
+// SubmitAttempt ends an attempt and scores it from its stored answers, in
+// the same transaction, so the score covers exactly the answers stored
+// before it.
+func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result, error) {
+	var res quiz.Result
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var prediction sql.NullInt64
+		if s.Prediction != nil {
+			prediction = sql.NullInt64{Int64: int64(*s.Prediction), Valid: true}
+		}
+		var started, submitted int64
+		var pred sql.NullInt64
+		err := tx.QueryRow(`UPDATE attempts SET submitted_at = ?, auto_submitted = ?, prediction = ?,
+				correct = (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1),
+				score = ? * (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1)
+			WHERE id = ? AND submitted_at IS NULL
+			RETURNING id, user_id, score, correct, question_count, prediction, started_at, submitted_at`,
+			ms(s.SubmittedAt), s.Auto, prediction, s.Points, s.AttemptID).Scan(
+			&res.AttemptID, &res.UserID, &res.Score, &res.Correct, &res.Total, &pred, &started, &submitted)
+		if errors.Is(err, sql.ErrNoRows) {
+			var n int
+			if err := tx.QueryRow("SELECT count(*) FROM attempts WHERE id = ?", s.AttemptID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return quiz.NotFound("attempt")
+			}
+			return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
+		}
+		if err != nil {
+			return err
+		}
+		res.StartedAt, res.SubmittedAt = fromMs(started), fromMs(submitted)
+		if pred.Valid {
+			p := int(pred.Int64)
+			res.Prediction = &p
+		}
+		return tx.QueryRow("SELECT full_name, unit FROM users WHERE id = ?", res.UserID).Scan(&res.Name, &res.Unit)
+	})
+	if err != nil {
+		return quiz.Result{}, fmt.Errorf("store: submit attempt %d: %w", s.AttemptID, err)
+	}
+	return res, nil
+}
+
+// AttemptDetail returns an attempt with its questions, in the attempt's
+// order and with options in the attempt's order, and its answers; read in
+// one transaction.
+func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	var d quiz.AttemptDetail
+	d.Attempt, err = scanAttempt(tx.QueryRowContext(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id))
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, notFound(err, "attempt"))
+	}
+
+	options := map[int64]quiz.Option{}
+	orows, err := tx.QueryContext(ctx, `SELECT o.id, o.text, o.correct FROM options o
+		JOIN attempt_questions aq ON aq.question_id = o.question_id WHERE aq.attempt_id = ?`, id)
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+	for orows.Next() {
+		var o quiz.Option
+		if err := orows.Scan(&o.ID, &o.Text, &o.Correct); err != nil {
+			orows.Close()
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+		}
+		options[o.ID] = o
+	}
+	orows.Close()
+	if err := orows.Err(); err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+
+	qrows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, q.text, q.explanation, q.reference, aq.option_order
+		FROM attempt_questions aq JOIN questions q ON q.id = aq.question_id
+		WHERE aq.attempt_id = ? ORDER BY aq.position`, id)
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+	defer qrows.Close()
+	for qrows.Next() {
+		var q quiz.AttemptQuestion
+		var order string
+		if err := qrows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &order); err != nil {
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+		}
+		var ids []int64
+		if err := json.Unmarshal([]byte(order), &ids); err != nil {
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: option order: %w", id, err)
+		}
+		correct := 0
+		for _, oid := range ids {
+			o := options[oid]
+			q.Options = append(q.Options, o)
+			if o.Correct {
+				correct++
+			}
+		}
+		q.Multiple = correct > 1
+		d.Questions = append(d.Questions, q)
+	}
+	if err := qrows.Err(); err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+
+	d.Answers = map[int64][]int64{}
+	arows, err := tx.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", id)
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var qid int64
+		var raw string
+		if err := arows.Scan(&qid, &raw); err != nil {
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+		}
+		ids := []int64{}
+		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: answer: %w", id, err)
+		}
+		d.Answers[qid] = ids
+	}
+	return d, arows.Err()
+}
+
+// UnsubmittedAttempts lists the attempts not submitted yet, for the engine to
+// take up after a restart.
+func (db *DB) UnsubmittedAttempts(ctx context.Context) ([]quiz.Attempt, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE submitted_at IS NULL ORDER BY deadline")
+	if err != nil {
+		return nil, fmt.Errorf("store: unsubmitted attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []quiz.Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unsubmitted attempts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// UserAttempts lists a contestant's attempts at a round, oldest first.
+func (db *DB) UserAttempts(ctx context.Context, userID, roundID int64) ([]quiz.Attempt, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+attemptColumns+` FROM attempts
+		WHERE user_id = ? AND round_id = ? ORDER BY number`, userID, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attempts of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []quiz.Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: attempts of user %d: %w", userID, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// RoundResults returns every submitted attempt of a round, for its
+// leaderboard.
+func (db *DB) RoundResults(ctx context.Context, roundID int64) ([]quiz.Result, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT a.id, a.user_id, u.full_name, u.unit, a.score, a.correct,
+		a.question_count, a.prediction, a.started_at, a.submitted_at
+		FROM attempts a JOIN users u ON u.id = a.user_id
+		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL`, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("store: results of round %d: %w", roundID, err)
+	}
+	defer rows.Close()
+	var out []quiz.Result
+	for rows.Next() {
+		var r quiz.Result
+		var pred sql.NullInt64
+		var started, submitted int64
+		if err := rows.Scan(&r.AttemptID, &r.UserID, &r.Name, &r.Unit, &r.Score, &r.Correct, &r.Total,
+			&pred, &started, &submitted); err != nil {
+			return nil, fmt.Errorf("store: results of round %d: %w", roundID, err)
+		}
+		if pred.Valid {
+			p := int(pred.Int64)
+			r.Prediction = &p
+		}
+		r.StartedAt, r.SubmittedAt = fromMs(started), fromMs(submitted)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

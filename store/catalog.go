@@ -1,0 +1,450 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// Banks lists every bank with its count of questions in use.
+func (db *DB) Banks(ctx context.Context) ([]quiz.Bank, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT b.id, b.name, b.description, b.created_at,
+		(SELECT count(*) FROM questions q WHERE q.bank_id = b.id AND q.retired_at IS NULL)
+		FROM banks b ORDER BY b.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: banks: %w", err)
+	}
+	defer rows.Close()
+	var out []quiz.Bank
+	for rows.Next() {
+		var b quiz.Bank
+		var created int64
+		if err := rows.Scan(&b.ID, &b.Name, &b.Description, &created, &b.QuestionCount); err != nil {
+			return nil, fmt.Errorf("store: banks: %w", err)
+		}
+		b.CreatedAt = fromMs(created)
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// Bank returns one bank.
+func (db *DB) Bank(ctx context.Context, id int64) (quiz.Bank, error) {
+	b := quiz.Bank{ID: id}
+	var created int64
+	err := db.r.QueryRowContext(ctx, `SELECT name, description, created_at,
+		(SELECT count(*) FROM questions q WHERE q.bank_id = b.id AND q.retired_at IS NULL)
+		FROM banks b WHERE id = ?`, id).Scan(&b.Name, &b.Description, &created, &b.QuestionCount)
+	if err != nil {
+		return quiz.Bank{}, fmt.Errorf("store: bank %d: %w", id, notFound(err, "bank"))
+	}
+	b.CreatedAt = fromMs(created)
+	return b, nil
+}
+
+// CreateBank stores a new, empty bank.
+func (db *DB) CreateBank(ctx context.Context, b quiz.Bank) (quiz.Bank, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("INSERT INTO banks (name, description, created_at) VALUES (?, ?, ?)",
+			b.Name, b.Description, ms(b.CreatedAt))
+		if isUnique(err) {
+			return &quiz.Error{Code: quiz.CodeBankNameTaken, Message: "a bank with this name exists",
+				Fields: map[string]string{"name": quiz.MsgBankNameTaken}}
+		}
+		if err != nil {
+			return err
+		}
+		b.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return quiz.Bank{}, fmt.Errorf("store: create bank: %w", err)
+	}
+	return b, nil
+}
+
+// Questions lists a bank's questions with their options, retired ones
+// included and marked.
+func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, topic, text, explanation, reference, retired_at IS NOT NULL
+		FROM questions WHERE bank_id = ? ORDER BY id`, bankID)
+	if err != nil {
+		return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
+	}
+	defer rows.Close()
+	var out []quiz.Question
+	index := map[int64]int{}
+	for rows.Next() {
+		q := quiz.Question{BankID: bankID}
+		if err := rows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &q.Retired); err != nil {
+			return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
+		}
+		index[q.ID] = len(out)
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
+	}
+	orows, err := db.r.QueryContext(ctx, `SELECT o.question_id, o.id, o.text, o.correct FROM options o
+		JOIN questions q ON q.id = o.question_id WHERE q.bank_id = ? ORDER BY o.question_id, o.position`, bankID)
+	if err != nil {
+		return nil, fmt.Errorf("store: options of bank %d: %w", bankID, err)
+	}
+	defer orows.Close()
+	for orows.Next() {
+		var qid int64
+		var o quiz.Option
+		if err := orows.Scan(&qid, &o.ID, &o.Text, &o.Correct); err != nil {
+			return nil, fmt.Errorf("store: options of bank %d: %w", bankID, err)
+		}
+		q := &out[index[qid]]
+		q.Options = append(q.Options, o)
+	}
+	return out, orows.Err()
+}
+
+// AddQuestions stores questions in a bank and returns their ids.
+func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question) ([]int64, error) {
+	ids := make([]int64, len(qs))
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("UPDATE banks SET version = version + 1 WHERE id = ?", bankID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("bank")
+		}
+		for i, q := range qs {
+			if ids[i], err = insertQuestion(tx, bankID, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: add questions to bank %d: %w", bankID, err)
+	}
+	return ids, nil
+}
+
+// insertQuestion is shared by AddQuestions and the demo seed.
+func insertQuestion(tx *sql.Tx, bankID int64, q quiz.Question) (int64, error) {
+	res, err := tx.Exec(`INSERT INTO questions (bank_id, topic, text, explanation, reference, created_at)
+		VALUES (?, ?, ?, ?, ?, strftime('%s','now') * 1000)`, bankID, q.Topic, q.Text, q.Explanation, q.Reference)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for pos, o := range q.Options {
+		if _, err := tx.Exec("INSERT INTO options (question_id, position, text, correct) VALUES (?, ?, ?, ?)",
+			id, pos+1, o.Text, o.Correct); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// TopicCounts returns the number of questions in use per topic.
+func (db *DB) TopicCounts(ctx context.Context, bankID int64) (map[string]int, error) {
+	if _, err := db.BankVersion(ctx, bankID); err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT topic, count(*) FROM questions
+		WHERE bank_id = ? AND retired_at IS NULL GROUP BY topic`, bankID)
+	if err != nil {
+		return nil, fmt.Errorf("store: topics of bank %d: %w", bankID, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var topic string
+		var n int
+		if err := rows.Scan(&topic, &n); err != nil {
+			return nil, fmt.Errorf("store: topics of bank %d: %w", bankID, err)
+		}
+		out[topic] = n
+	}
+	return out, rows.Err()
+}
+
+// BankVersion returns the bank's version, which grows with every change to
+// its questions.
+func (db *DB) BankVersion(ctx context.Context, bankID int64) (int64, error) {
+	var v int64
+	err := db.r.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: bank %d: %w", bankID, notFound(err, "bank"))
+	}
+	return v, nil
+}
+
+// Pool returns the bank's questions in use, for drawing and scoring, read in
+// one transaction so that questions and version agree.
+func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
+	}
+	defer tx.Rollback()
+	p := quiz.Pool{BankID: bankID}
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&p.Version); err != nil {
+		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, notFound(err, "bank"))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, o.id, o.correct FROM questions q
+		JOIN options o ON o.question_id = q.id
+		WHERE q.bank_id = ? AND q.retired_at IS NULL ORDER BY q.id, o.position`, bankID)
+	if err != nil {
+		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var qid, oid int64
+		var topic string
+		var correct bool
+		if err := rows.Scan(&qid, &topic, &oid, &correct); err != nil {
+			return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
+		}
+		if n := len(p.Questions); n == 0 || p.Questions[n-1].ID != qid {
+			p.Questions = append(p.Questions, quiz.PoolQuestion{ID: qid, Topic: topic})
+		}
+		q := &p.Questions[len(p.Questions)-1]
+		q.OptionIDs = append(q.OptionIDs, oid)
+		if correct {
+			q.Correct = append(q.Correct, oid)
+		}
+	}
+	for i := range p.Questions {
+		slices.Sort(p.Questions[i].Correct)
+	}
+	return p, rows.Err()
+}
+
+// CreateContest stores a new, unpublished contest.
+func (db *DB) CreateContest(ctx context.Context, c quiz.Contest, createdBy int64) (quiz.Contest, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("INSERT INTO contests (slug, title, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+			c.Slug, c.Title, c.Description, sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}, ms(c.CreatedAt))
+		if isUnique(err) {
+			return &quiz.Error{Code: quiz.CodeSlugTaken, Message: "a contest with this slug exists",
+				Fields: map[string]string{"slug": quiz.MsgSlugTaken}}
+		}
+		if err != nil {
+			return err
+		}
+		c.ID, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return quiz.Contest{}, fmt.Errorf("store: create contest: %w", err)
+	}
+	return c, nil
+}
+
+// PublishContest publishes a contest; publishing twice keeps the first time.
+func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("UPDATE contests SET published_at = coalesce(published_at, ?) WHERE id = ?", ms(at), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("contest")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: publish contest %d: %w", id, err)
+	}
+	return nil
+}
+
+const contestColumns = "id, slug, title, description, published_at, created_at"
+
+func scanContest(row interface{ Scan(...any) error }) (quiz.Contest, error) {
+	var c quiz.Contest
+	var published sql.NullInt64
+	var created int64
+	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Description, &published, &created); err != nil {
+		return quiz.Contest{}, err
+	}
+	c.PublishedAt = fromNullMs(published)
+	c.CreatedAt = fromMs(created)
+	return c, nil
+}
+
+// Contest returns a contest with its rounds.
+func (db *DB) Contest(ctx context.Context, id int64) (quiz.Contest, error) {
+	return db.contestWhere(ctx, "id = ?", id)
+}
+
+// ContestBySlug returns a contest with its rounds.
+func (db *DB) ContestBySlug(ctx context.Context, slug string) (quiz.Contest, error) {
+	return db.contestWhere(ctx, "slug = ?", slug)
+}
+
+func (db *DB) contestWhere(ctx context.Context, where string, arg any) (quiz.Contest, error) {
+	c, err := scanContest(db.r.QueryRowContext(ctx, "SELECT "+contestColumns+" FROM contests WHERE "+where, arg))
+	if err != nil {
+		return quiz.Contest{}, fmt.Errorf("store: contest %v: %w", arg, notFound(err, "contest"))
+	}
+	if c.Rounds, err = db.rounds(ctx, "r.contest_id = ?", c.ID); err != nil {
+		return quiz.Contest{}, err
+	}
+	return c, nil
+}
+
+// Contests lists contests, newest first, each with its rounds.
+func (db *DB) Contests(ctx context.Context, publishedOnly bool) ([]quiz.Contest, error) {
+	query := "SELECT " + contestColumns + " FROM contests"
+	if publishedOnly {
+		query += " WHERE published_at IS NOT NULL"
+	}
+	rows, err := db.r.QueryContext(ctx, query+" ORDER BY created_at DESC, id DESC")
+	if err != nil {
+		return nil, fmt.Errorf("store: contests: %w", err)
+	}
+	defer rows.Close()
+	var out []quiz.Contest
+	for rows.Next() {
+		c, err := scanContest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: contests: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: contests: %w", err)
+	}
+	rounds, err := db.rounds(ctx, "1 = 1")
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, r := range rounds {
+			if r.ContestID == out[i].ID {
+				out[i].Rounds = append(out[i].Rounds, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CreateRound stores a round with its topic quotas and prize tiers.
+func (db *DB) CreateRound(ctx context.Context, r quiz.Round) (quiz.Round, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`INSERT INTO rounds (contest_id, name, bank_id, opens_at, closes_at, duration_seconds,
+			question_count, points_per_question, max_attempts, prediction_prompt, prediction_target, reveal, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`,
+			r.ContestID, r.Name, r.BankID, ms(r.OpensAt), ms(r.ClosesAt), r.DurationSeconds, r.QuestionCount,
+			r.PointsPerQuestion, r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal)
+		if err != nil {
+			return err
+		}
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for topic, n := range r.TopicQuotas {
+			if _, err := tx.Exec("INSERT INTO round_topic_quotas (round_id, topic, count) VALUES (?, ?, ?)", r.ID, topic, n); err != nil {
+				return err
+			}
+		}
+		for i, p := range r.Prizes {
+			if _, err := tx.Exec("INSERT INTO round_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return quiz.Round{}, fmt.Errorf("store: create round: %w", err)
+	}
+	return db.Round(ctx, r.ID)
+}
+
+// Round returns one round with its contest's title and state.
+func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
+	rounds, err := db.rounds(ctx, "r.id = ?", id)
+	if err != nil {
+		return quiz.Round{}, err
+	}
+	if len(rounds) == 0 {
+		return quiz.Round{}, fmt.Errorf("store: round %d: %w", id, quiz.NotFound("round"))
+	}
+	return rounds[0], nil
+}
+
+// rounds loads the rounds matching where, ordered by opening time.
+func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Round, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.contest_id, r.name, r.bank_id, r.opens_at, r.closes_at,
+		r.duration_seconds, r.question_count, r.points_per_question, r.max_attempts, r.prediction_prompt,
+		r.prediction_target, r.reveal, r.locked_at, coalesce(r.locked_by, 0),
+		c.published_at IS NOT NULL, c.title, c.slug
+		FROM rounds r JOIN contests c ON c.id = r.contest_id WHERE `+where+` ORDER BY r.opens_at, r.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: rounds: %w", err)
+	}
+	defer rows.Close()
+	var out []quiz.Round
+	var ids []any
+	for rows.Next() {
+		var r quiz.Round
+		var opens, closes int64
+		var locked sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.ContestID, &r.Name, &r.BankID, &opens, &closes, &r.DurationSeconds,
+			&r.QuestionCount, &r.PointsPerQuestion, &r.MaxAttempts, &r.PredictionPrompt, &r.PredictionTarget,
+			&r.Reveal, &locked, &r.LockedBy, &r.ContestPublished, &r.ContestTitle, &r.ContestSlug); err != nil {
+			return nil, fmt.Errorf("store: rounds: %w", err)
+		}
+		r.OpensAt, r.ClosesAt, r.LockedAt = fromMs(opens), fromMs(closes), fromNullMs(locked)
+		r.TopicQuotas = map[string]int{}
+		out = append(out, r)
+		ids = append(ids, r.ID)
+	}
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	index := make(map[int64]*quiz.Round, len(out))
+	for i := range out {
+		index[out[i].ID] = &out[i]
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	qrows, err := db.r.QueryContext(ctx, "SELECT round_id, topic, count FROM round_topic_quotas WHERE round_id IN "+in, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: round quotas: %w", err)
+	}
+	defer qrows.Close()
+	for qrows.Next() {
+		var id int64
+		var topic string
+		var n int
+		if err := qrows.Scan(&id, &topic, &n); err != nil {
+			return nil, fmt.Errorf("store: round quotas: %w", err)
+		}
+		index[id].TopicQuotas[topic] = n
+	}
+	if err := qrows.Err(); err != nil {
+		return nil, err
+	}
+	prows, err := db.r.QueryContext(ctx, "SELECT round_id, name, count FROM round_prizes WHERE round_id IN "+in+" ORDER BY round_id, position", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: round prizes: %w", err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var id int64
+		var p quiz.Prize
+		if err := prows.Scan(&id, &p.Name, &p.Count); err != nil {
+			return nil, fmt.Errorf("store: round prizes: %w", err)
+		}
+		index[id].Prizes = append(index[id].Prizes, p)
+	}
+	return out, prows.Err()
+}

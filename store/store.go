@@ -1,0 +1,237 @@
+// Package store keeps hoithi's data in one SQLite file. Every write goes
+// through a single writer goroutine that commits in groups (see writer.go);
+// reads use a small pool of read-only connections.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"hoithi/quiz"
+)
+
+// Options tune a DB. The zero value is the production setting.
+type Options struct {
+	// MaxBatch is the most operations committed in one transaction
+	// (default 256). 1 commits every operation on its own.
+	MaxBatch int
+	// MaxWait is how long the writer waits for more operations after the
+	// first of a batch (default 0: it takes what has queued up while the
+	// previous commit was syncing, and no more).
+	MaxWait time.Duration
+	// ReadConns is the size of the read pool (default: 2 × cores, at least 4).
+	ReadConns int
+	// Observer is told of every commit; may be nil.
+	Observer Observer
+	Log      *slog.Logger
+}
+
+// Observer receives the writer's figures, for metrics.
+type Observer interface {
+	Committed(ops int, took time.Duration, err error)
+}
+
+// DB is the SQLite store.
+type DB struct {
+	path   string
+	w      *sql.DB // exactly one connection: all writes
+	r      *sql.DB // read-only pool
+	writer *writer
+	log    *slog.Logger
+
+	// Statements of the answer path, prepared once on the write connection.
+	upsertAnswer          *sql.Stmt
+	insertAttemptQuestion *sql.Stmt
+}
+
+// dsn builds a mattn/go-sqlite3 connection string whose pragmas every
+// pooled connection gets. mattn sets synchronous=NORMAL along with WAL; an
+// acknowledged answer must survive a power cut, so it is FULL here.
+func dsn(path string, readOnly bool) string {
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	params := "_busy_timeout=10000&_journal_mode=WAL&_foreign_keys=on&_synchronous=FULL"
+	if readOnly {
+		params += "&_query_only=true"
+	} else {
+		params += "&_txlock=immediate"
+	}
+	return "file:" + escaped + "?" + params
+}
+
+// Open opens (creating if needed) and migrates the database at path, and
+// starts its writer.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = max(4, 2*runtime.NumCPU())
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	w, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: migrate %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(opts.ReadConns)
+	r.SetMaxIdleConns(opts.ReadConns)
+	db := &DB{path: path, w: w, r: r, log: opts.Log}
+	if err := db.prepare(); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, err
+	}
+	db.writer = startWriter(w, opts)
+	return db, nil
+}
+
+// Close commits every write already queued, then closes the database.
+func (db *DB) Close() error {
+	db.writer.close()
+	return errors.Join(db.upsertAnswer.Close(), db.insertAttemptQuestion.Close(), db.r.Close(), db.w.Close())
+}
+
+// Path is the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// prepare readies the statements run for every answer and every attempt,
+// before the writer takes the connection. Inside a transaction on the same
+// connection, tx.Stmt reuses them without preparing again.
+func (db *DB) prepare() error {
+	var err error
+	db.upsertAnswer, err = db.w.Prepare(`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)
+		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`)
+	if err != nil {
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	db.insertAttemptQuestion, err = db.w.Prepare(`INSERT INTO attempt_questions (attempt_id, position, question_id, option_order)
+		VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		db.upsertAnswer.Close()
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to path, which must
+// not exist yet. It works while a server writes to the same file.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("store: backup: %s already exists", path)
+	}
+	conn, err := sql.Open("sqlite3", dsn(db.path, false))
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("store: backup: sync %s: %w", path, err)
+	}
+	return nil
+}
+
+// Setting returns a stored setting; ok is false when it is not set.
+func (db *DB) Setting(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = db.r.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// EnsureSetting stores value under key unless the key already has a value,
+// and returns the value in force. Two processes racing get the same answer.
+func (db *DB) EnsureSetting(ctx context.Context, key, value string) (string, error) {
+	var stored string
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value); err != nil {
+			return err
+		}
+		return tx.QueryRow("SELECT value FROM settings WHERE key = ?", key).Scan(&stored)
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return stored, nil
+}
+
+// ms and fromMs convert times to and from the stored milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMs(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMs(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMs(v.Int64)
+	return &t
+}
+
+func nullMs(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ms(*t), Valid: true}
+}
+
+// isUnique reports whether err is a violation of a UNIQUE or PRIMARY KEY
+// constraint, by the driver's extended code; column names the violated
+// column when the message gives it.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return false
+}
+
+// notFound turns sql.ErrNoRows into the quiz error for a missing kind.
+func notFound(err error, kind string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return quiz.NotFound(kind)
+	}
+	return err
+}

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"hoithi/quiz"
+)
+
+const userColumns = `id, role, full_name, birth_date, id_number, coalesce(phone, ''), coalesce(email, ''),
+	province, commune, unit, created_at`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (quiz.User, error) {
+	var u quiz.User
+	var created int64
+	dest := append([]any{&u.ID, &u.Role, &u.FullName, &u.BirthDate, &u.IDNumber, &u.Phone, &u.Email,
+		&u.Province, &u.Commune, &u.Unit, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return quiz.User{}, err
+	}
+	u.CreatedAt = fromMs(created)
+	return u, nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// CreateUser stores a new account and, for contestants, their consent. A
+// phone or e-mail already in use gives CodeAccountExists naming the field.
+func (db *DB) CreateUser(ctx context.Context, u quiz.User, passwordHash string, consent *quiz.Consent) (quiz.User, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		taken := quiz.FieldErrors{}
+		var n int
+		if u.Phone != "" {
+			if err := tx.QueryRow("SELECT count(*) FROM users WHERE phone = ?", u.Phone).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				taken.Add("phone", quiz.MsgPhoneTaken)
+			}
+		}
+		if u.Email != "" {
+			if err := tx.QueryRow("SELECT count(*) FROM users WHERE email = ?", u.Email).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				taken.Add("email", quiz.MsgEmailTaken)
+			}
+		}
+		if len(taken) > 0 {
+			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "an account with this phone or e-mail exists", Fields: taken}
+		}
+		res, err := tx.Exec(`INSERT INTO users (role, full_name, birth_date, id_number, phone, email,
+			province, commune, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.Role, u.FullName, u.BirthDate, u.IDNumber, nullString(u.Phone), nullString(u.Email),
+			u.Province, u.Commune, u.Unit, passwordHash, ms(u.CreatedAt))
+		if isUnique(err) {
+			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "an account with this phone or e-mail exists"}
+		}
+		if err != nil {
+			return err
+		}
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if consent == nil {
+			return nil
+		}
+		_, err = tx.Exec(`INSERT INTO consents (user_id, purpose, version, agreed_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, consent.Purpose, consent.Version, ms(consent.AgreedAt), consent.IP, consent.UserAgent)
+		return err
+	})
+	if err != nil {
+		return quiz.User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByLogin finds an account by phone (10 digits) or e-mail and returns
+// it with its password hash.
+func (db *DB) UserByLogin(ctx context.Context, login string) (quiz.User, string, error) {
+	var hash string
+	row := db.r.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE phone = ? OR email = ?", login, login)
+	u, err := scanUser(row, &hash)
+	if err != nil {
+		return quiz.User{}, "", fmt.Errorf("store: user by login: %w", notFound(err, "user"))
+	}
+	return u, hash, nil
+}
+
+// User returns the account with the given id.
+func (db *DB) User(ctx context.Context, id int64) (quiz.User, error) {
+	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	if err != nil {
+		return quiz.User{}, fmt.Errorf("store: user %d: %w", id, notFound(err, "user"))
+	}
+	return u, nil
+}
+
+// HasRole reports whether any account has the role.
+func (db *DB) HasRole(ctx context.Context, role quiz.Role) (bool, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE role = ?", role).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: has role %s: %w", role, err)
+	}
+	return n > 0, nil
+}
+
+// ConsentText returns the newest consent text for a purpose.
+func (db *DB) ConsentText(ctx context.Context, purpose string) (quiz.ConsentText, error) {
+	t := quiz.ConsentText{Purpose: purpose}
+	err := db.r.QueryRowContext(ctx, `SELECT version, body_vi, body_en FROM consent_texts
+		WHERE purpose = ? ORDER BY published_at DESC LIMIT 1`, purpose).Scan(&t.Version, &t.BodyVI, &t.BodyEN)
+	if err != nil {
+		return quiz.ConsentText{}, fmt.Errorf("store: consent text %s: %w", purpose, notFound(err, "consent text"))
+	}
+	return t, nil
+}
+
+// Consents lists what a person has agreed to, oldest first.
+func (db *DB) Consents(ctx context.Context, userID int64) ([]quiz.Consent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT purpose, version, agreed_at, ip, user_agent FROM consents
+		WHERE user_id = ? ORDER BY agreed_at, id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: consents of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []quiz.Consent
+	for rows.Next() {
+		c := quiz.Consent{UserID: userID}
+		var at int64
+		if err := rows.Scan(&c.Purpose, &c.Version, &at, &c.IP, &c.UserAgent); err != nil {
+			return nil, fmt.Errorf("store: consents of %d: %w", userID, err)
+		}
+		c.AgreedAt = fromMs(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// writer owns the only write connection. Callers queue operations; the
+// writer runs a queue's worth of them in one transaction, commits once (one
+// fsync of the WAL at synchronous=FULL), and only then tells each caller it
+// is done. Under load the queue fills while the previous commit syncs, so
+// the batch grows with the load and the cost of a sync is shared.
+type writer struct {
+	db       *sql.DB
+	maxBatch int
+	maxWait  time.Duration
+	observer Observer
+
+	mu     sync.RWMutex // guards closed against sends on a closed channel
+	closed bool
+	ops    chan *writeOp
+	done   chan struct{}
+}
+
+type writeOp struct {
+	fn   func(*sql.Tx) error
+	err  error
+	done chan error
+}
+
+// errClosed is returned for writes queued after Close.
+var errClosed = errors.New("store: closed")
+
+func startWriter(db *sql.DB, opts Options) *writer {
+	w := &writer{
+		db: db, maxBatch: opts.MaxBatch, maxWait: opts.MaxWait, observer: opts.Observer,
+		ops: make(chan *writeOp, 4*opts.MaxBatch), done: make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+// write runs fn in a write transaction and returns once that transaction is
+// committed (or has failed). fn may run more than once, in a batch that is
+// retried, so it must only assign its results, never accumulate them. By
+// convention an fn that returns a *quiz.Error has changed nothing, so the
+// rest of its batch commits; any other error rolls back the batch, which is
+// then retried with each operation in a savepoint of its own.
+func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	op := &writeOp{fn: fn, done: make(chan error, 1)}
+	w := db.writer
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case w.ops <- op:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	// Once queued, the operation will run: wait for its outcome even if ctx
+	// ends, so that the caller never reports as failed a write that lands.
+	return <-op.done
+}
+
+// close commits what is queued and stops the writer.
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	batch := make([]*writeOp, 0, w.maxBatch)
+	var timer *time.Timer
+	for {
+		op, ok := <-w.ops
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], op)
+		open := true
+		if w.maxWait > 0 {
+			if timer == nil {
+				timer = time.NewTimer(w.maxWait)
+			} else {
+				timer.Reset(w.maxWait)
+			}
+		gather:
+			for len(batch) < w.maxBatch {
+				select {
+				case op, ok := <-w.ops:
+					if !ok {
+						open = false
+						break gather
+					}
+					batch = append(batch, op)
+				case <-timer.C:
+					break gather
+				}
+			}
+			timer.Stop()
+		} else {
+		drain:
+			for len(batch) < w.maxBatch {
+				select {
+				case op, ok := <-w.ops:
+					if !ok {
+						open = false
+						break drain
+					}
+					batch = append(batch, op)
+				default:
+					break drain
+				}
+			}
+		}
+		w.commit(batch)
+		if !open {
+			return
+		}
+	}
+}
+
+func (w *writer) commit(batch []*writeOp) {
+	start := time.Now()
+	err := w.runBatch(batch, false)
+	if err != nil && len(batch) > 1 {
+		err = w.runBatch(batch, true)
+	}
+	if err != nil {
+		for _, op := range batch {
+			op.err = err
+		}
+	}
+	if w.observer != nil {
+		w.observer.Committed(len(batch), time.Since(start), err)
+	}
+	for _, op := range batch {
+		op.done <- op.err
+		op.fn = nil
+	}
+}
+
+// runBatch runs the batch in one transaction. Without savepoints, an
+// operation's error other than a *quiz.Error fails the whole batch; with
+// them, it fails only that operation. The error returned is one that fails
+// every operation.
+func (w *writer) runBatch(batch []*writeOp, savepoints bool) error {
+	ctx := context.Background()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	for _, op := range batch {
+		if !savepoints {
+			op.err = op.fn(tx)
+			var qe *quiz.Error
+			if op.err != nil && !errors.As(op.err, &qe) {
+				return op.err
+			}
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+			return fmt.Errorf("store: savepoint: %w", err)
+		}
+		op.err = op.fn(tx)
+		if op.err != nil {
+			if _, err := tx.Exec("ROLLBACK TO op"); err != nil {
+				return fmt.Errorf("store: rollback to savepoint: %w", err)
+			}
+		}
+		if _, err := tx.Exec("RELEASE op"); err != nil {
+			return fmt.Errorf("store: release savepoint: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
