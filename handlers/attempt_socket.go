@@ -1,0 +1,251 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+
+	"hoithi/quiz"
+)
+
+// attemptConn is the socket currently serving an attempt.
+type attemptConn struct {
+	*socket
+	attemptID int64
+	userID    int64
+}
+
+// Messages of the attempt protocol (docs/API.md).
+type (
+	stateOption struct {
+		ID   int64  `json:"id"`
+		Text string `json:"text"`
+	}
+	stateQuestion struct {
+		ID       int64         `json:"id"`
+		Text     string        `json:"text"`
+		Multiple bool          `json:"multiple"`
+		Options  []stateOption `json:"options"`
+	}
+	// stateMsg has no field for the correct options: they cannot leave the
+	// server through it.
+	stateMsg struct {
+		Type             string            `json:"type"`
+		AttemptID        int64             `json:"attempt_id"`
+		RoundID          int64             `json:"round_id"`
+		Status           string            `json:"status"`
+		Deadline         string            `json:"deadline"`
+		ServerTime       string            `json:"server_time"`
+		GraceMs          int64             `json:"grace_ms"`
+		PredictionPrompt string            `json:"prediction_prompt,omitempty"`
+		Questions        []stateQuestion   `json:"questions"`
+		Answers          map[int64][]int64 `json:"answers"`
+	}
+	ackMsg struct {
+		Type string `json:"type"`
+		Seq  int64  `json:"seq"`
+	}
+	resultMsg struct {
+		Type       string `json:"type"`
+		Seq        *int64 `json:"seq,omitempty"`
+		AttemptID  int64  `json:"attempt_id"`
+		Score      int    `json:"score"`
+		Correct    int    `json:"correct"`
+		Total      int    `json:"total"`
+		DurationMs int64  `json:"duration_ms"`
+		Rank       int    `json:"rank"`
+		Auto       bool   `json:"auto"`
+	}
+	errorMsg struct {
+		Type    string `json:"type"`
+		Seq     *int64 `json:"seq,omitempty"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	clientMsg struct {
+		Type       string  `json:"type"`
+		Seq        *int64  `json:"seq"`
+		QuestionID int64   `json:"question_id"`
+		OptionIDs  []int64 `json:"option_ids"`
+		Prediction *int    `json:"prediction"`
+	}
+)
+
+func resultOf(o quiz.Outcome, seq *int64) resultMsg {
+	return resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
+		Total: o.Total, DurationMs: o.DurationMs, Rank: o.Rank, Auto: o.Auto}
+}
+
+// attemptSocket checks the handshake (a token, this site's origin for the
+// cookie, the attempt is the caller's) and serves the attempt protocol.
+func (h *Handler) attemptSocket(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if p == nil {
+		return quiz.Errorf(quiz.CodeUnauthorized, "sign in first")
+	}
+	if p.viaCookie && !fromThisSite(c) {
+		return quiz.Errorf(quiz.CodeForbidden, "cross-site websocket refused")
+	}
+	// Ownership is checked before the upgrade so that a wrong attempt gets
+	// a plain 403 or 404.
+	if err := h.Engine.CheckOwner(c.UserContext(), p.UserID, id); err != nil {
+		return err
+	}
+	l := h.lang(c)
+	return upgrade(c, func(ws *websocket.Conn) { h.serveAttempt(ws, p.UserID, id, l) })
+}
+
+func (h *Handler) serveAttempt(ws *websocket.Conn, userID, attemptID int64, l lang) {
+	ac := &attemptConn{socket: newSocket(ws, "attempt"), attemptID: attemptID, userID: userID}
+	if !h.addSocket(ac.socket) {
+		ac.stop(websocket.CloseGoingAway, "server shutting down")
+		ac.finish()
+		return
+	}
+	defer h.removeSocket(ac.socket)
+	defer ac.finish()
+	h.takeAttempt(ac)
+	defer h.releaseAttempt(ac)
+	ac.keepAlive()
+
+	ctx := context.Background()
+	if err := h.sendState(ctx, ac, l); err != nil {
+		h.Log.Error("attempt socket: state", "attempt", attemptID, "err", err)
+		ac.stop(websocket.CloseInternalServerErr, "cannot load the attempt")
+		return
+	}
+	for !ac.isStopping() {
+		kind, data, err := ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		ac.extendRead()
+		if kind != websocket.TextMessage {
+			_ = ac.send(errorMsg{Type: "error", Code: quiz.CodeBadMessage, Message: l.T("err.bad_message")})
+			continue
+		}
+		h.handleAttemptMessage(ctx, ac, data, l)
+	}
+}
+
+// takeAttempt makes ac the attempt's socket; an older socket on the same
+// attempt is closed with 4001.
+func (h *Handler) takeAttempt(ac *attemptConn) {
+	h.sockMu.Lock()
+	old := h.attempts[ac.attemptID]
+	h.attempts[ac.attemptID] = ac
+	h.sockMu.Unlock()
+	if old != nil {
+		old.stop(closeReplaced, "replaced by a newer connection")
+	}
+}
+
+func (h *Handler) releaseAttempt(ac *attemptConn) {
+	h.sockMu.Lock()
+	defer h.sockMu.Unlock()
+	if h.attempts[ac.attemptID] == ac {
+		delete(h.attempts, ac.attemptID)
+	}
+}
+
+// sendState sends the attempt as it is stored now: questions in this
+// attempt's order, every acknowledged answer, the deadline. For an attempt
+// already over it also sends the result.
+func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) error {
+	d, err := h.Engine.Detail(ctx, ac.userID, ac.attemptID)
+	if err != nil {
+		return err
+	}
+	r, err := h.Catalog.Round(ctx, d.Attempt.RoundID)
+	if err != nil {
+		return err
+	}
+	a := d.Attempt
+	msg := stateMsg{Type: "state", AttemptID: a.ID, RoundID: a.RoundID, Status: attemptStatus(a),
+		Deadline: apiTime(a.Deadline), ServerTime: apiTime(h.Now()), GraceMs: h.Engine.Grace().Milliseconds(),
+		PredictionPrompt: r.PredictionPrompt, Questions: make([]stateQuestion, 0, len(d.Questions)), Answers: d.Answers}
+	for _, q := range d.Questions {
+		sq := stateQuestion{ID: q.ID, Text: q.Text, Multiple: q.Multiple, Options: make([]stateOption, 0, len(q.Options))}
+		for _, o := range q.Options {
+			sq.Options = append(sq.Options, stateOption{o.ID, o.Text})
+		}
+		msg.Questions = append(msg.Questions, sq)
+	}
+	if err := ac.send(msg); err != nil {
+		return nil // the client left; the read loop will notice
+	}
+	if a.Submitted() {
+		out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
+			Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
+		if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
+			if e, ok := board.RankOf(a.UserID); ok {
+				out.Rank = e.Rank
+			}
+		}
+		_ = ac.send(resultOf(out, nil))
+	}
+	return nil
+}
+
+func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, data []byte, l lang) {
+	var m clientMsg
+	fail := func(seq *int64, err error) {
+		code := quiz.ErrorCode(err)
+		if code == quiz.CodeInternal {
+			h.Log.Error("attempt socket", "attempt", ac.attemptID, "err", err)
+		}
+		_ = ac.send(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		fail(nil, quiz.Errorf(quiz.CodeBadMessage, "not a JSON message"))
+		return
+	}
+	if m.Seq == nil && (m.Type == "answer" || m.Type == "submit") {
+		fail(nil, quiz.Errorf(quiz.CodeBadMessage, "%s needs a seq", m.Type))
+		return
+	}
+	switch m.Type {
+	case "answer":
+		start := time.Now()
+		if m.OptionIDs == nil {
+			fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "answer needs option_ids"))
+			return
+		}
+		if err := h.Engine.Answer(ctx, ac.userID, ac.attemptID, m.QuestionID, m.OptionIDs); err != nil {
+			fail(m.Seq, err)
+			return
+		}
+		h.Metrics.AnswersAcked.Inc()
+		h.Metrics.AnswerSeconds.Observe(time.Since(start).Seconds())
+		_ = ac.send(ackMsg{Type: "ack", Seq: *m.Seq})
+	case "submit":
+		out, err := h.Engine.Submit(ctx, ac.userID, ac.attemptID, m.Prediction)
+		if err != nil {
+			fail(m.Seq, err)
+			return
+		}
+		h.Metrics.AttemptsSubmitted.WithLabelValues("contestant").Inc()
+		_ = ac.send(resultOf(out, m.Seq))
+	default:
+		fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "unknown message type %q", m.Type))
+	}
+}
+
+// AttemptAutoSubmitted tells the attempt's socket, if one is open, that the
+// server submitted the attempt at its deadline. The engine calls it.
+func (h *Handler) AttemptAutoSubmitted(o quiz.Outcome) {
+	h.Metrics.AttemptsSubmitted.WithLabelValues("auto").Inc()
+	h.sockMu.Lock()
+	ac := h.attempts[o.AttemptID]
+	h.sockMu.Unlock()
+	if ac != nil {
+		_ = ac.send(resultOf(o, nil))
+	}
+}

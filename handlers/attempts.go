@@ -1,0 +1,146 @@
+package handlers
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+type startAnswer struct {
+	AttemptID int64  `json:"attempt_id"`
+	Deadline  string `json:"deadline"`
+	WSPath    string `json:"ws_path"`
+	Resumed   bool   `json:"resumed"`
+}
+
+func attemptPath(id int64) string { return "/ws/attempts/" + strconv.FormatInt(id, 10) }
+
+// startAttempt starts an attempt at a round, or resumes the one running.
+func (h *Handler) startAttempt(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, created, err := h.Engine.StartAttempt(c.UserContext(), principalOf(c).UserID, id)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if created {
+		status = fiber.StatusCreated
+		h.Metrics.AttemptsStarted.Inc()
+	}
+	return c.Status(status).JSON(startAnswer{a.ID, apiTime(a.Deadline), attemptPath(a.ID), !created})
+}
+
+type reviewOption struct {
+	ID      int64  `json:"id"`
+	Text    string `json:"text"`
+	Correct *bool  `json:"correct,omitempty"`
+}
+
+type reviewQuestion struct {
+	ID          int64          `json:"id"`
+	Text        string         `json:"text"`
+	Multiple    bool           `json:"multiple"`
+	Options     []reviewOption `json:"options"`
+	Chosen      []int64        `json:"chosen"`
+	Right       *bool          `json:"right,omitempty"`
+	Explanation string         `json:"explanation,omitempty"`
+	Reference   string         `json:"reference,omitempty"`
+}
+
+type reviewBody struct {
+	AttemptID   int64            `json:"attempt_id"`
+	RoundID     int64            `json:"round_id"`
+	Number      int              `json:"number"`
+	Status      string           `json:"status"`
+	StartedAt   string           `json:"started_at"`
+	Deadline    string           `json:"deadline"`
+	SubmittedAt *string          `json:"submitted_at"`
+	Score       *int             `json:"score"`
+	Correct     *int             `json:"correct"`
+	Total       int              `json:"total"`
+	DurationMs  *int64           `json:"duration_ms"`
+	Prediction  *int             `json:"prediction"`
+	Rank        *int             `json:"rank"`
+	Revealed    bool             `json:"revealed"`
+	Questions   []reviewQuestion `json:"questions"`
+}
+
+// Attempt statuses as the API reports them.
+const (
+	statusInProgress = "in_progress"
+	statusSubmitted  = "submitted"
+)
+
+func attemptStatus(a quiz.Attempt) string {
+	if a.Submitted() {
+		return statusSubmitted
+	}
+	return statusInProgress
+}
+
+// reviewOf shapes an attempt's review; the correct options appear only when
+// the review is revealed.
+func reviewOf(rev quiz.Review) reviewBody {
+	a := rev.Detail.Attempt
+	out := reviewBody{AttemptID: a.ID, RoundID: a.RoundID, Number: a.Number, Status: attemptStatus(a),
+		StartedAt: apiTime(a.StartedAt), Deadline: apiTime(a.Deadline), SubmittedAt: apiTimePtr(a.SubmittedAt),
+		Total: a.Total, Prediction: a.Prediction, Revealed: rev.Revealed, Questions: []reviewQuestion{}}
+	if a.Submitted() {
+		score, correct, d := a.Score, a.Correct, a.SubmittedAt.Sub(a.StartedAt).Milliseconds()
+		out.Score, out.Correct, out.DurationMs = &score, &correct, &d
+	}
+	if rev.Rank > 0 {
+		rank := rev.Rank
+		out.Rank = &rank
+	}
+	for _, q := range rev.Detail.Questions {
+		chosen := rev.Detail.Answers[q.ID]
+		if chosen == nil {
+			chosen = []int64{}
+		}
+		rq := reviewQuestion{ID: q.ID, Text: q.Text, Multiple: q.Multiple, Chosen: chosen, Options: []reviewOption{}}
+		var want []int64
+		for _, o := range q.Options {
+			ro := reviewOption{ID: o.ID, Text: o.Text}
+			if rev.Revealed {
+				correct := o.Correct
+				ro.Correct = &correct
+				if correct {
+					want = append(want, o.ID)
+				}
+			}
+			rq.Options = append(rq.Options, ro)
+		}
+		if rev.Revealed {
+			got := slices.Clone(chosen)
+			slices.Sort(got)
+			slices.Sort(want)
+			right := slices.Equal(got, want)
+			rq.Right = &right
+			rq.Explanation, rq.Reference = q.Explanation, q.Reference
+		}
+		out.Questions = append(out.Questions, rq)
+	}
+	return out
+}
+
+// showAttempt returns an attempt to its owner (or to staff), with the
+// correct options only as the round's reveal policy allows.
+func (h *Handler) showAttempt(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	rev, err := h.Engine.Review(c.UserContext(), quiz.User{ID: p.UserID, Role: p.Role}, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(reviewOf(rev))
+}

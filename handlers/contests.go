@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+type roundBrief struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	OpensAt  string `json:"opens_at"`
+	ClosesAt string `json:"closes_at"`
+	Status   string `json:"status"`
+}
+
+type contestBrief struct {
+	ID          int64        `json:"id"`
+	Slug        string       `json:"slug"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	PublishedAt *string      `json:"published_at"`
+	Rounds      []roundBrief `json:"rounds"`
+}
+
+func (h *Handler) contestBrief(c quiz.Contest) contestBrief {
+	now := h.Now()
+	out := contestBrief{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description,
+		PublishedAt: apiTimePtr(c.PublishedAt), Rounds: []roundBrief{}}
+	for _, r := range c.Rounds {
+		out.Rounds = append(out.Rounds, roundBrief{r.ID, r.Name, apiTime(r.OpensAt), apiTime(r.ClosesAt), r.Status(now)})
+	}
+	return out
+}
+
+// listContests lists the published contests; staff may ask for all of them
+// with ?all=true.
+func (h *Handler) listContests(c *fiber.Ctx) error {
+	publishedOnly := true
+	if c.QueryBool("all") {
+		p := principalOf(c)
+		if p == nil {
+			return quiz.Errorf(quiz.CodeUnauthorized, "sign in first")
+		}
+		if !p.Role.Can(quiz.RoleOrganizer) && !p.Role.Can(quiz.RoleOfficial) {
+			return quiz.Errorf(quiz.CodeForbidden, "only staff see unpublished contests")
+		}
+		publishedOnly = false
+	}
+	contests, err := h.Catalog.Contests(c.UserContext(), publishedOnly)
+	if err != nil {
+		return err
+	}
+	out := make([]contestBrief, 0, len(contests))
+	for _, ct := range contests {
+		out = append(out, h.contestBrief(ct))
+	}
+	return c.JSON(fiber.Map{"contests": out})
+}
+
+// visible reports whether the requester may see a contest: the public sees
+// published ones, staff see all.
+func visible(c *fiber.Ctx, published bool) bool {
+	if published {
+		return true
+	}
+	p := principalOf(c)
+	return p != nil && p.Role.Staff()
+}
+
+func (h *Handler) showContest(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ct, err := h.Catalog.Contest(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if !visible(c, ct.PublishedAt != nil) {
+		return quiz.NotFound("contest")
+	}
+	out := struct {
+		contestBrief
+		Rounds []roundBody `json:"rounds"`
+	}{contestBrief: h.contestBrief(ct), Rounds: []roundBody{}}
+	for _, r := range ct.Rounds {
+		out.Rounds = append(out.Rounds, h.roundBody(r))
+	}
+	return c.JSON(out)
+}
+
+type createContestBody struct {
+	Slug        string `json:"slug"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+func (h *Handler) createContest(c *fiber.Ctx) error {
+	var b createContestBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: b.Slug, Title: b.Title, Description: b.Description},
+		principalOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": ct.ID})
+}
+
+func (h *Handler) publishContest(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Catalog.PublishContest(c.UserContext(), id); err != nil {
+		return err
+	}
+	ct, err := h.Catalog.Contest(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": ct.ID, "published_at": apiTimePtr(ct.PublishedAt)})
+}
+
+type prizeBody struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// roundBody is a round with every field, as created and as shown.
+type roundBody struct {
+	ID                int64          `json:"id,omitempty"`
+	ContestID         int64          `json:"contest_id,omitempty"`
+	Name              string         `json:"name"`
+	BankID            int64          `json:"bank_id"`
+	OpensAt           string         `json:"opens_at"`
+	ClosesAt          string         `json:"closes_at"`
+	Status            string         `json:"status,omitempty"`
+	DurationSeconds   int            `json:"duration_seconds"`
+	QuestionCount     int            `json:"question_count"`
+	TopicQuotas       map[string]int `json:"topic_quotas"`
+	PointsPerQuestion int            `json:"points_per_question"`
+	MaxAttempts       *int           `json:"max_attempts"`
+	PredictionPrompt  string         `json:"prediction_prompt"`
+	PredictionTarget  string         `json:"prediction_target"`
+	Reveal            string         `json:"reveal"`
+	Prizes            []prizeBody    `json:"prizes"`
+	LockedAt          *string        `json:"locked_at,omitempty"`
+}
+
+func (h *Handler) roundBody(r quiz.Round) roundBody {
+	maxAttempts := r.MaxAttempts
+	out := roundBody{ID: r.ID, ContestID: r.ContestID, Name: r.Name, BankID: r.BankID,
+		OpensAt: apiTime(r.OpensAt), ClosesAt: apiTime(r.ClosesAt), Status: r.Status(h.Now()),
+		DurationSeconds: r.DurationSeconds, QuestionCount: r.QuestionCount, TopicQuotas: r.TopicQuotas,
+		PointsPerQuestion: r.PointsPerQuestion, MaxAttempts: &maxAttempts, PredictionPrompt: r.PredictionPrompt,
+		PredictionTarget: r.PredictionTarget, Reveal: r.Reveal, Prizes: []prizeBody{}, LockedAt: apiTimePtr(r.LockedAt)}
+	for _, p := range r.Prizes {
+		out.Prizes = append(out.Prizes, prizeBody{p.Name, p.Count})
+	}
+	return out
+}
+
+func (h *Handler) createRound(c *fiber.Ctx) error {
+	contestID, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b roundBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	bad := quiz.FieldErrors{}
+	opens, ok := parseTime(b.OpensAt)
+	if !ok {
+		bad.Add("opens_at", quiz.MsgTimeInvalid)
+	}
+	closes, ok := parseTime(b.ClosesAt)
+	if !ok {
+		bad.Add("closes_at", quiz.MsgTimeInvalid)
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	maxAttempts := 1
+	if b.MaxAttempts != nil {
+		maxAttempts = *b.MaxAttempts
+	}
+	r := quiz.Round{Name: b.Name, BankID: b.BankID, OpensAt: opens, ClosesAt: closes,
+		DurationSeconds: b.DurationSeconds, QuestionCount: b.QuestionCount, TopicQuotas: b.TopicQuotas,
+		PointsPerQuestion: b.PointsPerQuestion, MaxAttempts: maxAttempts, PredictionPrompt: b.PredictionPrompt,
+		PredictionTarget: b.PredictionTarget, Reveal: b.Reveal}
+	for _, p := range b.Prizes {
+		r.Prizes = append(r.Prizes, quiz.Prize{Name: p.Name, Count: p.Count})
+	}
+	created, err := h.Catalog.CreateRound(c.UserContext(), contestID, r)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": created.ID})
+}
+
+func (h *Handler) showRound(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.Catalog.Round(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if !visible(c, r.ContestPublished) {
+		return quiz.NotFound("round")
+	}
+	return c.JSON(h.roundBody(r))
+}

@@ -1,0 +1,270 @@
+// Package handlers serves hoithi over HTTP: the JSON API, the pages and the
+// websockets. Every route is listed in routes.go.
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/metrics"
+	"hoithi/quiz"
+)
+
+// Deps is everything the handlers use, made in main.go.
+type Deps struct {
+	Accounts *quiz.Accounts
+	Catalog  *quiz.Catalog
+	Engine   *quiz.Engine
+	// Ready reports whether the database answers, for /healthz.
+	Ready   func(ctx context.Context) error
+	Metrics *metrics.Metrics
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// JWTKey signs and checks the HS256 tokens.
+	JWTKey   []byte
+	TokenTTL time.Duration
+	// RateLimit turns on the limits on failed logins and registrations.
+	RateLimit bool
+	// SecureCookie marks the session cookie Secure (behind HTTPS).
+	SecureCookie bool
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	Now            func() time.Time
+	Log            *slog.Logger
+}
+
+// Handler holds the dependencies and the live state of the websockets.
+type Handler struct {
+	Deps
+	pages   *pages
+	cat     *catalog
+	logins  *limiter // failed logins per client address
+	signups *limiter // registrations per client address
+
+	sockMu   sync.Mutex
+	attempts map[int64]*attemptConn // the current socket of each attempt
+	sockets  map[*socket]struct{}   // every open socket, for shutdown
+	sockWG   sync.WaitGroup
+	closing  bool
+
+	boardCache sync.Map // boardKey → *encodedBoard
+}
+
+// Limits from the contract: per client address and minute.
+const (
+	failedLoginsPerMinute  = 30
+	registrationsPerMinute = 120
+)
+
+// New builds the handlers.
+func New(d Deps) (*Handler, error) {
+	cat, err := loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPages(cat, d.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	h := &Handler{
+		Deps: d, pages: p, cat: cat,
+		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
+		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		attempts: map[int64]*attemptConn{},
+		sockets:  map[*socket]struct{}{},
+	}
+	return h, nil
+}
+
+// App returns the Fiber application with every route.
+func (h *Handler) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:                 "hoithi",
+		ErrorHandler:            h.handleError,
+		Immutable:               true,
+		BodyLimit:               16 << 20,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		ReadBufferSize:          16 << 10,
+		DisableStartupMessage:   true,
+		EnableTrustedProxyCheck: len(h.TrustedProxies) > 0,
+		TrustedProxies:          h.TrustedProxies,
+		ProxyHeader:             proxyHeader(h.TrustedProxies),
+	})
+	h.routes(app)
+	return app
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// statusOf maps error codes to HTTP statuses; a code not listed is a 500.
+var statusOf = map[string]int{
+	quiz.CodeValidation:        fiber.StatusUnprocessableEntity,
+	quiz.CodeNotFound:          fiber.StatusNotFound,
+	quiz.CodeUnauthorized:      fiber.StatusUnauthorized,
+	quiz.CodeInvalidLogin:      fiber.StatusUnauthorized,
+	quiz.CodeForbidden:         fiber.StatusForbidden,
+	quiz.CodeAccountExists:     fiber.StatusConflict,
+	quiz.CodeSlugTaken:         fiber.StatusConflict,
+	quiz.CodeBankNameTaken:     fiber.StatusConflict,
+	quiz.CodeRateLimited:       fiber.StatusTooManyRequests,
+	quiz.CodeRoundNotOpen:      fiber.StatusConflict,
+	quiz.CodeAttemptsExhausted: fiber.StatusConflict,
+	quiz.CodeNotEnough:         fiber.StatusConflict,
+	quiz.CodeDeadlinePassed:    fiber.StatusConflict,
+	quiz.CodeAlreadySubmitted:  fiber.StatusConflict,
+	quiz.CodeUnknownQuestion:   fiber.StatusUnprocessableEntity,
+	quiz.CodeInvalidOption:     fiber.StatusUnprocessableEntity,
+	quiz.CodeInvalidPrediction: fiber.StatusUnprocessableEntity,
+	quiz.CodeBadMessage:        fiber.StatusBadRequest,
+	codeMalformedJSON:          fiber.StatusBadRequest,
+	codePayloadTooLarge:        fiber.StatusRequestEntityTooLarge,
+	codeMethodNotAllowed:       fiber.StatusMethodNotAllowed,
+	codeBadRequest:             fiber.StatusBadRequest,
+	quiz.CodeInternal:          fiber.StatusInternalServerError,
+}
+
+// Codes of HTTP-level problems.
+const (
+	codeMalformedJSON    = "malformed_json"
+	codePayloadTooLarge  = "payload_too_large"
+	codeMethodNotAllowed = "method_not_allowed"
+	codeBadRequest       = "bad_request"
+)
+
+// apiError is the body of every error answer.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// handleError is Fiber's one error handler: it turns any error a handler
+// returns into a JSON error or an HTML error page, by the request, and logs
+// only what is the server's fault.
+func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	qe := h.asQuizError(err)
+	status, ok := statusOf[qe.Code]
+	if !ok {
+		status = fiber.StatusInternalServerError
+	}
+	if status >= 500 {
+		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	l := h.lang(c)
+	body := apiErrorBody{Code: qe.Code, Message: l.T("err." + qe.Code)}
+	if len(qe.Fields) > 0 {
+		body.Fields = make(map[string]string, len(qe.Fields))
+		for field, key := range qe.Fields {
+			body.Fields[field] = l.T(key)
+		}
+	}
+	if status == fiber.StatusUnauthorized && qe.Code == quiz.CodeUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hoithi"`)
+	}
+	if wantsHTML(c) {
+		return h.renderError(c, status, body)
+	}
+	return c.Status(status).JSON(apiError{Error: body})
+}
+
+// asQuizError turns any error into a *quiz.Error with a code from the
+// table; errors that are not ours become "internal" with nothing leaked.
+func (h *Handler) asQuizError(err error) *quiz.Error {
+	var qe *quiz.Error
+	if errors.As(err, &qe) {
+		return qe
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return quiz.NotFound("page")
+		case fiber.StatusRequestEntityTooLarge:
+			return &quiz.Error{Code: codePayloadTooLarge, Message: fe.Message}
+		case fiber.StatusMethodNotAllowed:
+			return &quiz.Error{Code: codeMethodNotAllowed, Message: fe.Message}
+		}
+		if fe.Code < 500 {
+			return &quiz.Error{Code: codeBadRequest, Message: fe.Message}
+		}
+	}
+	return &quiz.Error{Code: quiz.CodeInternal, Message: "internal error"}
+}
+
+// wantsHTML reports whether an error should be answered with a page: never
+// under /api/, /ws/ or for scripts, otherwise when the client accepts HTML.
+func wantsHTML(c *fiber.Ctx) bool {
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ws/") || p == "/healthz" || p == "/metrics" {
+		return false
+	}
+	return strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
+}
+
+// decodeJSON reads a JSON body into v. Broken JSON is malformed_json; a
+// value of the wrong type is validation_failed naming the field.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	body := c.Body()
+	if len(body) == 0 {
+		return &quiz.Error{Code: codeMalformedJSON, Message: "the request body must be a JSON object"}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &quiz.Error{Code: quiz.CodeValidation, Message: "invalid input",
+				Fields: map[string]string{te.Field: quiz.MsgInvalid}}
+		}
+		return &quiz.Error{Code: codeMalformedJSON, Message: "the request body is not valid JSON"}
+	}
+	return nil
+}
+
+// apiTime is how the API writes a time: UTC with milliseconds.
+func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func apiTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := apiTime(*t)
+	return &s
+}
+
+// parseTime reads any RFC 3339 time.
+func parseTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	return t, err == nil
+}
+
+// idParam reads a numeric id from the path; a malformed id finds nothing.
+func idParam(c *fiber.Ctx, name string) (int64, error) {
+	id, err := c.ParamsInt(name)
+	if err != nil || id <= 0 {
+		return 0, quiz.NotFound(name)
+	}
+	return int64(id), nil
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }

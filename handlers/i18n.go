@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/web"
+)
+
+// Languages of the UI; Vietnamese is the default.
+const (
+	langVI = "vi"
+	langEN = "en"
+)
+
+// langCookie keeps a visitor's choice of language.
+const langCookie = "hoithi_lang"
+
+// catalog is the UI text: every key in Vietnamese and English.
+type catalog struct {
+	text map[string]map[string]string // lang → key → text
+}
+
+func loadCatalog() (*catalog, error) {
+	var raw map[string]map[string]string
+	if err := json.Unmarshal(web.Messages, &raw); err != nil {
+		return nil, fmt.Errorf("handlers: messages.json: %w", err)
+	}
+	c := &catalog{text: map[string]map[string]string{langVI: {}, langEN: {}}}
+	for key, byLang := range raw {
+		for _, l := range []string{langVI, langEN} {
+			s, ok := byLang[l]
+			if !ok || s == "" {
+				return nil, fmt.Errorf("handlers: messages.json: %q has no %s text", key, l)
+			}
+			c.text[l][key] = s
+		}
+	}
+	return c, nil
+}
+
+// lang is the catalog in one language, handed to templates as .L.
+type lang struct {
+	code string
+	cat  *catalog
+}
+
+// T returns the text for key, formatted with args when given. A key missing
+// from the catalog shows as itself, which tests catch.
+func (l lang) T(key string, args ...any) string {
+	s, ok := l.cat.text[l.code][key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Code is "vi" or "en".
+func (l lang) Code() string { return l.code }
+
+// Prefix returns every key and text starting with prefix, for scripts.
+func (l lang) Prefix(prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range l.cat.text[l.code] {
+		if strings.HasPrefix(k, prefix) {
+			out[strings.TrimPrefix(k, prefix)] = v
+		}
+	}
+	return out
+}
+
+// lang picks the request's language: the visitor's choice, else English
+// when the browser asks for it before Vietnamese, else Vietnamese.
+func (h *Handler) lang(c *fiber.Ctx) lang {
+	switch c.Cookies(langCookie) {
+	case langEN:
+		return lang{langEN, h.cat}
+	case langVI:
+		return lang{langVI, h.cat}
+	}
+	if c.AcceptsLanguages(langVI, langEN) == langEN {
+		return lang{langEN, h.cat}
+	}
+	return lang{langVI, h.cat}
+}
+
+// Duration writes a working time in milliseconds the way people read it:
+// "4 phút 12,345 giây".
+func (l lang) Duration(ms int64) string {
+	if ms < 0 {
+		ms = 0
+	}
+	secs := fmt.Sprintf("%d%s%03d", (ms%60000)/1000, l.T("fmt.decimal"), ms%1000)
+	if m := ms / 60000; m > 0 {
+		return l.T("fmt.dur_min_sec", m, secs)
+	}
+	return l.T("fmt.dur_sec", secs)
+}

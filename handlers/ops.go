@@ -1,0 +1,65 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hoithi/quiz"
+)
+
+// healthz answers 200 once the database is open, migrated and answering.
+func (h *Handler) healthz(c *fiber.Ctx) error {
+	if err := h.Ready(c.UserContext()); err != nil {
+		h.Log.Error("health check", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// metrics serves Prometheus's text format, behind a bearer token when one
+// is configured.
+func (h *Handler) metrics(c *fiber.Ctx) error {
+	if h.MetricsToken != "" {
+		want := "Bearer " + h.MetricsToken
+		if subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte(want)) != 1 {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return quiz.Errorf(quiz.CodeUnauthorized, "metrics need the metrics token")
+		}
+	}
+	return adaptor.HTTPHandler(promhttp.HandlerFor(h.Metrics.Registry, promhttp.HandlerOpts{}))(c)
+}
+
+// observe counts requests by route and status, and times them.
+func (h *Handler) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler set the status before it is counted.
+		if herr := h.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	route := c.Route().Path
+	if route == "/" && c.Path() != "/" {
+		route = "unmatched"
+	}
+	h.Metrics.HTTPRequests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
+	h.Metrics.HTTPSeconds.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// securityHeaders keeps pages to this site's own scripts, styles and
+// connections, and out of frames.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	return c.Next()
+}

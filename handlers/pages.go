@@ -1,0 +1,240 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/url"
+	"path"
+	"reflect"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zoneinfo database
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+	"hoithi/web"
+)
+
+// vietnam is the time zone every page shows times in; times are stored and
+// sent by the API in UTC.
+var vietnam = mustLocation("Asia/Ho_Chi_Minh")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// pages holds one template set per page, each framed by layout.html, and
+// the content hashes that make static URLs cacheable for good.
+type pages struct {
+	sets   map[string]*template.Template
+	assets map[string]string // file name → short content hash
+}
+
+func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
+	p := &pages{sets: map[string]*template.Template{}, assets: map[string]string{}}
+	err := fs.WalkDir(web.Static, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := web.Static.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		p.assets[strings.TrimPrefix(name, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handlers: static files: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset": func(name string) string {
+			return "/static/" + name + "?v=" + p.assets[name]
+		},
+		"localTime": func(t time.Time) string { return t.In(vietnam).Format("15:04 02/01/2006") },
+		"isoTime":   apiTime,
+		"province":  accounts.ProvinceName,
+		"json": func(v any) (template.JS, error) {
+			b, err := json.Marshal(v)
+			return template.JS(b), err
+		},
+		"inc": func(i int) int { return i + 1 },
+		"div": func(a, b int) int { return a / b },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict needs pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				key, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict keys are strings")
+				}
+				m[key] = kv[i+1]
+			}
+			return m, nil
+		},
+		"splitLines": func(s string) []string {
+			var out []string
+			for _, line := range strings.Split(s, "\n") {
+				if line = strings.TrimSpace(line); line != "" {
+					out = append(out, line)
+				}
+			}
+			return out
+		},
+		"duration": func(l lang, ms int64) string { return l.Duration(ms) },
+		"deref":    deref,
+		"has": func(ids []int64, id int64) bool {
+			for _, x := range ids {
+				if x == id {
+					return true
+				}
+			}
+			return false
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(web.Templates, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("handlers: layout: %w", err)
+	}
+	names, err := fs.Glob(web.Templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" {
+			continue
+		}
+		set, err := template.Must(layout.Clone()).ParseFS(web.Templates, name)
+		if err != nil {
+			return nil, fmt.Errorf("handlers: page %s: %w", base, err)
+		}
+		p.sets[strings.TrimSuffix(base, ".html")] = set
+	}
+	return p, nil
+}
+
+// deref returns what a pointer points at, or the zero value for nil, for
+// the optional fields of API bodies that pages show.
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return v
+	}
+	if rv.IsNil() {
+		return reflect.Zero(rv.Type().Elem()).Interface()
+	}
+	return rv.Elem().Interface()
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	L     lang
+	User  *quiz.User
+	Title string
+	Path  string // the page's own path and query, for the language switch
+	Data  any
+}
+
+// page renders a page with the layout.
+func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) error {
+	set, ok := h.pages.sets[name]
+	if !ok {
+		return fmt.Errorf("handlers: no page %q", name)
+	}
+	pd := pageData{L: h.lang(c), Title: title, Path: string(c.Request().URI().RequestURI()), Data: data}
+	if p := principalOf(c); p != nil {
+		if u, err := h.Accounts.User(c.UserContext(), p.UserID); err == nil {
+			pd.User = &u
+		}
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+		return fmt.Errorf("handlers: render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// renderError shows an error as a page in the visitor's language.
+func (h *Handler) renderError(c *fiber.Ctx, status int, body apiErrorBody) error {
+	l := h.lang(c)
+	err := h.page(c, status, "error", l.T("page.error.title"), fiber.Map{"Status": status, "Error": body})
+	if err != nil {
+		h.Log.Error("render error page", "err", err)
+		return c.Status(status).SendString(body.Message)
+	}
+	return nil
+}
+
+// static serves the embedded static files. A URL carrying the file's
+// current hash is cached for a year; any other is revalidated.
+func (h *Handler) static(c *fiber.Ctx) error {
+	name := c.Params("*")
+	data, err := web.Static.ReadFile("static/" + name)
+	if err != nil || strings.Contains(name, "..") {
+		return quiz.NotFound("file")
+	}
+	if ctype := mime.TypeByExtension(path.Ext(name)); ctype != "" {
+		c.Set(fiber.HeaderContentType, ctype)
+	}
+	if v := c.Query("v"); v != "" && v == h.pages.assets[name] {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	return c.Send(data)
+}
+
+func (h *Handler) favicon(c *fiber.Ctx) error {
+	return c.Redirect("/static/icon.svg?v="+h.pages.assets["icon.svg"], fiber.StatusMovedPermanently)
+}
+
+// safeNext returns a local path to go to after a form, or "/".
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return "/"
+}
+
+// switchLanguage remembers the chosen language for a year.
+func (h *Handler) switchLanguage(c *fiber.Ctx) error {
+	code := c.Params("code")
+	if code != langVI && code != langEN {
+		return quiz.NotFound("language")
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: code, Path: "/", Expires: h.Now().AddDate(1, 0, 0),
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: h.SecureCookie})
+	return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// loginRedirect sends an anonymous visitor to the login page and back.
+func loginRedirect(c *fiber.Ctx) error {
+	next := string(c.Request().URI().RequestURI())
+	if c.Method() != fiber.MethodGet {
+		next = c.Get(fiber.HeaderReferer)
+		if i := strings.Index(next, "://"); i >= 0 {
+			if j := strings.Index(next[i+3:], "/"); j >= 0 {
+				next = next[i+3+j:]
+			} else {
+				next = "/"
+			}
+		}
+	}
+	return c.Redirect("/login?next="+url.QueryEscape(safeNext(next)), fiber.StatusSeeOther)
+}

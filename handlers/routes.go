@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+// routes lists every URL hoithi serves.
+func (h *Handler) routes(app *fiber.App) {
+	app.Use(h.observe, securityHeaders, h.authenticate)
+
+	app.Get("/healthz", h.healthz)
+	app.Get("/metrics", h.metrics)
+	app.Get("/static/*", h.static)
+	app.Get("/favicon.ico", h.favicon)
+
+	organizer := require(quiz.RoleOrganizer)
+	contestant := require(quiz.RoleContestant)
+	signedIn := require("")
+
+	api := app.Group("/api/v1", sameOrigin)
+	api.Post("/auth/register", h.registerAPI)
+	api.Post("/auth/login", h.loginAPI)
+	api.Post("/auth/logout", h.logoutAPI)
+	api.Get("/me", signedIn, h.showMe)
+
+	api.Get("/banks", organizer, h.listBanks)
+	api.Post("/banks", organizer, h.createBank)
+	api.Get("/banks/:id/questions", organizer, h.listQuestions)
+	api.Post("/banks/:id/questions", organizer, h.addQuestion)
+
+	api.Get("/contests", h.listContests)
+	api.Post("/contests", organizer, h.createContest)
+	api.Get("/contests/:id", h.showContest)
+	api.Post("/contests/:id/rounds", organizer, h.createRound)
+	api.Post("/contests/:id/publish", organizer, h.publishContest)
+
+	api.Get("/rounds/:id", h.showRound)
+	api.Post("/rounds/:id/attempts", contestant, h.startAttempt)
+	api.Get("/rounds/:id/leaderboard", h.showLeaderboard)
+	api.Get("/attempts/:id", signedIn, h.showAttempt)
+
+	app.Get("/ws/attempts/:id", h.attemptSocket)
+	app.Get("/ws/rounds/:id/leaderboard", h.leaderboardSocket)
+
+	app.Get("/", h.homePage)
+	app.Get("/register", h.registerPage)
+	app.Post("/register", h.registerForm)
+	app.Get("/login", h.loginPage)
+	app.Post("/login", h.loginForm)
+	app.Post("/logout", sameOrigin, h.logoutForm)
+	app.Get("/lang/:code", h.switchLanguage)
+	app.Get("/me", h.mePage)
+	app.Get("/contests/:slug", h.contestPage)
+	app.Post("/rounds/:id/start", sameOrigin, h.startForm)
+	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)
+	app.Get("/attempts/:id", h.attemptPage)
+
+	app.Use(func(c *fiber.Ctx) error { return quiz.NotFound("page") })
+}

@@ -1,0 +1,80 @@
+// The live leaderboard: the server pushes the ranking over a websocket
+// whenever it changes (a few times a second at most).
+(function () {
+  'use strict';
+  var root = document.getElementById('board');
+  if (!root) { return; }
+  var S = JSON.parse(document.getElementById('strings').textContent);
+  function t(key, vars) {
+    var s = S[key] || key;
+    if (vars) {
+      Object.keys(vars).forEach(function (k) { s = s.split('{' + k + '}').join(String(vars[k])); });
+    }
+    return s;
+  }
+  var rows = document.getElementById('board-rows');
+  var retries = 0;
+
+  function duration(ms) {
+    var m = Math.floor(ms / 60000);
+    var s = ((ms % 60000) / 1000).toFixed(3).replace('.', t('decimal'));
+    return m > 0 ? t('dur_min_sec', { m: m, s: s }) : t('dur_sec', { s: s });
+  }
+
+  function cell(tr, text, cls) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    if (cls) { td.className = cls; }
+    tr.appendChild(td);
+  }
+
+  function show(msg) {
+    document.getElementById('board-total').textContent = msg.total;
+    var frag = document.createDocumentFragment();
+    msg.entries.forEach(function (e) {
+      var tr = document.createElement('tr');
+      cell(tr, e.rank);
+      cell(tr, e.name);
+      cell(tr, e.unit);
+      cell(tr, e.score, 'num');
+      cell(tr, e.correct, 'num');
+      cell(tr, duration(e.duration_ms), 'num');
+      frag.appendChild(tr);
+    });
+    if (!msg.entries.length) {
+      var tr = document.createElement('tr');
+      tr.className = 'empty';
+      var td = document.createElement('td');
+      td.colSpan = 6;
+      td.textContent = t('board_empty');
+      tr.appendChild(td);
+      frag.appendChild(tr);
+    }
+    rows.replaceChildren(frag);
+  }
+
+  function showMe(me) {
+    var el = document.getElementById('board-me');
+    el.textContent = t('board_me', { rank: me.rank, score: me.score });
+    el.hidden = false;
+  }
+
+  function connect() {
+    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    var ws = new WebSocket(proto + '//' + location.host + root.dataset.ws);
+    var live = document.getElementById('board-live');
+    ws.onopen = function () { retries = 0; live.textContent = t('live'); };
+    ws.onmessage = function (ev) {
+      var msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      if (msg.type === 'leaderboard') { show(msg); }
+      if (msg.type === 'me' && msg.me) { showMe(msg.me); }
+    };
+    ws.onclose = function () {
+      live.textContent = t('reconnecting');
+      retries++;
+      setTimeout(connect, Math.min(15000, 1000 * Math.pow(2, Math.min(retries, 4))));
+    };
+  }
+  connect();
+})();
