@@ -1,0 +1,435 @@
+// Command hoithi serves online knowledge contests for Vietnamese public
+// bodies: citizens take timed rounds on their phones, answers are scored
+// live over websockets into leaderboards, and everything ships in this one
+// binary with an SQLite file beside it.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"hoithi/data"
+	"hoithi/handlers"
+	"hoithi/metrics"
+	"hoithi/quiz"
+	"hoithi/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "hoithi:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `hoithi: online contests on administrative procedures performed electronically.
+
+Usage:
+  hoithi [serve]                                   serve the web app and API (the default)
+  hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
+  hoithi backup -o FILE                            write a consistent copy of the live database
+
+Every command works on the database named by HOITHI_DB (default hoithi.db),
+also while a server runs on it. Run a command with -h for its flags.
+Configuration is by environment; see README.md.
+`
+
+// run is the whole program: it reads the command line and the environment
+// through its arguments, so that tests run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, args, stdout, stderr)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return fmt.Errorf("usage: hoithi user add -email E -password P -role R")
+		}
+		return addUser(ctx, cfg, args[1:], stdout, stderr)
+	case "backup":
+		return backup(ctx, cfg, args, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// config is hoithi's configuration, all from the environment.
+type config struct {
+	addr           string
+	dbPath         string
+	demo           bool
+	adminEmail     string
+	adminPassword  string
+	rateLimit      bool
+	metricsToken   string
+	jwtSecret      string
+	tokenTTL       time.Duration
+	grace          time.Duration
+	secureCookie   bool
+	trustedProxies []string
+	batchWait      time.Duration
+	bcryptCost     int
+	logLevel       slog.Level
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	cfg := config{
+		addr: ":8080", dbPath: "hoithi.db", demo: true, rateLimit: true,
+		tokenTTL: 7 * 24 * time.Hour, grace: 3 * time.Second, bcryptCost: bcrypt.DefaultCost,
+	}
+	str := func(key string, dst *string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	str("HOITHI_ADDR", &cfg.addr)
+	str("HOITHI_DB", &cfg.dbPath)
+	str("HOITHI_ADMIN_EMAIL", &cfg.adminEmail)
+	str("HOITHI_ADMIN_PASSWORD", &cfg.adminPassword)
+	str("HOITHI_METRICS_TOKEN", &cfg.metricsToken)
+	str("HOITHI_JWT_SECRET", &cfg.jwtSecret)
+	var errs []error
+	boolean := func(key string, dst *bool) {
+		v := getenv(key)
+		if v == "" {
+			return
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want 1 or 0", key, v))
+			return
+		}
+		*dst = b
+	}
+	boolean("HOITHI_DEMO", &cfg.demo)
+	boolean("HOITHI_RATE_LIMIT", &cfg.rateLimit)
+	boolean("HOITHI_COOKIE_SECURE", &cfg.secureCookie)
+	duration := func(key string, dst *time.Duration, least time.Duration) {
+		v := getenv(key)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < least {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration of at least %s, like 5s or 12h", key, v, least))
+			return
+		}
+		*dst = d
+	}
+	duration("HOITHI_TOKEN_TTL", &cfg.tokenTTL, time.Minute)
+	duration("HOITHI_GRACE", &cfg.grace, 0)
+	duration("HOITHI_BATCH_WAIT", &cfg.batchWait, 0)
+	if v := getenv("HOITHI_BCRYPT_COST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < bcrypt.MinCost || n > bcrypt.MaxCost {
+			errs = append(errs, fmt.Errorf("HOITHI_BCRYPT_COST=%q: want %d to %d", v, bcrypt.MinCost, bcrypt.MaxCost))
+		} else {
+			cfg.bcryptCost = n
+		}
+	}
+	if v := getenv("HOITHI_TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.trustedProxies = append(cfg.trustedProxies, p)
+			}
+		}
+	}
+	if v := getenv("HOITHI_LOG_LEVEL"); v != "" {
+		if err := cfg.logLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("HOITHI_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	if cfg.jwtSecret != "" && len(cfg.jwtSecret) < 32 {
+		errs = append(errs, errors.New("HOITHI_JWT_SECRET: want at least 32 characters"))
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// bcryptHasher hashes passwords with bcrypt at a fixed cost.
+type bcryptHasher struct{ cost int }
+
+func (b bcryptHasher) Hash(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), b.cost)
+	return string(h), err
+}
+
+func (b bcryptHasher) Check(hash, password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// services are the domain services over one open database.
+type services struct {
+	db       *store.DB
+	accounts *quiz.Accounts
+	catalog  *quiz.Catalog
+}
+
+func openServices(cfg config, log *slog.Logger, observer store.Observer) (*services, error) {
+	db, err := store.Open(cfg.dbPath, store.Options{MaxWait: cfg.batchWait, Observer: observer, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	provinces, err := data.Provinces()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	now := time.Now
+	return &services{
+		db:       db,
+		accounts: quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now),
+		catalog:  quiz.NewCatalog(db, now),
+	}, nil
+}
+
+func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, "Usage: hoithi serve\n\nServes the web app, the API and the websockets on HOITHI_ADDR.\n") }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	m := metrics.New()
+	svc, err := openServices(cfg, log, m)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+
+	key, err := jwtKey(ctx, cfg, svc.db)
+	if err != nil {
+		return err
+	}
+	if err := ensureAdmin(ctx, cfg, svc.accounts, stdout); err != nil {
+		return err
+	}
+	if cfg.demo {
+		if err := seedDemo(ctx, svc, log); err != nil {
+			return err
+		}
+	}
+
+	var h *handlers.Handler
+	engine := quiz.NewEngine(quiz.EngineConfig{
+		Store: svc.db, Now: time.Now, Grace: cfg.grace, Log: log,
+		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
+	})
+	h, err = handlers.New(handlers.Deps{
+		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Ready: svc.db.Ping,
+		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
+		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
+		Now: time.Now, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := engine.Start(ctx); err != nil {
+		return err
+	}
+	app := h.App()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		engine.Stop()
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), cfg.dbPath)
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+
+	select {
+	case err := <-served:
+		engine.Stop()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	// Websockets first: each finishes the message it is handling (an answer
+	// being committed is acknowledged), then closes with 1001.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := h.CloseSockets(shutdownCtx); err != nil {
+		log.Warn("websockets did not all close in time", "err", err)
+	}
+	if err := app.ShutdownWithContext(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	engine.Stop()
+	// svc.db.Close (deferred) commits every write still queued.
+	log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("localhost", strconv.Itoa(tcp.Port))
+	}
+	return a.String()
+}
+
+// jwtKey returns HOITHI_JWT_SECRET, or the key generated at the first start
+// and kept in the database, so that sessions survive restarts.
+func jwtKey(ctx context.Context, cfg config, db *store.DB) ([]byte, error) {
+	if cfg.jwtSecret != "" {
+		return []byte(cfg.jwtSecret), nil
+	}
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	stored, err := db.EnsureSetting(ctx, "jwt_secret", hex.EncodeToString(fresh))
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(stored)
+}
+
+// ensureAdmin creates the first admin when the database has none.
+func ensureAdmin(ctx context.Context, cfg config, accounts *quiz.Accounts, stdout io.Writer) error {
+	has, err := accounts.HasAdmin(ctx)
+	if err != nil || has {
+		return err
+	}
+	email, password, printed := cfg.adminEmail, cfg.adminPassword, false
+	if email == "" {
+		email = "admin@localhost"
+	}
+	if password == "" {
+		raw := make([]byte, 12)
+		if _, err := rand.Read(raw); err != nil {
+			return err
+		}
+		password, printed = hex.EncodeToString(raw), true
+	}
+	if _, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
+		FullName: "Quản trị viên"}); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
+	if printed {
+		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", email, password)
+	} else {
+		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", email)
+	}
+	return nil
+}
+
+// seedDemo gives an empty database the demo contest, once.
+func seedDemo(ctx context.Context, svc *services, log *slog.Logger) error {
+	if _, done, err := svc.db.Setting(ctx, "demo_seeded"); err != nil || done {
+		return err
+	}
+	banks, err := svc.catalog.Banks(ctx)
+	if err != nil {
+		return err
+	}
+	contests, err := svc.catalog.Contests(ctx, false)
+	if err != nil {
+		return err
+	}
+	if len(banks) == 0 && len(contests) == 0 {
+		c, err := data.SeedDemo(ctx, svc.catalog, time.Now())
+		if err != nil {
+			return err
+		}
+		log.Info("demo contest created", "contest", c.Slug, "rounds", len(c.Rounds))
+	}
+	_, err = svc.db.EnsureSetting(ctx, "demo_seeded", time.Now().UTC().Format(time.RFC3339))
+	return err
+}
+
+func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the account's e-mail, used to sign in (required)")
+	password := fs.String("password", "", "the password, at least 8 characters (required)")
+	role := fs.String("role", "", "admin, organizer or official (required)")
+	name := fs.String("name", "", "the full name shown in the app (default: the e-mail)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: hoithi user add -email E -password P -role R [-name N]\n\nCreates a staff account. Contestants register on the site, where they give consent.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.CreateStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name})
+	if err != nil {
+		var qe *quiz.Error
+		if errors.As(err, &qe) && len(qe.Fields) > 0 {
+			return fmt.Errorf("user add: %s %v", qe.Code, qe.Fields)
+		}
+		return fmt.Errorf("user add: %w", err)
+	}
+	fmt.Fprintf(stdout, "created %s account %d for %s\n", u.Role, u.ID, u.Email)
+	return nil
+}
+
+func backup(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "the file to write; it must not exist yet (required)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: hoithi backup -o FILE\n\nWrites a consistent copy of the database, also while a server is running on it.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return errors.New("backup: -o FILE is required")
+	}
+	if _, err := os.Stat(cfg.dbPath); err != nil {
+		return fmt.Errorf("backup: database %s: %w", cfg.dbPath, err)
+	}
+	db, err := store.Open(cfg.dbPath, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, *out); err != nil {
+		return err
+	}
+	info, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup of %s written to %s (%d bytes)\n", cfg.dbPath, *out, info.Size())
+	return nil
+}
