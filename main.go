@@ -215,7 +215,9 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, "Usage: hoithi serve\n\nServes the web app, the API and the websockets on HOITHI_ADDR.\n") }
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: hoithi serve\n\nServes the web app, the API and the websockets on HOITHI_ADDR.\n")
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
