@@ -8,12 +8,16 @@ import (
 
 // routes lists every URL hoithi serves.
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(h.observe, securityHeaders, h.authenticate)
+	app.Use(h.observe, securityHeaders)
 
+	// Routes before authenticate take no session: /metrics has a token of
+	// its own.
 	app.Get("/healthz", h.healthz)
 	app.Get("/metrics", h.metrics)
 	app.Get("/static/*", h.static)
 	app.Get("/favicon.ico", h.favicon)
+
+	app.Use(h.authenticate)
 
 	organizer := require(quiz.RoleOrganizer)
 	contestant := require(quiz.RoleContestant)

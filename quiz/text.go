@@ -46,11 +46,13 @@ func CleanText(s string) string {
 // starting with 0. ok is false when the result is not a mobile number.
 func NormalizePhone(s string) (phone string, ok bool) {
 	var digits strings.Builder
-	for i, r := range strings.TrimSpace(s) {
+	plus := false
+	for _, r := range strings.TrimSpace(s) {
 		switch {
 		case r >= '0' && r <= '9':
 			digits.WriteRune(r)
-		case r == '+' && i == 0:
+		case r == '+' && digits.Len() == 0 && !plus:
+			plus = true
 		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')':
 		default:
 			return "", false

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestHealthAndMetrics(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_METRICS_TOKEN": "metrics-secret"})
+	s.mustCall(http.StatusOK, "GET", "/healthz", "", nil, nil)
+	status, body := s.call("GET", "/healthz", "", nil)
+	if status != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
+		t.Errorf("healthz: %d %s", status, body)
+	}
+	if status, _ := s.call("GET", "/metrics", "", nil); status != http.StatusUnauthorized {
+		t.Errorf("metrics without token: %d, want 401", status)
+	}
+	status, body = s.call("GET", "/metrics", "metrics-secret", nil)
+	if status != 200 || !strings.Contains(string(body), "hoithi_writer_commit_seconds") {
+		t.Errorf("metrics with token: %d, %.200s", status, body)
+	}
+}
+
+func TestDemoContestIsServedOnFirstStart(t *testing.T) {
+	s := startServer(t, nil)
+	var out struct {
+		Contests []struct {
+			Slug   string `json:"slug"`
+			Rounds []struct {
+				Status   string `json:"status"`
+				OpensAt  string `json:"opens_at"`
+				ClosesAt string `json:"closes_at"`
+			} `json:"rounds"`
+		} `json:"contests"`
+	}
+	s.mustCall(http.StatusOK, "GET", "/api/v1/contests", "", nil, &out)
+	if len(out.Contests) != 1 || len(out.Contests[0].Rounds) != 1 || out.Contests[0].Rounds[0].Status != "open" {
+		t.Fatalf("contests %+v, want the demo contest with one open round", out)
+	}
+	var banks struct {
+		Banks []struct {
+			QuestionCount int `json:"question_count"`
+		} `json:"banks"`
+	}
+	s.mustCall(http.StatusOK, "GET", "/api/v1/banks", s.admin(), nil, &banks)
+	if len(banks.Banks) != 1 || banks.Banks[0].QuestionCount < 40 {
+		t.Errorf("banks %+v, want exactly one with at least 40 questions", banks)
+	}
+}
+
+func TestNoDemoWhenAskedNot(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_DEMO": "0"})
+	status, body := s.call("GET", "/api/v1/contests", "", nil)
+	if status != 200 || strings.TrimSpace(string(body)) != `{"contests":[]}` {
+		t.Errorf("got %d %s, want no contests", status, body)
+	}
+}
+
+// scenario is one API request and what it must answer.
+type scenario struct {
+	name       string
+	method     string
+	path       string
+	token      string
+	body       any
+	wantStatus int
+	wantCode   string   // the error code, for errors
+	wantFields []string // fields named by a validation error
+}
+
+func runScenarios(t *testing.T, s *testServer, scenarios []scenario) {
+	t.Helper()
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			status, body := s.call(sc.method, sc.path, sc.token, sc.body)
+			if status != sc.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, sc.wantStatus, body)
+			}
+			if sc.wantCode == "" {
+				return
+			}
+			var e struct {
+				Error struct {
+					Code    string            `json:"code"`
+					Message string            `json:"message"`
+					Fields  map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatalf("error body %s: %v", body, err)
+			}
+			if e.Error.Code != sc.wantCode || e.Error.Message == "" {
+				t.Errorf("error %+v, want code %s with a message", e.Error, sc.wantCode)
+			}
+			for _, f := range sc.wantFields {
+				if e.Error.Fields[f] == "" {
+					t.Errorf("fields %v do not name %s", e.Error.Fields, f)
+				}
+			}
+		})
+	}
+}
+
+func TestRegisterAndLogin(t *testing.T) {
+	s := startServer(t, nil)
+	valid := func(change map[string]any) map[string]any {
+		b := map[string]any{"full_name": "Trần Thị Bình", "birth_date": "1988-12-01", "id_number": "079188001234",
+			"phone": "0987654321", "email": "binh@example.vn", "province": "79", "commune": "Phường Sài Gòn",
+			"unit": "Trường THPT A", "password": "mat-khau-123", "consent": true}
+		for k, v := range change {
+			b[k] = v
+		}
+		return b
+	}
+	runScenarios(t, s, []scenario{
+		{"refuses registration without consent", "POST", "/api/v1/auth/register", "", valid(map[string]any{"consent": false}), 422, "validation_failed", []string{"consent"}},
+		{"refuses a missing consent field", "POST", "/api/v1/auth/register", "", func() map[string]any { b := valid(nil); delete(b, "consent"); return b }(), 422, "validation_failed", []string{"consent"}},
+		{"names every invalid field", "POST", "/api/v1/auth/register", "", valid(map[string]any{"phone": "12345", "id_number": "12", "province": "63", "birth_date": "01/12/1988"}), 422, "validation_failed", []string{"phone", "id_number", "province", "birth_date"}},
+		{"refuses a wrong type as a field error", "POST", "/api/v1/auth/register", "", valid(map[string]any{"consent": "yes"}), 422, "validation_failed", []string{"consent"}},
+		{"refuses broken JSON", "POST", "/api/v1/auth/register", "", `{"full_name":`, 400, "malformed_json", nil},
+		{"registers a citizen", "POST", "/api/v1/auth/register", "", valid(nil), 201, "", nil},
+		{"refuses the same phone twice", "POST", "/api/v1/auth/register", "", valid(map[string]any{"email": "", "phone": "+84 987 654 321"}), 409, "account_exists", []string{"phone"}},
+		{"signs in by phone in any spelling", "POST", "/api/v1/auth/login", "", map[string]string{"login": "+84987654321", "password": "mat-khau-123"}, 200, "", nil},
+		{"signs in by e-mail in any case", "POST", "/api/v1/auth/login", "", map[string]string{"login": "Binh@Example.VN", "password": "mat-khau-123"}, 200, "", nil},
+		{"refuses a wrong password", "POST", "/api/v1/auth/login", "", map[string]string{"login": "0987654321", "password": "sai-mat-khau"}, 401, "invalid_credentials", nil},
+		{"refuses an unknown account the same way", "POST", "/api/v1/auth/login", "", map[string]string{"login": "0900000000", "password": "mat-khau-123"}, 401, "invalid_credentials", nil},
+	})
+
+	var me struct {
+		FullName string `json:"full_name"`
+		Phone    string `json:"phone"`
+		Consents []struct {
+			Version string `json:"version"`
+		} `json:"consents"`
+	}
+	token, _ := s.contestant("Lê Văn Cường")
+	s.mustCall(200, "GET", "/api/v1/me", token, nil, &me)
+	if me.FullName != "Lê Văn Cường" || len(me.Consents) != 1 || me.Consents[0].Version == "" {
+		t.Errorf("me %+v, want the name and one consent record", me)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_RATE_LIMIT": "1"})
+	for i := range 30 {
+		if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": "0900000000", "password": "sai-mat-khau"}); status != 401 {
+			t.Fatalf("failed login %d: status %d, want 401", i+1, status)
+		}
+	}
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(`{"login":"0900000000","password":"sai-mat-khau"}`))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("31st failed login: %d Retry-After=%q, want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// A correct password is refused too while the limit holds, so that
+	// guessing cannot go on.
+	if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": testAdminEmail, "password": testAdminPassword}); status != 429 {
+		t.Errorf("login during the limit: %d, want 429", status)
+	}
+}
+
+func TestAuthorization(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	contestant, _ := s.contestant("Phạm Thị Dung")
+	other, _ := s.contestant("Hoàng Văn Em")
+	roundID := s.round(admin, nil)
+	attemptID := s.start(contestant, roundID)
+	bank := s.demoBank(admin)
+	runScenarios(t, s, []scenario{
+		{"refuses banks without a token", "GET", "/api/v1/banks", "", nil, 401, "unauthorized", nil},
+		{"refuses banks to a contestant", "GET", "/api/v1/banks", contestant, nil, 403, "forbidden", nil},
+		{"refuses a forged token", "GET", "/api/v1/banks", admin[:len(admin)-2] + "xx", nil, 401, "unauthorized", nil},
+		{"refuses a token that is not a bearer", "GET", "/api/v1/me", "", nil, 401, "unauthorized", nil},
+		{"lets the admin act as organizer", "GET", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, nil, 200, "", nil},
+		{"refuses contest creation to a contestant", "POST", "/api/v1/contests", contestant, map[string]string{"slug": "x", "title": "x"}, 403, "forbidden", nil},
+		{"refuses someone else's attempt", "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), other, nil, 403, "forbidden", nil},
+		{"shows the owner their attempt", "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), contestant, nil, 200, "", nil},
+		{"refuses an attempt start by staff", "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", roundID), admin, nil, 403, "forbidden", nil},
+		{"answers an unknown attempt with 404", "GET", "/api/v1/attempts/999999", contestant, nil, 404, "not_found", nil},
+		{"answers a malformed id with 404", "GET", "/api/v1/attempts/abc", contestant, nil, 404, "not_found", nil},
+		{"answers an unknown route with 404", "GET", "/api/v1/nothing", "", nil, 404, "not_found", nil},
+	})
+	// The review of a running attempt never carries the correct options.
+	_, body := s.call("GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), contestant, nil)
+	if strings.Contains(string(body), `"correct":true`) || strings.Contains(string(body), `"correct":false`) {
+		t.Errorf("a running attempt's review shows correct options: %.300s", body)
+	}
+}
+
+func TestContestAndRoundValidation(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	var contest struct {
+		ID int64 `json:"id"`
+	}
+	s.mustCall(201, "POST", "/api/v1/contests", admin, map[string]string{"slug": "tuan-1", "title": "Tuần 1"}, &contest)
+	bank := s.demoBank(admin)
+	rounds := fmt.Sprintf("/api/v1/contests/%d/rounds", contest.ID)
+	base := func(change map[string]any) map[string]any {
+		b := map[string]any{"name": "Đợt 1", "bank_id": bank, "opens_at": "2026-12-01T08:00:00+07:00",
+			"closes_at": "2026-12-08T08:00:00+07:00", "duration_seconds": 900, "question_count": 20,
+			"topic_quotas": map[string]int{"Giao dịch điện tử": 5}, "max_attempts": 3,
+			"prediction_prompt": "Bao nhiêu người đúng hết?", "prediction_target": "perfect_scorers",
+			"reveal": "after_close", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}}}
+		for k, v := range change {
+			b[k] = v
+		}
+		return b
+	}
+	runScenarios(t, s, []scenario{
+		{"refuses a taken slug", "POST", "/api/v1/contests", admin, map[string]string{"slug": "tuan-1", "title": "Khác"}, 409, "slug_taken", []string{"slug"}},
+		{"refuses a slug with diacritics", "POST", "/api/v1/contests", admin, map[string]string{"slug": "tuần-1", "title": "Khác"}, 422, "validation_failed", []string{"slug"}},
+		{"refuses a round closing before it opens", "POST", rounds, admin, base(map[string]any{"closes_at": "2026-11-30T08:00:00+07:00"}), 422, "validation_failed", []string{"closes_at"}},
+		{"refuses a time that is not RFC 3339", "POST", rounds, admin, base(map[string]any{"opens_at": "01/12/2026 08:00"}), 422, "validation_failed", []string{"opens_at"}},
+		{"refuses more questions than the bank holds", "POST", rounds, admin, base(map[string]any{"question_count": 500}), 422, "validation_failed", []string{"question_count"}},
+		{"refuses a quota on an unknown topic", "POST", rounds, admin, base(map[string]any{"topic_quotas": map[string]int{"Không có": 1}}), 422, "validation_failed", []string{"topic_quotas"}},
+		{"refuses an unknown bank", "POST", rounds, admin, base(map[string]any{"bank_id": 9999}), 422, "validation_failed", []string{"bank_id"}},
+		{"refuses an unknown prediction target", "POST", rounds, admin, base(map[string]any{"prediction_target": "winners"}), 422, "validation_failed", []string{"prediction_target"}},
+		{"refuses an unknown reveal policy", "POST", rounds, admin, base(map[string]any{"reveal": "soon"}), 422, "validation_failed", []string{"reveal"}},
+		{"refuses a round in an unknown contest", "POST", "/api/v1/contests/9999/rounds", admin, base(nil), 404, "not_found", nil},
+		{"creates a valid round", "POST", rounds, admin, base(nil), 201, "", nil},
+	})
+	// The unpublished contest is not public; publishing shows it.
+	var list struct {
+		Contests []struct {
+			Slug string `json:"slug"`
+		} `json:"contests"`
+	}
+	s.mustCall(200, "GET", "/api/v1/contests", "", nil, &list)
+	for _, c := range list.Contests {
+		if c.Slug == "tuan-1" {
+			t.Fatal("an unpublished contest is listed")
+		}
+	}
+	if status, _ := s.call("GET", fmt.Sprintf("/api/v1/contests/%d", contest.ID), "", nil); status != 404 {
+		t.Errorf("unpublished contest by id: %d, want 404", status)
+	}
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/contests/%d/publish", contest.ID), admin, nil, nil)
+	var shown struct {
+		Rounds []struct {
+			Status      string         `json:"status"`
+			TopicQuotas map[string]int `json:"topic_quotas"`
+			OpensAt     string         `json:"opens_at"`
+		} `json:"rounds"`
+	}
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/contests/%d", contest.ID), "", nil, &shown)
+	if len(shown.Rounds) != 1 || shown.Rounds[0].OpensAt != "2026-12-01T01:00:00.000Z" || shown.Rounds[0].TopicQuotas["Giao dịch điện tử"] != 5 {
+		t.Errorf("round shown as %+v, want opens_at in UTC with milliseconds and the quota", shown.Rounds)
+	}
+}
+
+func TestStartAttemptRules(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	token, _ := s.contestant("Võ Thị Giang")
+	upcoming := s.round(admin, map[string]any{"opens_at": "2030-01-01T00:00:00Z", "closes_at": "2030-02-01T00:00:00Z"})
+	once := s.round(admin, map[string]any{"max_attempts": 1})
+	first := s.start(token, once)
+
+	var resumed struct {
+		AttemptID int64  `json:"attempt_id"`
+		WSPath    string `json:"ws_path"`
+		Resumed   bool   `json:"resumed"`
+	}
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", once), token, nil, &resumed)
+	if resumed.AttemptID != first || !resumed.Resumed || resumed.WSPath != fmt.Sprintf("/ws/attempts/%d", first) {
+		t.Errorf("second start %+v, want attempt %d resumed", resumed, first)
+	}
+	runScenarios(t, s, []scenario{
+		{"refuses a round not open yet", "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", upcoming), token, nil, 409, "round_not_open", nil},
+		{"refuses an unknown round", "POST", "/api/v1/rounds/9999/attempts", token, nil, 404, "not_found", nil},
+	})
+	ws := s.dial(fmt.Sprintf("/ws/attempts/%d", first), token)
+	ws.state()
+	ws.send(map[string]any{"type": "submit", "seq": 1})
+	ws.expect("result")
+	runScenarios(t, s, []scenario{
+		{"refuses a start once max attempts are used", "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", once), token, nil, 409, "attempts_exhausted", nil},
+	})
+}
