@@ -44,7 +44,7 @@ func newFixture(t *testing.T, questions, count, maxAttempts int) fixture {
 	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "Tuần 1", BankID: bank.ID,
 		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), DurationSeconds: 600, QuestionCount: count,
 		TopicQuotas: map[string]int{"A": 1}, PointsPerQuestion: 2, MaxAttempts: maxAttempts, Reveal: quiz.RevealAfterSubmit,
-		Prizes: []quiz.Prize{{"Giải Nhất", 1}, {"Giải Nhì", 2}}})
+		Prizes: []quiz.Prize{{Name: "Giải Nhất", Count: 1}, {Name: "Giải Nhì", Count: 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}

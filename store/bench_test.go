@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// BenchmarkSaveAnswer measures durable answers per second at
+// synchronous=FULL: many contestants answering at once, each call returning
+// only once its answer is committed. Compare the writer's group commit with
+// one transaction per answer:
+//
+//	go test ./store -run '^$' -bench SaveAnswer -benchtime 5s
+func BenchmarkSaveAnswer(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts Options
+	}{
+		{"one-per-transaction", Options{MaxBatch: 1}},
+		{"batched", Options{}},
+		{"batched-wait-2ms", Options{MaxWait: 2 * time.Millisecond}},
+	} {
+		for _, writers := range []int{1, 16, 256} {
+			b.Run(fmt.Sprintf("%s/writers=%d", bc.name, writers), func(b *testing.B) {
+				benchSaveAnswer(b, bc.opts, writers)
+			})
+		}
+	}
+}
+
+func benchSaveAnswer(b *testing.B, opts Options, writers int) {
+	obs := &countingObserver{}
+	opts.Observer = obs
+	db := openTest(b, opts)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
+	var qs []quiz.Question
+	for i := range 40 {
+		qs = append(qs, quiz.Question{Text: fmt.Sprint("q", i), Options: []quiz.Option{{Text: "a", Correct: true}, {Text: "b"}, {Text: "c"}, {Text: "d"}}})
+	}
+	db.AddQuestions(ctx, bank.ID, qs)
+	contest, _ := db.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "c", CreatedAt: now}, 0)
+	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "r", BankID: bank.ID, OpensAt: now.Add(-time.Hour),
+		ClosesAt: now.Add(time.Hour), DurationSeconds: 3600, QuestionCount: 20, PointsPerQuestion: 1, Reveal: quiz.RevealNever})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool, _ := db.Pool(ctx, bank.ID)
+	type slot struct {
+		attempt   int64
+		questions []quiz.DrawnQuestion
+	}
+	// One attempt per writer, as many contestants answer at once.
+	slots := make([]slot, writers)
+	for i := range slots {
+		u, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "x", Phone: fmt.Sprintf("09%08d", i), CreatedAt: now}, "h", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var seed quiz.Seed
+		seed[0], seed[1] = byte(i), byte(i>>8)
+		drawn, _ := quiz.Draw(pool.Questions, 20, nil, seed)
+		a, _, err := db.StartAttempt(ctx, quiz.NewAttempt{RoundID: round.ID, UserID: u.ID, Seed: seed, StartedAt: now,
+			Deadline: now.Add(time.Hour), Questions: drawn})
+		if err != nil {
+			b.Fatal(err)
+		}
+		slots[i] = slot{a.ID, drawn}
+	}
+	obs.batches, obs.ops = 0, 0
+	var next atomic.Int64
+	b.ResetTimer()
+	done := make(chan struct{})
+	var remaining atomic.Int64
+	remaining.Store(int64(b.N))
+	for w := range writers {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			s := slots[w]
+			for remaining.Add(-1) >= 0 {
+				q := s.questions[rng.IntN(len(s.questions))]
+				err := db.SaveAnswer(ctx, quiz.Answer{AttemptID: s.attempt, QuestionID: q.QuestionID,
+					OptionIDs: []int64{q.OptionOrder[rng.IntN(len(q.OptionOrder))]}, AnsweredAt: now})
+				if err != nil {
+					b.Error(err)
+				}
+				next.Add(1)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for range writers {
+		<-done
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(next.Load())/b.Elapsed().Seconds(), "answers/s")
+	if obs.batches > 0 {
+		b.ReportMetric(float64(obs.ops)/float64(obs.batches), "answers/commit")
+	}
+}
