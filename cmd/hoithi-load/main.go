@@ -1,0 +1,411 @@
+// Command hoithi-load drives a running hoithi server the way a round's
+// opening rush does: many contestants register, start their attempts at
+// the same moment, answer every question over their websockets (each
+// answer waiting for its acknowledgement, as the quiz page does) and
+// submit, while spectators watch the live leaderboard. It prints what it
+// measured: rates and latency percentiles per step, and the server's own
+// writer figures read from /metrics.
+//
+// The server should run with HOITHI_RATE_LIMIT=0 (all clients share one
+// address) and, to keep registration from dominating, a low
+// HOITHI_BCRYPT_COST. See docs/PERFORMANCE.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "hoithi-load:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	url         string
+	contestants int
+	roundID     int64
+	think       time.Duration
+	watchers    int
+	parallel    int
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("hoithi-load", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server")
+	fs.IntVar(&o.contestants, "contestants", 500, "contestants who register, start, answer and submit")
+	fs.Int64Var(&o.roundID, "round", 0, "the round to play (default: the first open round listed)")
+	fs.DurationVar(&o.think, "think", 0, "pause before each answer (0: answer as fast as acks come)")
+	fs.IntVar(&o.watchers, "watchers", 50, "spectators on the round's leaderboard websocket")
+	fs.IntVar(&o.parallel, "parallel", 64, "registrations under way at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o.url = strings.TrimSuffix(o.url, "/")
+	c := &client{base: o.url, http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
+	if o.roundID == 0 {
+		id, err := c.openRound()
+		if err != nil {
+			return err
+		}
+		o.roundID = id
+	}
+	fmt.Fprintf(out, "hoithi-load: %d contestants on round %d at %s, think %s, %d leaderboard watchers\n",
+		o.contestants, o.roundID, o.url, o.think, o.watchers)
+	before, _ := c.writerFigures()
+
+	// 1. Registration.
+	// Phone numbers start at a random point so that runs against one
+	// database do not collide.
+	phoneBase := rand.IntN(90_000_000)
+	tokens := make([]string, o.contestants)
+	reg := newSamples()
+	sem := make(chan struct{}, o.parallel)
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	start := time.Now()
+	for i := range tokens {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t0 := time.Now()
+			token, err := c.register(phoneBase+i, i)
+			if err != nil {
+				failures.Add(1)
+				fmt.Fprintln(os.Stderr, "register:", err)
+				return
+			}
+			reg.add(time.Since(t0))
+			tokens[i] = token
+		}()
+	}
+	wg.Wait()
+	report(out, "register", reg, time.Since(start), failures.Swap(0))
+
+	// Spectators connect before the rush.
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	var pushes atomic.Int64
+	var watchWG sync.WaitGroup
+	for range o.watchers {
+		watchWG.Add(1)
+		go func() {
+			defer watchWG.Done()
+			c.watch(watchCtx, o.roundID, &pushes)
+		}()
+	}
+
+	// 2. The rush: every contestant starts at once.
+	attempts := make([]int64, len(tokens))
+	starts := newSamples()
+	gate := make(chan struct{})
+	start = time.Now()
+	for i, token := range tokens {
+		if token == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			t0 := time.Now()
+			id, err := c.start(token, o.roundID)
+			if err != nil {
+				failures.Add(1)
+				fmt.Fprintln(os.Stderr, "start:", err)
+				return
+			}
+			starts.add(time.Since(t0))
+			attempts[i] = id
+		}()
+	}
+	start = time.Now()
+	close(gate)
+	wg.Wait()
+	report(out, "start attempt (all at once)", starts, time.Since(start), failures.Swap(0))
+
+	// 3. Answer every question and submit.
+	acks, states, results := newSamples(), newSamples(), newSamples()
+	start = time.Now()
+	for i, token := range tokens {
+		if attempts[i] == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.play(token, attempts[i], o.think, acks, states, results); err != nil {
+				failures.Add(1)
+				fmt.Fprintln(os.Stderr, "play:", err)
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	fails := failures.Swap(0)
+	report(out, "websocket connect → state", states, took, fails)
+	report(out, "answer → ack", acks, took, 0)
+	report(out, "submit → result", results, took, 0)
+	time.Sleep(500 * time.Millisecond) // the last leaderboard push
+	stopWatching()
+	watchWG.Wait()
+	fmt.Fprintf(out, "%-28s %d pushes to %d watchers (%.1f per watcher)\n", "leaderboard pushes", pushes.Load(), o.watchers,
+		float64(pushes.Load())/float64(max(1, o.watchers)))
+
+	if after, err := c.writerFigures(); err == nil {
+		commits := after.commits - before.commits
+		ops := after.ops - before.ops
+		fmt.Fprintf(out, "%-28s %.0f commits, %.0f writes, %.1f writes per commit, mean commit %.2f ms\n", "server writer",
+			commits, ops, ops/max(1, commits), 1000*(after.seconds-before.seconds)/max(1, commits))
+	}
+	return nil
+}
+
+// samples collects latencies.
+type samples struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func newSamples() *samples { return &samples{} }
+
+func (s *samples) add(d time.Duration) {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+}
+
+func (s *samples) percentile(p float64) time.Duration {
+	if len(s.d) == 0 {
+		return 0
+	}
+	i := int(p / 100 * float64(len(s.d)-1))
+	return s.d[i]
+}
+
+func report(out io.Writer, step string, s *samples, took time.Duration, failures int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slices.Sort(s.d)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	fmt.Fprintf(out, "%-28s %6d in %6.2f s = %8.0f/s   p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  max %7.2f ms  failed %d\n",
+		step, len(s.d), took.Seconds(), float64(len(s.d))/took.Seconds(),
+		ms(s.percentile(50)), ms(s.percentile(95)), ms(s.percentile(99)), ms(s.percentile(100)), failures)
+}
+
+type client struct {
+	base string
+	http *http.Client
+}
+
+func (c *client) call(method, path, token string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, c.base+path, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+func (c *client) openRound() (int64, error) {
+	var list struct {
+		Contests []struct {
+			Rounds []struct {
+				ID     int64  `json:"id"`
+				Status string `json:"status"`
+			} `json:"rounds"`
+		} `json:"contests"`
+	}
+	if err := c.call("GET", "/api/v1/contests", "", nil, &list); err != nil {
+		return 0, err
+	}
+	for _, ct := range list.Contests {
+		for _, r := range ct.Rounds {
+			if r.Status == "open" {
+				return r.ID, nil
+			}
+		}
+	}
+	return 0, errors.New("no open round; give one with -round")
+}
+
+var names = []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang"}
+
+func (c *client) register(phone, i int) (string, error) {
+	var out struct {
+		Token string `json:"token"`
+	}
+	err := c.call("POST", "/api/v1/auth/register", "", map[string]any{
+		"full_name": names[i%len(names)], "birth_date": "1990-01-01", "id_number": fmt.Sprintf("0010900%05d", i%100000),
+		"phone": fmt.Sprintf("09%08d", phone), "province": "01", "unit": fmt.Sprintf("Đơn vị %c", 'A'+i%26), "password": "mat-khau-tai",
+		"consent": true,
+	}, &out)
+	return out.Token, err
+}
+
+func (c *client) start(token string, roundID int64) (int64, error) {
+	var out struct {
+		AttemptID int64 `json:"attempt_id"`
+	}
+	err := c.call("POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", roundID), token, nil, &out)
+	return out.AttemptID, err
+}
+
+func (c *client) wsURL(path string) string {
+	return "ws" + strings.TrimPrefix(c.base, "http") + path
+}
+
+var dialer = &websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+
+// play answers every question of an attempt, one after the other, each
+// after its ack, then submits.
+func (c *client) play(token string, attemptID int64, think time.Duration, acks, states, results *samples) error {
+	t0 := time.Now()
+	ws, _, err := dialer.Dial(c.wsURL(fmt.Sprintf("/ws/attempts/%d", attemptID)), http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	var st struct {
+		Type      string `json:"type"`
+		Questions []struct {
+			ID       int64 `json:"id"`
+			Multiple bool  `json:"multiple"`
+			Options  []struct {
+				ID int64 `json:"id"`
+			} `json:"options"`
+		} `json:"questions"`
+	}
+	if err := ws.ReadJSON(&st); err != nil || st.Type != "state" {
+		return fmt.Errorf("state: %v %q", err, st.Type)
+	}
+	states.add(time.Since(t0))
+	rng := rand.New(rand.NewPCG(uint64(attemptID), 7))
+	for i, q := range st.Questions {
+		if think > 0 {
+			time.Sleep(think)
+		}
+		t0 := time.Now()
+		choice := []int64{q.Options[rng.IntN(len(q.Options))].ID}
+		if err := ws.WriteJSON(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice}); err != nil {
+			return err
+		}
+		var m struct {
+			Type string `json:"type"`
+			Code string `json:"code"`
+		}
+		if err := ws.ReadJSON(&m); err != nil || m.Type != "ack" {
+			return fmt.Errorf("answer: %v %s %s", err, m.Type, m.Code)
+		}
+		acks.add(time.Since(t0))
+	}
+	t0 = time.Now()
+	if err := ws.WriteJSON(map[string]any{"type": "submit", "seq": len(st.Questions) + 1, "prediction": rng.IntN(50)}); err != nil {
+		return err
+	}
+	var m struct {
+		Type string `json:"type"`
+		Code string `json:"code"`
+	}
+	if err := ws.ReadJSON(&m); err != nil || m.Type != "result" {
+		return fmt.Errorf("submit: %v %s %s", err, m.Type, m.Code)
+	}
+	results.add(time.Since(t0))
+	return nil
+}
+
+// watch reads a round's leaderboard pushes until ctx ends.
+func (c *client) watch(ctx context.Context, roundID int64, pushes *atomic.Int64) {
+	ws, _, err := dialer.Dial(c.wsURL(fmt.Sprintf("/ws/rounds/%d/leaderboard?limit=20", roundID)), nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "watch:", err)
+		return
+	}
+	go func() {
+		<-ctx.Done()
+		ws.Close()
+	}()
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			return
+		}
+		pushes.Add(1)
+	}
+}
+
+type writerFigures struct{ commits, ops, seconds float64 }
+
+// writerFigures reads the writer's histograms from /metrics.
+func (c *client) writerFigures() (writerFigures, error) {
+	resp, err := c.http.Get(c.base + "/metrics")
+	if err != nil {
+		return writerFigures{}, err
+	}
+	defer resp.Body.Close()
+	var f writerFigures
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "hoithi_writer_batch_ops_count":
+			f.commits = v
+		case "hoithi_writer_batch_ops_sum":
+			f.ops = v
+		case "hoithi_writer_commit_seconds_sum":
+			f.seconds = v
+		}
+	}
+	return f, sc.Err()
+}
