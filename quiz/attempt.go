@@ -480,7 +480,7 @@ func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction
 		return Outcome{}, err
 	}
 	e.untrack(la)
-	return e.record(ctx, res, false)
+	return e.record(ctx, la.roundID, res, false)
 }
 
 // autoSubmit ends an attempt at the end of its grace, with working time up
@@ -513,7 +513,7 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 		return
 	}
 	e.untrack(la)
-	out, err := e.record(ctx, res, true)
+	out, err := e.record(ctx, la.roundID, res, true)
 	if err != nil {
 		e.log.Error("auto-submit: leaderboard", "attempt", la.id, "err", err)
 	}
@@ -531,17 +531,12 @@ func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
 
 // record puts a submitted attempt on its round's board and returns the
 // contestant's outcome with their rank in the round now.
-func (e *Engine) record(ctx context.Context, res Result, auto bool) (Outcome, error) {
+func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto bool) (Outcome, error) {
 	out := Outcome{
-		AttemptID: res.AttemptID, UserID: res.UserID, Score: res.Score, Correct: res.Correct,
+		AttemptID: res.AttemptID, RoundID: roundID, UserID: res.UserID, Score: res.Score, Correct: res.Correct,
 		Total: res.Total, DurationMs: res.DurationMs(), Auto: auto,
 	}
-	a, err := e.store.Attempt(ctx, res.AttemptID)
-	if err != nil {
-		return out, err
-	}
-	out.RoundID = a.RoundID
-	board, err := e.Board(ctx, a.RoundID)
+	board, err := e.Board(ctx, roundID)
 	if err != nil {
 		return out, err
 	}
