@@ -226,6 +226,8 @@ func TestContestAndRoundValidation(t *testing.T) {
 		{"refuses an unknown prediction target", "POST", rounds, admin, base(map[string]any{"prediction_target": "winners"}), 422, "validation_failed", []string{"prediction_target"}},
 		{"refuses an unknown reveal policy", "POST", rounds, admin, base(map[string]any{"reveal": "soon"}), 422, "validation_failed", []string{"reveal"}},
 		{"refuses a round in an unknown contest", "POST", "/api/v1/contests/9999/rounds", admin, base(nil), 404, "not_found", nil},
+		{"refuses a round in an unknown contest before reading its body", "POST", "/api/v1/contests/9999/rounds", admin, base(map[string]any{"opens_at": "x"}), 404, "not_found", nil},
+		{"names a bad time with the other invalid fields", "POST", rounds, admin, base(map[string]any{"opens_at": "x", "question_count": 0, "prediction_target": ""}), 422, "validation_failed", []string{"opens_at", "question_count", "prediction_target"}},
 		{"creates a valid round", "POST", rounds, admin, base(nil), 201, "", nil},
 	})
 	// The unpublished contest is not public; publishing shows it.
@@ -285,4 +287,89 @@ func TestStartAttemptRules(t *testing.T) {
 	runScenarios(t, s, []scenario{
 		{"refuses a start once max attempts are used", "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", once), token, nil, 409, "attempts_exhausted", nil},
 	})
+}
+
+func TestRateLimitsBehindAProxy(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_RATE_LIMIT": "1", "HOITHI_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+	failedLogin := func(forwardedFor string) int {
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(`{"login":"0900000000","password":"sai-mat-khau"}`))
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The client forges the left part; the proxies appended the rest.
+	for i := range 30 {
+		if status := failedLogin(fmt.Sprintf("198.51.100.%d, 203.0.113.7, 10.1.2.3", i)); status != 401 {
+			t.Fatalf("failed login %d: %d, want 401", i+1, status)
+		}
+	}
+	if status := failedLogin("192.0.2.1, 203.0.113.7"); status != 429 {
+		t.Errorf("31st failed login from 203.0.113.7 with a forged header: %d, want 429", status)
+	}
+	if status := failedLogin("203.0.113.8"); status != 401 {
+		t.Errorf("another client behind the proxy: %d, want 401", status)
+	}
+}
+
+func TestCrossSiteRequestsAreRefused(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	post := func(path, body string, header http.Header) (int, string) {
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+		req.Header = header
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data := make([]byte, 4096)
+		n, _ := resp.Body.Read(data)
+		return resp.StatusCode, string(data[:n])
+	}
+	evil := "https://evil.example"
+	cases := []struct {
+		name   string
+		path   string
+		body   string
+		header http.Header
+		want   int
+	}{
+		{"a login posted from another site", "/api/v1/auth/login", `{"login":"` + testAdminEmail + `","password":"` + testAdminPassword + `"}`,
+			http.Header{"Origin": {evil}, "Content-Type": {"application/json"}}, 403},
+		{"a login form posted from another site", "/login", "login=" + testAdminEmail + "&password=" + testAdminPassword,
+			http.Header{"Origin": {evil}, "Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"text/html"}}, 403},
+		{"a contest created with the cookie from another site", "/api/v1/contests", `{"slug":"x","title":"x"}`,
+			http.Header{"Cookie": {"hoithi_token=" + admin}, "Referer": {evil + "/page"}, "Content-Type": {"application/json"}}, 403},
+		{"a program posting without Origin is served", "/api/v1/auth/login", `{"login":"` + testAdminEmail + `","password":"` + testAdminPassword + `"}`,
+			http.Header{"Content-Type": {"application/json"}}, 200},
+		{"the site's own form is served", "/login", "login=" + testAdminEmail + "&password=" + testAdminPassword,
+			http.Header{"Origin": {s.URL}, "Content-Type": {"application/x-www-form-urlencoded"}}, 303},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if status, body := post(c.path, c.body, c.header); status != c.want {
+				t.Errorf("status %d, want %d: %.200s", status, c.want, body)
+			}
+		})
+	}
+	var consent struct {
+		Version string `json:"version"`
+		TextVI  string `json:"text_vi"`
+	}
+	s.mustCall(200, "GET", "/api/v1/consent", "", nil, &consent)
+	if consent.Version == "" || !strings.Contains(consent.TextVI, "91/2025/QH15") {
+		t.Errorf("consent %+v", consent)
+	}
+	body := map[string]any{"full_name": "Phan Văn Tài", "birth_date": "1990-01-01", "id_number": "001090099999",
+		"phone": "0911999888", "province": "01", "password": "mat-khau-123", "consent": true, "consent_version": "old"}
+	status, data := s.call("POST", "/api/v1/auth/register", "", body)
+	if status != 422 || !strings.Contains(string(data), `"consent"`) {
+		t.Errorf("registration against an old consent text: %d %s, want 422 naming consent", status, data)
+	}
+	body["consent_version"] = consent.Version
+	s.mustCall(201, "POST", "/api/v1/auth/register", "", body, nil)
 }

@@ -68,10 +68,10 @@ func TestUserAddWhileServing(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"refuses a contestant account", []string{"-email", "a@b.vn", "-password", "mat-khau-123", "-role", "contestant"}, "role"},
-		{"refuses a short password", []string{"-email", "a@b.vn", "-password", "123", "-role", "official"}, "password"},
-		{"refuses a taken e-mail", []string{"-email", "to-chuc@so.gov.vn", "-password", "mat-khau-123", "-role", "official"}, "account_exists"},
-		{"refuses a missing e-mail", []string{"-password", "mat-khau-123", "-role", "official"}, "email"},
+		{"refuses a contestant account", []string{"-email", "a@b.vn", "-password", "mat-khau-123", "-role", "contestant"}, "role: Not a valid role."},
+		{"refuses a short password", []string{"-email", "a@b.vn", "-password", "123", "-role", "official"}, "password: The password needs at least 8 characters."},
+		{"refuses a taken e-mail", []string{"-email", "to-chuc@so.gov.vn", "-password", "mat-khau-123", "-role", "official"}, "email: This e-mail is already registered."},
+		{"refuses a missing e-mail", []string{"-password", "mat-khau-123", "-role", "official"}, "email: This field is required."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := cli(t, s.DBPath, append([]string{"user", "add"}, tt.args...)...)

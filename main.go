@@ -392,11 +392,7 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	defer svc.db.Close()
 	u, err := svc.accounts.CreateStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name})
 	if err != nil {
-		var qe *quiz.Error
-		if errors.As(err, &qe) && len(qe.Fields) > 0 {
-			return fmt.Errorf("user add: %s %v", qe.Code, qe.Fields)
-		}
-		return fmt.Errorf("user add: %w", err)
+		return fmt.Errorf("user add: %s", handlers.Explain(err))
 	}
 	fmt.Fprintf(stdout, "created %s account %d for %s\n", u.Role, u.ID, u.Email)
 	return nil

@@ -204,7 +204,13 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		_ = ac.send(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
-		fail(nil, quiz.Errorf(quiz.CodeBadMessage, "not a JSON message"))
+		// Answer with the seq if the message has a usable one, so that the
+		// client knows which of its messages was refused.
+		var head struct {
+			Seq *int64 `json:"seq"`
+		}
+		_ = json.Unmarshal(data, &head)
+		fail(head.Seq, quiz.Errorf(quiz.CodeBadMessage, "not a valid message: %v", err))
 		return
 	}
 	if m.Seq == nil && (m.Type == "answer" || m.Type == "submit") {

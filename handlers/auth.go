@@ -115,16 +115,19 @@ func require(role quiz.Role) fiber.Handler {
 	}
 }
 
-// sameOrigin refuses state-changing requests that a browser sent with the
-// session cookie from another site. SameSite=Lax already keeps the cookie
-// off most of them; this closes the rest.
+// sameOrigin refuses state-changing requests that a browser sent from
+// another site: any with a foreign Origin (so that no page elsewhere can
+// post a login, a registration or an answer here), and those carrying the
+// session cookie with a foreign Referer. SameSite=Lax already keeps the
+// cookie off most of them; this closes the rest. Programs calling the API
+// send no Origin and are not affected.
 func sameOrigin(c *fiber.Ctx) error {
-	p := principalOf(c)
-	if p == nil || !p.viaCookie {
-		return c.Next()
-	}
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	p := principalOf(c)
+	if c.Get(fiber.HeaderOrigin) == "" && (p == nil || !p.viaCookie) {
 		return c.Next()
 	}
 	if !fromThisSite(c) {
@@ -191,28 +194,20 @@ type sessionAnswer struct {
 }
 
 // register creates a contestant account, shared by the API and the page.
+// Registrations refused for invalid input do not count against the
+// client's limit: an office fixing a typo is not an attack.
 func (h *Handler) register(c *fiber.Ctx, b registerBody) (quiz.User, string, error) {
+	ip := h.clientIP(c)
 	if h.RateLimit {
-		if full, retry := h.signups.full(c.IP()); full {
+		if ok, retry := h.signups.take(ip); !ok {
 			return quiz.User{}, "", rateLimited(c, retry)
 		}
-		h.signups.add(c.IP())
 	}
-	if b.ConsentVersion != "" && b.Consent {
-		text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
-		if err != nil {
-			return quiz.User{}, "", err
-		}
-		if text.Version != b.ConsentVersion {
-			return quiz.User{}, "", &quiz.Error{Code: quiz.CodeValidation, Message: "the consent text has changed",
-				Fields: map[string]string{"consent": msgConsentChanged}}
-		}
-	}
-	u, err := h.Accounts.Register(c.UserContext(), quiz.Registration{
-		FullName: b.FullName, BirthDate: b.BirthDate, IDNumber: b.IDNumber, Phone: b.Phone, Email: b.Email,
-		Province: b.Province, Commune: b.Commune, Unit: b.Unit, Password: b.Password, Consent: b.Consent,
-	}, quiz.ClientInfo{IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent)})
+	u, err := h.createContestant(c, b, ip)
 	if err != nil {
+		if h.RateLimit && quiz.ErrorCode(err) == quiz.CodeValidation {
+			h.signups.give(ip)
+		}
 		return quiz.User{}, "", err
 	}
 	token, exp, err := h.issueToken(u)
@@ -221,6 +216,23 @@ func (h *Handler) register(c *fiber.Ctx, b registerBody) (quiz.User, string, err
 	}
 	h.setSession(c, token, exp)
 	return u, token, nil
+}
+
+func (h *Handler) createContestant(c *fiber.Ctx, b registerBody, ip string) (quiz.User, error) {
+	if b.ConsentVersion != "" && b.Consent {
+		text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
+		if err != nil {
+			return quiz.User{}, err
+		}
+		if text.Version != b.ConsentVersion {
+			return quiz.User{}, &quiz.Error{Code: quiz.CodeValidation, Message: "the consent text has changed",
+				Fields: map[string]string{"consent": msgConsentChanged}}
+		}
+	}
+	return h.Accounts.Register(c.UserContext(), quiz.Registration{
+		FullName: b.FullName, BirthDate: b.BirthDate, IDNumber: b.IDNumber, Phone: b.Phone, Email: b.Email,
+		Province: b.Province, Commune: b.Commune, Unit: b.Unit, Password: b.Password, Consent: b.Consent,
+	}, quiz.ClientInfo{IP: ip, UserAgent: c.Get(fiber.HeaderUserAgent)})
 }
 
 const msgConsentChanged = "field.consent_changed"
@@ -243,18 +255,20 @@ type loginBody struct {
 }
 
 // login checks credentials, shared by the API and the page. Only failures
-// count against the client's limit.
+// count against the client's limit; once it is reached even a right
+// password waits, so that guessing cannot go on.
 func (h *Handler) login(c *fiber.Ctx, b loginBody) (quiz.User, string, error) {
+	ip := h.clientIP(c)
 	if h.RateLimit {
-		if full, retry := h.logins.full(c.IP()); full {
+		if ok, retry := h.logins.take(ip); !ok {
 			return quiz.User{}, "", rateLimited(c, retry)
 		}
 	}
 	u, err := h.Accounts.Login(c.UserContext(), b.Login, b.Password)
+	if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
+		h.logins.give(ip)
+	}
 	if err != nil {
-		if h.RateLimit && quiz.ErrorCode(err) == quiz.CodeInvalidLogin {
-			h.logins.add(c.IP())
-		}
 		return quiz.User{}, "", err
 	}
 	token, exp, err := h.issueToken(u)
@@ -323,4 +337,14 @@ func (h *Handler) showMe(c *fiber.Ctx) error {
 		body.Consents = append(body.Consents, consentBody{k.Purpose, k.Version, apiTime(k.AgreedAt)})
 	}
 	return c.JSON(body)
+}
+
+// showConsent gives the consent text in force, for clients that register
+// through the API: they show it and send its version back.
+func (h *Handler) showConsent(c *fiber.Ctx) error {
+	text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"purpose": text.Purpose, "version": text.Version, "text_vi": text.BodyVI, "text_en": text.BodyEN})
 }

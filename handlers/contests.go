@@ -172,18 +172,10 @@ func (h *Handler) createRound(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	bad := quiz.FieldErrors{}
-	opens, ok := parseTime(b.OpensAt)
-	if !ok {
-		bad.Add("opens_at", quiz.MsgTimeInvalid)
-	}
-	closes, ok := parseTime(b.ClosesAt)
-	if !ok {
-		bad.Add("closes_at", quiz.MsgTimeInvalid)
-	}
-	if err := bad.Err(); err != nil {
-		return err
-	}
+	// A time that does not parse stays zero; the catalog reports it with
+	// every other invalid field, after checking that the contest exists.
+	opens, _ := parseTime(b.OpensAt)
+	closes, _ := parseTime(b.ClosesAt)
 	maxAttempts := 1
 	if b.MaxAttempts != nil {
 		maxAttempts = *b.MaxAttempts

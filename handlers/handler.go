@@ -35,7 +35,8 @@ type Deps struct {
 	RateLimit bool
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
 	SecureCookie bool
-	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	// TrustedProxies are the addresses and CIDR ranges of reverse proxies
+	// whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	Now            func() time.Time
 	Log            *slog.Logger
@@ -46,6 +47,7 @@ type Handler struct {
 	Deps
 	pages   *pages
 	cat     *catalog
+	proxies proxies
 	logins  *limiter // failed logins per client address
 	signups *limiter // registrations per client address
 
@@ -77,8 +79,12 @@ func New(d Deps) (*Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	trusted, err := parseProxies(d.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	h := &Handler{
-		Deps: d, pages: p, cat: cat,
+		Deps: d, pages: p, cat: cat, proxies: trusted,
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
 		attempts: map[int64]*attemptConn{},
@@ -90,28 +96,18 @@ func New(d Deps) (*Handler, error) {
 // App returns the Fiber application with every route.
 func (h *Handler) App() *fiber.App {
 	app := fiber.New(fiber.Config{
-		AppName:                 "hoithi",
-		ErrorHandler:            h.handleError,
-		Immutable:               true,
-		BodyLimit:               16 << 20,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ReadBufferSize:          16 << 10,
-		DisableStartupMessage:   true,
-		EnableTrustedProxyCheck: len(h.TrustedProxies) > 0,
-		TrustedProxies:          h.TrustedProxies,
-		ProxyHeader:             proxyHeader(h.TrustedProxies),
+		AppName:               "hoithi",
+		ErrorHandler:          h.handleError,
+		Immutable:             true,
+		BodyLimit:             16 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ReadBufferSize:        16 << 10,
+		DisableStartupMessage: true,
 	})
 	h.routes(app)
 	return app
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 // statusOf maps error codes to HTTP statuses; a code not listed is a 500.
@@ -136,17 +132,15 @@ var statusOf = map[string]int{
 	quiz.CodeBadMessage:        fiber.StatusBadRequest,
 	codeMalformedJSON:          fiber.StatusBadRequest,
 	codePayloadTooLarge:        fiber.StatusRequestEntityTooLarge,
-	codeMethodNotAllowed:       fiber.StatusMethodNotAllowed,
 	codeBadRequest:             fiber.StatusBadRequest,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
 }
 
 // Codes of HTTP-level problems.
 const (
-	codeMalformedJSON    = "malformed_json"
-	codePayloadTooLarge  = "payload_too_large"
-	codeMethodNotAllowed = "method_not_allowed"
-	codeBadRequest       = "bad_request"
+	codeMalformedJSON   = "malformed_json"
+	codePayloadTooLarge = "payload_too_large"
+	codeBadRequest      = "bad_request"
 )
 
 // apiError is the body of every error answer.
@@ -180,7 +174,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 			body.Fields[field] = l.T(key)
 		}
 	}
-	if status == fiber.StatusUnauthorized && qe.Code == quiz.CodeUnauthorized {
+	if status == fiber.StatusUnauthorized && len(c.Response().Header.Peek(fiber.HeaderWWWAuthenticate)) == 0 {
 		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hoithi"`)
 	}
 	if wantsHTML(c) {
@@ -203,8 +197,6 @@ func (h *Handler) asQuizError(err error) *quiz.Error {
 			return quiz.NotFound("page")
 		case fiber.StatusRequestEntityTooLarge:
 			return &quiz.Error{Code: codePayloadTooLarge, Message: fe.Message}
-		case fiber.StatusMethodNotAllowed:
-			return &quiz.Error{Code: codeMethodNotAllowed, Message: fe.Message}
 		}
 		if fe.Code < 500 {
 			return &quiz.Error{Code: codeBadRequest, Message: fe.Message}

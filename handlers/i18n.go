@@ -2,11 +2,15 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"hoithi/quiz"
 	"hoithi/web"
 )
 
@@ -101,4 +105,20 @@ func (l lang) Duration(ms int64) string {
 		return l.T("fmt.dur_min_sec", m, secs)
 	}
 	return l.T("fmt.dur_sec", secs)
+}
+
+// Explain turns an error into a line of English for the command line: the
+// code's message and each invalid field's.
+func Explain(err error) string {
+	cat, cerr := loadCatalog()
+	var qe *quiz.Error
+	if cerr != nil || !errors.As(err, &qe) {
+		return err.Error()
+	}
+	l := lang{langEN, cat}
+	parts := []string{l.T("err." + qe.Code)}
+	for _, field := range slices.Sorted(maps.Keys(qe.Fields)) {
+		parts = append(parts, field+": "+l.T(qe.Fields[field]))
+	}
+	return strings.Join(parts, " ")
 }

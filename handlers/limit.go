@@ -50,23 +50,28 @@ func (l *limiter) current(key string) *windowCount {
 	return w
 }
 
-// full reports whether key has used up its window, and when it may try
-// again.
-func (l *limiter) full(key string) (bool, time.Duration) {
+// take counts one event for key unless its window is used up; then it
+// says how long until the key may try again. Counting before the work,
+// rather than after, keeps a burst of parallel requests within the limit.
+func (l *limiter) take(key string) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.current(key)
-	if w.n < l.limit {
-		return false, 0
+	if w.n >= l.limit {
+		return false, w.start.Add(l.window).Sub(l.now())
 	}
-	return true, w.start.Add(l.window).Sub(l.now())
+	w.n++
+	return true, 0
 }
 
-// add counts one event for key.
-func (l *limiter) add(key string) {
+// give back an event taken for key that turned out not to count (a login
+// that succeeded, a registration refused for invalid input).
+func (l *limiter) give(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.current(key).n++
+	if w := l.counts[key]; w != nil && w.n > 0 {
+		w.n--
+	}
 }
 
 // rateLimited answers 429 with Retry-After in whole seconds.

@@ -45,13 +45,16 @@ func (h *Handler) observe(c *fiber.Ctx) error {
 		}
 	}
 	route := c.Route().Path
-	if route == "/" && c.Path() != "/" {
-		route = "unmatched"
+	if c.Locals(unmatchedKey) != nil {
+		route = "unmatched" // one label for every unknown path
 	}
 	h.Metrics.HTTPRequests.WithLabelValues(c.Method(), route, strconv.Itoa(c.Response().StatusCode())).Inc()
 	h.Metrics.HTTPSeconds.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	return nil
 }
+
+// unmatchedKey marks a request that no route took.
+const unmatchedKey = "unmatched"
 
 // securityHeaders keeps pages to this site's own scripts, styles and
 // connections, and out of frames.

@@ -17,13 +17,14 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/static/*", h.static)
 	app.Get("/favicon.ico", h.favicon)
 
-	app.Use(h.authenticate)
+	app.Use(h.authenticate, sameOrigin)
 
 	organizer := require(quiz.RoleOrganizer)
 	contestant := require(quiz.RoleContestant)
 	signedIn := require("")
 
-	api := app.Group("/api/v1", sameOrigin)
+	api := app.Group("/api/v1")
+	api.Get("/consent", h.showConsent)
 	api.Post("/auth/register", h.registerAPI)
 	api.Post("/auth/login", h.loginAPI)
 	api.Post("/auth/logout", h.logoutAPI)
@@ -53,13 +54,16 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/register", h.registerForm)
 	app.Get("/login", h.loginPage)
 	app.Post("/login", h.loginForm)
-	app.Post("/logout", sameOrigin, h.logoutForm)
+	app.Post("/logout", h.logoutForm)
 	app.Get("/lang/:code", h.switchLanguage)
 	app.Get("/me", h.mePage)
 	app.Get("/contests/:slug", h.contestPage)
-	app.Post("/rounds/:id/start", sameOrigin, h.startForm)
+	app.Post("/rounds/:id/start", h.startForm)
 	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)
 	app.Get("/attempts/:id", h.attemptPage)
 
-	app.Use(func(c *fiber.Ctx) error { return quiz.NotFound("page") })
+	app.Use(func(c *fiber.Ctx) error {
+		c.Locals(unmatchedKey, true)
+		return quiz.NotFound("page")
+	})
 }

@@ -258,6 +258,20 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	if r.Status(now) != StatusOpen {
 		return Attempt{}, false, Errorf(CodeRoundNotOpen, "the round is %s", r.Status(now))
 	}
+	// A running attempt is resumed and used-up attempts refused before any
+	// drawing; the store checks both again in the transaction that inserts.
+	mine, err := e.store.UserAttempts(ctx, userID, roundID)
+	if err != nil {
+		return Attempt{}, false, err
+	}
+	for _, a := range mine {
+		if !a.Submitted() && a.Deadline.After(now) {
+			return a, false, nil
+		}
+	}
+	if r.MaxAttempts > 0 && len(mine) >= r.MaxAttempts {
+		return Attempt{}, false, Errorf(CodeAttemptsExhausted, "all %d attempts at this round are used", r.MaxAttempts)
+	}
 	pool, err := e.pool(ctx, r.BankID)
 	if err != nil {
 		return Attempt{}, false, err

@@ -117,6 +117,7 @@ const (
 	MsgUnknownTopic      = "field.unknown_topic"
 	MsgQuotaOverCount    = "field.quota_over_count"
 	MsgTargetInvalid     = "field.target_invalid"
+	MsgTargetRequired    = "field.target_required"
 	MsgRevealInvalid     = "field.reveal_invalid"
 	MsgTimeInvalid       = "field.time_invalid"
 	MsgBankNameTaken     = "field.bank_name_taken"
@@ -196,11 +197,15 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 
 	r.PredictionPrompt = CleanText(r.PredictionPrompt)
 	checkLen(bad, "prediction_prompt", r.PredictionPrompt, 500)
-	switch {
-	case r.PredictionPrompt == "" && r.PredictionTarget == "":
-	case r.PredictionPrompt == "":
-		bad.Add("prediction_prompt", MsgRequired)
-	case r.PredictionTarget == TargetPerfectScorers, r.PredictionTarget == TargetParticipants, r.PredictionTarget == TargetAttempts:
+	switch r.PredictionTarget {
+	case "":
+		if r.PredictionPrompt != "" {
+			bad.Add("prediction_target", MsgTargetRequired)
+		}
+	case TargetPerfectScorers, TargetParticipants, TargetAttempts:
+		if r.PredictionPrompt == "" {
+			bad.Add("prediction_prompt", MsgRequired)
+		}
 	default:
 		bad.Add("prediction_target", MsgTargetInvalid)
 	}

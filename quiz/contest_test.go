@@ -33,6 +33,8 @@ func TestRoundNormalize(t *testing.T) {
 		{"quotas within the count", func(r *Round) { r.TopicQuotas = map[string]int{"A": 5, "B": 6} }, "topic_quotas", MsgQuotaOverCount},
 		{"a target needs a prompt", func(r *Round) { r.PredictionPrompt = "" }, "prediction_prompt", MsgRequired},
 		{"a prompt needs a known target", func(r *Round) { r.PredictionTarget = "winners" }, "prediction_target", MsgTargetInvalid},
+		{"an unknown target is named even without a prompt", func(r *Round) { r.PredictionTarget, r.PredictionPrompt = "winners", "" }, "prediction_target", MsgTargetInvalid},
+		{"a prompt needs a target", func(r *Round) { r.PredictionTarget = "" }, "prediction_target", MsgTargetRequired},
 		{"reveal from the list", func(r *Round) { r.Reveal = "later" }, "reveal", MsgRevealInvalid},
 		{"prize counts are positive", func(r *Round) { r.Prizes = []Prize{{"Giải Nhất", 0}} }, "prizes", MsgOutOfRange},
 		{"max attempts not negative", func(r *Round) { r.MaxAttempts = -1 }, "max_attempts", MsgOutOfRange},
