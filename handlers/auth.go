@@ -210,6 +210,12 @@ func (h *Handler) register(c *fiber.Ctx, b registerBody) (quiz.User, string, err
 		}
 		return quiz.User{}, "", err
 	}
+	return h.startSession(c, u)
+}
+
+// startSession signs a token for u and gives it to the browser as the
+// session cookie too.
+func (h *Handler) startSession(c *fiber.Ctx, u quiz.User) (quiz.User, string, error) {
 	token, exp, err := h.issueToken(u)
 	if err != nil {
 		return quiz.User{}, "", err
@@ -271,12 +277,7 @@ func (h *Handler) login(c *fiber.Ctx, b loginBody) (quiz.User, string, error) {
 	if err != nil {
 		return quiz.User{}, "", err
 	}
-	token, exp, err := h.issueToken(u)
-	if err != nil {
-		return quiz.User{}, "", err
-	}
-	h.setSession(c, token, exp)
-	return u, token, nil
+	return h.startSession(c, u)
 }
 
 func (h *Handler) loginAPI(c *fiber.Ctx) error {

@@ -82,29 +82,41 @@ func (h *Handler) publicBoard(ctx context.Context, c *fiber.Ctx, roundID int64) 
 	return h.Engine.Board(ctx, roundID)
 }
 
-// showLeaderboard answers the round's ranking over submitted attempts; a
-// signed-in contestant also gets their own line as "me".
-func (h *Handler) showLeaderboard(c *fiber.Ctx) error {
+// boardRequest reads a leaderboard request: the round, ?limit=N, and the
+// board of a round the requester may see.
+func (h *Handler) boardRequest(c *fiber.Ctx) (int64, int, *quiz.Board, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return 0, 0, nil, err
 	}
 	limit, err := boardLimit(c)
 	if err != nil {
-		return err
+		return 0, 0, nil, err
 	}
 	board, err := h.publicBoard(c.UserContext(), c, id)
-	if err != nil {
-		return err
-	}
-	msg := boardMsgOf(id, board.Top(limit))
+	return id, limit, board, err
+}
+
+// boardFor is the board's first limit entries and, for a signed-in
+// contestant on it, their own line as "me".
+func boardFor(c *fiber.Ctx, roundID int64, limit int, board *quiz.Board) boardMsg {
+	msg := boardMsgOf(roundID, board.Top(limit))
 	if p := principalOf(c); p != nil {
 		if e, ok := board.RankOf(p.UserID); ok {
 			me := boardEntryOf(e)
 			msg.Me = &me
 		}
 	}
-	return c.JSON(msg)
+	return msg
+}
+
+// showLeaderboard answers the round's ranking over submitted attempts.
+func (h *Handler) showLeaderboard(c *fiber.Ctx) error {
+	id, limit, board, err := h.boardRequest(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(boardFor(c, id, limit, board))
 }
 
 // boardKey names one encoded view of a board.
@@ -140,15 +152,7 @@ func (h *Handler) encodedBoard(roundID int64, limit int, board *quiz.Board) []by
 // most every boardPushGap; a slow reader gets the newest board when it is
 // ready, never a backlog.
 func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	limit, err := boardLimit(c)
-	if err != nil {
-		return err
-	}
-	board, err := h.publicBoard(c.UserContext(), c, id)
+	id, limit, board, err := h.boardRequest(c)
 	if err != nil {
 		return err
 	}

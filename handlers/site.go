@@ -266,15 +266,8 @@ func (h *Handler) leaderboardPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := boardMsgOf(id, board.Top(defaultBoardLimit))
-	if p := principalOf(c); p != nil {
-		if e, ok := board.RankOf(p.UserID); ok {
-			me := boardEntryOf(e)
-			msg.Me = &me
-		}
-	}
 	return h.page(c, fiber.StatusOK, "leaderboard", r.Name, fiber.Map{
-		"Round": r, "Status": r.Status(h.Now()), "Board": msg, "Limit": defaultBoardLimit,
-		"Strings": h.lang(c).Prefix("js."),
+		"Round": r, "Status": r.Status(h.Now()), "Board": boardFor(c, id, defaultBoardLimit, board),
+		"Limit": defaultBoardLimit, "Strings": h.lang(c).Prefix("js."),
 	})
 }
