@@ -21,10 +21,17 @@
     return m > 0 ? t('dur_min_sec', { m: m, s: s }) : t('dur_sec', { s: s });
   }
 
+  // The column headings label the numbers when a narrow screen lays each
+  // row out as a card.
+  var labels = Array.prototype.map.call(root.querySelectorAll('thead th'), function (th) { return th.textContent; });
+
   function cell(tr, text, cls) {
     var td = document.createElement('td');
     td.textContent = text;
-    if (cls) { td.className = cls; }
+    if (cls) {
+      td.className = cls;
+      td.setAttribute('data-label', labels[tr.cells.length] || '');
+    }
     tr.appendChild(td);
   }
 
