@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -115,6 +116,10 @@ func (w *writer) run() {
 			}
 			timer.Stop()
 		} else {
+			// Let the goroutines that are about to queue a write do so
+			// first: on a busy machine (or GOMAXPROCS=1) they may not have
+			// had a processor while the last commit ran in C.
+			runtime.Gosched()
 		drain:
 			for len(batch) < w.maxBatch {
 				select {
