@@ -159,18 +159,14 @@ func (h *Handler) releaseAttempt(ac *attemptConn) {
 // attempt's order, every acknowledged answer, the deadline. For an attempt
 // already over it also sends the result.
 func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) error {
-	d, err := h.Engine.Detail(ctx, ac.userID, ac.attemptID)
-	if err != nil {
-		return err
-	}
-	r, err := h.Catalog.Round(ctx, d.Attempt.RoundID)
+	d, prompt, err := h.Engine.State(ctx, ac.userID, ac.attemptID)
 	if err != nil {
 		return err
 	}
 	a := d.Attempt
 	msg := stateMsg{Type: "state", AttemptID: a.ID, RoundID: a.RoundID, Status: attemptStatus(a),
 		Deadline: apiTime(a.Deadline), ServerTime: apiTime(h.Now()), GraceMs: h.Engine.Grace().Milliseconds(),
-		PredictionPrompt: r.PredictionPrompt, Questions: make([]stateQuestion, 0, len(d.Questions)), Answers: d.Answers}
+		PredictionPrompt: prompt, Questions: make([]stateQuestion, 0, len(d.Questions)), Answers: d.Answers}
 	for _, q := range d.Questions {
 		sq := stateQuestion{ID: q.ID, Text: q.Text, Multiple: q.Multiple, Options: make([]stateOption, 0, len(q.Options))}
 		for _, o := range q.Options {

@@ -96,6 +96,7 @@ type PlayStore interface {
 	// SubmitAttempt scores the attempt from its stored answers and ends it;
 	// it fails with CodeAlreadySubmitted when it has ended already.
 	SubmitAttempt(ctx context.Context, s Submission) (Result, error)
+	Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error)
 	UnsubmittedAttempts(ctx context.Context) ([]Attempt, error)
 	UserAttempts(ctx context.Context, userID, roundID int64) ([]Attempt, error)
 	RoundResults(ctx context.Context, roundID int64) ([]Result, error)
@@ -153,14 +154,24 @@ type Engine struct {
 
 // liveAttempt is an attempt that has not been submitted yet.
 type liveAttempt struct {
+	attempt             Attempt
 	id, roundID, userID int64
 	deadline            time.Time
 	timer               *time.Timer
 
-	mu             sync.Mutex
-	key            map[int64]PoolQuestion // by question id; loaded on first answer
-	points         int
-	asksPrediction bool
+	// What the attempt shows and how it scores, kept from its start or,
+	// after a restart, loaded on first use.
+	mu               sync.Mutex
+	questions        []AttemptQuestion      // in the attempt's order
+	key              map[int64]PoolQuestion // by question id
+	points           int
+	predictionPrompt string
+}
+
+// rules is what scoring and the state message need of the attempt's round.
+type rules struct {
+	points           int
+	predictionPrompt string
 }
 
 type roundBoard struct {
@@ -196,7 +207,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		return err
 	}
 	for _, a := range open {
-		e.track(a, nil, 0, false)
+		e.track(a, nil, rules{})
 	}
 	return nil
 }
@@ -219,15 +230,17 @@ func (e *Engine) Stop() {
 }
 
 // track registers an unsubmitted attempt and sets its timer for the end of
-// its grace. key may be nil; it is then loaded on the first answer.
-func (e *Engine) track(a Attempt, key map[int64]PoolQuestion, points int, asksPrediction bool) *liveAttempt {
+// its grace. questions may be nil; they are then loaded on first use.
+func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAttempt {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if la, ok := e.live[a.ID]; ok {
 		return la
 	}
-	la := &liveAttempt{id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline,
-		key: key, points: points, asksPrediction: asksPrediction}
+	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline}
+	if questions != nil {
+		la.setQuestions(questions, r)
+	}
 	wait := a.Deadline.Add(e.grace).Sub(e.now())
 	la.timer = time.AfterFunc(max(wait, 0), func() { e.autoSubmit(la) })
 	if e.stopped {
@@ -294,12 +307,7 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 		return Attempt{}, false, err
 	}
 	if created {
-		key := make(map[int64]PoolQuestion, len(drawn))
-		byID := pool.byID()
-		for _, d := range drawn {
-			key[d.QuestionID] = byID[d.QuestionID]
-		}
-		e.track(a, key, r.PointsPerQuestion, r.AsksPrediction())
+		e.track(a, pool.shown(drawn), rules{r.PointsPerQuestion, r.PredictionPrompt})
 	}
 	return a, created, nil
 }
@@ -327,12 +335,46 @@ func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
 	return &loaded, nil
 }
 
-func (p *Pool) byID() map[int64]PoolQuestion {
-	m := make(map[int64]PoolQuestion, len(p.Questions))
-	for _, q := range p.Questions {
-		m[q.ID] = q
+// shown returns the drawn questions as the attempt shows them: in the
+// drawn order, each with its options in the drawn order.
+func (p *Pool) shown(drawn []DrawnQuestion) []AttemptQuestion {
+	byID := make(map[int64]*PoolQuestion, len(p.Questions))
+	for i := range p.Questions {
+		byID[p.Questions[i].ID] = &p.Questions[i]
 	}
-	return m
+	out := make([]AttemptQuestion, len(drawn))
+	for i, d := range drawn {
+		q := byID[d.QuestionID]
+		options := make(map[int64]Option, len(q.Options))
+		for _, o := range q.Options {
+			options[o.ID] = o
+		}
+		aq := AttemptQuestion{ID: q.ID, Topic: q.Topic, Text: q.Text, Multiple: len(q.Correct) > 1,
+			Explanation: q.Explanation, Reference: q.Reference, Options: make([]Option, len(d.OptionOrder))}
+		for j, id := range d.OptionOrder {
+			aq.Options[j] = options[id]
+		}
+		out[i] = aq
+	}
+	return out
+}
+
+// setQuestions keeps the attempt's questions and the scoring key made from
+// them. The caller holds la.mu or owns la alone.
+func (la *liveAttempt) setQuestions(questions []AttemptQuestion, r rules) {
+	key := make(map[int64]PoolQuestion, len(questions))
+	for _, q := range questions {
+		pq := PoolQuestion{ID: q.ID, Topic: q.Topic}
+		for _, o := range q.Options {
+			pq.OptionIDs = append(pq.OptionIDs, o.ID)
+			if o.Correct {
+				pq.Correct = append(pq.Correct, o.ID)
+			}
+		}
+		slices.Sort(pq.Correct)
+		key[q.ID] = pq
+	}
+	la.questions, la.key, la.points, la.predictionPrompt = questions, key, r.points, r.predictionPrompt
 }
 
 // running returns the live attempt for userID, or the error the protocol
@@ -357,7 +399,7 @@ func (e *Engine) running(ctx context.Context, userID, attemptID int64) (*liveAtt
 	if a.Submitted() {
 		return nil, endedError(a)
 	}
-	return e.track(a, nil, 0, false), nil
+	return e.track(a, nil, rules{}), nil
 }
 
 // endedError is the error for a message on an attempt that is over: a
@@ -370,36 +412,24 @@ func endedError(a Attempt) error {
 	return Errorf(CodeAlreadySubmitted, "the attempt has been submitted")
 }
 
-// loadKey fills in the attempt's questions and scoring rules the first time
+// load fills in the attempt's questions and scoring rules the first time
 // they are needed after a restart.
-func (e *Engine) loadKey(ctx context.Context, la *liveAttempt) (map[int64]PoolQuestion, error) {
+func (e *Engine) load(ctx context.Context, la *liveAttempt) error {
 	la.mu.Lock()
 	defer la.mu.Unlock()
-	if la.key != nil {
-		return la.key, nil
+	if la.questions != nil {
+		return nil
 	}
 	d, err := e.store.AttemptDetail(ctx, la.id)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r, err := e.store.Round(ctx, la.roundID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	key := make(map[int64]PoolQuestion, len(d.Questions))
-	for _, q := range d.Questions {
-		pq := PoolQuestion{ID: q.ID, Topic: q.Topic}
-		for _, o := range q.Options {
-			pq.OptionIDs = append(pq.OptionIDs, o.ID)
-			if o.Correct {
-				pq.Correct = append(pq.Correct, o.ID)
-			}
-		}
-		slices.Sort(pq.Correct)
-		key[q.ID] = pq
-	}
-	la.key, la.points, la.asksPrediction = key, r.PointsPerQuestion, r.AsksPrediction()
-	return key, nil
+	la.setQuestions(d.Questions, rules{r.PointsPerQuestion, r.PredictionPrompt})
+	return nil
 }
 
 // Answer checks and stores a contestant's choice for one question; it
@@ -414,11 +444,10 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	if now.After(la.deadline.Add(e.grace)) {
 		return Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
 	}
-	key, err := e.loadKey(ctx, la)
-	if err != nil {
+	if err := e.load(ctx, la); err != nil {
 		return err
 	}
-	q, ok := key[questionID]
+	q, ok := la.key[questionID]
 	if !ok {
 		return Errorf(CodeUnknownQuestion, "question %d is not in this attempt", questionID)
 	}
@@ -468,10 +497,10 @@ func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction
 	if now.After(la.deadline.Add(e.grace)) {
 		return Outcome{}, Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
 	}
-	if _, err := e.loadKey(ctx, la); err != nil {
+	if err := e.load(ctx, la); err != nil {
 		return Outcome{}, err
 	}
-	if !la.asksPrediction {
+	if la.predictionPrompt == "" {
 		prediction = nil
 	}
 	if prediction != nil && (*prediction < 0 || *prediction > maxPrediction) {
@@ -511,7 +540,7 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := e.loadKey(ctx, la); err != nil {
+	if err := e.load(ctx, la); err != nil {
 		e.retryAutoSubmit(la, err)
 		return
 	}
@@ -647,16 +676,45 @@ func (e *Engine) CheckOwner(ctx context.Context, userID, attemptID int64) error 
 	return nil
 }
 
-// Detail returns an attempt with its questions and answers, for its owner.
-func (e *Engine) Detail(ctx context.Context, userID, attemptID int64) (AttemptDetail, error) {
+// State returns an attempt with its questions and stored answers, for its
+// owner, and the round's prediction question. A running attempt is read
+// from memory but for its answers.
+func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDetail, string, error) {
+	e.mu.Lock()
+	la := e.live[attemptID]
+	e.mu.Unlock()
+	if la != nil && la.userID == userID {
+		if err := e.load(ctx, la); err != nil {
+			return AttemptDetail{}, "", err
+		}
+		answers, err := e.store.Answers(ctx, attemptID)
+		if err != nil {
+			return AttemptDetail{}, "", err
+		}
+		// A submit may have landed between the lookup and the read.
+		if _, stillLive := e.liveAttempt(attemptID); stillLive {
+			return AttemptDetail{Attempt: la.attempt, Questions: la.questions, Answers: answers}, la.predictionPrompt, nil
+		}
+	}
 	d, err := e.store.AttemptDetail(ctx, attemptID)
 	if err != nil {
-		return AttemptDetail{}, err
+		return AttemptDetail{}, "", err
 	}
 	if d.Attempt.UserID != userID {
-		return AttemptDetail{}, Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
+		return AttemptDetail{}, "", Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
 	}
-	return d, nil
+	r, err := e.store.Round(ctx, d.Attempt.RoundID)
+	if err != nil {
+		return AttemptDetail{}, "", err
+	}
+	return d, r.PredictionPrompt, nil
+}
+
+func (e *Engine) liveAttempt(id int64) (*liveAttempt, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	la, ok := e.live[id]
+	return la, ok
 }
 
 // Review is a finished or running attempt as its result page shows it.

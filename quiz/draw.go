@@ -6,12 +6,17 @@ import (
 )
 
 // PoolQuestion is a question in use as the draw and the scorer see it: its
-// options in bank order and the set of correct ones.
+// options in bank order and the set of correct ones, with the texts an
+// attempt shows, so that a new attempt needs no read to be shown.
 type PoolQuestion struct {
-	ID        int64
-	Topic     string
-	OptionIDs []int64
-	Correct   []int64 // sorted
+	ID          int64
+	Topic       string
+	Text        string
+	Explanation string
+	Reference   string
+	Options     []Option // bank order
+	OptionIDs   []int64  // bank order
+	Correct     []int64  // sorted
 }
 
 // Multiple reports whether the question has several correct options.

@@ -224,25 +224,41 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}
 
-	d.Answers = map[int64][]int64{}
-	arows, err := tx.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", id)
-	if err != nil {
-		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	if d.Answers, err = answers(ctx, tx, id); err != nil {
+		return quiz.AttemptDetail{}, err
 	}
-	defer arows.Close()
-	for arows.Next() {
+	return d, nil
+}
+
+// Answers returns an attempt's stored answers by question id.
+func (db *DB) Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error) {
+	return answers(ctx, db.r, attemptID)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func answers(ctx context.Context, q querier, attemptID int64) (map[int64][]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", attemptID)
+	if err != nil {
+		return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
 		var qid int64
 		var raw string
-		if err := arows.Scan(&qid, &raw); err != nil {
-			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+		if err := rows.Scan(&qid, &raw); err != nil {
+			return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
 		}
 		ids := []int64{}
 		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: answer: %w", id, err)
+			return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
 		}
-		d.Answers[qid] = ids
+		out[qid] = ids
 	}
-	return d, arows.Err()
+	return out, rows.Err()
 }
 
 // UnsubmittedAttempts lists the attempts not submitted yet, for the engine to

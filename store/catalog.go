@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -198,27 +199,27 @@ func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&p.Version); err != nil {
 		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, notFound(err, "bank"))
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, o.id, o.correct FROM questions q
-		JOIN options o ON o.question_id = q.id
+	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, q.text, q.explanation, q.reference, o.id, o.text, o.correct
+		FROM questions q JOIN options o ON o.question_id = q.id
 		WHERE q.bank_id = ? AND q.retired_at IS NULL ORDER BY q.id, o.position`, bankID)
 	if err != nil {
 		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var qid, oid int64
-		var topic string
-		var correct bool
-		if err := rows.Scan(&qid, &topic, &oid, &correct); err != nil {
+		var q quiz.PoolQuestion
+		var o quiz.Option
+		if err := rows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &o.ID, &o.Text, &o.Correct); err != nil {
 			return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
 		}
-		if n := len(p.Questions); n == 0 || p.Questions[n-1].ID != qid {
-			p.Questions = append(p.Questions, quiz.PoolQuestion{ID: qid, Topic: topic})
+		if n := len(p.Questions); n == 0 || p.Questions[n-1].ID != q.ID {
+			p.Questions = append(p.Questions, q)
 		}
-		q := &p.Questions[len(p.Questions)-1]
-		q.OptionIDs = append(q.OptionIDs, oid)
-		if correct {
-			q.Correct = append(q.Correct, oid)
+		last := &p.Questions[len(p.Questions)-1]
+		last.Options = append(last.Options, o)
+		last.OptionIDs = append(last.OptionIDs, o.ID)
+		if o.Correct {
+			last.Correct = append(last.Correct, o.ID)
 		}
 	}
 	for i := range p.Questions {
@@ -260,6 +261,7 @@ func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error 
 		}
 		return nil
 	})
+	db.forgetRounds()
 	if err != nil {
 		return fmt.Errorf("store: publish contest %d: %w", id, err)
 	}
@@ -363,14 +365,32 @@ func (db *DB) CreateRound(ctx context.Context, r quiz.Round) (quiz.Round, error)
 		}
 		return nil
 	})
+	db.forgetRounds()
 	if err != nil {
 		return quiz.Round{}, fmt.Errorf("store: create round: %w", err)
 	}
 	return db.Round(ctx, r.ID)
 }
 
+// roundTTL is how long a round read is reused. Every attempt start and
+// every page about a round reads its round; in a round's opening rush that
+// is thousands of reads of one row a second. This process's own changes
+// clear the cache at once; another process's show within the TTL.
+const roundTTL = time.Second
+
+type cachedRound struct {
+	round quiz.Round
+	at    time.Time
+}
+
 // Round returns one round with its contest's title and state.
 func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
+	db.roundMu.Lock()
+	c, ok := db.roundCache[id]
+	db.roundMu.Unlock()
+	if ok && time.Since(c.at) < roundTTL {
+		return copyRound(c.round), nil
+	}
 	rounds, err := db.rounds(ctx, "r.id = ?", id)
 	if err != nil {
 		return quiz.Round{}, err
@@ -378,7 +398,25 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	if len(rounds) == 0 {
 		return quiz.Round{}, fmt.Errorf("store: round %d: %w", id, quiz.NotFound("round"))
 	}
-	return rounds[0], nil
+	db.roundMu.Lock()
+	db.roundCache[id] = cachedRound{rounds[0], time.Now()}
+	db.roundMu.Unlock()
+	return copyRound(rounds[0]), nil
+}
+
+// copyRound gives each caller its own quotas and prizes to change.
+func copyRound(r quiz.Round) quiz.Round {
+	r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	r.Prizes = slices.Clone(r.Prizes)
+	return r
+}
+
+// forgetRounds drops every cached round after a change to rounds or
+// contests.
+func (db *DB) forgetRounds() {
+	db.roundMu.Lock()
+	clear(db.roundCache)
+	db.roundMu.Unlock()
 }
 
 // rounds loads the rounds matching where, ordered by opening time.

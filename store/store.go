@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -47,6 +48,9 @@ type DB struct {
 	r      *sql.DB // read-only pool
 	writer *writer
 	log    *slog.Logger
+
+	roundMu    sync.Mutex
+	roundCache map[int64]cachedRound
 
 	// Statements of the answer path, prepared once on the write connection.
 	upsertAnswer          *sql.Stmt
@@ -98,7 +102,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
-	db := &DB{path: path, w: w, r: r, log: opts.Log}
+	db := &DB{path: path, w: w, r: r, log: opts.Log, roundCache: map[int64]cachedRound{}}
 	if err := db.prepare(); err != nil {
 		db.r.Close()
 		db.w.Close()
