@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // process is the hoithi binary running as a child process.
@@ -21,14 +24,30 @@ type process struct {
 	url string
 }
 
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildBinary builds the hoithi binary once for all the tests that run it.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hoithi")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hoithi-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "hoithi")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return binPath
 }
 
 func startProcess(t *testing.T, bin string, env []string) *process {
@@ -196,4 +215,55 @@ func TestAcknowledgedAnswersSurviveKill(t *testing.T) {
 	if acked < people*20 {
 		t.Errorf("checked %d acknowledged answers, want at least %d", acked, people*20)
 	}
+}
+
+// TestSigtermShutsDownCleanly sends the real binary SIGTERM with an attempt
+// socket open: the socket gets 1001 (going away), the process exits 0, and
+// the next start finds the database whole.
+func TestSigtermShutsDownCleanly(t *testing.T) {
+	bin := buildBinary(t)
+	env := []string{
+		"HOITHI_ADDR=127.0.0.1:0", "HOITHI_DB=" + filepath.Join(t.TempDir(), "hoithi.db"),
+		"HOITHI_ADMIN_EMAIL=" + testAdminEmail, "HOITHI_ADMIN_PASSWORD=" + testAdminPassword,
+		"HOITHI_BCRYPT_COST=4", "HOITHI_LOG_LEVEL=error",
+	}
+	p := startProcess(t, bin, env)
+	s := &testServer{t: t, URL: p.url, WSURL: "ws" + p.url[len("http"):], client: &http.Client{Timeout: 10 * time.Second}}
+	token, _ := s.contestant("Người Tắt Máy")
+	ws := s.dial(attemptWS(s.start(token, s.round(s.admin(), nil))), token)
+	st := ws.state()
+	ws.send(map[string]any{"type": "answer", "seq": 1, "question_id": st.Questions[0].ID, "option_ids": []int64{st.Questions[0].Options[0].ID}})
+	ws.expect("ack")
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _, err := ws.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Errorf("socket got %v, want close 1001", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v, want status 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server did not exit within 20 s of SIGTERM")
+	}
+
+	p = startProcess(t, bin, env)
+	s.URL, s.WSURL = p.url, "ws"+p.url[len("http"):]
+	s.mustCall(200, "GET", "/healthz", "", nil, nil)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
 }
