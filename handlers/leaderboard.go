@@ -126,6 +126,7 @@ type boardKey struct {
 }
 
 type encodedBoard struct {
+	board   *quiz.Board // a board dropped and rebuilt restarts its versions
 	version uint64
 	data    []byte
 }
@@ -136,7 +137,7 @@ func (h *Handler) encodedBoard(roundID int64, limit int, board *quiz.Board) []by
 	key := boardKey{roundID, limit}
 	version := board.Version()
 	if v, ok := h.boardCache.Load(key); ok {
-		if eb := v.(*encodedBoard); eb.version == version {
+		if eb := v.(*encodedBoard); eb.board == board && eb.version == version {
 			return eb.data
 		}
 	}
@@ -144,7 +145,7 @@ func (h *Handler) encodedBoard(roundID int64, limit int, board *quiz.Board) []by
 	msg := boardMsgOf(roundID, st)
 	msg.Type = "leaderboard"
 	data, _ := json.Marshal(msg)
-	h.boardCache.Store(key, &encodedBoard{version: st.Version, data: data})
+	h.boardCache.Store(key, &encodedBoard{board: board, version: st.Version, data: data})
 	return data
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -150,6 +151,8 @@ type Engine struct {
 	boards  map[int64]*roundBoard
 	stopped bool
 	pending sync.WaitGroup // auto-submits under way
+	sweeper *time.Ticker
+	done    chan struct{}
 }
 
 // liveAttempt is an attempt that has not been submitted yet.
@@ -179,7 +182,17 @@ type roundBoard struct {
 	board *Board
 	err   error
 	timer *time.Timer
+	used  atomic.Int64 // unix nanoseconds of the last Board call
 }
+
+// Boards of closed rounds nobody has looked at for boardIdle are dropped
+// from memory (and rebuilt from the store if asked for again), so that a
+// server running contests week after week does not keep every round ever
+// ranked.
+const (
+	boardIdle  = 30 * time.Minute
+	sweepEvery = 5 * time.Minute
+)
 
 // NewEngine returns an engine; call Start before use.
 func NewEngine(cfg EngineConfig) *Engine {
@@ -192,6 +205,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	return &Engine{
 		store: cfg.Store, now: cfg.Now, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
+		done: make(chan struct{}),
 	}
 }
 
@@ -209,13 +223,46 @@ func (e *Engine) Start(ctx context.Context) error {
 	for _, a := range open {
 		e.track(a, nil, rules{})
 	}
+	e.sweeper = time.NewTicker(sweepEvery)
+	go func() {
+		for {
+			select {
+			case <-e.sweeper.C:
+				e.SweepBoards()
+			case <-e.done:
+				return
+			}
+		}
+	}()
 	return nil
+}
+
+// SweepBoards forgets the boards of closed rounds that have not been asked
+// for in boardIdle. The engine runs it every few minutes.
+func (e *Engine) SweepBoards() {
+	idleSince := e.now().Add(-boardIdle).UnixNano()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id, rb := range e.boards {
+		select {
+		case <-rb.ready:
+		default:
+			continue // still loading
+		}
+		if rb.board != nil && rb.board.Closed() && rb.used.Load() < idleSince {
+			delete(e.boards, id)
+		}
+	}
 }
 
 // Stop cancels every timer and waits for the auto-submits under way. The
 // attempts stay unsubmitted in the store; the next Start takes them up.
 func (e *Engine) Stop() {
 	e.mu.Lock()
+	if !e.stopped && e.sweeper != nil {
+		e.sweeper.Stop()
+		close(e.done)
+	}
 	e.stopped = true
 	for _, la := range e.live {
 		la.timer.Stop()
@@ -596,6 +643,7 @@ func (e *Engine) Board(ctx context.Context, roundID int64) (*Board, error) {
 	e.mu.Lock()
 	rb := e.boards[roundID]
 	if rb != nil {
+		rb.used.Store(e.now().UnixNano())
 		e.mu.Unlock()
 		<-rb.ready
 		if rb.err != nil {
@@ -604,6 +652,7 @@ func (e *Engine) Board(ctx context.Context, roundID int64) (*Board, error) {
 		return rb.board, nil
 	}
 	rb = &roundBoard{ready: make(chan struct{})}
+	rb.used.Store(e.now().UnixNano())
 	e.boards[roundID] = rb
 	e.mu.Unlock()
 

@@ -112,6 +112,13 @@ func (b *Board) Finalize() {
 	b.bump()
 }
 
+// Closed reports whether the board has taken the closed round's order.
+func (b *Board) Closed() bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.closed
+}
+
 // Actual returns the prediction's actual count once the round is finalized.
 func (b *Board) Actual() (int, bool) {
 	b.mu.RLock()
