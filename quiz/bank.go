@@ -23,6 +23,7 @@ type Question struct {
 	Options     []Option
 	Explanation string
 	Reference   string
+	Difficulty  string // as the organizer wrote it ("dễ", "khó", "2"…); not used in drawing
 	Retired     bool
 }
 
@@ -71,7 +72,9 @@ func (q Question) Normalize() (Question, error) {
 	q.Text = CleanText(q.Text)
 	q.Explanation = CleanText(q.Explanation)
 	q.Reference = Clean(q.Reference)
+	q.Difficulty = Clean(q.Difficulty)
 	checkLen(bad, "topic", q.Topic, maxTopicLen)
+	checkLen(bad, "difficulty", q.Difficulty, 50)
 	if q.Text == "" {
 		bad.Add("text", MsgRequired)
 	}

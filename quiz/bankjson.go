@@ -22,6 +22,7 @@ type BankFileItem struct {
 	Options     []BankFileOption `json:"options"`
 	Explanation string           `json:"explanation,omitempty"`
 	Reference   string           `json:"reference,omitempty"`
+	Difficulty  string           `json:"difficulty,omitempty"`
 }
 
 // BankFileOption is one option of a BankFileItem.
@@ -46,7 +47,7 @@ func ParseBankJSON(data []byte) (BankFile, []Question, error) {
 	}
 	qs := make([]Question, 0, len(f.Questions))
 	for i, item := range f.Questions {
-		q := Question{Topic: item.Topic, Text: item.Text, Explanation: item.Explanation, Reference: item.Reference}
+		q := Question{Topic: item.Topic, Text: item.Text, Explanation: item.Explanation, Reference: item.Reference, Difficulty: item.Difficulty}
 		for _, o := range item.Options {
 			q.Options = append(q.Options, Option{Text: o.Text, Correct: o.Correct})
 		}

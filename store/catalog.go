@@ -72,7 +72,7 @@ func (db *DB) CreateBank(ctx context.Context, b quiz.Bank) (quiz.Bank, error) {
 // Questions lists a bank's questions with their options, retired ones
 // included and marked.
 func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, topic, text, explanation, reference, retired_at IS NOT NULL
+	rows, err := db.r.QueryContext(ctx, `SELECT id, topic, text, explanation, reference, difficulty, retired_at IS NOT NULL
 		FROM questions WHERE bank_id = ? ORDER BY id`, bankID)
 	if err != nil {
 		return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
@@ -82,7 +82,7 @@ func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, err
 	index := map[int64]int{}
 	for rows.Next() {
 		q := quiz.Question{BankID: bankID}
-		if err := rows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &q.Retired); err != nil {
+		if err := rows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &q.Difficulty, &q.Retired); err != nil {
 			return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
 		}
 		index[q.ID] = len(out)
@@ -135,8 +135,8 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 
 // insertQuestion is shared by AddQuestions and the demo seed.
 func insertQuestion(tx *sql.Tx, bankID int64, q quiz.Question) (int64, error) {
-	res, err := tx.Exec(`INSERT INTO questions (bank_id, topic, text, explanation, reference, created_at)
-		VALUES (?, ?, ?, ?, ?, strftime('%s','now') * 1000)`, bankID, q.Topic, q.Text, q.Explanation, q.Reference)
+	res, err := tx.Exec(`INSERT INTO questions (bank_id, topic, text, explanation, reference, difficulty, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`, bankID, q.Topic, q.Text, q.Explanation, q.Reference, q.Difficulty)
 	if err != nil {
 		return 0, err
 	}
