@@ -48,6 +48,7 @@ Usage:
   hoithi [serve]                                   serve the web app and API (the default)
   hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
   hoithi backup -o FILE                            write a consistent copy of the live database
+  hoithi import -bank NAME FILE                    import questions into a bank (made if needed)
 
 Every command works on the database named by HOITHI_DB (default hoithi.db),
 also while a server runs on it. Run a command with -h for its flags.
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return addUser(ctx, cfg, args[1:], stdout, stderr)
 	case "backup":
 		return backup(ctx, cfg, args, stdout, stderr)
+	case "import":
+		return importFile(ctx, cfg, args, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -429,5 +432,71 @@ func backup(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "backup of %s written to %s (%d bytes)\n", cfg.dbPath, *out, info.Size())
+	return nil
+}
+
+func importFile(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bank := fs.String("bank", "", "the bank's name; it is created when there is none (required)")
+	format := fs.String("format", "", "xlsx, csv, json, gift or aiken (default: from the file's extension)")
+	sheet := fs.String("sheet", "", "xlsx: the sheet to read (default: the first)")
+	dryRun := fs.Bool("dry-run", false, "report what would be imported; store nothing")
+	skipInvalid := fs.Bool("skip-invalid", false, "store the valid questions even when others have errors")
+	lang := fs.String("lang", "vi", "language of the report: vi or en")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: hoithi import -bank NAME [flags] FILE\n\nImports a question bank file into a bank and prints the import report.\nWith any error nothing is stored, unless -skip-invalid.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *bank == "" || fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("import: -bank NAME and one FILE are required")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	b, created, err := svc.catalog.BankNamed(ctx, *bank)
+	if err != nil {
+		return fmt.Errorf("import: %s", handlers.Explain(err))
+	}
+	report, err := svc.catalog.Import(ctx, b.ID, data, quiz.ImportOptions{
+		Format: quiz.Format(*format), FileName: fs.Arg(0), Sheet: *sheet, DryRun: *dryRun, SkipInvalid: *skipInvalid,
+	})
+	if err != nil {
+		return fmt.Errorf("import: %s", handlers.Explain(err))
+	}
+	if created {
+		fmt.Fprintf(stdout, "created bank %q (id %d)\n", b.Name, b.ID)
+	}
+	verb := "imported"
+	if *dryRun {
+		verb = "would import"
+	}
+	fmt.Fprintf(stdout, "%s: %s %d questions into bank %q (id %d); %d duplicates skipped; %d errors, %d warnings\n",
+		fs.Arg(0), verb, report.Imported, b.Name, b.ID, report.Duplicates, len(report.Errors), len(report.Warnings))
+	for _, group := range []struct {
+		title    string
+		problems []quiz.Problem
+	}{{"error", report.Errors}, {"warning", report.Warnings}} {
+		for _, p := range group.problems {
+			where := fmt.Sprintf("line %d", p.Line)
+			if p.Column != "" {
+				where += ", " + p.Column
+			}
+			fmt.Fprintf(stdout, "  %s: %s: %s\n", group.title, where, handlers.Text(*lang, p.Key, p.Args...))
+		}
+	}
+	if len(report.Errors) > 0 && !*skipInvalid && !*dryRun {
+		return fmt.Errorf("import: %d errors; nothing stored (fix them, or use -skip-invalid to store the valid questions)", len(report.Errors))
+	}
 	return nil
 }

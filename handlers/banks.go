@@ -1,6 +1,11 @@
 package handlers
 
 import (
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"hoithi/quiz"
@@ -55,6 +60,7 @@ type questionBody struct {
 	Options     []optionBody `json:"options"`
 	Explanation string       `json:"explanation"`
 	Reference   string       `json:"reference"`
+	Difficulty  string       `json:"difficulty"`
 	Retired     bool         `json:"retired"`
 }
 
@@ -69,12 +75,7 @@ func (h *Handler) listQuestions(c *fiber.Ctx) error {
 	}
 	out := make([]questionBody, 0, len(qs))
 	for _, q := range qs {
-		qb := questionBody{ID: q.ID, Topic: q.Topic, Text: q.Text, Explanation: q.Explanation,
-			Reference: q.Reference, Retired: q.Retired, Options: []optionBody{}}
-		for _, o := range q.Options {
-			qb.Options = append(qb.Options, optionBody{o.ID, o.Text, o.Correct})
-		}
-		out = append(out, qb)
+		out = append(out, questionBodyOf(q))
 	}
 	return c.JSON(fiber.Map{"questions": out})
 }
@@ -89,7 +90,7 @@ func (h *Handler) addQuestion(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	q := quiz.Question{Topic: b.Topic, Text: b.Text, Explanation: b.Explanation, Reference: b.Reference}
+	q := quiz.Question{Topic: b.Topic, Text: b.Text, Explanation: b.Explanation, Reference: b.Reference, Difficulty: b.Difficulty}
 	for _, o := range b.Options {
 		q.Options = append(q.Options, quiz.Option{Text: o.Text, Correct: o.Correct})
 	}
@@ -98,4 +99,137 @@ func (h *Handler) addQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": ids[0]})
+}
+
+// importProblem is one line of an import report.
+type importProblem struct {
+	Line    int    `json:"line"`
+	Column  string `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+type importAnswer struct {
+	Format     quiz.Format     `json:"format"`
+	DryRun     bool            `json:"dry_run"`
+	Imported   int             `json:"imported"`
+	Duplicates int             `json:"duplicates"`
+	Errors     []importProblem `json:"errors"`
+	Warnings   []importProblem `json:"warnings"`
+	// Questions previews what a dry run would store.
+	Questions []previewQuestion `json:"questions,omitempty"`
+}
+
+type previewQuestion struct {
+	Line int `json:"line"`
+	questionBody
+}
+
+func problemsIn(l lang, ps []quiz.Problem) []importProblem {
+	out := make([]importProblem, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, importProblem{Line: p.Line, Column: p.Column, Message: l.T(p.Key, p.Args...)})
+	}
+	return out
+}
+
+// importReportBody shapes an import report in the reader's language.
+func importReportBody(l lang, r quiz.ImportReport, dryRun bool) importAnswer {
+	a := importAnswer{Format: r.Format, DryRun: dryRun, Imported: r.Imported, Duplicates: r.Duplicates,
+		Errors: problemsIn(l, r.Errors), Warnings: problemsIn(l, r.Warnings)}
+	if dryRun {
+		for _, pq := range r.Questions {
+			a.Questions = append(a.Questions, previewQuestion{Line: pq.Line, questionBody: questionBodyOf(pq.Question)})
+		}
+	}
+	return a
+}
+
+func questionBodyOf(q quiz.Question) questionBody {
+	qb := questionBody{ID: q.ID, Topic: q.Topic, Text: q.Text, Explanation: q.Explanation, Reference: q.Reference,
+		Difficulty: q.Difficulty, Retired: q.Retired, Options: []optionBody{}}
+	for _, o := range q.Options {
+		qb.Options = append(qb.Options, optionBody{o.ID, o.Text, o.Correct})
+	}
+	return qb
+}
+
+// importBank reads an uploaded file into a bank, with ?dry_run=true to
+// preview and ?skip_invalid=true to store the valid questions of a file
+// that has errors.
+func (h *Handler) importBank(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return &quiz.Error{Code: quiz.CodeValidation, Message: "the file is missing",
+			Fields: map[string]string{"file": quiz.MsgRequired}}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, quiz.DefaultImportLimits.MaxBytes+1))
+	if err != nil {
+		return err
+	}
+	dryRun := c.QueryBool("dry_run")
+	report, err := h.Catalog.Import(c.UserContext(), id, data, quiz.ImportOptions{
+		Format: quiz.Format(c.Query("format")), FileName: fh.Filename, Sheet: c.Query("sheet"),
+		DryRun: dryRun, SkipInvalid: c.QueryBool("skip_invalid"),
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(importReportBody(h.lang(c), report, dryRun))
+}
+
+// exportBank sends a bank as a file that imports back to the same
+// questions.
+func (h *Handler) exportBank(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.Catalog.Bank(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	qs, err := h.Catalog.Questions(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	format := quiz.Format(c.Query("format", string(quiz.FormatJSON)))
+	var data []byte
+	var ctype string
+	switch format {
+	case quiz.FormatJSON:
+		data, err = quiz.ExportJSON(b, qs)
+		ctype = "application/json"
+	case quiz.FormatGIFT:
+		data, ctype = quiz.ExportGIFT(b, qs), "text/plain; charset=utf-8"
+	default:
+		return &quiz.Error{Code: quiz.CodeValidation, Message: "unknown export format",
+			Fields: map[string]string{"format": quiz.MsgFormatInvalid}}
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	c.Set(fiber.HeaderContentDisposition, attachment(b.Name, string(format)))
+	return c.Send(data)
+}
+
+// attachment is a Content-Disposition that saves under the bank's name,
+// with an ASCII fallback for old clients (RFC 6266).
+func attachment(name, ext string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '-' || r == '_' || r == ' ' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s.%s"; filename*=UTF-8''%s.%s`, ascii, ext, url.PathEscape(name), ext)
 }

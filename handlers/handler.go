@@ -99,7 +99,7 @@ func (h *Handler) App() *fiber.App {
 		AppName:               "hoithi",
 		ErrorHandler:          h.handleError,
 		Immutable:             true,
-		BodyLimit:             16 << 20,
+		BodyLimit:             int(quiz.DefaultImportLimits.MaxBytes) + 1<<20, // a bank file and its multipart envelope
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -130,6 +130,7 @@ var statusOf = map[string]int{
 	quiz.CodeInvalidOption:     fiber.StatusUnprocessableEntity,
 	quiz.CodeInvalidPrediction: fiber.StatusUnprocessableEntity,
 	quiz.CodeBadMessage:        fiber.StatusBadRequest,
+	quiz.CodeInvalidFile:       fiber.StatusUnprocessableEntity,
 	codeMalformedJSON:          fiber.StatusBadRequest,
 	codePayloadTooLarge:        fiber.StatusRequestEntityTooLarge,
 	codeBadRequest:             fiber.StatusBadRequest,

@@ -122,3 +122,16 @@ func Explain(err error) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Text returns the catalog's text for key in language code ("vi" or
+// "en"), for programs outside the web app such as the command line.
+func Text(code, key string, args ...any) string {
+	cat, err := loadCatalog()
+	if err != nil {
+		return key
+	}
+	if code != langEN {
+		code = langVI
+	}
+	return lang{code, cat}.T(key, args...)
+}

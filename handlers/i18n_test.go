@@ -61,8 +61,8 @@ func TestCatalogHasEveryKeyInUse(t *testing.T) {
 		}
 	}
 
-	// Field messages are named in the domain package and here.
-	fieldKey := regexp.MustCompile(`"(field\.[a-z_]+)"`)
+	// Field and import messages are named in the domain package and here.
+	fieldKey := regexp.MustCompile(`"((?:field|import)\.[a-z_0-9]+)"`)
 	for _, dir := range []string{"../quiz", "."} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {

@@ -34,6 +34,8 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/banks", organizer, h.createBank)
 	api.Get("/banks/:id/questions", organizer, h.listQuestions)
 	api.Post("/banks/:id/questions", organizer, h.addQuestion)
+	api.Post("/banks/:id/import", organizer, h.importBank)
+	api.Get("/banks/:id/export", organizer, h.exportBank)
 
 	api.Get("/contests", h.listContests)
 	api.Post("/contests", organizer, h.createContest)

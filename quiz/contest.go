@@ -237,6 +237,7 @@ type CatalogStore interface {
 	Banks(ctx context.Context) ([]Bank, error)
 	CreateBank(ctx context.Context, b Bank) (Bank, error)
 	Bank(ctx context.Context, id int64) (Bank, error)
+	BankByName(ctx context.Context, name string) (Bank, error)
 	Questions(ctx context.Context, bankID int64) ([]Question, error)
 	AddQuestions(ctx context.Context, bankID int64, qs []Question) ([]int64, error)
 	TopicCounts(ctx context.Context, bankID int64) (map[string]int, error)
@@ -266,6 +267,17 @@ func (c *Catalog) Banks(ctx context.Context) ([]Bank, error) { return c.store.Ba
 
 // Bank returns one bank.
 func (c *Catalog) Bank(ctx context.Context, id int64) (Bank, error) { return c.store.Bank(ctx, id) }
+
+// BankNamed returns the bank with that name, creating it when there is
+// none, for imports that name their bank.
+func (c *Catalog) BankNamed(ctx context.Context, name string) (Bank, bool, error) {
+	b, err := c.store.BankByName(ctx, Clean(name))
+	if ErrorCode(err) != CodeNotFound {
+		return b, false, err
+	}
+	b, err = c.CreateBank(ctx, name, "")
+	return b, err == nil, err
+}
 
 // CreateBank creates an empty bank; names are unique.
 func (c *Catalog) CreateBank(ctx context.Context, name, description string) (Bank, error) {

@@ -48,6 +48,15 @@ func (db *DB) Bank(ctx context.Context, id int64) (quiz.Bank, error) {
 	return b, nil
 }
 
+// BankByName returns the bank with the given name.
+func (db *DB) BankByName(ctx context.Context, name string) (quiz.Bank, error) {
+	var id int64
+	if err := db.r.QueryRowContext(ctx, "SELECT id FROM banks WHERE name = ?", name).Scan(&id); err != nil {
+		return quiz.Bank{}, fmt.Errorf("store: bank %q: %w", name, notFound(err, "bank"))
+	}
+	return db.Bank(ctx, id)
+}
+
 // CreateBank stores a new, empty bank.
 func (db *DB) CreateBank(ctx context.Context, b quiz.Bank) (quiz.Bank, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
