@@ -58,6 +58,7 @@ type Handler struct {
 	closing  bool
 
 	boardCache sync.Map // boardKey → *encodedBoard
+	imports    pendingImports
 }
 
 // Limits from the contract: per client address and minute.

@@ -64,6 +64,13 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)
 	app.Get("/attempts/:id", h.attemptPage)
 
+	org := app.Group("/organize", staffPage(quiz.RoleOrganizer))
+	org.Get("/", h.organizePage)
+	org.Post("/banks", h.createBankForm)
+	org.Get("/banks/:id", h.bankPage)
+	org.Post("/banks/:id/import", h.previewImport)
+	org.Post("/banks/:id/import/:token", h.confirmImport)
+
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
 		return quiz.NotFound("page")

@@ -106,3 +106,33 @@ func nameLike(s string) bool {
 	}
 	return true
 }
+
+// Fold lowers s and strips its diacritics, đ included, so that a search
+// for "thu tuc" finds "Thủ tục": people type without accents on phones and
+// in a hurry.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ' || r == 'Đ':
+			b.WriteByte('d')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// Matches reports whether every word of query is in text, ignoring case
+// and diacritics.
+func Matches(text, query string) bool {
+	folded := Fold(text)
+	for _, word := range strings.Fields(Fold(query)) {
+		if !strings.Contains(folded, word) {
+			return false
+		}
+	}
+	return true
+}

@@ -87,3 +87,22 @@ func TestMasks(t *testing.T) {
 		t.Errorf("MaskIDNumber = %q", got)
 	}
 }
+
+func TestSearchIgnoresDiacritics(t *testing.T) {
+	for _, tt := range []struct {
+		text, query string
+		want        bool
+	}{
+		{"Thủ tục hành chính trên môi trường điện tử", "thu tuc", true},
+		{"Thủ tục hành chính", "THỦ TỤC", true},
+		{"Đăng ký khai sinh", "dang ky", true},
+		{norm.NFD.String("Luật Giao dịch điện tử"), "giao dich", true},
+		{"Luật Giao dịch điện tử", "dien tu giao", true},
+		{"Luật An ninh mạng", "giao dich", false},
+		{"Thủ tục", "", true},
+	} {
+		if got := Matches(tt.text, tt.query); got != tt.want {
+			t.Errorf("Matches(%q, %q) = %v, want %v", tt.text, tt.query, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+// The organizers' pages: banks, their questions, and importing a file with
+// a preview before anything is stored.
+
+// staffPage lets through a signed-in account that may act as role; others
+// go to the login page or get a 403 page.
+func staffPage(role quiz.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principalOf(c)
+		if p == nil {
+			return loginRedirect(c)
+		}
+		if !p.Role.Can(role) {
+			return quiz.Errorf(quiz.CodeForbidden, "this page needs the %s role", role)
+		}
+		return c.Next()
+	}
+}
+
+func (h *Handler) organizePage(c *fiber.Ctx) error {
+	banks, err := h.Catalog.Banks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	contests, err := h.Catalog.Contests(c.UserContext(), false)
+	if err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "organize", h.lang(c).T("org.title"), fiber.Map{
+		"Banks": banks, "Contests": contests, "Notice": h.notice(c),
+	})
+}
+
+func (h *Handler) createBankForm(c *fiber.Ctx) error {
+	b, err := h.Catalog.CreateBank(c.UserContext(), c.FormValue("name"), c.FormValue("description"))
+	if err != nil {
+		if quiz.ErrorCode(err) == quiz.CodeInternal {
+			return err
+		}
+		fields, notice := h.fieldErrors(c, err)
+		banks, lerr := h.Catalog.Banks(c.UserContext())
+		if lerr != nil {
+			return lerr
+		}
+		contests, lerr := h.Catalog.Contests(c.UserContext(), false)
+		if lerr != nil {
+			return lerr
+		}
+		return h.page(c, statusOf[quiz.ErrorCode(err)], "organize", h.lang(c).T("org.title"), fiber.Map{
+			"Banks": banks, "Contests": contests,
+			"Form": formView{Values: map[string]string{"name": c.FormValue("name"), "description": c.FormValue("description")},
+				Errors: fields, Notice: notice},
+		})
+	}
+	return c.Redirect("/organize/banks/"+itoa(b.ID), fiber.StatusSeeOther)
+}
+
+// bankPage lists a bank's questions, those matching ?q= when given (case
+// and diacritics ignored), with the import form and the export links.
+func (h *Handler) bankPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.Catalog.Bank(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	qs, err := h.Catalog.Questions(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	query := c.Query("q")
+	shown := qs
+	if query != "" {
+		shown = nil
+		for _, q := range qs {
+			if quiz.Matches(q.Topic+" "+q.Text+" "+q.Reference, query) {
+				shown = append(shown, q)
+			}
+		}
+	}
+	return h.page(c, fiber.StatusOK, "bank", b.Name, fiber.Map{
+		"Bank": b, "Questions": shown, "Total": len(qs), "Query": query, "Notice": h.notice(c),
+	})
+}
+
+// pendingImport is an uploaded file kept between its preview and the
+// organizer's confirmation, so that it is not uploaded twice.
+type pendingImport struct {
+	bankID  int64
+	userID  int64
+	name    string
+	format  quiz.Format
+	sheet   string
+	data    []byte
+	expires time.Time
+}
+
+// pendingImports holds previews for pendingTTL.
+type pendingImports struct {
+	mu    sync.Mutex
+	items map[string]*pendingImport
+}
+
+const pendingTTL = 30 * time.Minute
+
+func (p *pendingImports) put(now time.Time, item *pendingImport) string {
+	raw := make([]byte, 16)
+	_, _ = rand.Read(raw)
+	token := hex.EncodeToString(raw)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.items == nil {
+		p.items = map[string]*pendingImport{}
+	}
+	for k, v := range p.items {
+		if now.After(v.expires) {
+			delete(p.items, k)
+		}
+	}
+	item.expires = now.Add(pendingTTL)
+	p.items[token] = item
+	return token
+}
+
+// take removes and returns a preview, if it is still there and is the
+// same organizer's for the same bank.
+func (p *pendingImports) take(now time.Time, token string, bankID, userID int64) *pendingImport {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	item := p.items[token]
+	if item == nil || now.After(item.expires) || item.bankID != bankID || item.userID != userID {
+		return nil
+	}
+	delete(p.items, token)
+	return item
+}
+
+// previewImport reads an uploaded file without storing it and shows what
+// would be imported, with every problem by line.
+func (h *Handler) previewImport(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.Catalog.Bank(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	back := "/organize/banks/" + itoa(id)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return c.Redirect(back+"?notice=import.no_file", fiber.StatusSeeOther)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, quiz.DefaultImportLimits.MaxBytes+1))
+	if err != nil {
+		return err
+	}
+	item := &pendingImport{bankID: id, userID: principalOf(c).UserID, name: fh.Filename,
+		format: quiz.Format(c.FormValue("format")), sheet: c.FormValue("sheet"), data: data}
+	report, err := h.Catalog.Import(c.UserContext(), id, data, quiz.ImportOptions{
+		Format: item.format, FileName: item.name, Sheet: item.sheet, DryRun: true})
+	l := h.lang(c)
+	if err != nil {
+		if quiz.ErrorCode(err) == quiz.CodeInternal {
+			return err
+		}
+		_, notice := h.fieldErrors(c, err)
+		return h.page(c, statusOf[quiz.ErrorCode(err)], "import", b.Name, fiber.Map{"Bank": b, "File": fh.Filename, "Failed": notice})
+	}
+	token := h.imports.put(h.Now(), item)
+	return h.page(c, fiber.StatusOK, "import", b.Name, fiber.Map{
+		"Bank": b, "File": fh.Filename, "Token": token, "Report": importReportBody(l, report, true),
+		"Valid": len(report.Questions),
+	})
+}
+
+// confirmImport stores a previewed file: all of it, or with skip=1 its
+// valid questions.
+func (h *Handler) confirmImport(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	back := "/organize/banks/" + itoa(id)
+	item := h.imports.take(h.Now(), c.Params("token"), id, principalOf(c).UserID)
+	if item == nil {
+		return c.Redirect(back+"?notice=import.expired", fiber.StatusSeeOther)
+	}
+	report, err := h.Catalog.Import(c.UserContext(), id, item.data, quiz.ImportOptions{
+		Format: item.format, FileName: item.name, Sheet: item.sheet, SkipInvalid: c.FormValue("skip") == "1"})
+	if err != nil {
+		return err
+	}
+	if report.Imported == 0 && len(report.Errors) > 0 {
+		return c.Redirect(back+"?notice=import.nothing_stored", fiber.StatusSeeOther)
+	}
+	return c.Redirect(back+"?notice=import.done&n="+itoa(int64(report.Imported)), fiber.StatusSeeOther)
+}
+
+// notice is the message a redirect asked for with ?notice=KEY (and ?n=),
+// shown only when it is one of the import messages.
+func (h *Handler) notice(c *fiber.Ctx) string {
+	key := c.Query("notice")
+	if !strings.HasPrefix(key, "import.") {
+		return ""
+	}
+	l := h.lang(c)
+	if _, ok := h.cat.text[l.code][key]; !ok {
+		return ""
+	}
+	return l.T(key, c.QueryInt("n"))
+}
