@@ -169,7 +169,7 @@ func TestExportImportsBack(t *testing.T) {
 	s := startServer(t, nil)
 	admin := s.admin()
 	demo := s.demoBank(admin)
-	for _, format := range []string{"json"} {
+	for _, format := range []string{"json", "xlsx", "gift"} {
 		t.Run(format, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/banks/%d/export?format=%s", s.URL, demo, format), nil)
 			req.Header.Set("Authorization", "Bearer "+admin)
@@ -187,7 +187,9 @@ func TestExportImportsBack(t *testing.T) {
 			if r.Imported != s.questionCount(admin, demo) || len(r.Errors) != 0 {
 				t.Fatalf("re-import %+v", r)
 			}
-			if got, want := questionsOf(t, s, admin, copyBank), questionsOf(t, s, admin, demo); got != want {
+			// GIFT has no field for the reference.
+			withReference := format != "gift"
+			if got, want := questionsOf(t, s, admin, copyBank, withReference), questionsOf(t, s, admin, demo, withReference); got != want {
 				t.Errorf("re-imported bank differs:\n%s\nwant\n%s", got, want)
 			}
 			// Importing the export into its own bank finds only duplicates.
@@ -200,7 +202,7 @@ func TestExportImportsBack(t *testing.T) {
 
 // questionsOf is a bank's questions as text: topic, text, options with
 // their correct flags, explanation and reference, in order.
-func questionsOf(t *testing.T, s *testServer, token string, bankID int64) string {
+func questionsOf(t *testing.T, s *testServer, token string, bankID int64, withReference bool) string {
 	var out struct {
 		Questions []struct {
 			Topic, Text, Explanation, Reference string
@@ -213,6 +215,9 @@ func questionsOf(t *testing.T, s *testServer, token string, bankID int64) string
 	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/banks/%d/questions", bankID), token, nil, &out)
 	var b strings.Builder
 	for _, q := range out.Questions {
+		if !withReference {
+			q.Reference = ""
+		}
 		fmt.Fprintf(&b, "%s | %s | %s | %s\n", q.Topic, q.Text, q.Explanation, q.Reference)
 		for _, o := range q.Options {
 			fmt.Fprintf(&b, "  %v %s\n", o.Correct, o.Text)
@@ -242,4 +247,72 @@ func TestImportCommand(t *testing.T) {
 	if _, _, err := cli(t, s.DBPath, "import", "-bank", "x"); err == nil {
 		t.Error("import without a file succeeded")
 	}
+}
+
+func TestTemplateImportsItsExamples(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	req, _ := http.NewRequest("GET", s.URL+"/api/v1/banks/template.xlsx", nil)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("template: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	bank := s.newBank(admin, "Từ tệp mẫu")
+	r := s.mustImport(admin, bank, "mau.xlsx", data, "")
+	if r.Imported != 2 || len(r.Errors) != 0 {
+		t.Errorf("the template imports as %+v, want its 2 example questions", r)
+	}
+}
+
+func TestImportEveryFormat(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	t.Run("CSV with a BOM, semicolons and a cell over two lines", func(t *testing.T) {
+		bank := s.newBank(admin, "CSV")
+		csv := "\ufeffChủ đề;Câu hỏi;A;B;C;Đáp án;Căn cứ\r\n" +
+			"Giao dịch điện tử;\"Luật Giao dịch điện tử 2023\r\ncó hiệu lực từ ngày nào?\";01/07/2024;01/01/2024;01/03/2006;A;Luật số 20/2023/QH15\r\n" +
+			"An ninh mạng;Luật An ninh mạng 2025 hợp nhất những luật nào?;An toàn thông tin mạng 2015;An ninh mạng 2018;Giao dịch điện tử 2005;A, B;Luật số 116/2025/QH15\r\n"
+		r := s.mustImport(admin, bank, "bank.csv", []byte(csv), "")
+		if r.Format != "csv" || r.Imported != 2 || len(r.Errors) != 0 {
+			t.Errorf("report %+v", r)
+		}
+	})
+	t.Run("Aiken, and its errors by line", func(t *testing.T) {
+		bank := s.newBank(admin, "Aiken")
+		aiken := "Luật số 91/2025/QH15 là luật gì?\nA) Luật Bảo vệ dữ liệu cá nhân\nB) Luật An ninh mạng\nANSWER: A\n\nCâu thiếu đáp án\nA) Một\nB) Hai\n"
+		r := s.mustImport(admin, bank, "bank.txt", []byte(aiken), "")
+		if r.Format != "aiken" || r.Imported != 0 || len(r.Errors) != 1 || r.Errors[0].Line != 6 {
+			t.Errorf("report %+v, want one error at line 6 and nothing stored", r)
+		}
+	})
+	t.Run("Moodle's own GIFT file: unsupported types named by line", func(t *testing.T) {
+		data, err := os.ReadFile("../shared/fixtures/moodle/questions.gift.txt")
+		if err != nil {
+			t.Skip("shared fixtures not present:", err)
+		}
+		bank := s.newBank(admin, "GIFT Moodle")
+		r := s.mustImport(admin, bank, "questions.gift.txt", data, "?skip_invalid=true")
+		var lines []int
+		for _, e := range r.Errors {
+			lines = append(lines, e.Line)
+		}
+		// Five questions are usable; the last two ({T} and {TRUE}) are the
+		// same question, so one is a duplicate.
+		if r.Format != "gift" || r.Imported != 4 || r.Duplicates != 1 || fmt.Sprint(lines) != "[2 5 31 34]" {
+			t.Errorf("imported %d, %d duplicates, errors at %v; want 4, 1 and lines [2 5 31 34]", r.Imported, r.Duplicates, lines)
+		}
+	})
+	t.Run("random bytes named .xlsx are refused whole", func(t *testing.T) {
+		bank := s.newBank(admin, "Hỏng")
+		status, body := s.upload(admin, bank, "bank.xlsx", bytes.Repeat([]byte{0x50, 0x4b, 0x03, 0x04, 0xff}, 100), "")
+		if status != 422 || !strings.Contains(string(body), "invalid_file") {
+			t.Errorf("%d %s", status, body)
+		}
+	})
 }

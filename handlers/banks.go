@@ -210,6 +210,9 @@ func (h *Handler) exportBank(c *fiber.Ctx) error {
 		ctype = "application/json"
 	case quiz.FormatGIFT:
 		data, ctype = quiz.ExportGIFT(b, qs), "text/plain; charset=utf-8"
+	case quiz.FormatXLSX:
+		data, err = quiz.ExportXLSX(b, qs)
+		ctype = xlsxType
 	default:
 		return &quiz.Error{Code: quiz.CodeValidation, Message: "unknown export format",
 			Fields: map[string]string{"format": quiz.MsgFormatInvalid}}
@@ -232,4 +235,18 @@ func attachment(name, ext string) string {
 		return '_'
 	}, name)
 	return fmt.Sprintf(`attachment; filename="%s.%s"; filename*=UTF-8''%s.%s`, ascii, ext, url.PathEscape(name), ext)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// bankTemplate sends the Excel template organizers fill in: the header, two
+// example rows and a sheet of notes.
+func (h *Handler) bankTemplate(c *fiber.Ctx) error {
+	data, err := quiz.XLSXTemplate()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, xlsxType)
+	c.Set(fiber.HeaderContentDisposition, attachment("mau-ngan-hang-cau-hoi", "xlsx"))
+	return c.Send(data)
 }

@@ -32,6 +32,7 @@ func (h *Handler) routes(app *fiber.App) {
 
 	api.Get("/banks", organizer, h.listBanks)
 	api.Post("/banks", organizer, h.createBank)
+	api.Get("/banks/template.xlsx", organizer, h.bankTemplate)
 	api.Get("/banks/:id/questions", organizer, h.listQuestions)
 	api.Post("/banks/:id/questions", organizer, h.addQuestion)
 	api.Post("/banks/:id/import", organizer, h.importBank)

@@ -51,7 +51,8 @@ func ExportGIFT(b Bank, qs []Question) []byte {
 		}
 		if q.Topic != topic {
 			topic = q.Topic
-			fmt.Fprintf(&buf, "$CATEGORY: %s\n\n", giftComment(topic))
+			// A category is a path: a slash inside a topic is written twice.
+			fmt.Fprintf(&buf, "$CATEGORY: %s\n\n", strings.ReplaceAll(giftComment(topic), "/", "//"))
 		}
 		n++
 		fmt.Fprintf(&buf, "::Q%d:: %s {\n", n, giftEscape(q.Text))

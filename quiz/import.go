@@ -71,12 +71,16 @@ func parse(format Format, data []byte, sheet string, lim ImportLimits) (Parsed, 
 	if reader, ok := readers[format]; ok {
 		return reader(data, sheet, lim)
 	}
-	return Parsed{}, invalidFile(format, "this format cannot be read yet")
+	return Parsed{}, invalidFile(format, "unknown format")
 }
 
 // readers are the parsers of the formats, by format.
 var readers = map[Format]func(data []byte, sheet string, lim ImportLimits) (Parsed, error){
-	FormatJSON: func(data []byte, _ string, lim ImportLimits) (Parsed, error) { return ParseJSON(data, lim) },
+	FormatXLSX:  ParseXLSX,
+	FormatCSV:   func(data []byte, _ string, lim ImportLimits) (Parsed, error) { return ParseCSV(data, lim) },
+	FormatJSON:  func(data []byte, _ string, lim ImportLimits) (Parsed, error) { return ParseJSON(data, lim) },
+	FormatGIFT:  func(data []byte, _ string, lim ImportLimits) (Parsed, error) { return ParseGIFT(data, lim) },
+	FormatAiken: func(data []byte, _ string, lim ImportLimits) (Parsed, error) { return ParseAiken(data, lim) },
 }
 
 // fingerprint identifies a question for duplicates: its text and the set of
