@@ -129,8 +129,13 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 		if n, _ := res.RowsAffected(); n == 0 {
 			return quiz.NotFound("bank")
 		}
+		ins, err := prepareQuestionInserts(tx)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
 		for i, q := range qs {
-			if ids[i], err = insertQuestion(tx, bankID, q); err != nil {
+			if ids[i], err = ins.insert(bankID, q); err != nil {
 				return err
 			}
 		}
@@ -142,10 +147,33 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 	return ids, nil
 }
 
-// insertQuestion is shared by AddQuestions and the demo seed.
-func insertQuestion(tx *sql.Tx, bankID int64, q quiz.Question) (int64, error) {
-	res, err := tx.Exec(`INSERT INTO questions (bank_id, topic, text, explanation, reference, difficulty, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`, bankID, q.Topic, q.Text, q.Explanation, q.Reference, q.Difficulty)
+// questionInserts are the statements that store a question and its
+// options, prepared once for a whole import.
+type questionInserts struct {
+	question, option *sql.Stmt
+}
+
+func prepareQuestionInserts(tx *sql.Tx) (questionInserts, error) {
+	question, err := tx.Prepare(`INSERT INTO questions (bank_id, topic, text, explanation, reference, difficulty, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`)
+	if err != nil {
+		return questionInserts{}, err
+	}
+	option, err := tx.Prepare("INSERT INTO options (question_id, position, text, correct) VALUES (?, ?, ?, ?)")
+	if err != nil {
+		question.Close()
+		return questionInserts{}, err
+	}
+	return questionInserts{question, option}, nil
+}
+
+func (qi questionInserts) close() {
+	qi.question.Close()
+	qi.option.Close()
+}
+
+func (qi questionInserts) insert(bankID int64, q quiz.Question) (int64, error) {
+	res, err := qi.question.Exec(bankID, q.Topic, q.Text, q.Explanation, q.Reference, q.Difficulty)
 	if err != nil {
 		return 0, err
 	}
@@ -154,8 +182,7 @@ func insertQuestion(tx *sql.Tx, bankID int64, q quiz.Question) (int64, error) {
 		return 0, err
 	}
 	for pos, o := range q.Options {
-		if _, err := tx.Exec("INSERT INTO options (question_id, position, text, correct) VALUES (?, ?, ?, ?)",
-			id, pos+1, o.Text, o.Correct); err != nil {
+		if _, err := qi.option.Exec(id, pos+1, o.Text, o.Correct); err != nil {
 			return 0, err
 		}
 	}
