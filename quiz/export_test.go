@@ -18,6 +18,8 @@ func trickyBank() []Question {
 			Options: []Option{{Text: "2", Correct: true}, {Text: "3"}, {Text: "4", Correct: true}, {Text: "5"}, {Text: "6", Correct: true}}},
 		{Topic: "Luật/Nghị định", Text: "=SUM(A1:A2) là công thức?",
 			Options: []Option{{Text: "+84", Correct: true}, {Text: "@user"}, {Text: "-1"}, {Text: "Đúng"}, {Text: "Sai"}, {Text: "Không rõ"}}},
+		{Topic: "Mười phương án", Text: "Câu hỏi có mười phương án?",
+			Options: []Option{{Text: "1"}, {Text: "2"}, {Text: "3"}, {Text: "4"}, {Text: "5"}, {Text: "6"}, {Text: "7"}, {Text: "8"}, {Text: "9"}, {Text: "10", Correct: true}}},
 	}
 }
 

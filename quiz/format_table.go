@@ -15,10 +15,11 @@ import (
 // of cells and feed them to a tableReader, so both formats accept the same
 // headers, read answers the same way and report the same problems.
 
-// tableOptionLetters are the option columns a table may have. Six is what
-// organizers use; Question allows more, but a wider sheet is harder to check
-// by eye and the template says A–F.
-const tableOptionLetters = "ABCDEF"
+// tableOptionLetters are the option columns a table may have: as many as a
+// question may have options (MaxOptions), so that every bank hoithi holds
+// comes back from its own Excel export. Organizers use A–F, and the
+// template shows those.
+const tableOptionLetters = "ABCDEFGHIJ"
 
 // tableHeaderSearchRows is how many non-empty rows may stand above the header
 // (a title such as "NGÂN HÀNG CÂU HỎI…", a date, a unit name): organizers

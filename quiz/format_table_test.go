@@ -87,7 +87,7 @@ func TestTableFoldRecognizesHeaders(t *testing.T) {
 		{"Đáp án A", roleOption},
 		{"F", roleOption + 5},
 		{"Phương án F", roleOption + 5},
-		{"G", roleNone},
+		{"K", roleNone},
 		{"STT", roleNone},
 		{"", roleNone},
 	}
