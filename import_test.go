@@ -316,3 +316,62 @@ func TestImportEveryFormat(t *testing.T) {
 		}
 	})
 }
+
+func TestQuestionEditing(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	bank := s.newBank(admin, "Soạn câu hỏi")
+	q := func(text string) map[string]any {
+		return map[string]any{"topic": "Chủ đề", "text": text,
+			"options": []map[string]any{{"text": "Đúng", "correct": true}, {"text": "Sai"}}}
+	}
+	var first, second struct {
+		ID int64 `json:"id"`
+	}
+	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("Câu thứ nhất?"), &first)
+	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("Câu thứ hai?"), &second)
+	path := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/banks/%d/questions/%d%s", bank, id, rest) }
+	runScenarios(t, s, []scenario{
+		{"refuses a question the bank already has", "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("  Câu thứ nhất? "), 409, "duplicate_question", []string{"text"}},
+		{"refuses an edit into another question", "PUT", path(second.ID, ""), admin, q("Câu thứ nhất?"), 409, "duplicate_question", []string{"text"}},
+		{"refuses an edit of an unknown question", "PUT", path(999999, ""), admin, q("Câu mới?"), 404, "not_found", nil},
+		{"refuses an invalid edit", "PUT", path(second.ID, ""), admin, map[string]any{"text": "Không phương án"}, 422, "validation_failed", []string{"options"}},
+	})
+	var edited struct {
+		ID       int64 `json:"id"`
+		Replaces int64 `json:"replaces"`
+	}
+	s.mustCall(200, "PUT", path(second.ID, ""), admin, q("Câu thứ hai, đã sửa?"), &edited)
+	if edited.ID == second.ID || edited.Replaces != second.ID {
+		t.Errorf("edit answered %+v, want a new id replacing %d", edited, second.ID)
+	}
+	inUse := func() int {
+		var out struct {
+			Banks []struct {
+				ID            int64 `json:"id"`
+				QuestionCount int   `json:"question_count"`
+			} `json:"banks"`
+		}
+		s.mustCall(200, "GET", "/api/v1/banks", admin, nil, &out)
+		for _, b := range out.Banks {
+			if b.ID == bank {
+				return b.QuestionCount
+			}
+		}
+		return -1
+	}
+	if n := inUse(); n != 2 {
+		t.Errorf("%d questions in use after the edit, want 2 (the old version retired)", n)
+	}
+	s.mustCall(200, "POST", path(first.ID, "/retire"), admin, nil, nil)
+	if n := inUse(); n != 1 {
+		t.Errorf("%d in use after retiring one, want 1", n)
+	}
+	s.mustCall(200, "POST", path(first.ID, "/restore"), admin, nil, nil)
+	if n := inUse(); n != 2 {
+		t.Errorf("%d in use after restoring, want 2", n)
+	}
+	if status, _ := s.call("POST", path(first.ID, "/retire"), "", nil); status != 401 {
+		t.Errorf("retire without a token: %d", status)
+	}
+}

@@ -93,3 +93,44 @@ func TestOrganizerPages(t *testing.T) {
 		}
 	})
 }
+
+func TestQuestionEditorPages(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	bank := s.newBank(admin, "Soạn trên trang")
+	form := func(path, body string) (int, string, http.Header) {
+		return s.page("POST", path, admin, strings.NewReader(body), "application/x-www-form-urlencoded")
+	}
+	editor := fmt.Sprintf("/organize/banks/%d/questions/new", bank)
+	if status, body, _ := s.page("GET", editor, admin, nil, ""); status != 200 || !strings.Contains(body, `name="option9"`) {
+		t.Fatalf("new question editor: %d", status)
+	}
+	status, body, _ := form(editor, "text=C%C3%A2u+h%E1%BB%8Fi%3F&option0=M%E1%BB%99t")
+	if status != 422 || !strings.Contains(body, "Cần ít nhất 2 phương án.") {
+		t.Errorf("a question with one option: %d, want 422 with the Vietnamese reason", status)
+	}
+	status, _, h := form(editor, "topic=Ch%E1%BB%A7+%C4%91%E1%BB%81&text=C%C3%A2u+h%E1%BB%8Fi+m%E1%BB%9Bi%3F&option0=%C4%90%C3%BAng&correct0=1&option1=Sai")
+	if status != 303 {
+		t.Fatalf("save: %d", status)
+	}
+	qid := regexp.MustCompile(`#question-(\d+)`).FindStringSubmatch(h.Get("Location"))
+	if qid == nil {
+		t.Fatalf("redirect %q names no question", h.Get("Location"))
+	}
+	path := fmt.Sprintf("/organize/banks/%d/questions/%s", bank, qid[1])
+	if status, body, _ := s.page("GET", path, admin, nil, ""); status != 200 || !strings.Contains(body, "Câu hỏi mới?") {
+		t.Errorf("edit page: %d", status)
+	}
+	status, _, h = form(path, "text=C%C3%A2u+h%E1%BB%8Fi+%C4%91%C3%A3+s%E1%BB%ADa%3F&option0=%C4%90%C3%BAng&correct0=1&option1=Sai")
+	if status != 303 || strings.Contains(h.Get("Location"), "question-"+qid[1]+"$") {
+		t.Fatalf("edit: %d %s", status, h.Get("Location"))
+	}
+	status, _, _ = form(path+"/retire", "")
+	if status != 404 && status != 303 {
+		t.Errorf("retire of the replaced question: %d", status)
+	}
+	_, body, _ = s.page("GET", fmt.Sprintf("/organize/banks/%d", bank), admin, nil, "")
+	if !strings.Contains(body, "Câu hỏi đã sửa?") || !strings.Contains(body, "Dùng lại") {
+		t.Errorf("bank page lacks the edited question or the retired old one")
+	}
+}

@@ -90,15 +90,61 @@ func (h *Handler) addQuestion(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
+	q := questionOf(b)
+	qid, err := h.Catalog.AddQuestion(c.UserContext(), id, q)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": qid})
+}
+
+func questionOf(b questionBody) quiz.Question {
 	q := quiz.Question{Topic: b.Topic, Text: b.Text, Explanation: b.Explanation, Reference: b.Reference, Difficulty: b.Difficulty}
 	for _, o := range b.Options {
 		q.Options = append(q.Options, quiz.Option{Text: o.Text, Correct: o.Correct})
 	}
-	ids, err := h.Catalog.AddQuestions(c.UserContext(), id, []quiz.Question{q})
+	return q
+}
+
+// editQuestion replaces a question with its edited version, which gets a
+// new id; the old one is retired.
+func (h *Handler) editQuestion(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": ids[0]})
+	qid, err := idParam(c, "qid")
+	if err != nil {
+		return err
+	}
+	var b questionBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	newID, err := h.Catalog.EditQuestion(c.UserContext(), id, qid, questionOf(b))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": newID, "replaces": qid})
+}
+
+// retireQuestion and restoreQuestion take a question out of use and back.
+func (h *Handler) retireQuestion(c *fiber.Ctx) error  { return h.setRetired(c, true) }
+func (h *Handler) restoreQuestion(c *fiber.Ctx) error { return h.setRetired(c, false) }
+
+func (h *Handler) setRetired(c *fiber.Ctx, retired bool) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	qid, err := idParam(c, "qid")
+	if err != nil {
+		return err
+	}
+	if err := h.Catalog.SetRetired(c.UserContext(), id, qid, retired); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": qid, "retired": retired})
 }
 
 // importProblem is one line of an import report.

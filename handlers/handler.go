@@ -121,6 +121,7 @@ var statusOf = map[string]int{
 	quiz.CodeAccountExists:     fiber.StatusConflict,
 	quiz.CodeSlugTaken:         fiber.StatusConflict,
 	quiz.CodeBankNameTaken:     fiber.StatusConflict,
+	quiz.CodeDuplicateQuestion: fiber.StatusConflict,
 	quiz.CodeRateLimited:       fiber.StatusTooManyRequests,
 	quiz.CodeRoundNotOpen:      fiber.StatusConflict,
 	quiz.CodeAttemptsExhausted: fiber.StatusConflict,

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -230,4 +231,96 @@ func (h *Handler) notice(c *fiber.Ctx) string {
 		return ""
 	}
 	return l.T(key, c.QueryInt("n"))
+}
+
+// retireForm and restoreForm take a question out of use and back, from the
+// bank page.
+func (h *Handler) retireForm(c *fiber.Ctx) error  { return h.setRetiredForm(c, true) }
+func (h *Handler) restoreForm(c *fiber.Ctx) error { return h.setRetiredForm(c, false) }
+
+func (h *Handler) setRetiredForm(c *fiber.Ctx, retired bool) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	qid, err := idParam(c, "qid")
+	if err != nil {
+		return err
+	}
+	if err := h.Catalog.SetRetired(c.UserContext(), id, qid, retired); err != nil {
+		return err
+	}
+	return c.Redirect("/organize/banks/"+itoa(id)+"#question-"+itoa(qid), fiber.StatusSeeOther)
+}
+
+// editorPage shows the question editor: empty for a new question
+// (qid "new"), filled in for an edit.
+func (h *Handler) editorPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.Catalog.Bank(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	q := quiz.Question{Options: make([]quiz.Option, 4)}
+	if c.Params("qid") != "new" {
+		qid, err := idParam(c, "qid")
+		if err != nil {
+			return err
+		}
+		if q, err = h.Catalog.Question(c.UserContext(), id, qid); err != nil {
+			return err
+		}
+	}
+	return h.renderEditor(c, fiber.StatusOK, b, q, nil, "")
+}
+
+func (h *Handler) renderEditor(c *fiber.Ctx, status int, b quiz.Bank, q quiz.Question, fields map[string]string, notice string) error {
+	for len(q.Options) < quiz.MaxOptions {
+		q.Options = append(q.Options, quiz.Option{})
+	}
+	return h.page(c, status, "editor", b.Name, fiber.Map{"Bank": b, "Question": q, "Errors": fields, "Notice": notice})
+}
+
+// saveQuestionForm adds or edits a question from the editor; empty option
+// rows are left out.
+func (h *Handler) saveQuestionForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.Catalog.Bank(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	q := quiz.Question{Topic: c.FormValue("topic"), Text: c.FormValue("text"), Explanation: c.FormValue("explanation"),
+		Reference: c.FormValue("reference"), Difficulty: c.FormValue("difficulty")}
+	for i := range quiz.MaxOptions {
+		text := c.FormValue("option" + strconv.Itoa(i))
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		q.Options = append(q.Options, quiz.Option{Text: text, Correct: c.FormValue("correct"+strconv.Itoa(i)) == "1"})
+	}
+	var qid int64
+	if c.Params("qid") == "new" {
+		qid, err = h.Catalog.AddQuestion(c.UserContext(), id, q)
+	} else {
+		old, perr := idParam(c, "qid")
+		if perr != nil {
+			return perr
+		}
+		q.ID = old
+		qid, err = h.Catalog.EditQuestion(c.UserContext(), id, old, q)
+	}
+	if err != nil {
+		if quiz.ErrorCode(err) == quiz.CodeInternal || quiz.ErrorCode(err) == quiz.CodeNotFound {
+			return err
+		}
+		fields, notice := h.fieldErrors(c, err)
+		return h.renderEditor(c, statusOf[quiz.ErrorCode(err)], b, q, fields, notice)
+	}
+	return c.Redirect("/organize/banks/"+itoa(id)+"#question-"+itoa(qid), fiber.StatusSeeOther)
 }

@@ -35,6 +35,9 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/banks/template.xlsx", organizer, h.bankTemplate)
 	api.Get("/banks/:id/questions", organizer, h.listQuestions)
 	api.Post("/banks/:id/questions", organizer, h.addQuestion)
+	api.Put("/banks/:id/questions/:qid", organizer, h.editQuestion)
+	api.Post("/banks/:id/questions/:qid/retire", organizer, h.retireQuestion)
+	api.Post("/banks/:id/questions/:qid/restore", organizer, h.restoreQuestion)
 	api.Post("/banks/:id/import", organizer, h.importBank)
 	api.Get("/banks/:id/export", organizer, h.exportBank)
 
@@ -71,6 +74,10 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Get("/banks/:id", h.bankPage)
 	org.Post("/banks/:id/import", h.previewImport)
 	org.Post("/banks/:id/import/:token", h.confirmImport)
+	org.Get("/banks/:id/questions/:qid", h.editorPage)
+	org.Post("/banks/:id/questions/:qid", h.saveQuestionForm)
+	org.Post("/banks/:id/questions/:qid/retire", h.retireForm)
+	org.Post("/banks/:id/questions/:qid/restore", h.restoreForm)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)

@@ -240,6 +240,8 @@ type CatalogStore interface {
 	BankByName(ctx context.Context, name string) (Bank, error)
 	Questions(ctx context.Context, bankID int64) ([]Question, error)
 	AddQuestions(ctx context.Context, bankID int64, qs []Question) ([]int64, error)
+	SetRetired(ctx context.Context, bankID, questionID int64, retired bool, at time.Time) error
+	ReplaceQuestion(ctx context.Context, bankID, questionID int64, q Question, at time.Time) (int64, error)
 	TopicCounts(ctx context.Context, bankID int64) (map[string]int, error)
 
 	CreateContest(ctx context.Context, c Contest, createdBy int64) (Contest, error)
@@ -317,6 +319,79 @@ func (c *Catalog) AddQuestions(ctx context.Context, bankID int64, qs []Question)
 	}
 	return c.store.AddQuestions(ctx, bankID, clean)
 }
+
+// AddQuestion adds one question typed in by an organizer, unless the bank
+// already has it (same text and options).
+func (c *Catalog) AddQuestion(ctx context.Context, bankID int64, q Question) (int64, error) {
+	q, err := c.checkNew(ctx, bankID, 0, q)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := c.store.AddQuestions(ctx, bankID, []Question{q})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// EditQuestion replaces a question with its edited version, a new question:
+// the old one is retired, so that attempts that drew it still show it as
+// they saw it.
+func (c *Catalog) EditQuestion(ctx context.Context, bankID, questionID int64, q Question) (int64, error) {
+	q, err := c.checkNew(ctx, bankID, questionID, q)
+	if err != nil {
+		return 0, err
+	}
+	return c.store.ReplaceQuestion(ctx, bankID, questionID, q, c.now())
+}
+
+// SetRetired takes a question out of use (it is no longer drawn) or puts it
+// back.
+func (c *Catalog) SetRetired(ctx context.Context, bankID, questionID int64, retired bool) error {
+	return c.store.SetRetired(ctx, bankID, questionID, retired, c.now())
+}
+
+// Question returns one question of a bank.
+func (c *Catalog) Question(ctx context.Context, bankID, questionID int64) (Question, error) {
+	qs, err := c.Questions(ctx, bankID)
+	if err != nil {
+		return Question{}, err
+	}
+	for _, q := range qs {
+		if q.ID == questionID {
+			return q, nil
+		}
+	}
+	return Question{}, NotFound("question")
+}
+
+// checkNew normalizes a question typed in and refuses it when another
+// question of the bank (but the one it replaces) has the same text and
+// options.
+func (c *Catalog) checkNew(ctx context.Context, bankID, replaces int64, q Question) (Question, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return Question{}, err
+	}
+	existing, err := c.Questions(ctx, bankID)
+	if err != nil {
+		return Question{}, err
+	}
+	fp := fingerprint(q)
+	for _, old := range existing {
+		if old.ID != replaces && fingerprint(old) == fp {
+			return Question{}, &Error{Code: CodeDuplicateQuestion, Message: "the bank already has this question",
+				Fields: map[string]string{"text": MsgDuplicateQuestion}}
+		}
+	}
+	return q, nil
+}
+
+// A question typed in that the bank already holds.
+const (
+	CodeDuplicateQuestion = "duplicate_question"
+	MsgDuplicateQuestion  = "field.duplicate_question"
+)
 
 // CreateContest creates an unpublished contest.
 func (c *Catalog) CreateContest(ctx context.Context, in Contest, createdBy int64) (Contest, error) {

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -76,6 +79,9 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 	if err != nil {
 		return Parsed{}, err
 	}
+	if err := xlsxCheckNumberFormats(f); err != nil {
+		return Parsed{}, err
+	}
 	rows, err := f.Rows(name)
 	if err != nil {
 		return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("không đọc được trang tính %q (%v)", name, err))
@@ -89,13 +95,21 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 		if row > excelize.TotalRows {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q có hơn %d dòng", name, excelize.TotalRows))
 		}
-		cells, err := rows.Columns()
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q bị hỏng ở dòng %d (%v)", name, row, err))
 		}
 		if cellBudget -= len(cells); cellBudget < 0 {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q có quá nhiều ô có dữ liệu "+
 				"(đến dòng %d); hãy xóa các dòng, cột thừa bên ngoài bảng câu hỏi", name, row))
+		}
+		for i, cell := range cells {
+			if xlsxShowsFormatted(cell) {
+				ref, _ := excelize.CoordinatesToCellName(i+1, row)
+				if shown, err := f.GetCellValue(name, ref); err == nil {
+					cells[i] = shown
+				}
+			}
 		}
 		if !t.add(row, cells) {
 			break
@@ -105,6 +119,79 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 		return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q bị hỏng (%v)", name, err))
 	}
 	return t.finish(), nil
+}
+
+// xlsxShowsFormatted reports whether a raw cell value is a number that
+// ParseXLSX shows through its number format (a date, a percentage, "1,5"…).
+// Rows are read raw and only these cells formatted because excelize's
+// formatting costs time in the square of the digits it writes: a number
+// with hundreds of digits under the format "0" would take milliseconds a
+// cell, and a small file of them minutes. Numbers from 10^15 up, past what
+// Excel keeps exactly and never a date, stay as written ("1E+20").
+func xlsxShowsFormatted(raw string) bool {
+	if raw == "" || len(raw) > 32 {
+		return false
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	return err == nil && math.Abs(v) < 1e15
+}
+
+// Bounds on the number formats of a workbook, beyond which formatting
+// cells costs more than a question bank can be worth. Excel itself allows
+// 255 characters a format and some 250 custom formats a workbook; real
+// formats have a handful of digit placeholders.
+const (
+	xlsxMaxNumberFormats    = 1000
+	xlsxMaxFormatChars      = 255
+	xlsxMaxFormatDigitSlots = 30
+)
+
+// xlsxCheckNumberFormats refuses a workbook whose custom number formats are
+// beyond what Excel writes: every formatted cell scans the list of formats
+// and parses its own, in time that grows with the format's length and
+// with the square of its digit placeholders.
+func xlsxCheckNumberFormats(f *excelize.File) error {
+	if f.Styles == nil || f.Styles.NumFmts == nil {
+		return nil
+	}
+	formats := f.Styles.NumFmts.NumFmt
+	if len(formats) > xlsxMaxNumberFormats {
+		return invalidFile(FormatXLSX, fmt.Sprintf("sổ tính có hơn %d định dạng số tự tạo, không phải một sổ tính bình thường",
+			xlsxMaxNumberFormats))
+	}
+	for _, numFmt := range formats {
+		if numFmt == nil {
+			continue
+		}
+		for _, code := range []string{numFmt.FormatCode, numFmt.FormatCode16} {
+			if utf8.RuneCountInString(code) > xlsxMaxFormatChars || xlsxDigitSlots(code) > xlsxMaxFormatDigitSlots {
+				return invalidFile(FormatXLSX, fmt.Sprintf("sổ tính có định dạng số bất thường (%.40q…); "+
+					"hãy chọn các ô và đặt lại định dạng General rồi lưu lại", code))
+			}
+		}
+	}
+	return nil
+}
+
+// xlsxDigitSlots counts the digit placeholders (0 # ?) of a number format,
+// leaving out quoted text and escaped characters.
+func xlsxDigitSlots(code string) int {
+	n := 0
+	quoted, escaped := false, false
+	for _, r := range code {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '\\':
+			escaped = true
+		case r == '0' || r == '#' || r == '?':
+			n++
+		}
+	}
+	return n
 }
 
 // xlsxCheckPackage refuses, with the reason, what is not an .xlsx workbook

@@ -147,6 +147,59 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 	return ids, nil
 }
 
+// SetRetired retires a question (true) or puts it back in use (false).
+func (db *DB) SetRetired(ctx context.Context, bankID, questionID int64, retired bool, at time.Time) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var when sql.NullInt64
+		if retired {
+			when = sql.NullInt64{Int64: ms(at), Valid: true}
+		}
+		res, err := tx.Exec("UPDATE questions SET retired_at = ? WHERE id = ? AND bank_id = ?", when, questionID, bankID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("question")
+		}
+		_, err = tx.Exec("UPDATE banks SET version = version + 1 WHERE id = ?", bankID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: retire question %d: %w", questionID, err)
+	}
+	return nil
+}
+
+// ReplaceQuestion retires a question and adds its new version in one
+// transaction. Attempts that drew the old version keep showing it as it was.
+func (db *DB) ReplaceQuestion(ctx context.Context, bankID, questionID int64, q quiz.Question, at time.Time) (int64, error) {
+	var id int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("UPDATE questions SET retired_at = ? WHERE id = ? AND bank_id = ? AND retired_at IS NULL",
+			ms(at), questionID, bankID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("question")
+		}
+		if _, err := tx.Exec("UPDATE banks SET version = version + 1 WHERE id = ?", bankID); err != nil {
+			return err
+		}
+		ins, err := prepareQuestionInserts(tx)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		id, err = ins.insert(bankID, q)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: replace question %d: %w", questionID, err)
+	}
+	return id, nil
+}
+
 // questionInserts are the statements that store a question and its
 // options, prepared once for a whole import.
 type questionInserts struct {
