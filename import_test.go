@@ -330,7 +330,9 @@ func TestQuestionEditing(t *testing.T) {
 	}
 	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("Câu thứ nhất?"), &first)
 	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("Câu thứ hai?"), &second)
-	path := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/banks/%d/questions/%d%s", bank, id, rest) }
+	path := func(id int64, rest string) string {
+		return fmt.Sprintf("/api/v1/banks/%d/questions/%d%s", bank, id, rest)
+	}
 	runScenarios(t, s, []scenario{
 		{"refuses a question the bank already has", "POST", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, q("  Câu thứ nhất? "), 409, "duplicate_question", []string{"text"}},
 		{"refuses an edit into another question", "PUT", path(second.ID, ""), admin, q("Câu thứ nhất?"), 409, "duplicate_question", []string{"text"}},
