@@ -373,3 +373,46 @@ func TestCrossSiteRequestsAreRefused(t *testing.T) {
 	body["consent_version"] = consent.Version
 	s.mustCall(201, "POST", "/api/v1/auth/register", "", body, nil)
 }
+
+func TestUnpublishAndClone(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	roundID := s.round(admin, map[string]any{"opens_at": "2026-12-01T08:00:00+07:00", "closes_at": "2026-12-07T17:00:00+07:00",
+		"topic_quotas": map[string]int{"Giao dịch điện tử": 2}})
+	var round struct {
+		ContestID int64 `json:"contest_id"`
+	}
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/rounds/%d", roundID), admin, nil, &round)
+
+	var clone struct {
+		ID          int64          `json:"id"`
+		Name        string         `json:"name"`
+		OpensAt     string         `json:"opens_at"`
+		ClosesAt    string         `json:"closes_at"`
+		TopicQuotas map[string]int `json:"topic_quotas"`
+		Prizes      []struct {
+			Name string `json:"name"`
+		} `json:"prizes"`
+	}
+	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/rounds/%d/clone", roundID), admin, nil, &clone)
+	if clone.ID == roundID || clone.OpensAt != "2026-12-08T01:00:00.000Z" || clone.ClosesAt != "2026-12-14T10:00:00.000Z" ||
+		clone.TopicQuotas["Giao dịch điện tử"] != 2 || len(clone.Prizes) != 1 {
+		t.Errorf("clone %+v, want the same round a week later", clone)
+	}
+	s.mustCall(201, "POST", fmt.Sprintf("/api/v1/rounds/%d/clone", roundID), admin, map[string]any{"days": 14, "name": "Tuần 3"}, &clone)
+	if clone.Name != "Tuần 3" || clone.OpensAt != "2026-12-15T01:00:00.000Z" {
+		t.Errorf("clone with days and name %+v", clone)
+	}
+	if status, _ := s.call("POST", fmt.Sprintf("/api/v1/rounds/%d/clone", roundID), admin, map[string]any{"days": -1}); status != 422 {
+		t.Errorf("negative days: %d, want 422", status)
+	}
+
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/contests/%d/unpublish", round.ContestID), admin, nil, nil)
+	if status, _ := s.call("GET", fmt.Sprintf("/api/v1/rounds/%d", roundID), "", nil); status != 404 {
+		t.Errorf("a round of an unpublished contest: %d, want 404 to the public", status)
+	}
+	token, _ := s.contestant("Người Đến Muộn")
+	if status, _ := s.call("POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", roundID), token, nil); status != 404 {
+		t.Errorf("start in an unpublished contest: %d, want 404", status)
+	}
+}

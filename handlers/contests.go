@@ -208,3 +208,43 @@ func (h *Handler) showRound(c *fiber.Ctx) error {
 	}
 	return c.JSON(h.roundBody(r))
 }
+
+func (h *Handler) unpublishContest(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Catalog.UnpublishContest(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": id, "published_at": nil})
+}
+
+type cloneBody struct {
+	Days *int   `json:"days"`
+	Name string `json:"name"`
+}
+
+// cloneRound copies a round with its times moved on, 7 days unless the
+// body says otherwise.
+func (h *Handler) cloneRound(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b cloneBody
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &b); err != nil {
+			return err
+		}
+	}
+	days := 7
+	if b.Days != nil {
+		days = *b.Days
+	}
+	r, err := h.Catalog.CloneRound(c.UserContext(), id, days, b.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(h.roundBody(r))
+}

@@ -46,8 +46,10 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/contests/:id", h.showContest)
 	api.Post("/contests/:id/rounds", organizer, h.createRound)
 	api.Post("/contests/:id/publish", organizer, h.publishContest)
+	api.Post("/contests/:id/unpublish", organizer, h.unpublishContest)
 
 	api.Get("/rounds/:id", h.showRound)
+	api.Post("/rounds/:id/clone", organizer, h.cloneRound)
 	api.Post("/rounds/:id/attempts", contestant, h.startAttempt)
 	api.Get("/rounds/:id/leaderboard", h.showLeaderboard)
 	api.Get("/attempts/:id", signedIn, h.showAttempt)

@@ -248,6 +248,7 @@ type CatalogStore interface {
 	Contest(ctx context.Context, id int64) (Contest, error)
 	ContestBySlug(ctx context.Context, slug string) (Contest, error)
 	PublishContest(ctx context.Context, id int64, at time.Time) error
+	UnpublishContest(ctx context.Context, id int64) error
 	Contests(ctx context.Context, publishedOnly bool) ([]Contest, error)
 	CreateRound(ctx context.Context, r Round) (Round, error)
 	Round(ctx context.Context, id int64) (Round, error)
@@ -429,6 +430,31 @@ func (c *Catalog) ContestBySlug(ctx context.Context, slug string) (Contest, erro
 // PublishContest makes a contest and its rounds visible to the public.
 func (c *Catalog) PublishContest(ctx context.Context, id int64) error {
 	return c.store.PublishContest(ctx, id, c.now())
+}
+
+// UnpublishContest hides a contest and its rounds from the public; attempts
+// under way go on to their deadline.
+func (c *Catalog) UnpublishContest(ctx context.Context, id int64) error {
+	return c.store.UnpublishContest(ctx, id)
+}
+
+// CloneRound copies a round into the same contest with its times moved on
+// by days (next week's round is a copy of this week's), under a new name
+// when one is given.
+func (c *Catalog) CloneRound(ctx context.Context, roundID int64, days int, name string) (Round, error) {
+	r, err := c.store.Round(ctx, roundID)
+	if err != nil {
+		return Round{}, err
+	}
+	if days < 0 || days > 3660 {
+		return Round{}, &Error{Code: CodeValidation, Message: "days out of range", Fields: map[string]string{"days": MsgOutOfRange}}
+	}
+	if name = Clean(name); name != "" {
+		r.Name = name
+	}
+	r.ID, r.LockedAt, r.LockedBy = 0, nil, 0
+	r.OpensAt, r.ClosesAt = r.OpensAt.AddDate(0, 0, days), r.ClosesAt.AddDate(0, 0, days)
+	return c.CreateRound(ctx, r.ContestID, r)
 }
 
 // Contests lists contests with their rounds, newest first.

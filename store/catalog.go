@@ -338,6 +338,25 @@ func (db *DB) CreateContest(ctx context.Context, c quiz.Contest, createdBy int64
 	return c, nil
 }
 
+// UnpublishContest hides a contest from the public again.
+func (db *DB) UnpublishContest(ctx context.Context, id int64) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("UPDATE contests SET published_at = NULL WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("contest")
+		}
+		return nil
+	})
+	db.forgetRounds()
+	if err != nil {
+		return fmt.Errorf("store: unpublish contest %d: %w", id, err)
+	}
+	return nil
+}
+
 // PublishContest publishes a contest; publishing twice keeps the first time.
 func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
