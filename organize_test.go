@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -132,5 +133,77 @@ func TestQuestionEditorPages(t *testing.T) {
 	_, body, _ = s.page("GET", fmt.Sprintf("/organize/banks/%d", bank), admin, nil, "")
 	if !strings.Contains(body, "Câu hỏi đã sửa?") || !strings.Contains(body, "Dùng lại") {
 		t.Errorf("bank page lacks the edited question or the retired old one")
+	}
+}
+
+func TestContestBuilderPages(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	bank := s.demoBank(admin)
+	form := func(path string, values url.Values) (int, string, http.Header) {
+		return s.page("POST", path, admin, strings.NewReader(values.Encode()), "application/x-www-form-urlencoded")
+	}
+	status, body, _ := form("/organize/contests", url.Values{"title": {"Hội thi tuần"}, "slug": {"Hội thi"}})
+	if status != 422 || !strings.Contains(body, "Chỉ dùng chữ thường không dấu") {
+		t.Errorf("a bad slug: %d, want 422 with the Vietnamese reason", status)
+	}
+	status, _, h := form("/organize/contests", url.Values{"title": {"Hội thi tuần"}, "slug": {"hoi-thi-tuan"}})
+	if status != 303 {
+		t.Fatalf("create contest: %d", status)
+	}
+	builder := h.Get("Location")
+	round := url.Values{"name": {"Tuần 1"}, "bank_id": {fmt.Sprint(bank)}, "opens_at": {"2026-12-07T08:00"},
+		"closes_at": {"2026-12-13T20:00"}, "duration_minutes": {"15"}, "question_count": {"20"},
+		"topic_quotas": {"Giao dịch điện tử: 5\nAn ninh mạng và bí mật nhà nước: 5"}, "max_attempts": {"3"},
+		"prediction_prompt": {"Bao nhiêu người trả lời đúng tất cả?"}, "prediction_target": {"perfect_scorers"},
+		"reveal": {"after_close"}, "prizes": {"Giải Nhất: 1\nGiải Nhì: 2"}}
+	bad := url.Values{}
+	for k, v := range round {
+		bad[k] = v
+	}
+	bad.Set("closes_at", "2026-12-01T08:00")
+	bad.Set("topic_quotas", "Không có chủ đề này: 3")
+	status, body, _ = form(builder+"/rounds", bad)
+	if status != 422 || !strings.Contains(body, "Thời điểm kết thúc phải sau thời điểm bắt đầu.") || !strings.Contains(body, "Chủ đề không có trong ngân hàng câu hỏi.") {
+		t.Errorf("a bad round: %d, want 422 naming both problems", status)
+	}
+	if status, _, _ = form(builder+"/rounds", round); status != 303 {
+		t.Fatalf("create round: %d", status)
+	}
+	status, _, _ = form(builder+"/publish", url.Values{})
+	if status != 303 {
+		t.Fatalf("publish: %d", status)
+	}
+	var list struct {
+		Contests []struct {
+			Slug   string `json:"slug"`
+			Rounds []struct {
+				ID       int64  `json:"id"`
+				OpensAt  string `json:"opens_at"`
+				ClosesAt string `json:"closes_at"`
+			} `json:"rounds"`
+		} `json:"contests"`
+	}
+	s.mustCall(200, "GET", "/api/v1/contests", "", nil, &list)
+	var rounds []string
+	var roundID int64
+	for _, c := range list.Contests {
+		if c.Slug == "hoi-thi-tuan" {
+			for _, r := range c.Rounds {
+				rounds = append(rounds, r.OpensAt+" "+r.ClosesAt)
+				roundID = r.ID
+			}
+		}
+	}
+	// 08:00 and 20:00 in Vietnam are 01:00 and 13:00 UTC.
+	if fmt.Sprint(rounds) != "[2026-12-07T01:00:00.000Z 2026-12-13T13:00:00.000Z]" {
+		t.Fatalf("public rounds %v, want the round in UTC", rounds)
+	}
+	if status, _, _ = form(fmt.Sprintf("/organize/rounds/%d/clone", roundID), url.Values{}); status != 303 {
+		t.Fatalf("clone: %d", status)
+	}
+	_, body, _ = s.page("GET", builder, admin, nil, "")
+	if strings.Count(body, "Tuần 1") < 2 || !strings.Contains(body, "08:00 14/12/2026") {
+		t.Errorf("the builder page does not list the copy a week later in Vietnam time")
 	}
 }

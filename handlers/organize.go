@@ -33,6 +33,12 @@ func staffPage(role quiz.Role) fiber.Handler {
 }
 
 func (h *Handler) organizePage(c *fiber.Ctx) error {
+	return h.renderOrganize(c, fiber.StatusOK, nil, nil)
+}
+
+// renderOrganize shows the organizers' home, with a refused bank or
+// contest form when there is one.
+func (h *Handler) renderOrganize(c *fiber.Ctx, status int, bankForm, contestForm *formView) error {
 	banks, err := h.Catalog.Banks(c.UserContext())
 	if err != nil {
 		return err
@@ -41,8 +47,8 @@ func (h *Handler) organizePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.page(c, fiber.StatusOK, "organize", h.lang(c).T("org.title"), fiber.Map{
-		"Banks": banks, "Contests": contests, "Notice": h.notice(c),
+	return h.page(c, status, "organize", h.lang(c).T("org.title"), fiber.Map{
+		"Banks": banks, "Contests": contests, "Notice": h.notice(c), "Form": bankForm, "ContestForm": contestForm,
 	})
 }
 
@@ -53,19 +59,9 @@ func (h *Handler) createBankForm(c *fiber.Ctx) error {
 			return err
 		}
 		fields, notice := h.fieldErrors(c, err)
-		banks, lerr := h.Catalog.Banks(c.UserContext())
-		if lerr != nil {
-			return lerr
-		}
-		contests, lerr := h.Catalog.Contests(c.UserContext(), false)
-		if lerr != nil {
-			return lerr
-		}
-		return h.page(c, statusOf[quiz.ErrorCode(err)], "organize", h.lang(c).T("org.title"), fiber.Map{
-			"Banks": banks, "Contests": contests,
-			"Form": formView{Values: map[string]string{"name": c.FormValue("name"), "description": c.FormValue("description")},
-				Errors: fields, Notice: notice},
-		})
+		return h.renderOrganize(c, statusOf[quiz.ErrorCode(err)], &formView{
+			Values: map[string]string{"name": c.FormValue("name"), "description": c.FormValue("description")},
+			Errors: fields, Notice: notice}, nil)
 	}
 	return c.Redirect("/organize/banks/"+itoa(b.ID), fiber.StatusSeeOther)
 }

@@ -80,6 +80,12 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Post("/banks/:id/questions/:qid", h.saveQuestionForm)
 	org.Post("/banks/:id/questions/:qid/retire", h.retireForm)
 	org.Post("/banks/:id/questions/:qid/restore", h.restoreForm)
+	org.Post("/contests", h.createContestForm)
+	org.Get("/contests/:id", h.contestBuilderPage)
+	org.Post("/contests/:id/rounds", h.createRoundForm)
+	org.Post("/contests/:id/publish", h.publishForm)
+	org.Post("/contests/:id/unpublish", h.unpublishForm)
+	org.Post("/rounds/:id/clone", h.cloneRoundForm)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)

@@ -1,0 +1,183 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+// The contest builder: organizers create contests and their rounds, publish
+// them, and copy a round to next week. Times are typed and shown in
+// Asia/Ho_Chi_Minh.
+
+const localInput = "2006-01-02T15:04" // <input type="datetime-local">
+
+func (h *Handler) createContestForm(c *fiber.Ctx) error {
+	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: c.FormValue("slug"), Title: c.FormValue("title"),
+		Description: c.FormValue("description")}, principalOf(c).UserID)
+	if err != nil {
+		if code := quiz.ErrorCode(err); code == quiz.CodeInternal {
+			return err
+		}
+		fields, notice := h.fieldErrors(c, err)
+		return h.renderOrganize(c, statusOf[quiz.ErrorCode(err)], nil, &formView{
+			Values: map[string]string{"slug": c.FormValue("slug"), "title": c.FormValue("title"), "description": c.FormValue("description")},
+			Errors: fields, Notice: notice})
+	}
+	return c.Redirect("/organize/contests/"+itoa(ct.ID), fiber.StatusSeeOther)
+}
+
+// contestBuilderPage shows a contest with its rounds, the publish switch,
+// and the form for a new round.
+func (h *Handler) contestBuilderPage(c *fiber.Ctx) error {
+	return h.renderBuilder(c, fiber.StatusOK, nil, nil)
+}
+
+func (h *Handler) renderBuilder(c *fiber.Ctx, status int, values map[string]string, fields map[string]string) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ct, err := h.Catalog.Contest(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	banks, err := h.Catalog.Banks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if values == nil {
+		opens := h.Now().In(vietnam).Add(24 * time.Hour).Truncate(time.Hour)
+		values = map[string]string{"opens_at": opens.Format(localInput), "closes_at": opens.AddDate(0, 0, 7).Format(localInput),
+			"duration_minutes": "15", "question_count": "20", "max_attempts": "1", "reveal": quiz.RevealAfterClose,
+			"prizes": "Giải Nhất: 1\nGiải Nhì: 2\nGiải Ba: 3\nGiải Khuyến khích: 10"}
+	}
+	rounds := make([]roundView, 0, len(ct.Rounds))
+	for _, r := range ct.Rounds {
+		rounds = append(rounds, roundView{Round: r, Status: r.Status(h.Now())})
+	}
+	var errs []string
+	for _, f := range quiz.SortedFieldNames(fields) {
+		errs = append(errs, fields[f])
+	}
+	return h.page(c, status, "builder", ct.Title, fiber.Map{
+		"Contest": ct, "Rounds": rounds, "Banks": banks, "Values": values, "Errors": fields, "ErrorList": errs,
+	})
+}
+
+// createRoundForm adds a round from the builder's form; a refused form
+// comes back with what was typed and every problem.
+func (h *Handler) createRoundForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	for _, k := range []string{"name", "bank_id", "opens_at", "closes_at", "duration_minutes", "question_count", "topic_quotas",
+		"max_attempts", "prediction_prompt", "prediction_target", "reveal", "prizes"} {
+		values[k] = c.FormValue(k)
+	}
+	bad := quiz.FieldErrors{}
+	number := func(field string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(values[field]))
+		if err != nil {
+			bad.Add(field, quiz.MsgInvalid)
+		}
+		return n
+	}
+	local := func(field string) time.Time {
+		t, err := time.ParseInLocation(localInput, values[field], vietnam)
+		if err != nil {
+			bad.Add(field, quiz.MsgTimeInvalid)
+		}
+		return t
+	}
+	r := quiz.Round{Name: values["name"], BankID: int64(number("bank_id")), OpensAt: local("opens_at"), ClosesAt: local("closes_at"),
+		DurationSeconds: number("duration_minutes") * 60, QuestionCount: number("question_count"), MaxAttempts: number("max_attempts"),
+		PredictionPrompt: values["prediction_prompt"], PredictionTarget: values["prediction_target"], Reveal: values["reveal"]}
+	r.TopicQuotas = map[string]int{}
+	for _, line := range lines(values["topic_quotas"]) {
+		topic, n, ok := pairLine(line)
+		if !ok {
+			bad.Add("topic_quotas", quiz.MsgInvalid)
+			continue
+		}
+		r.TopicQuotas[topic] = n
+	}
+	for _, line := range lines(values["prizes"]) {
+		name, n, ok := pairLine(line)
+		if !ok {
+			bad.Add("prizes", quiz.MsgInvalid)
+			continue
+		}
+		r.Prizes = append(r.Prizes, quiz.Prize{Name: name, Count: n})
+	}
+	if err := bad.Err(); err != nil {
+		fields, _ := h.fieldErrors(c, err)
+		return h.renderBuilder(c, fiber.StatusUnprocessableEntity, values, fields)
+	}
+	if _, err := h.Catalog.CreateRound(c.UserContext(), id, r); err != nil {
+		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
+			return err
+		}
+		fields, _ := h.fieldErrors(c, err)
+		return h.renderBuilder(c, statusOf[quiz.ErrorCode(err)], values, fields)
+	}
+	return c.Redirect("/organize/contests/"+itoa(id), fiber.StatusSeeOther)
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// pairLine reads "Giải Nhất: 1" as a name and a count.
+func pairLine(line string) (string, int, bool) {
+	i := strings.LastIndex(line, ":")
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(line[i+1:]))
+	return strings.TrimSpace(line[:i]), n, err == nil
+}
+
+func (h *Handler) publishForm(c *fiber.Ctx) error   { return h.setPublished(c, true) }
+func (h *Handler) unpublishForm(c *fiber.Ctx) error { return h.setPublished(c, false) }
+
+func (h *Handler) setPublished(c *fiber.Ctx, publish bool) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if publish {
+		err = h.Catalog.PublishContest(c.UserContext(), id)
+	} else {
+		err = h.Catalog.UnpublishContest(c.UserContext(), id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/organize/contests/"+itoa(id), fiber.StatusSeeOther)
+}
+
+// cloneRoundForm copies a round to a week later.
+func (h *Handler) cloneRoundForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.Catalog.CloneRound(c.UserContext(), id, 7, "")
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/organize/contests/"+itoa(r.ContestID), fiber.StatusSeeOther)
+}
