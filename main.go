@@ -251,7 +251,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
 	h, err = handlers.New(handlers.Deps{
-		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Ready: svc.db.Ping,
+		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		Now: time.Now, Log: log,

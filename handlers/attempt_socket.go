@@ -116,11 +116,14 @@ func (h *Handler) serveAttempt(ws *websocket.Conn, userID, attemptID int64, l la
 	ac.keepAlive()
 
 	ctx := context.Background()
-	if err := h.sendState(ctx, ac, l); err != nil {
+	roundID, err := h.sendState(ctx, ac, l)
+	if err != nil {
 		h.Log.Error("attempt socket: state", "attempt", attemptID, "err", err)
 		ac.stop(websocket.CloseInternalServerErr, "cannot load the attempt")
 		return
 	}
+	h.connected(roundID, 1)
+	defer h.connected(roundID, -1)
 	for !ac.isStopping() {
 		kind, data, err := ws.ReadMessage()
 		if err != nil {
@@ -158,10 +161,10 @@ func (h *Handler) releaseAttempt(ac *attemptConn) {
 // sendState sends the attempt as it is stored now: questions in this
 // attempt's order, every acknowledged answer, the deadline. For an attempt
 // already over it also sends the result.
-func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) error {
+func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (roundID int64, err error) {
 	d, prompt, err := h.Engine.State(ctx, ac.userID, ac.attemptID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	a := d.Attempt
 	msg := stateMsg{Type: "state", AttemptID: a.ID, RoundID: a.RoundID, Status: attemptStatus(a),
@@ -175,7 +178,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) error 
 		msg.Questions = append(msg.Questions, sq)
 	}
 	if err := ac.send(msg); err != nil {
-		return nil // the client left; the read loop will notice
+		return a.RoundID, nil // the client left; the read loop will notice
 	}
 	if a.Submitted() {
 		out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
@@ -187,7 +190,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) error 
 		}
 		_ = ac.send(resultOf(out, nil))
 	}
-	return nil
+	return a.RoundID, nil
 }
 
 func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, data []byte, l lang) {

@@ -23,6 +23,7 @@ type Deps struct {
 	Accounts *quiz.Accounts
 	Catalog  *quiz.Catalog
 	Engine   *quiz.Engine
+	Stats    quiz.StatsStore
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -59,6 +60,9 @@ type Handler struct {
 
 	boardCache sync.Map // boardKey → *encodedBoard
 	imports    pendingImports
+
+	online map[int64]int // open attempt sockets by round, under sockMu
+	stats  sync.Map      // round id → *cachedStats
 }
 
 // Limits from the contract: per client address and minute.
@@ -90,6 +94,7 @@ func New(d Deps) (*Handler, error) {
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
 		attempts: map[int64]*attemptConn{},
 		sockets:  map[*socket]struct{}{},
+		online:   map[int64]int{},
 	}
 	return h, nil
 }

@@ -69,8 +69,9 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err
 		},
-		"inc": func(i int) int { return i + 1 },
-		"div": func(a, b int) int { return a / b },
+		"inc":    func(i int) int { return i + 1 },
+		"div":    func(a, b int) int { return a / b },
+		"mul100": func(f float64) float64 { return f * 100 },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs pairs")

@@ -50,12 +50,14 @@ func (h *Handler) routes(app *fiber.App) {
 
 	api.Get("/rounds/:id", h.showRound)
 	api.Post("/rounds/:id/clone", organizer, h.cloneRound)
+	api.Get("/rounds/:id/stats", organizer, h.showStats)
 	api.Post("/rounds/:id/attempts", contestant, h.startAttempt)
 	api.Get("/rounds/:id/leaderboard", h.showLeaderboard)
 	api.Get("/attempts/:id", signedIn, h.showAttempt)
 
 	app.Get("/ws/attempts/:id", h.attemptSocket)
 	app.Get("/ws/rounds/:id/leaderboard", h.leaderboardSocket)
+	app.Get("/ws/rounds/:id/stats", h.statsSocket)
 
 	app.Get("/", h.homePage)
 	app.Get("/register", h.registerPage)
@@ -86,6 +88,7 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Post("/contests/:id/publish", h.publishForm)
 	org.Post("/contests/:id/unpublish", h.unpublishForm)
 	org.Post("/rounds/:id/clone", h.cloneRoundForm)
+	org.Get("/rounds/:id", h.statsPage)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)

@@ -153,6 +153,7 @@ type Engine struct {
 	pending sync.WaitGroup // auto-submits under way
 	sweeper *time.Ticker
 	done    chan struct{}
+	rates   map[int64]*rate // answers per second, by round
 }
 
 // liveAttempt is an attempt that has not been submitted yet.
@@ -205,7 +206,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	return &Engine{
 		store: cfg.Store, now: cfg.Now, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
-		done: make(chan struct{}),
+		done: make(chan struct{}), rates: map[int64]*rate{},
 	}
 }
 
@@ -508,6 +509,9 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	})
 	if ErrorCode(err) == CodeAlreadySubmitted && now.After(la.deadline) {
 		return Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
+	}
+	if err == nil {
+		e.countAnswer(la.roundID, now)
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"hoithi/quiz"
 )
@@ -325,6 +326,60 @@ func (db *DB) RoundResults(ctx context.Context, roundID int64) ([]quiz.Result, e
 		}
 		r.StartedAt, r.SubmittedAt = fromMs(started), fromMs(submitted)
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RoundCounts returns how many attempts at a round were started and how
+// many submitted.
+func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitted int, err error) {
+	err = db.r.QueryRowContext(ctx, "SELECT count(*), count(submitted_at) FROM attempts WHERE round_id = ?", roundID).
+		Scan(&started, &submitted)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: counts of round %d: %w", roundID, err)
+	}
+	return started, submitted, nil
+}
+
+// QuestionStats returns, for each question drawn in a round, how many
+// stored answers it has and how many are right, most answered first.
+func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
+		FROM attempts a
+		JOIN attempt_questions aq ON aq.attempt_id = a.id
+		JOIN questions q ON q.id = aq.question_id
+		LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_id = aq.question_id
+		WHERE a.round_id = ?
+		GROUP BY q.id ORDER BY count(an.question_id) DESC, q.id`, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
+	}
+	defer rows.Close()
+	var out []quiz.QuestionStats
+	for rows.Next() {
+		var s quiz.QuestionStats
+		if err := rows.Scan(&s.ID, &s.Text, &s.Answered, &s.Correct); err != nil {
+			return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SubmissionTimes returns when each attempt at a round was submitted.
+func (db *DB) SubmissionTimes(ctx context.Context, roundID int64) ([]time.Time, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT submitted_at FROM attempts WHERE round_id = ? AND submitted_at IS NOT NULL", roundID)
+	if err != nil {
+		return nil, fmt.Errorf("store: submissions of round %d: %w", roundID, err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return nil, fmt.Errorf("store: submissions of round %d: %w", roundID, err)
+		}
+		out = append(out, fromMs(at))
 	}
 	return out, rows.Err()
 }
