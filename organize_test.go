@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -205,5 +206,60 @@ func TestContestBuilderPages(t *testing.T) {
 	_, body, _ = s.page("GET", builder, admin, nil, "")
 	if strings.Count(body, "Tuần 1") < 2 || !strings.Contains(body, "08:00 14/12/2026") {
 		t.Errorf("the builder page does not list the copy a week later in Vietnam time")
+	}
+}
+
+func TestUnitsListFeedsRegistration(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	var out struct {
+		Units []string `json:"units"`
+	}
+	s.mustCall(200, "PUT", "/api/v1/units", admin, map[string]any{"units": []string{" Sở Tư pháp ", "UBND phường Ba Đình", "sở tư pháp", ""}}, &out)
+	if fmt.Sprint(out.Units) != "[Sở Tư pháp UBND phường Ba Đình]" {
+		t.Fatalf("units %v, want the two distinct ones, cleaned", out.Units)
+	}
+	register := func(unit string) (int, []byte) {
+		return s.call("POST", "/api/v1/auth/register", "", map[string]any{"full_name": "Người Có Đơn Vị", "birth_date": "1990-01-01",
+			"id_number": "001090011111", "phone": fmt.Sprintf("09%08d", phoneSeq.Add(1)), "province": "01", "unit": unit,
+			"password": "mat-khau-123", "consent": true})
+	}
+	if status, body := register("Đơn vị không có"); status != 422 || !strings.Contains(string(body), `"unit"`) {
+		t.Errorf("a unit not on the list: %d %s, want 422 naming unit", status, body)
+	}
+	status, body := register("ubnd phuong ba dinh")
+	if status != 201 {
+		t.Fatalf("a unit typed loosely: %d %s", status, body)
+	}
+	var reg struct {
+		Token string `json:"token"`
+	}
+	json.Unmarshal(body, &reg)
+	var me struct {
+		Unit string `json:"unit"`
+	}
+	s.mustCall(200, "GET", "/api/v1/me", reg.Token, nil, &me)
+	if me.Unit != "UBND phường Ba Đình" {
+		t.Errorf("unit stored as %q, want the list's spelling", me.Unit)
+	}
+	if _, body, _ := s.page("GET", "/register", "", nil, ""); !strings.Contains(body, `<option value="Sở Tư pháp">`) {
+		t.Error("the registration page does not offer the units")
+	}
+	// A CSV upload replaces the list; an empty list frees the field again.
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("file", "don-vi.csv")
+	part.Write([]byte("\ufeffĐơn vị;Ghi chú\r\nTrường THPT A;\r\nTrường THPT B;x\r\n"))
+	w.Close()
+	if status, _, h := s.page("POST", "/organize/units", admin, &buf, w.FormDataContentType()); status != 303 || !strings.Contains(h.Get("Location"), "n=2") {
+		t.Errorf("CSV upload: %d %s", status, h.Get("Location"))
+	}
+	s.mustCall(200, "GET", "/api/v1/units", "", nil, &out)
+	if fmt.Sprint(out.Units) != "[Trường THPT A Trường THPT B]" {
+		t.Errorf("units after the upload %v", out.Units)
+	}
+	s.mustCall(200, "PUT", "/api/v1/units", admin, map[string]any{"units": []string{}}, nil)
+	if status, _ := register("Bất kỳ đơn vị nào"); status != 201 {
+		t.Errorf("free unit after clearing the list: %d", status)
 	}
 }

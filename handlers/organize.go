@@ -320,3 +320,92 @@ func (h *Handler) saveQuestionForm(c *fiber.Ctx) error {
 	}
 	return c.Redirect("/organize/banks/"+itoa(id)+"#question-"+itoa(qid), fiber.StatusSeeOther)
 }
+
+// listUnits gives the units contestants choose from (empty: free text).
+func (h *Handler) listUnits(c *fiber.Ctx) error {
+	units, err := h.Accounts.Units(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if units == nil {
+		units = []string{}
+	}
+	return c.JSON(fiber.Map{"units": units})
+}
+
+// replaceUnits sets the units list from {units:[...]}.
+func (h *Handler) replaceUnits(c *fiber.Ctx) error {
+	var b struct {
+		Units []string `json:"units"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	units, err := h.Accounts.SetUnits(c.UserContext(), b.Units)
+	if err != nil {
+		return err
+	}
+	if units == nil {
+		units = []string{}
+	}
+	return c.JSON(fiber.Map{"units": units})
+}
+
+func (h *Handler) unitsPage(c *fiber.Ctx) error {
+	units, err := h.Accounts.Units(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "units", h.lang(c).T("units.title"), fiber.Map{
+		"Units": strings.Join(units, "\n"), "Count": len(units), "Notice": h.notice(c)})
+}
+
+// saveUnitsForm takes the list typed one unit a line, or a CSV file whose
+// first column holds the units (a header "Đơn vị" or "Unit" is skipped).
+func (h *Handler) saveUnitsForm(c *fiber.Ctx) error {
+	names := strings.Split(c.FormValue("units"), "\n")
+	if fh, err := c.FormFile("file"); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, 2<<20))
+		if err != nil {
+			return err
+		}
+		names = unitsFromCSV(data)
+	}
+	units, err := h.Accounts.SetUnits(c.UserContext(), names)
+	if err != nil {
+		if quiz.ErrorCode(err) == quiz.CodeInternal {
+			return err
+		}
+		fields, notice := h.fieldErrors(c, err)
+		return h.page(c, statusOf[quiz.ErrorCode(err)], "units", h.lang(c).T("units.title"), fiber.Map{
+			"Units": c.FormValue("units"), "Notice": notice + " " + fields["units"]})
+	}
+	return c.Redirect("/organize/units?notice=import.units_saved&n="+strconv.Itoa(len(units)), fiber.StatusSeeOther)
+}
+
+// unitsFromCSV reads the first column of a CSV file (UTF-8, a BOM, commas
+// or semicolons), leaving out a header row.
+func unitsFromCSV(data []byte) []string {
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	var out []string
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		cell := line
+		if j := strings.IndexAny(line, ",;\t"); j >= 0 {
+			cell = line[:j]
+		}
+		cell = strings.Trim(strings.TrimSpace(cell), `"`)
+		if i == 0 {
+			switch quiz.Fold(cell) {
+			case "don vi", "unit", "ten don vi":
+				continue
+			}
+		}
+		out = append(out, cell)
+	}
+	return out
+}

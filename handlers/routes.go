@@ -30,6 +30,8 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/auth/logout", h.logoutAPI)
 	api.Get("/me", signedIn, h.showMe)
 
+	api.Get("/units", h.listUnits)
+	api.Put("/units", organizer, h.replaceUnits)
 	api.Get("/banks", organizer, h.listBanks)
 	api.Post("/banks", organizer, h.createBank)
 	api.Get("/banks/template.xlsx", organizer, h.bankTemplate)
@@ -89,6 +91,8 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Post("/contests/:id/unpublish", h.unpublishForm)
 	org.Post("/rounds/:id/clone", h.cloneRoundForm)
 	org.Get("/rounds/:id", h.statsPage)
+	org.Get("/units", h.unitsPage)
+	org.Post("/units", h.saveUnitsForm)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)

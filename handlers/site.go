@@ -123,8 +123,13 @@ func (h *Handler) renderRegister(c *fiber.Ctx, status int, f formView) error {
 	if h.lang(c).Code() == langEN {
 		consent = text.BodyEN
 	}
+	units, err := h.Accounts.Units(c.UserContext())
+	if err != nil {
+		return err
+	}
 	return h.page(c, status, "register", h.lang(c).T("page.register.title"), fiber.Map{
 		"Form": f, "Provinces": h.Accounts.Provinces(), "ConsentText": consent, "ConsentVersion": text.Version,
+		"Units": units,
 	})
 }
 

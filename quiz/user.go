@@ -236,6 +236,8 @@ type AccountStore interface {
 	HasRole(ctx context.Context, role Role) (bool, error)
 	ConsentText(ctx context.Context, purpose string) (ConsentText, error)
 	Consents(ctx context.Context, userID int64) ([]Consent, error)
+	Units(ctx context.Context) ([]string, error)
+	SetUnits(ctx context.Context, names []string) error
 }
 
 // PasswordHasher hashes and checks passwords; bcrypt in production.
@@ -301,6 +303,15 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 	reg, err := reg.normalize(a.provinces, now)
 	if err != nil {
 		return User{}, err
+	}
+	if reg.Unit != "" {
+		units, err := a.store.Units(ctx)
+		if err != nil {
+			return User{}, err
+		}
+		if reg.Unit, err = matchUnit(units, reg.Unit); err != nil {
+			return User{}, err
+		}
 	}
 	text, err := a.store.ConsentText(ctx, PurposeContest)
 	if err != nil {
@@ -414,4 +425,51 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// MsgUnitUnknown is the field error for a unit not on the organizer's list.
+const MsgUnitUnknown = "field.unit_unknown"
+
+// matchUnit returns the unit as the list writes it, matching case and
+// diacritics loosely; with no list any unit is fine.
+func matchUnit(units []string, unit string) (string, error) {
+	if len(units) == 0 {
+		return unit, nil
+	}
+	folded := Fold(unit)
+	for _, u := range units {
+		if Fold(u) == folded {
+			return u, nil
+		}
+	}
+	return "", &Error{Code: CodeValidation, Message: "unknown unit", Fields: map[string]string{"unit": MsgUnitUnknown}}
+}
+
+// Units returns the list contestants choose their unit from; empty when
+// the unit is free text.
+func (a *Accounts) Units(ctx context.Context) ([]string, error) { return a.store.Units(ctx) }
+
+// Most units a list may hold.
+const maxUnits = 5000
+
+// SetUnits replaces the units list: each name cleaned, blanks and repeats
+// dropped, the order kept. An empty list makes the unit free text again.
+func (a *Accounts) SetUnits(ctx context.Context, names []string) ([]string, error) {
+	var clean []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = Clean(n)
+		if n == "" || seen[Fold(n)] {
+			continue
+		}
+		if utf8.RuneCountInString(n) > maxUnitLen {
+			return nil, &Error{Code: CodeValidation, Message: "unit name too long", Fields: map[string]string{"units": MsgTooLong}}
+		}
+		seen[Fold(n)] = true
+		clean = append(clean, n)
+	}
+	if len(clean) > maxUnits {
+		return nil, &Error{Code: CodeValidation, Message: "too many units", Fields: map[string]string{"units": MsgOutOfRange}}
+	}
+	return clean, a.store.SetUnits(ctx, clean)
 }

@@ -58,8 +58,8 @@ func TestMigrationsRunOnceAcrossOpens(t *testing.T) {
 		if err := db.r.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 3 {
-			t.Errorf("%d migrations recorded, want 3", n)
+		if n != 4 {
+			t.Errorf("%d migrations recorded, want 4", n)
 		}
 		if err := db.r.QueryRow("SELECT count(*) FROM consent_texts").Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d consent texts (%v), want 1", n, err)

@@ -137,3 +137,40 @@ func (db *DB) Consents(ctx context.Context, userID int64) ([]quiz.Consent, error
 	}
 	return out, rows.Err()
 }
+
+// Units returns the units list in the organizer's order.
+func (db *DB) Units(ctx context.Context) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT name FROM units ORDER BY position")
+	if err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("store: units: %w", err)
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
+
+// SetUnits replaces the units list.
+func (db *DB) SetUnits(ctx context.Context, names []string) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec("DELETE FROM units"); err != nil {
+			return err
+		}
+		for i, n := range names {
+			if _, err := tx.Exec("INSERT INTO units (name, position) VALUES (?, ?)", n, i+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: set units: %w", err)
+	}
+	return nil
+}
