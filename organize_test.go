@@ -200,6 +200,10 @@ func TestContestBuilderPages(t *testing.T) {
 	if fmt.Sprint(rounds) != "[2026-12-07T01:00:00.000Z 2026-12-13T13:00:00.000Z]" {
 		t.Fatalf("public rounds %v, want the round in UTC", rounds)
 	}
+	_, body, _ = s.page("GET", fmt.Sprintf("/organize/rounds/%d/preview", roundID), admin, nil, "")
+	if n := strings.Count(body, `class="question"`); n != 20 || !strings.Contains(body, "Đáp án đúng") {
+		t.Errorf("the preview shows %d questions, want 20 with the answers marked", n)
+	}
 	if status, _, _ = form(fmt.Sprintf("/organize/rounds/%d/clone", roundID), url.Values{}); status != 303 {
 		t.Fatalf("clone: %d", status)
 	}

@@ -91,6 +91,7 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Post("/contests/:id/unpublish", h.unpublishForm)
 	org.Post("/rounds/:id/clone", h.cloneRoundForm)
 	org.Get("/rounds/:id", h.statsPage)
+	org.Get("/rounds/:id/preview", h.previewPage)
 	org.Get("/units", h.unitsPage)
 	org.Post("/units", h.saveUnitsForm)
 

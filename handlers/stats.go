@@ -172,3 +172,17 @@ func (h *Handler) statsPage(c *fiber.Ctx) error {
 		"Round": r, "Status": r.Status(h.Now()), "Stats": body, "Strings": h.lang(c).Prefix("js."),
 	})
 }
+
+// previewPage shows a round as a contestant would see it: a fresh draw of
+// its questions, with the correct options marked for the organizer.
+func (h *Handler) previewPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, qs, err := h.Engine.Preview(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "preview", r.Name, fiber.Map{"Round": r, "Questions": qs})
+}

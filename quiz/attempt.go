@@ -360,6 +360,27 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	return a, created, nil
 }
 
+// Preview draws a round's questions as a new attempt would, quotas and
+// shuffles included, without starting one: what organizers check before
+// they publish.
+func (e *Engine) Preview(ctx context.Context, roundID int64) (Round, []AttemptQuestion, error) {
+	r, err := e.store.Round(ctx, roundID)
+	if err != nil {
+		return Round{}, nil, err
+	}
+	pool, err := e.pool(ctx, r.BankID)
+	if err != nil {
+		return Round{}, nil, err
+	}
+	var seed Seed
+	_, _ = rand.Read(seed[:])
+	drawn, err := Draw(pool.Questions, r.QuestionCount, r.TopicQuotas, seed)
+	if err != nil {
+		return Round{}, nil, err
+	}
+	return r, pool.shown(drawn), nil
+}
+
 // pool returns the bank's questions in use, reloading them when the bank
 // has changed since they were cached.
 func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
