@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHealthAndMetrics(t *testing.T) {
@@ -415,4 +416,40 @@ func TestUnpublishAndClone(t *testing.T) {
 	if status, _ := s.call("POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", roundID), token, nil); status != 404 {
 		t.Errorf("start in an unpublished contest: %d, want 404", status)
 	}
+}
+
+func TestUpdateRound(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	bank := s.demoBank(admin)
+	roundID := s.round(admin, nil)
+	body := func(change map[string]any) map[string]any {
+		now := time.Now().UTC()
+		b := map[string]any{"name": "Đợt đã sửa", "bank_id": bank, "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
+			"closes_at": now.Add(2 * time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 5,
+			"max_attempts": 2, "reveal": "after_submit", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}}}
+		for k, v := range change {
+			b[k] = v
+		}
+		return b
+	}
+	path := fmt.Sprintf("/api/v1/rounds/%d", roundID)
+	var r struct {
+		Name          string `json:"name"`
+		QuestionCount int    `json:"question_count"`
+	}
+	s.mustCall(200, "PUT", path, admin, body(map[string]any{"question_count": 6}), &r)
+	if r.Name != "Đợt đã sửa" || r.QuestionCount != 6 {
+		t.Errorf("updated round %+v", r)
+	}
+	token, _ := s.contestant("Người Thi Trước")
+	s.start(token, roundID)
+	runScenarios(t, s, []scenario{
+		{"refuses a new question count once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 7}), 409, "round_started", []string{"question_count"}},
+		{"refuses a shorter time per attempt once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 6, "duration_seconds": 60}), 409, "round_started", []string{"duration_seconds"}},
+		{"refuses invalid fields", "PUT", path, admin, body(map[string]any{"closes_at": "x"}), 422, "validation_failed", []string{"closes_at"}},
+		{"refuses an update by a contestant", "PUT", path, token, body(nil), 403, "forbidden", nil},
+		{"refuses an unknown round", "PUT", "/api/v1/rounds/99999", admin, body(nil), 404, "not_found", nil},
+		{"moves the close once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 6, "name": "Gia hạn"}), 200, "", nil},
+	})
 }

@@ -163,17 +163,9 @@ func (h *Handler) roundBody(r quiz.Round) roundBody {
 	return out
 }
 
-func (h *Handler) createRound(c *fiber.Ctx) error {
-	contestID, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var b roundBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	// A time that does not parse stays zero; the catalog reports it with
-	// every other invalid field, after checking that the contest exists.
+// roundOf reads a round body: a time that does not parse stays zero, and
+// the catalog reports it with every other invalid field.
+func roundOf(b roundBody) quiz.Round {
 	opens, _ := parseTime(b.OpensAt)
 	closes, _ := parseTime(b.ClosesAt)
 	maxAttempts := 1
@@ -187,11 +179,41 @@ func (h *Handler) createRound(c *fiber.Ctx) error {
 	for _, p := range b.Prizes {
 		r.Prizes = append(r.Prizes, quiz.Prize{Name: p.Name, Count: p.Count})
 	}
-	created, err := h.Catalog.CreateRound(c.UserContext(), contestID, r)
+	return r
+}
+
+func (h *Handler) createRound(c *fiber.Ctx) error {
+	contestID, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b roundBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	created, err := h.Catalog.CreateRound(c.UserContext(), contestID, roundOf(b))
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": created.ID})
+}
+
+// updateRound changes a round with a full round body.
+func (h *Handler) updateRound(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b roundBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	r, err := h.Catalog.UpdateRound(c.UserContext(), id, roundOf(b))
+	if err != nil {
+		return err
+	}
+	h.Engine.ForgetBoard(id)
+	return c.JSON(h.roundBody(r))
 }
 
 func (h *Handler) showRound(c *fiber.Ctx) error {

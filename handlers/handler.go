@@ -127,6 +127,8 @@ var statusOf = map[string]int{
 	quiz.CodeSlugTaken:         fiber.StatusConflict,
 	quiz.CodeBankNameTaken:     fiber.StatusConflict,
 	quiz.CodeDuplicateQuestion: fiber.StatusConflict,
+	quiz.CodeRoundLocked:       fiber.StatusConflict,
+	quiz.CodeRoundStarted:      fiber.StatusConflict,
 	quiz.CodeRateLimited:       fiber.StatusTooManyRequests,
 	quiz.CodeRoundNotOpen:      fiber.StatusConflict,
 	quiz.CodeAttemptsExhausted: fiber.StatusConflict,

@@ -51,6 +51,7 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/contests/:id/unpublish", organizer, h.unpublishContest)
 
 	api.Get("/rounds/:id", h.showRound)
+	api.Put("/rounds/:id", organizer, h.updateRound)
 	api.Post("/rounds/:id/clone", organizer, h.cloneRound)
 	api.Get("/rounds/:id/stats", organizer, h.showStats)
 	api.Post("/rounds/:id/attempts", contestant, h.startAttempt)

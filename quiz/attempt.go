@@ -723,6 +723,23 @@ func (e *Engine) loadBoard(ctx context.Context, roundID int64, rb *roundBoard) (
 	return board, nil
 }
 
+// ForgetBoard drops a round's board, to be built again from the store with
+// the round as it is now (after its close time changed, say).
+func (e *Engine) ForgetBoard(roundID int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if rb := e.boards[roundID]; rb != nil {
+		select {
+		case <-rb.ready:
+			if rb.timer != nil {
+				rb.timer.Stop()
+			}
+			delete(e.boards, roundID)
+		default: // still loading: it reads the round as it is now anyway
+		}
+	}
+}
+
 // AttemptsOf lists a contestant's attempts at a round, oldest first.
 func (e *Engine) AttemptsOf(ctx context.Context, userID, roundID int64) ([]Attempt, error) {
 	return e.store.UserAttempts(ctx, userID, roundID)

@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"sort"
 	"time"
@@ -251,6 +252,8 @@ type CatalogStore interface {
 	UnpublishContest(ctx context.Context, id int64) error
 	Contests(ctx context.Context, publishedOnly bool) ([]Contest, error)
 	CreateRound(ctx context.Context, r Round) (Round, error)
+	UpdateRound(ctx context.Context, r Round) (Round, error)
+	RoundCounts(ctx context.Context, roundID int64) (started, submitted int, err error)
 	Round(ctx context.Context, id int64) (Round, error)
 }
 
@@ -488,6 +491,70 @@ func (c *Catalog) CreateRound(ctx context.Context, contestID int64, r Round) (Ro
 	}
 	r.OpensAt, r.ClosesAt = r.OpensAt.UTC(), r.ClosesAt.UTC()
 	return c.store.CreateRound(ctx, r)
+}
+
+// Codes for changes a round can no longer take.
+const (
+	CodeRoundLocked  = "round_locked"
+	CodeRoundStarted = "round_started"
+	MsgFixedOnceUsed = "field.fixed_once_started"
+)
+
+// UpdateRound changes a round. Once contestants have started attempts, what
+// shapes the draw and the scoring (bank, question count, topic quotas,
+// points, time per attempt) stays as it was, so that every attempt of the
+// round is judged alike; the rest, times included, may change. A locked
+// round does not change at all.
+func (c *Catalog) UpdateRound(ctx context.Context, roundID int64, r Round) (Round, error) {
+	old, err := c.store.Round(ctx, roundID)
+	if err != nil {
+		return Round{}, err
+	}
+	if old.LockedAt != nil {
+		return Round{}, Errorf(CodeRoundLocked, "round %d is locked", roundID)
+	}
+	r.ID, r.ContestID = roundID, old.ContestID
+	topics := map[string]int{}
+	bankFound := r.BankID != 0
+	if bankFound {
+		topics, err = c.store.TopicCounts(ctx, r.BankID)
+		if ErrorCode(err) == CodeNotFound {
+			bankFound = false
+		} else if err != nil {
+			return Round{}, err
+		}
+	}
+	r, err = r.normalize(topics, bankFound)
+	if err != nil {
+		return Round{}, err
+	}
+	started, _, err := c.store.RoundCounts(ctx, roundID)
+	if err != nil {
+		return Round{}, err
+	}
+	if started > 0 {
+		fixed := FieldErrors{}
+		if r.BankID != old.BankID {
+			fixed.Add("bank_id", MsgFixedOnceUsed)
+		}
+		if r.QuestionCount != old.QuestionCount {
+			fixed.Add("question_count", MsgFixedOnceUsed)
+		}
+		if !maps.Equal(r.TopicQuotas, old.TopicQuotas) {
+			fixed.Add("topic_quotas", MsgFixedOnceUsed)
+		}
+		if r.PointsPerQuestion != old.PointsPerQuestion {
+			fixed.Add("points_per_question", MsgFixedOnceUsed)
+		}
+		if r.DurationSeconds != old.DurationSeconds {
+			fixed.Add("duration_seconds", MsgFixedOnceUsed)
+		}
+		if len(fixed) > 0 {
+			return Round{}, &Error{Code: CodeRoundStarted, Message: "attempts have started", Fields: fixed}
+		}
+	}
+	r.OpensAt, r.ClosesAt = r.OpensAt.UTC(), r.ClosesAt.UTC()
+	return c.store.UpdateRound(ctx, r)
 }
 
 // SortedTopics returns the keys of a quota or count map in a stable order.

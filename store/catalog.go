@@ -461,21 +461,56 @@ func (db *DB) CreateRound(ctx context.Context, r quiz.Round) (quiz.Round, error)
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		for topic, n := range r.TopicQuotas {
-			if _, err := tx.Exec("INSERT INTO round_topic_quotas (round_id, topic, count) VALUES (?, ?, ?)", r.ID, topic, n); err != nil {
-				return err
-			}
-		}
-		for i, p := range r.Prizes {
-			if _, err := tx.Exec("INSERT INTO round_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
-				return err
-			}
-		}
-		return nil
+		return saveRoundParts(tx, r)
 	})
 	db.forgetRounds()
 	if err != nil {
 		return quiz.Round{}, fmt.Errorf("store: create round: %w", err)
+	}
+	return db.Round(ctx, r.ID)
+}
+
+// saveRoundParts stores a round's topic quotas and prize tiers in place of
+// those it had.
+func saveRoundParts(tx *sql.Tx, r quiz.Round) error {
+	if _, err := tx.Exec("DELETE FROM round_topic_quotas WHERE round_id = ?", r.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec("DELETE FROM round_prizes WHERE round_id = ?", r.ID); err != nil {
+		return err
+	}
+	for topic, n := range r.TopicQuotas {
+		if _, err := tx.Exec("INSERT INTO round_topic_quotas (round_id, topic, count) VALUES (?, ?, ?)", r.ID, topic, n); err != nil {
+			return err
+		}
+	}
+	for i, p := range r.Prizes {
+		if _, err := tx.Exec("INSERT INTO round_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateRound stores a round's new fields, unless it has been locked.
+func (db *DB) UpdateRound(ctx context.Context, r quiz.Round) (quiz.Round, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE rounds SET name = ?, bank_id = ?, opens_at = ?, closes_at = ?, duration_seconds = ?,
+			question_count = ?, points_per_question = ?, max_attempts = ?, prediction_prompt = ?, prediction_target = ?, reveal = ?
+			WHERE id = ? AND locked_at IS NULL`,
+			r.Name, r.BankID, ms(r.OpensAt), ms(r.ClosesAt), r.DurationSeconds, r.QuestionCount, r.PointsPerQuestion,
+			r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal, r.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.Errorf(quiz.CodeRoundLocked, "round %d is locked or gone", r.ID)
+		}
+		return saveRoundParts(tx, r)
+	})
+	db.forgetRounds()
+	if err != nil {
+		return quiz.Round{}, fmt.Errorf("store: update round %d: %w", r.ID, err)
 	}
 	return db.Round(ctx, r.ID)
 }
