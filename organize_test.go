@@ -204,11 +204,27 @@ func TestContestBuilderPages(t *testing.T) {
 	if n := strings.Count(body, `class="question"`); n != 20 || !strings.Contains(body, "Đáp án đúng") {
 		t.Errorf("the preview shows %d questions, want 20 with the answers marked", n)
 	}
+	_, body, _ = s.page("GET", fmt.Sprintf("/organize/rounds/%d/edit", roundID), admin, nil, "")
+	if !strings.Contains(body, `value="2026-12-07T08:00"`) || !strings.Contains(body, "Giao dịch điện tử: 5") {
+		t.Errorf("the edit form does not show the round as typed in Vietnam time")
+	}
+	edited := url.Values{}
+	for k, v := range round {
+		edited[k] = v
+	}
+	edited.Set("name", "Tuần 1 (gia hạn)")
+	edited.Set("closes_at", "2026-12-14T20:00")
+	if status, _, _ = form(fmt.Sprintf("/organize/rounds/%d/edit", roundID), edited); status != 303 {
+		t.Fatalf("edit round: %d", status)
+	}
+	if _, body, _ = s.page("GET", builder, admin, nil, ""); !strings.Contains(body, "Tuần 1 (gia hạn)") || !strings.Contains(body, "20:00 14/12/2026") {
+		t.Errorf("the builder does not show the edited round")
+	}
 	if status, _, _ = form(fmt.Sprintf("/organize/rounds/%d/clone", roundID), url.Values{}); status != 303 {
 		t.Fatalf("clone: %d", status)
 	}
 	_, body, _ = s.page("GET", builder, admin, nil, "")
-	if strings.Count(body, "Tuần 1") < 2 || !strings.Contains(body, "08:00 14/12/2026") {
+	if strings.Count(body, "Tuần 1 (gia hạn)") < 2 || !strings.Contains(body, "08:00 14/12/2026") {
 		t.Errorf("the builder page does not list the copy a week later in Vietnam time")
 	}
 }

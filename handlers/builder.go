@@ -34,14 +34,16 @@ func (h *Handler) createContestForm(c *fiber.Ctx) error {
 // contestBuilderPage shows a contest with its rounds, the publish switch,
 // and the form for a new round.
 func (h *Handler) contestBuilderPage(c *fiber.Ctx) error {
-	return h.renderBuilder(c, fiber.StatusOK, nil, nil)
-}
-
-func (h *Handler) renderBuilder(c *fiber.Ctx, status int, values map[string]string, fields map[string]string) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
+	return h.renderBuilder(c, id, 0, fiber.StatusOK, nil, nil)
+}
+
+// renderBuilder shows the builder of a contest; with editing, the form is
+// that round's.
+func (h *Handler) renderBuilder(c *fiber.Ctx, id, editing int64, status int, values map[string]string, fields map[string]string) error {
 	ct, err := h.Catalog.Contest(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -66,16 +68,13 @@ func (h *Handler) renderBuilder(c *fiber.Ctx, status int, values map[string]stri
 	}
 	return h.page(c, status, "builder", ct.Title, fiber.Map{
 		"Contest": ct, "Rounds": rounds, "Banks": banks, "Values": values, "Errors": fields, "ErrorList": errs,
+		"Editing": editing,
 	})
 }
 
-// createRoundForm adds a round from the builder's form; a refused form
-// comes back with what was typed and every problem.
-func (h *Handler) createRoundForm(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
+// roundForm reads the builder's round form: the round, the values as
+// typed (to show again), and the fields that did not read.
+func roundForm(c *fiber.Ctx) (quiz.Round, map[string]string, quiz.FieldErrors) {
 	values := map[string]string{}
 	for _, k := range []string{"name", "bank_id", "opens_at", "closes_at", "duration_minutes", "question_count", "topic_quotas",
 		"max_attempts", "prediction_prompt", "prediction_target", "reveal", "prizes"} {
@@ -116,18 +115,89 @@ func (h *Handler) createRoundForm(c *fiber.Ctx) error {
 		}
 		r.Prizes = append(r.Prizes, quiz.Prize{Name: name, Count: n})
 	}
+	return r, values, bad
+}
+
+// roundValues writes a round back into the form's values, times in
+// Vietnam time.
+func roundValues(r quiz.Round) map[string]string {
+	var quotas, prizes []string
+	for _, t := range quiz.SortedTopics(r.TopicQuotas) {
+		quotas = append(quotas, t+": "+strconv.Itoa(r.TopicQuotas[t]))
+	}
+	for _, p := range r.Prizes {
+		prizes = append(prizes, p.Name+": "+strconv.Itoa(p.Count))
+	}
+	return map[string]string{"name": r.Name, "bank_id": itoa(r.BankID), "opens_at": r.OpensAt.In(vietnam).Format(localInput),
+		"closes_at": r.ClosesAt.In(vietnam).Format(localInput), "duration_minutes": strconv.Itoa(r.DurationSeconds / 60),
+		"question_count": strconv.Itoa(r.QuestionCount), "topic_quotas": strings.Join(quotas, "\n"),
+		"max_attempts": strconv.Itoa(r.MaxAttempts), "prediction_prompt": r.PredictionPrompt,
+		"prediction_target": r.PredictionTarget, "reveal": r.Reveal, "prizes": strings.Join(prizes, "\n")}
+}
+
+// createRoundForm adds a round from the builder's form; a refused form
+// comes back with what was typed and every problem.
+func (h *Handler) createRoundForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, values, bad := roundForm(c)
 	if err := bad.Err(); err != nil {
 		fields, _ := h.fieldErrors(c, err)
-		return h.renderBuilder(c, fiber.StatusUnprocessableEntity, values, fields)
+		return h.renderBuilder(c, id, 0, fiber.StatusUnprocessableEntity, values, fields)
 	}
 	if _, err := h.Catalog.CreateRound(c.UserContext(), id, r); err != nil {
 		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
 			return err
 		}
 		fields, _ := h.fieldErrors(c, err)
-		return h.renderBuilder(c, statusOf[quiz.ErrorCode(err)], values, fields)
+		return h.renderBuilder(c, id, 0, statusOf[quiz.ErrorCode(err)], values, fields)
 	}
 	return c.Redirect("/organize/contests/"+itoa(id), fiber.StatusSeeOther)
+}
+
+// editRoundPage shows the builder with a round's form filled in.
+func (h *Handler) editRoundPage(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := h.Catalog.Round(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderBuilder(c, r.ContestID, id, fiber.StatusOK, roundValues(r), nil)
+}
+
+// updateRoundForm saves an edited round.
+func (h *Handler) updateRoundForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	old, err := h.Catalog.Round(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	r, values, bad := roundForm(c)
+	r.PointsPerQuestion = old.PointsPerQuestion
+	if err := bad.Err(); err != nil {
+		fields, _ := h.fieldErrors(c, err)
+		return h.renderBuilder(c, old.ContestID, id, fiber.StatusUnprocessableEntity, values, fields)
+	}
+	if _, err := h.Catalog.UpdateRound(c.UserContext(), id, r); err != nil {
+		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
+			return err
+		}
+		fields, notice := h.fieldErrors(c, err)
+		if len(fields) == 0 {
+			fields = map[string]string{"round": notice}
+		}
+		return h.renderBuilder(c, old.ContestID, id, statusOf[quiz.ErrorCode(err)], values, fields)
+	}
+	h.Engine.ForgetBoard(id)
+	return c.Redirect("/organize/contests/"+itoa(old.ContestID), fiber.StatusSeeOther)
 }
 
 func lines(s string) []string {

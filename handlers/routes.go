@@ -91,6 +91,8 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Post("/contests/:id/publish", h.publishForm)
 	org.Post("/contests/:id/unpublish", h.unpublishForm)
 	org.Post("/rounds/:id/clone", h.cloneRoundForm)
+	org.Get("/rounds/:id/edit", h.editRoundPage)
+	org.Post("/rounds/:id/edit", h.updateRoundForm)
 	org.Get("/rounds/:id", h.statsPage)
 	org.Get("/rounds/:id/preview", h.previewPage)
 	org.Get("/units", h.unitsPage)
