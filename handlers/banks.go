@@ -133,18 +133,23 @@ func (h *Handler) retireQuestion(c *fiber.Ctx) error  { return h.setRetired(c, t
 func (h *Handler) restoreQuestion(c *fiber.Ctx) error { return h.setRetired(c, false) }
 
 func (h *Handler) setRetired(c *fiber.Ctx, retired bool) error {
-	id, err := idParam(c, "id")
+	_, qid, err := h.retire(c, retired)
 	if err != nil {
-		return err
-	}
-	qid, err := idParam(c, "qid")
-	if err != nil {
-		return err
-	}
-	if err := h.Catalog.SetRetired(c.UserContext(), id, qid, retired); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"id": qid, "retired": retired})
+}
+
+// retire retires or restores the question the path names, for the API and
+// the bank page alike.
+func (h *Handler) retire(c *fiber.Ctx, retired bool) (bankID, questionID int64, err error) {
+	if bankID, err = idParam(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	if questionID, err = idParam(c, "qid"); err != nil {
+		return 0, 0, err
+	}
+	return bankID, questionID, h.Catalog.SetRetired(c.UserContext(), bankID, questionID, retired)
 }
 
 // importProblem is one line of an import report.

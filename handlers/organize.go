@@ -235,15 +235,8 @@ func (h *Handler) retireForm(c *fiber.Ctx) error  { return h.setRetiredForm(c, t
 func (h *Handler) restoreForm(c *fiber.Ctx) error { return h.setRetiredForm(c, false) }
 
 func (h *Handler) setRetiredForm(c *fiber.Ctx, retired bool) error {
-	id, err := idParam(c, "id")
+	id, qid, err := h.retire(c, retired)
 	if err != nil {
-		return err
-	}
-	qid, err := idParam(c, "qid")
-	if err != nil {
-		return err
-	}
-	if err := h.Catalog.SetRetired(c.UserContext(), id, qid, retired); err != nil {
 		return err
 	}
 	return c.Redirect("/organize/banks/"+itoa(id)+"#question-"+itoa(qid), fiber.StatusSeeOther)
