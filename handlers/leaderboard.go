@@ -175,17 +175,7 @@ func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, limit int,
 	defer s.finish()
 	s.keepAlive()
 
-	// The client sends nothing; reading serves pongs and notices a close.
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				return
-			}
-			s.extendRead()
-		}
-	}()
+	readerDone := s.drain() // the client sends nothing; this notices a close
 
 	var lastMe *boardEntry
 	for {

@@ -166,6 +166,22 @@ func (s *socket) keepAlive() {
 	}()
 }
 
+// drain reads and drops whatever a watching client sends (pongs are handled
+// on the way) and closes the channel it returns when the connection ends.
+func (s *socket) drain() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, _, err := s.ws.ReadMessage(); err != nil {
+				return
+			}
+			s.extendRead()
+		}
+	}()
+	return done
+}
+
 // addSocket registers an open socket; it is refused once shutdown began.
 func (h *Handler) addSocket(s *socket) bool {
 	h.sockMu.Lock()

@@ -124,16 +124,7 @@ func (h *Handler) serveStats(ws *websocket.Conn, roundID int64) {
 	defer h.removeSocket(s)
 	defer s.finish()
 	s.keepAlive()
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				return
-			}
-			s.extendRead()
-		}
-	}()
+	readerDone := s.drain() // the client sends nothing; this notices a close
 	tick := time.NewTicker(statsEvery)
 	defer tick.Stop()
 	for {
