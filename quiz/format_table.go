@@ -197,6 +197,8 @@ type tableReader struct {
 	stopped    bool
 }
 
+// newTableReader starts reading a table under lim, whose zero fields the
+// caller has already filled (tableLimits).
 func newTableReader(lim ImportLimits) *tableReader {
 	return &tableReader{lim: lim}
 }
@@ -354,7 +356,7 @@ func (t *tableReader) readRow(line int, cells []string) {
 	case answer == "":
 		t.problem(line, t.column(roleAnswer), msgTableMissingAnswer, t.column(roleAnswer))
 	case !ok:
-		t.problem(line, t.column(roleAnswer), msgTableAnswerUnread, answer)
+		t.problem(line, t.column(roleAnswer), msgTableAnswerUnread, tableShort(answer))
 	}
 	first, last := t.cols.options[0]-roleOption, t.cols.options[len(t.cols.options)-1]-roleOption
 	for _, letter := range letters {
@@ -377,6 +379,7 @@ func (t *tableReader) readRow(line int, cells []string) {
 	t.parsed.Questions = append(t.parsed.Questions, ParsedQuestion{Line: line, Question: q})
 }
 
+// problem records a problem of line, in column when there is one.
 func (t *tableReader) problem(line int, column, key string, args ...any) {
 	t.parsed.Problems = append(t.parsed.Problems, Problem{Line: line, Column: column, Key: key, Args: args})
 }
@@ -411,6 +414,16 @@ func tableAnswerLetters(answer string) (letters []int, ok bool) {
 		}
 	}
 	return letters, len(letters) > 0
+}
+
+// tableShort cuts s to what a message can quote: an answer cell holding a
+// paragraph is named by its beginning.
+func tableShort(s string) string {
+	const most = 40
+	if utf8.RuneCountInString(s) <= most {
+		return s
+	}
+	return string([]rune(s)[:most]) + "…"
 }
 
 // tableLetter is the letter of option n (A = 0).

@@ -208,6 +208,11 @@ func TestTableRows(t *testing.T) {
 			problems: []string{"2 Đáp án import.answer_unreadable [1]"},
 		},
 		{
+			name:     "quotes the beginning of a long unreadable answer",
+			rows:     [][]string{header, {"T", "Q", "x", "y", "", "", "Phương án đúng là phương án thứ nhất, vì luật quy định như vậy"}},
+			problems: []string{"2 Đáp án import.answer_unreadable [Phương án đúng là phương án thứ nhất, vì…]"},
+		},
+		{
 			name:     "reports an answer letter out of range",
 			rows:     [][]string{header, {"T", "Q", "x", "y", "z", "w", "E"}},
 			problems: []string{"2 Đáp án import.answer_out_of_range [E A D]"},

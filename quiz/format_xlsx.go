@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -24,8 +25,9 @@ const xlsxMaxParts = 10000
 // one, that the rows of a sheet may have: the template has 12 columns. A
 // cell far to the right makes excelize fill the row with blanks up to it,
 // so a small file of rows with one cell in column XFD would cost minutes
-// of work; the budget stops it after a few dozen such rows.
-const xlsxColumnsPerRow = 64
+// of work, and formatting a number or a date costs up to some 50 µs: the
+// budget stops the first after a few rows and bounds the second to seconds.
+const xlsxColumnsPerRow = 16
 
 // xlsxDisplayDate is how Excel under Vietnamese regional settings shows a
 // cell in the default short date format (number format 14): what the
@@ -46,7 +48,10 @@ var xlsxOLESignature = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 // part is inflated once, counting, so that a zip bomb is refused after
 // lim.MaxUnpacked bytes whatever sizes its headers claim, and a damaged or
 // foreign file gets a reason an organizer can act on instead of a parser's
-// error.
+// error. What would cost excelize minutes on a small file is refused as
+// well: numbers it formats in time growing with the square of their digits
+// (xlsxScanValues), extravagant number formats (xlsxCheckNumberFormats) and
+// rows reaching far to the right (xlsxColumnsPerRow).
 func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error) {
 	lim = tableLimits(lim)
 	if int64(len(data)) > lim.MaxBytes {
@@ -75,6 +80,9 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 		return Parsed{}, invalidFile(FormatXLSX, "tệp bị hỏng hoặc không phải sổ tính Excel, không mở được ("+err.Error()+")")
 	}
 	defer f.Close()
+	// Sheets are decoded lazily; they are read under the same rule as the
+	// scan in xlsxCheckPackage, so that no part it could not read is read.
+	f.CharsetTranscoder(xlsxRefuseCharset)
 	name, err := xlsxSheetName(f, sheet)
 	if err != nil {
 		return Parsed{}, err
@@ -95,21 +103,13 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 		if row > excelize.TotalRows {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q có hơn %d dòng", name, excelize.TotalRows))
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		cells, err := rows.Columns()
 		if err != nil {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q bị hỏng ở dòng %d (%v)", name, row, err))
 		}
 		if cellBudget -= len(cells); cellBudget < 0 {
 			return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q có quá nhiều ô có dữ liệu "+
 				"(đến dòng %d); hãy xóa các dòng, cột thừa bên ngoài bảng câu hỏi", name, row))
-		}
-		for i, cell := range cells {
-			if xlsxShowsFormatted(cell) {
-				ref, _ := excelize.CoordinatesToCellName(i+1, row)
-				if shown, err := f.GetCellValue(name, ref); err == nil {
-					cells[i] = shown
-				}
-			}
 		}
 		if !t.add(row, cells) {
 			break
@@ -119,21 +119,6 @@ func ParseXLSX(data []byte, sheet string, lim ImportLimits) (p Parsed, err error
 		return Parsed{}, invalidFile(FormatXLSX, fmt.Sprintf("trang tính %q bị hỏng (%v)", name, err))
 	}
 	return t.finish(), nil
-}
-
-// xlsxShowsFormatted reports whether a raw cell value is a number that
-// ParseXLSX shows through its number format (a date, a percentage, "1,5"…).
-// Rows are read raw and only these cells formatted because excelize's
-// formatting costs time in the square of the digits it writes: a number
-// with hundreds of digits under the format "0" would take milliseconds a
-// cell, and a small file of them minutes. Numbers from 10^15 up, past what
-// Excel keeps exactly and never a date, stay as written ("1E+20").
-func xlsxShowsFormatted(raw string) bool {
-	if raw == "" || len(raw) > 32 {
-		return false
-	}
-	v, err := strconv.ParseFloat(raw, 64)
-	return err == nil && math.Abs(v) < 1e15
 }
 
 // Bounds on the number formats of a workbook, beyond which formatting
@@ -240,6 +225,10 @@ func xlsxCheckPackage(data []byte, maxUnpacked int64) error {
 		if unpacked > maxUnpacked {
 			return xlsxTooLarge(maxUnpacked)
 		}
+		var refused *Error
+		if errors.As(err, &refused) {
+			return refused
+		}
 		if err != nil {
 			return invalidFile(FormatXLSX, fmt.Sprintf("tệp bị hỏng: không giải nén được phần %q (%v)", part.Name, err))
 		}
@@ -249,7 +238,9 @@ func xlsxCheckPackage(data []byte, maxUnpacked int64) error {
 
 // xlsxInflate reads a part to the end, at most limit+1 bytes of it, and
 // returns how many it got. archive/zip checks each part's checksum and
-// declared size on the way.
+// declared size on the way. Every part is also scanned as XML for cell
+// values (xlsxScanValues), whatever its name: the workbook's relationships,
+// not the name, tell excelize which part is a sheet.
 func xlsxInflate(part *zip.File, limit int64) (int64, error) {
 	if part.FileInfo().IsDir() {
 		return 0, nil
@@ -259,7 +250,11 @@ func xlsxInflate(part *zip.File, limit int64) (int64, error) {
 		return 0, errors.New("kiểu nén không được hỗ trợ")
 	}
 	defer rc.Close()
-	n, err := io.Copy(io.Discard, io.LimitReader(rc, limit+1))
+	counted := &xlsxCountingReader{r: io.LimitReader(rc, limit+1)}
+	if err := xlsxScanValues(counted); err != nil {
+		return counted.n, err
+	}
+	_, err = io.Copy(io.Discard, counted)
 	var corrupt flate.CorruptInputError
 	switch {
 	case err == nil:
@@ -270,9 +265,103 @@ func xlsxInflate(part *zip.File, limit int64) (int64, error) {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		err = errors.New("dữ liệu bị cắt cụt")
 	}
+	return counted.n, err
+}
+
+// xlsxCountingReader counts the bytes read through it.
+type xlsxCountingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *xlsxCountingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
 }
 
+// errXLSXCharset stops the XML decoders at a part declared in another
+// encoding than UTF-8, which Excel never writes: the scan for numbers and
+// excelize must read every part alike.
+var errXLSXCharset = errors.New("xlsx: not utf-8")
+
+// xlsxRefuseCharset is the CharsetReader of every XML decoder reading the
+// file: labels that name UTF-8 or its ASCII subset pass, others stop it.
+func xlsxRefuseCharset(label string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf8", "us-ascii", "ascii":
+		return input, nil
+	}
+	return nil, errXLSXCharset
+}
+
+// xlsxScanValues reads a part as XML, if it is XML, and refuses the file
+// when a cell value (a <v> element) is a number excelize cannot format in
+// reasonable time: its formatting costs time in the square of the digits
+// it writes, so a few thousand cells holding 1E+308 under the format "0"
+// take minutes. Excel keeps 15 digits, and no question bank holds a number
+// of 10^15 or more, or a non-zero one under 10^-9; it is refused naming the
+// cell. Anything that is not XML ends the scan without a word: the part is
+// then an image, or a sheet excelize will not read either.
+func xlsxScanValues(r io.Reader) error {
+	d := xml.NewDecoder(r)
+	d.CharsetReader = xlsxRefuseCharset
+	var cell string
+	var value strings.Builder
+	inValue := false
+	for {
+		token, err := d.RawToken()
+		if errors.Is(err, errXLSXCharset) {
+			return invalidFile(FormatXLSX, "tệp có phần không dùng bảng mã UTF-8, không phải do Excel tạo ra")
+		}
+		if err != nil {
+			return nil
+		}
+		switch token := token.(type) {
+		case xml.StartElement:
+			if inValue {
+				return invalidFile(FormatXLSX, fmt.Sprintf("giá trị của ô %s có cấu trúc không hợp lệ", cell))
+			}
+			switch token.Name.Local {
+			case "c":
+				cell = ""
+				for _, attr := range token.Attr {
+					if attr.Name.Local == "r" {
+						cell = attr.Value
+					}
+				}
+			case "v":
+				inValue = true
+				value.Reset()
+			}
+		case xml.CharData:
+			if inValue {
+				value.Write(token)
+			}
+		case xml.EndElement:
+			if inValue && token.Name.Local == "v" {
+				inValue = false
+				if text := strings.TrimSpace(value.String()); xlsxUnshowableNumber(text) {
+					return invalidFile(FormatXLSX, fmt.Sprintf("ô %s chứa số %.30q quá lớn hoặc quá nhỏ; "+
+						"nếu cần giữ, hãy nhập dạng văn bản (định dạng ô Text)", cell, text))
+				}
+			}
+		}
+	}
+}
+
+// xlsxUnshowableNumber reports whether text is a number outside what
+// xlsxScanValues lets excelize format.
+func xlsxUnshowableNumber(text string) bool {
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return errors.Is(err, strconv.ErrRange)
+	}
+	abs := math.Abs(v)
+	return math.IsNaN(v) || abs >= 1e15 || v != 0 && abs < 1e-9
+}
+
+// xlsxTooLarge is the refusal of a package that unpacks past the limit.
 func xlsxTooLarge(maxUnpacked int64) error {
 	return invalidFile(FormatXLSX, "tệp khi giải nén lớn hơn giới hạn "+tableSize(maxUnpacked)+
 		" (có thể là tệp độc hại dạng \"bom nén\"); hãy kiểm tra lại tệp")
@@ -309,9 +398,13 @@ func xlsxSheetName(f *excelize.File, want string) (string, error) {
 			return name, nil
 		}
 	}
-	quoted := make([]string, len(names))
+	quoted := make([]string, 0, min(len(names), 21))
 	for i, name := range names {
-		quoted[i] = fmt.Sprintf("%q", name)
+		if i == 20 {
+			quoted = append(quoted, "…")
+			break
+		}
+		quoted = append(quoted, fmt.Sprintf("%q", name))
 	}
 	return "", invalidFile(FormatXLSX, fmt.Sprintf("không có trang tính %q; sổ tính có các trang: %s",
 		want, strings.Join(quoted, ", ")))
@@ -391,15 +484,25 @@ func xlsxTemplateNotes() [][2]string {
 		{"", "Tên cột viết hoa hay thường, có dấu hay không dấu đều được; cũng có thể dùng tên tiếng Anh " +
 			"(Topic, Question, Answer, Explanation, Reference, Difficulty). Các cột khác (STT, Ghi chú…) được bỏ qua."},
 		{"", "Dòng trống được bỏ qua. Không gộp ô (merge) giữa các dòng: ô gộp chỉ giữ nội dung ở ô trên cùng bên trái."},
-		{"", "Số, ngày tháng và phần trăm được đọc đúng như Excel hiển thị trong ô."},
+		{"", "Số, ngày tháng và phần trăm được đọc theo định dạng của ô, ngày tháng dạng ngày/tháng/năm; " +
+			"muốn giữ đúng cách viết của mình, hãy đặt định dạng Text cho ô trước khi nhập."},
 		{"", "Lưu tệp dạng Excel Workbook (.xlsx). Nếu lưu dạng CSV, hãy chọn \"CSV UTF-8\" để giữ đúng tiếng Việt. " +
 			"Không đặt mật khẩu mở tệp."},
-		{"", fmt.Sprintf("Giới hạn: tệp không quá %d MB, không quá %d câu hỏi, mỗi ô không quá %d ký tự.",
-			lim.MaxBytes>>20, lim.MaxQuestions, lim.MaxCellChars)},
+		{"", fmt.Sprintf("Giới hạn: tệp không quá %d MB, không quá %s câu hỏi, mỗi ô không quá %s ký tự.",
+			lim.MaxBytes>>20, xlsxThousands(lim.MaxQuestions), xlsxThousands(lim.MaxCellChars))},
 		{"", "Câu hỏi trùng nội dung và phương án với câu đã có trong ngân hàng được bỏ qua, không nhập hai lần."},
 		{"", "Nếu tệp có lỗi, hệ thống chỉ rõ dòng, cột và cách sửa; sửa xong thì tải lên lại. " +
 			"Trang \"" + xlsxNotesSheet + "\" này không được nhập, để nguyên cũng được."},
 	}
+}
+
+// xlsxThousands writes n with dots between thousands, as Vietnamese does.
+func xlsxThousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s
 }
 
 // XLSXTemplate returns the workbook organizers download to write a bank in:
@@ -426,6 +529,9 @@ func XLSXTemplate() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeTemplateQuestions fills the question sheet: the header in white on
+// dark blue, frozen in view, columns wide enough to read, and the examples
+// wrapped in their cells with the answer letters centred.
 func writeTemplateQuestions(f *excelize.File) error {
 	border := []excelize.Border{
 		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
@@ -495,6 +601,8 @@ func writeTemplateQuestions(f *excelize.File) error {
 	})
 }
 
+// writeTemplateNotes adds the notes sheet: a column name or "Lưu ý" in
+// bold on the left, what it means wrapped on the right.
 func writeTemplateNotes(f *excelize.File) error {
 	if _, err := f.NewSheet(xlsxNotesSheet); err != nil {
 		return err

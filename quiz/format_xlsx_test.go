@@ -310,11 +310,43 @@ func TestParseXLSXRefusesDamagedAndHostileFiles(t *testing.T) {
 		corrupt[i+3] ^= 0xff // a flipped byte in a stored part: its checksum no longer matches
 	}
 
+	// Rows with one cell in the last column, XFD: excelize pads each with
+	// 16,383 blanks.
+	var wide strings.Builder
+	wide.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	for r := 1; r <= 200; r++ {
+		fmt.Fprintf(&wide, `<row r="%d"><c r="XFD%d"><v>1</v></c></row>`, r, r)
+	}
+	wide.WriteString(`</sheetData></worksheet>`)
+	wideRows := rezip(t, valid, "xl/worksheets/sheet1.xml", []byte(wide.String()), nil)
+	// A number with 309 digits under the format "0": seconds a cell.
+	hugeNumber := buildWorkbook(t, testSheet{name: "S", rows: [][]any{testHeader, {"T", "Q1", 1e308, "y", "", "", "A"}},
+		edit: func(f *excelize.File, s string) error { return styleCells(f, s, "C2", "C2", 1) }})
+	// The same, hidden from a scan of the raw bytes by a character reference.
+	disguised := rezip(t, valid, "xl/worksheets/sheet1.xml", []byte(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+
+		`<sheetData><row r="1"><c r="C7" s="1"><v>&#49;<!-- -->e300</v></c></row></sheetData></worksheet>`), nil)
+	longFormat := buildWorkbook(t, testSheet{name: "S", rows: [][]any{testHeader, {"T", "Q1", 1, "y", "", "", "A"}},
+		edit: func(f *excelize.File, s string) error {
+			code := strings.Repeat("0", 40)
+			style, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+			if err != nil {
+				return err
+			}
+			return f.SetCellStyle(s, "C2", "C2", style)
+		}})
+	otherCharset := rezip(t, valid, "xl/worksheets/sheet1.xml",
+		[]byte(`<?xml version="1.0" encoding="windows-1258"?><worksheet><sheetData/></worksheet>`), nil)
+
 	cases := []struct {
 		name string
 		data []byte
 		want string // in the message
 	}{
+		{"a sheet of rows reaching the last column", wideRows, "quá nhiều ô"},
+		{"a number too large to format", hugeNumber, "ô C2 chứa số"},
+		{"a huge number written with a character reference", disguised, "ô C7 chứa số"},
+		{"a number format of 40 digits", longFormat, "định dạng số bất thường"},
+		{"a part in another encoding than UTF-8", otherCharset, "UTF-8"},
 		{"a zip bomb whose part declares more than the limit", bomb, "giải nén"},
 		{"a zip bomb whose part inflates past what it declares", liar, "hỏng"},
 		{"random bytes named .xlsx", random, "không phải sổ tính"},
@@ -437,7 +469,7 @@ func TestXLSXTemplate(t *testing.T) {
 		}
 		notes, _ := f.GetRows("Hướng dẫn")
 		text := fmt.Sprint(notes)
-		for _, want := range []string{"Đáp án", "B, C", "A đến F", "CSV UTF-8", ".xlsx", "20000 câu hỏi"} {
+		for _, want := range []string{"Đáp án", "B, C", "A đến F", "CSV UTF-8", ".xlsx", "20.000 câu hỏi", "4.000 ký tự"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("notes do not mention %q", want)
 			}
@@ -480,6 +512,7 @@ func FuzzParseXLSX(f *testing.F) {
 	f.Add(sheetXML(template), true)
 	f.Add([]byte(`<worksheet><sheetData><row r="1048576"><c r="A1" t="inlineStr"><is><t>Câu hỏi</t></is></c></row></sheetData></worksheet>`), true)
 	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="B2" t="s"><v>999</v></c><c r="XFD2" s="99"><v>1e308</v></c></row><row r="1"/></sheetData></worksheet>`), true)
+	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="A2" s="1"><v>45099</v></c><c r="B2" t="b"><v>1</v></c><c r="C2" t="e"><v>#N/A</v></c></row></sheetData></worksheet>`), true)
 
 	lim := ImportLimits{MaxBytes: 1 << 20, MaxUnpacked: 4 << 20, MaxQuestions: 200, MaxCellChars: 300}
 	f.Fuzz(func(t *testing.T, data []byte, asSheet bool) {
@@ -506,7 +539,6 @@ func FuzzParseXLSX(f *testing.F) {
 // size, and the peak of the live heap while parsing.
 func BenchmarkParseXLSX10k(b *testing.B) {
 	data := bench10kWorkbook(b)
-	b.ReportMetric(float64(len(data)), "file-bytes")
 	b.ReportAllocs()
 
 	runtime.GC()
@@ -518,6 +550,7 @@ func BenchmarkParseXLSX10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(peak()), "peak-heap-bytes")
+	b.ReportMetric(float64(len(data)), "file-bytes")
 }
 
 // bench10kWorkbook writes 10,000 four-option questions with the streaming
