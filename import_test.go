@@ -311,7 +311,7 @@ func TestImportEveryFormat(t *testing.T) {
 	t.Run("random bytes named .xlsx are refused whole", func(t *testing.T) {
 		bank := s.newBank(admin, "Hỏng")
 		status, body := s.upload(admin, bank, "bank.xlsx", bytes.Repeat([]byte{0x50, 0x4b, 0x03, 0x04, 0xff}, 100), "")
-		if status != 422 || !strings.Contains(string(body), "invalid_file") {
+		if status != 422 || !strings.Contains(string(body), "invalid_file") || !strings.Contains(string(body), "xlsx:") {
 			t.Errorf("%d %s", status, body)
 		}
 	})

@@ -178,6 +178,11 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	}
 	l := h.lang(c)
 	body := apiErrorBody{Code: qe.Code, Message: l.T("err." + qe.Code)}
+	if qe.Code == quiz.CodeInvalidFile {
+		// What exactly is wrong with the file is worth the organizer's
+		// reading: password-protected, not Excel, too large once unpacked…
+		body.Message += " " + qe.Message
+	}
 	if len(qe.Fields) > 0 {
 		body.Fields = make(map[string]string, len(qe.Fields))
 		for field, key := range qe.Fields {
