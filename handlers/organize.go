@@ -183,6 +183,9 @@ func (h *Handler) previewImport(c *fiber.Ctx) error {
 			return err
 		}
 		_, notice := h.fieldErrors(c, err)
+		if qe := h.asQuizError(err); qe.Code == quiz.CodeInvalidFile {
+			notice += " " + qe.Message
+		}
 		return h.page(c, statusOf[quiz.ErrorCode(err)], "import", b.Name, fiber.Map{"Bank": b, "File": fh.Filename, "Failed": notice})
 	}
 	token := h.imports.put(h.Now(), item)
