@@ -103,17 +103,14 @@ func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 }
 
 func (h *Handler) serveAttempt(ws *websocket.Conn, userID, attemptID int64, l lang) {
-	ac := &attemptConn{socket: newSocket(ws, "attempt"), attemptID: attemptID, userID: userID}
-	if !h.addSocket(ac.socket) {
-		ac.stop(websocket.CloseGoingAway, "server shutting down")
-		ac.finish()
+	s, ok := h.open(ws, "attempt")
+	if !ok {
 		return
 	}
-	defer h.removeSocket(ac.socket)
-	defer ac.finish()
+	defer h.closeSocket(s)
+	ac := &attemptConn{socket: s, attemptID: attemptID, userID: userID}
 	h.takeAttempt(ac)
 	defer h.releaseAttempt(ac)
-	ac.keepAlive()
 
 	ctx := context.Background()
 	roundID, err := h.sendState(ctx, ac, l)

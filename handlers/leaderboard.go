@@ -165,15 +165,11 @@ func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
 }
 
 func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, limit int, board *quiz.Board, userID int64) {
-	s := newSocket(ws, "leaderboard")
-	if !h.addSocket(s) {
-		s.stop(websocket.CloseGoingAway, "server shutting down")
-		s.finish()
+	s, ok := h.open(ws, "leaderboard")
+	if !ok {
 		return
 	}
-	defer h.removeSocket(s)
-	defer s.finish()
-	s.keepAlive()
+	defer h.closeSocket(s)
 
 	readerDone := s.drain() // the client sends nothing; this notices a close
 

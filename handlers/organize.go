@@ -320,6 +320,11 @@ func (h *Handler) saveQuestionForm(c *fiber.Ctx) error {
 // listUnits gives the units contestants choose from (empty: free text).
 func (h *Handler) listUnits(c *fiber.Ctx) error {
 	units, err := h.Accounts.Units(c.UserContext())
+	return unitsAnswer(c, units, err)
+}
+
+// unitsAnswer is {units:[…]}, an empty list rather than null.
+func unitsAnswer(c *fiber.Ctx, units []string, err error) error {
 	if err != nil {
 		return err
 	}
@@ -338,13 +343,7 @@ func (h *Handler) replaceUnits(c *fiber.Ctx) error {
 		return err
 	}
 	units, err := h.Accounts.SetUnits(c.UserContext(), b.Units)
-	if err != nil {
-		return err
-	}
-	if units == nil {
-		units = []string{}
-	}
-	return c.JSON(fiber.Map{"units": units})
+	return unitsAnswer(c, units, err)
 }
 
 func (h *Handler) unitsPage(c *fiber.Ctx) error {

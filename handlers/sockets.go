@@ -182,6 +182,26 @@ func (s *socket) drain() <-chan struct{} {
 	return done
 }
 
+// open wraps a new websocket, registers it and starts its pings; ok is
+// false (and the socket already closed with 1001) once shutdown began.
+// The caller defers h.closeSocket.
+func (h *Handler) open(ws *websocket.Conn, kind string) (s *socket, ok bool) {
+	s = newSocket(ws, kind)
+	if !h.addSocket(s) {
+		s.stop(websocket.CloseGoingAway, "server shutting down")
+		s.finish()
+		return nil, false
+	}
+	s.keepAlive()
+	return s, true
+}
+
+// closeSocket sends the close frame and forgets the socket.
+func (h *Handler) closeSocket(s *socket) {
+	s.finish()
+	h.removeSocket(s)
+}
+
 // addSocket registers an open socket; it is refused once shutdown began.
 func (h *Handler) addSocket(s *socket) bool {
 	h.sockMu.Lock()

@@ -115,15 +115,11 @@ func (h *Handler) statsSocket(c *fiber.Ctx) error {
 }
 
 func (h *Handler) serveStats(ws *websocket.Conn, roundID int64) {
-	s := newSocket(ws, "stats")
-	if !h.addSocket(s) {
-		s.stop(websocket.CloseGoingAway, "server shutting down")
-		s.finish()
+	s, ok := h.open(ws, "stats")
+	if !ok {
 		return
 	}
-	defer h.removeSocket(s)
-	defer s.finish()
-	s.keepAlive()
+	defer h.closeSocket(s)
 	readerDone := s.drain() // the client sends nothing; this notices a close
 	tick := time.NewTicker(statsEvery)
 	defer tick.Stop()
