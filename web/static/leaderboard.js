@@ -4,14 +4,7 @@
   'use strict';
   var root = document.getElementById('board');
   if (!root) { return; }
-  var S = JSON.parse(document.getElementById('strings').textContent);
-  function t(key, vars) {
-    var s = S[key] || key;
-    if (vars) {
-      Object.keys(vars).forEach(function (k) { s = s.split('{' + k + '}').join(String(vars[k])); });
-    }
-    return s;
-  }
+  var t = window.hoithi.text();
   var rows = document.getElementById('board-rows');
   var retries = 0;
 
@@ -67,8 +60,7 @@
   }
 
   function connect() {
-    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    var ws = new WebSocket(proto + '//' + location.host + root.dataset.ws);
+    var ws = new WebSocket(window.hoithi.socketURL(root.dataset.ws));
     var live = document.getElementById('board-live');
     ws.onopen = function () { retries = 0; live.textContent = t('live'); };
     ws.onmessage = function (ev) {

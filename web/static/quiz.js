@@ -6,15 +6,8 @@
   'use strict';
   var root = document.getElementById('quiz');
   if (!root) { return; }
-  var S = JSON.parse(document.getElementById('strings').textContent);
+  var t = window.hoithi.text();
 
-  function t(key, vars) {
-    var s = S[key] || key;
-    if (vars) {
-      Object.keys(vars).forEach(function (k) { s = s.split('{' + k + '}').join(String(vars[k])); });
-    }
-    return s;
-  }
   function $(id) { return document.getElementById(id); }
 
   var questions = [];      // as the server sent them, in this attempt's order
@@ -36,8 +29,7 @@
   function announce(text) { $('announcer').textContent = text; }
 
   function connect() {
-    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(proto + '//' + location.host + root.dataset.ws);
+    ws = new WebSocket(window.hoithi.socketURL(root.dataset.ws));
     ws.onopen = function () { retries = 0; setConn(''); };
     ws.onmessage = function (ev) {
       var msg;

@@ -5,8 +5,7 @@
   'use strict';
   var root = document.getElementById('stats');
   if (!root) { return; }
-  var S = JSON.parse(document.getElementById('strings').textContent);
-  function t(key) { return S[key] || key; }
+  var t = window.hoithi.text();
   var NS = 'http://www.w3.org/2000/svg';
   var retries = 0;
 
@@ -54,8 +53,7 @@
   }
 
   function connect() {
-    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    var ws = new WebSocket(proto + '//' + location.host + root.dataset.ws);
+    var ws = new WebSocket(window.hoithi.socketURL(root.dataset.ws));
     var live = document.getElementById('stats-live');
     ws.onopen = function () { retries = 0; live.textContent = t('live'); };
     ws.onmessage = function (ev) {
