@@ -19,6 +19,9 @@ type Contest struct {
 	PublishedAt *time.Time
 	CreatedAt   time.Time
 	Rounds      []Round
+	// OnePrizePerPerson: a person gets at most one prize across all the
+	// contest's rounds, the highest.
+	OnePrizePerPerson bool
 }
 
 // Round statuses as the API reports them.
@@ -62,13 +65,22 @@ type Round struct {
 	PredictionTarget  string
 	Reveal            string
 	Prizes            []Prize
-	LockedAt          *time.Time
-	LockedBy          int64
+	// PrizeCapPercent limits individual prizes to this share of the
+	// round's contestants; 0: no cap.
+	PrizeCapPercent int
+	// UnitPrizes are group prize tiers, given to units (đơn vị).
+	UnitPrizes []Prize
+	LockedAt   *time.Time
+	LockedBy   int64
+	// Actual is the prediction's actual count stored at the lock.
+	Actual *int
 
 	// Of the round's contest, for the checks that need it.
 	ContestPublished bool
 	ContestTitle     string
 	ContestSlug      string
+	// ContestOnePrize: one prize per person across the contest's rounds.
+	ContestOnePrize bool
 }
 
 // Prize is a tier of individual prizes: its name and how many are given.
@@ -218,19 +230,32 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 		bad.Add("reveal", MsgRevealInvalid)
 	}
 
-	if len(r.Prizes) > maxPrizeTiers {
-		bad.Add("prizes", MsgOutOfRange)
-	}
-	for i, p := range r.Prizes {
-		r.Prizes[i].Name = Clean(p.Name)
-		if r.Prizes[i].Name == "" || utf8.RuneCountInString(r.Prizes[i].Name) > 100 {
-			bad.Add("prizes", MsgInvalid)
-		}
-		if p.Count < 1 || p.Count > maxPrizeCount {
-			bad.Add("prizes", MsgOutOfRange)
-		}
+	r.Prizes = checkPrizes(bad, "prizes", r.Prizes)
+	r.UnitPrizes = checkPrizes(bad, "unit_prizes", r.UnitPrizes)
+	if r.PrizeCapPercent < 0 || r.PrizeCapPercent > 100 {
+		bad.Add("prize_cap_percent", MsgOutOfRange)
 	}
 	return r, bad.Err()
+}
+
+// checkPrizes cleans prize tiers, naming field in bad for each problem.
+func checkPrizes(bad FieldErrors, field string, prizes []Prize) []Prize {
+	if len(prizes) > maxPrizeTiers {
+		bad.Add(field, MsgOutOfRange)
+	}
+	out := make([]Prize, len(prizes))
+	seen := map[string]bool{}
+	for i, p := range prizes {
+		out[i] = Prize{Name: Clean(p.Name), Count: p.Count}
+		if out[i].Name == "" || utf8.RuneCountInString(out[i].Name) > 100 || seen[out[i].Name] {
+			bad.Add(field, MsgInvalid)
+		}
+		seen[out[i].Name] = true
+		if p.Count < 1 || p.Count > maxPrizeCount {
+			bad.Add(field, MsgOutOfRange)
+		}
+	}
+	return out
 }
 
 // CatalogStore is what Catalog needs from storage.

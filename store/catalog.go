@@ -320,8 +320,9 @@ func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
 // CreateContest stores a new, unpublished contest.
 func (db *DB) CreateContest(ctx context.Context, c quiz.Contest, createdBy int64) (quiz.Contest, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec("INSERT INTO contests (slug, title, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-			c.Slug, c.Title, c.Description, sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}, ms(c.CreatedAt))
+		res, err := tx.Exec(`INSERT INTO contests (slug, title, description, one_prize_per_person, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Title, c.Description, c.OnePrizePerPerson, sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}, ms(c.CreatedAt))
 		if isUnique(err) {
 			return &quiz.Error{Code: quiz.CodeSlugTaken, Message: "a contest with this slug exists",
 				Fields: map[string]string{"slug": quiz.MsgSlugTaken}}
@@ -376,13 +377,13 @@ func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error 
 	return nil
 }
 
-const contestColumns = "id, slug, title, description, published_at, created_at"
+const contestColumns = "id, slug, title, description, published_at, created_at, one_prize_per_person"
 
 func scanContest(row interface{ Scan(...any) error }) (quiz.Contest, error) {
 	var c quiz.Contest
 	var published sql.NullInt64
 	var created int64
-	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Description, &published, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Description, &published, &created, &c.OnePrizePerPerson); err != nil {
 		return quiz.Contest{}, err
 	}
 	c.PublishedAt = fromNullMs(published)
@@ -451,10 +452,11 @@ func (db *DB) Contests(ctx context.Context, publishedOnly bool) ([]quiz.Contest,
 func (db *DB) CreateRound(ctx context.Context, r quiz.Round) (quiz.Round, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec(`INSERT INTO rounds (contest_id, name, bank_id, opens_at, closes_at, duration_seconds,
-			question_count, points_per_question, max_attempts, prediction_prompt, prediction_target, reveal, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`,
+			question_count, points_per_question, max_attempts, prediction_prompt, prediction_target, reveal,
+			prize_cap_percent, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`,
 			r.ContestID, r.Name, r.BankID, ms(r.OpensAt), ms(r.ClosesAt), r.DurationSeconds, r.QuestionCount,
-			r.PointsPerQuestion, r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal)
+			r.PointsPerQuestion, r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal, r.PrizeCapPercent)
 		if err != nil {
 			return err
 		}
@@ -479,6 +481,14 @@ func saveRoundParts(tx *sql.Tx, r quiz.Round) error {
 	if _, err := tx.Exec("DELETE FROM round_prizes WHERE round_id = ?", r.ID); err != nil {
 		return err
 	}
+	if _, err := tx.Exec("DELETE FROM round_unit_prizes WHERE round_id = ?", r.ID); err != nil {
+		return err
+	}
+	for i, p := range r.UnitPrizes {
+		if _, err := tx.Exec("INSERT INTO round_unit_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
+			return err
+		}
+	}
 	for topic, n := range r.TopicQuotas {
 		if _, err := tx.Exec("INSERT INTO round_topic_quotas (round_id, topic, count) VALUES (?, ?, ?)", r.ID, topic, n); err != nil {
 			return err
@@ -496,10 +506,11 @@ func saveRoundParts(tx *sql.Tx, r quiz.Round) error {
 func (db *DB) UpdateRound(ctx context.Context, r quiz.Round) (quiz.Round, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec(`UPDATE rounds SET name = ?, bank_id = ?, opens_at = ?, closes_at = ?, duration_seconds = ?,
-			question_count = ?, points_per_question = ?, max_attempts = ?, prediction_prompt = ?, prediction_target = ?, reveal = ?
+			question_count = ?, points_per_question = ?, max_attempts = ?, prediction_prompt = ?, prediction_target = ?, reveal = ?,
+			prize_cap_percent = ?
 			WHERE id = ? AND locked_at IS NULL`,
 			r.Name, r.BankID, ms(r.OpensAt), ms(r.ClosesAt), r.DurationSeconds, r.QuestionCount, r.PointsPerQuestion,
-			r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal, r.ID)
+			r.MaxAttempts, r.PredictionPrompt, r.PredictionTarget, r.Reveal, r.PrizeCapPercent, r.ID)
 		if err != nil {
 			return err
 		}
@@ -551,6 +562,7 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 func copyRound(r quiz.Round) quiz.Round {
 	r.TopicQuotas = maps.Clone(r.TopicQuotas)
 	r.Prizes = slices.Clone(r.Prizes)
+	r.UnitPrizes = slices.Clone(r.UnitPrizes)
 	return r
 }
 
@@ -566,8 +578,8 @@ func (db *DB) forgetRounds() {
 func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Round, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.contest_id, r.name, r.bank_id, r.opens_at, r.closes_at,
 		r.duration_seconds, r.question_count, r.points_per_question, r.max_attempts, r.prediction_prompt,
-		r.prediction_target, r.reveal, r.locked_at, coalesce(r.locked_by, 0),
-		c.published_at IS NOT NULL, c.title, c.slug
+		r.prediction_target, r.reveal, r.locked_at, coalesce(r.locked_by, 0), r.prize_cap_percent, r.actual,
+		c.published_at IS NOT NULL, c.title, c.slug, c.one_prize_per_person
 		FROM rounds r JOIN contests c ON c.id = r.contest_id WHERE `+where+` ORDER BY r.opens_at, r.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: rounds: %w", err)
@@ -578,11 +590,16 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 	for rows.Next() {
 		var r quiz.Round
 		var opens, closes int64
-		var locked sql.NullInt64
+		var locked, actual sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.ContestID, &r.Name, &r.BankID, &opens, &closes, &r.DurationSeconds,
 			&r.QuestionCount, &r.PointsPerQuestion, &r.MaxAttempts, &r.PredictionPrompt, &r.PredictionTarget,
-			&r.Reveal, &locked, &r.LockedBy, &r.ContestPublished, &r.ContestTitle, &r.ContestSlug); err != nil {
+			&r.Reveal, &locked, &r.LockedBy, &r.PrizeCapPercent, &actual,
+			&r.ContestPublished, &r.ContestTitle, &r.ContestSlug, &r.ContestOnePrize); err != nil {
 			return nil, fmt.Errorf("store: rounds: %w", err)
+		}
+		if actual.Valid {
+			n := int(actual.Int64)
+			r.Actual = &n
 		}
 		r.OpensAt, r.ClosesAt, r.LockedAt = fromMs(opens), fromMs(closes), fromNullMs(locked)
 		r.TopicQuotas = map[string]int{}
@@ -627,5 +644,21 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 		}
 		index[id].Prizes = append(index[id].Prizes, p)
 	}
-	return out, prows.Err()
+	if err := prows.Err(); err != nil {
+		return nil, err
+	}
+	urows, err := db.r.QueryContext(ctx, "SELECT round_id, name, count FROM round_unit_prizes WHERE round_id IN "+in+" ORDER BY round_id, position", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: round unit prizes: %w", err)
+	}
+	defer urows.Close()
+	for urows.Next() {
+		var id int64
+		var p quiz.Prize
+		if err := urows.Scan(&id, &p.Name, &p.Count); err != nil {
+			return nil, fmt.Errorf("store: round unit prizes: %w", err)
+		}
+		index[id].UnitPrizes = append(index[id].UnitPrizes, p)
+	}
+	return out, urows.Err()
 }

@@ -1,0 +1,240 @@
+package quiz
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Error codes of results and locks.
+const (
+	CodeRoundNotClosed = "round_not_closed"
+	CodeAlreadyLocked  = "already_locked"
+	CodeNotLocked      = "not_locked"
+)
+
+// ResultsStore is what Results needs from storage.
+type ResultsStore interface {
+	Round(ctx context.Context, id int64) (Round, error)
+	User(ctx context.Context, id int64) (User, error)
+	// RoundContenders returns every submitted attempt of a round with the
+	// data of its contestant.
+	RoundContenders(ctx context.Context, roundID int64) ([]Contender, error)
+	// RoundCounts returns how many attempts were started and submitted.
+	RoundCounts(ctx context.Context, roundID int64) (started, submitted int, err error)
+	// HeldPrizes returns, per person, the highest prize they hold in the
+	// locked rounds of a contest other than one.
+	HeldPrizes(ctx context.Context, contestID, exceptRound int64) (map[int64]HeldPrize, error)
+	// UnitMembers returns the size of each unit the organizer gave one.
+	UnitMembers(ctx context.Context) (map[string]int, error)
+	// SetUnitMembers stores the size of each listed unit; units not in
+	// members get 0 (unknown).
+	SetUnitMembers(ctx context.Context, members map[string]int) error
+	// LockRound stores a list as the round's locked ranking, with its audit
+	// entry, unless the round is locked already (CodeAlreadyLocked).
+	LockRound(ctx context.Context, l WinnerList, by int64, e AuditEntry) error
+	// UnlockRound removes a round's locked ranking, with its audit entry
+	// (CodeNotLocked when there is none).
+	UnlockRound(ctx context.Context, roundID int64, e AuditEntry) error
+	// LockedList reads a locked round's stored ranking into l.
+	LockedList(ctx context.Context, l *WinnerList) error
+}
+
+// Results ranks closed rounds, gives their prizes, and locks them.
+type Results struct {
+	store ResultsStore
+	now   func() time.Time
+}
+
+// NewResults returns the results service.
+func NewResults(store ResultsStore, now func() time.Time) *Results {
+	return &Results{store: store, now: now}
+}
+
+// Winners returns a round's ranking with its prizes: the stored list once
+// the round is locked, otherwise the list computed from its attempts now.
+// A round that has not closed has no list yet (CodeRoundNotClosed).
+func (s *Results) Winners(ctx context.Context, roundID int64) (WinnerList, error) {
+	r, err := s.store.Round(ctx, roundID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	if r.LockedAt != nil {
+		return s.locked(ctx, r)
+	}
+	if s.now().Before(r.ClosesAt) {
+		return WinnerList{}, Errorf(CodeRoundNotClosed, "round %d closes at %s", r.ID, r.ClosesAt.Format(time.RFC3339))
+	}
+	return s.compute(ctx, r)
+}
+
+func (s *Results) locked(ctx context.Context, r Round) (WinnerList, error) {
+	l := WinnerList{Round: r, Locked: true, LockedAt: r.LockedAt, Actual: r.Actual}
+	if err := s.store.LockedList(ctx, &l); err != nil {
+		return WinnerList{}, err
+	}
+	if u, err := s.store.User(ctx, r.LockedBy); err == nil {
+		l.LockedBy = StaffName(u)
+	}
+	l.Stats.Participants = len(l.Entries)
+	for _, w := range l.Entries {
+		if w.Total > 0 && w.Correct == w.Total {
+			l.Stats.PerfectScorers++
+		}
+	}
+	_, submitted, err := s.store.RoundCounts(ctx, r.ID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	l.Stats.Attempts = submitted
+	return l, nil
+}
+
+// compute ranks the round's attempts as they are now.
+func (s *Results) compute(ctx context.Context, r Round) (WinnerList, error) {
+	rows, err := s.store.RoundContenders(ctx, r.ID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	target := ""
+	if r.AsksPrediction() {
+		target = r.PredictionTarget
+	}
+	l := WinnerList{Round: r}
+	l.Entries, l.Stats, l.Actual = Rank(rows, target)
+	rules := PrizeRules{Tiers: r.Prizes, CapPercent: r.PrizeCapPercent}
+	if r.ContestOnePrize {
+		if rules.Held, err = s.store.HeldPrizes(ctx, r.ContestID, r.ID); err != nil {
+			return WinnerList{}, err
+		}
+	}
+	AllocatePrizes(l.Entries, rules)
+	members, err := s.store.UnitMembers(ctx)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	l.Units = RankUnits(l.Entries, members, r.UnitPrizes)
+	return l, nil
+}
+
+// Lock freezes a closed round's ranking and prizes as they are now: from
+// then on Winners returns the stored list, whatever happens to the
+// accounts or the attempts. The round must have closed and every attempt
+// must have been scored (an attempt running at the close is submitted at
+// its deadline plus the grace).
+func (s *Results) Lock(ctx context.Context, roundID int64, by User, ip string) (WinnerList, error) {
+	r, err := s.store.Round(ctx, roundID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	if r.LockedAt != nil {
+		return WinnerList{}, Errorf(CodeAlreadyLocked, "round %d was locked at %s", r.ID, r.LockedAt.Format(time.RFC3339))
+	}
+	now := s.now()
+	if now.Before(r.ClosesAt) {
+		return WinnerList{}, Errorf(CodeRoundNotClosed, "round %d closes at %s", r.ID, r.ClosesAt.Format(time.RFC3339))
+	}
+	started, submitted, err := s.store.RoundCounts(ctx, r.ID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	if started > submitted {
+		return WinnerList{}, Errorf(CodeRoundNotClosed, "%d attempts of round %d are still being scored; try again in a few seconds", started-submitted, r.ID)
+	}
+	l, err := s.compute(ctx, r)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	e := AuditEntry{At: now, UserID: by.ID, Actor: StaffName(by), Action: AuditLock, RoundID: r.ID, IP: ip,
+		Detail: lockDetail(l)}
+	if err := s.store.LockRound(ctx, l, by.ID, e); err != nil {
+		return WinnerList{}, err
+	}
+	return s.Winners(ctx, roundID)
+}
+
+func lockDetail(l WinnerList) string {
+	d := fmt.Sprintf("contestants=%d prizes=%d", l.Stats.Participants, len(l.Winners()))
+	if l.Actual != nil {
+		d += fmt.Sprintf(" actual=%d", *l.Actual)
+	}
+	return d
+}
+
+// Unlock removes a round's lock so that its ranking is computed again. Only
+// an admin may, and the reason is kept in the audit log.
+func (s *Results) Unlock(ctx context.Context, roundID int64, by User, reason, ip string) error {
+	reason = CleanText(reason)
+	bad := FieldErrors{}
+	if reason == "" {
+		bad.Add("reason", MsgRequired)
+	}
+	checkLen(bad, "reason", reason, 1000)
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	r, err := s.store.Round(ctx, roundID)
+	if err != nil {
+		return err
+	}
+	if r.LockedAt == nil {
+		return Errorf(CodeNotLocked, "round %d is not locked", r.ID)
+	}
+	return s.store.UnlockRound(ctx, r.ID, AuditEntry{
+		At: s.now(), UserID: by.ID, Actor: StaffName(by), Action: AuditUnlock, RoundID: r.ID, Detail: reason, IP: ip})
+}
+
+// UnitMembers returns the size of each unit the organizer gave one.
+func (s *Results) UnitMembers(ctx context.Context) (map[string]int, error) {
+	return s.store.UnitMembers(ctx)
+}
+
+// SetUnitMembers sets the sizes of units on the list, matched as
+// registration matches them (case and diacritics loosely); a size for a
+// unit not on the list is refused.
+func (s *Results) SetUnitMembers(ctx context.Context, units []string, members map[string]int) error {
+	clean, err := unitMembers(units, members)
+	if err != nil {
+		return err
+	}
+	return s.store.SetUnitMembers(ctx, clean)
+}
+
+// CheckUnitMembers checks sizes against a units list without storing them.
+func (s *Results) CheckUnitMembers(units []string, members map[string]int) error {
+	_, err := unitMembers(units, members)
+	return err
+}
+
+func unitMembers(units []string, members map[string]int) (map[string]int, error) {
+	clean := map[string]int{}
+	for name, n := range members {
+		u, err := matchUnit(units, Clean(name))
+		if err != nil || len(units) == 0 {
+			return nil, &Error{Code: CodeValidation, Message: "size of a unit not on the list: " + name,
+				Fields: map[string]string{"members": MsgUnitUnknown}}
+		}
+		if n < 0 || n > 10_000_000 {
+			return nil, &Error{Code: CodeValidation, Message: "unit size out of range",
+				Fields: map[string]string{"members": MsgOutOfRange}}
+		}
+		clean[u] = n
+	}
+	return clean, nil
+}
+
+// StaffName names an account in the audit log and on locked lists: its
+// full name and login.
+func StaffName(u User) string {
+	login := u.Email
+	if login == "" {
+		login = u.Phone
+	}
+	switch {
+	case u.FullName == "":
+		return login
+	case login == "":
+		return u.FullName
+	}
+	return u.FullName + " <" + login + ">"
+}
