@@ -369,9 +369,14 @@ func (a *Accounts) dummyHash() string {
 	return a.dummy
 }
 
-// User returns the account with the given id.
+// User returns the account with the given id. A token outlives a deleted
+// account: one naming no account is unauthorized, as for a missing one.
 func (a *Accounts) User(ctx context.Context, id int64) (User, error) {
-	return a.store.User(ctx, id)
+	u, err := a.store.User(ctx, id)
+	if ErrorCode(err) == CodeNotFound {
+		return User{}, errAccountGone
+	}
+	return u, err
 }
 
 // StaffAccount is an account made by an administrator from the CLI or at

@@ -80,7 +80,7 @@ func (db *DB) CreateUser(ctx context.Context, u quiz.User, passwordHash string, 
 // it with its password hash.
 func (db *DB) UserByLogin(ctx context.Context, login string) (quiz.User, string, error) {
 	var hash string
-	row := db.r.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE phone = ? OR email = ?", login, login)
+	row := db.r.QueryRowContext(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE (phone = ? OR email = ?) AND deleted_at IS NULL", login, login)
 	u, err := scanUser(row, &hash)
 	if err != nil {
 		return quiz.User{}, "", fmt.Errorf("store: user by login: %w", notFound(err, "user"))
@@ -88,9 +88,9 @@ func (db *DB) UserByLogin(ctx context.Context, login string) (quiz.User, string,
 	return u, hash, nil
 }
 
-// User returns the account with the given id.
+// User returns the account with the given id; a deleted account is not found.
 func (db *DB) User(ctx context.Context, id int64) (quiz.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(db.r.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ? AND deleted_at IS NULL", id))
 	if err != nil {
 		return quiz.User{}, fmt.Errorf("store: user %d: %w", id, notFound(err, "user"))
 	}

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// OwnData gathers, in one read transaction, everything kept about an
+// account that is not deleted.
+func (db *DB) OwnData(ctx context.Context, userID int64) (quiz.OwnData, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return quiz.OwnData{}, fmt.Errorf("store: own data of %d: %w", userID, err)
+	}
+	defer tx.Rollback()
+	d, err := ownData(tx, userID)
+	if err != nil {
+		return quiz.OwnData{}, fmt.Errorf("store: own data of %d: %w", userID, err)
+	}
+	return d, nil
+}
+
+func ownData(tx *sql.Tx, userID int64) (quiz.OwnData, error) {
+	var d quiz.OwnData
+	var err error
+	d.Account, err = scanUser(tx.QueryRow("SELECT "+userColumns+" FROM users WHERE id = ? AND deleted_at IS NULL", userID))
+	if err != nil {
+		return quiz.OwnData{}, notFound(err, "user")
+	}
+	if d.Consents, err = ownConsents(tx, userID); err != nil {
+		return quiz.OwnData{}, err
+	}
+	if d.Attempts, err = ownAttempts(tx, userID); err != nil {
+		return quiz.OwnData{}, err
+	}
+	if d.Results, err = ownResults(tx, userID); err != nil {
+		return quiz.OwnData{}, err
+	}
+	return d, nil
+}
+
+func ownConsents(tx *sql.Tx, userID int64) ([]quiz.ConsentRecord, error) {
+	rows, err := tx.Query(`SELECT k.purpose, k.version, k.agreed_at, k.ip, k.user_agent, t.body_vi, t.published_at
+		FROM consents k JOIN consent_texts t ON t.version = k.version
+		WHERE k.user_id = ? ORDER BY k.agreed_at, k.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []quiz.ConsentRecord
+	for rows.Next() {
+		k := quiz.ConsentRecord{Consent: quiz.Consent{UserID: userID}}
+		var agreed, published int64
+		if err := rows.Scan(&k.Purpose, &k.Version, &agreed, &k.IP, &k.UserAgent, &k.TextVI, &published); err != nil {
+			return nil, err
+		}
+		k.AgreedAt, k.TextPublishedAt = fromMs(agreed), fromMs(published)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+func ownAttempts(tx *sql.Tx, userID int64) ([]quiz.OwnAttempt, error) {
+	rows, err := tx.Query(`SELECT a.id, r.contest_id, c.title, a.round_id, r.name, a.number, a.started_at,
+		a.deadline, a.submitted_at, a.auto_submitted, a.score, a.correct, a.question_count, a.prediction
+		FROM attempts a JOIN rounds r ON r.id = a.round_id JOIN contests c ON c.id = r.contest_id
+		WHERE a.user_id = ? ORDER BY a.started_at, a.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []quiz.OwnAttempt
+	for rows.Next() {
+		var a quiz.OwnAttempt
+		var started, deadline int64
+		var submitted, score, correct, prediction sql.NullInt64
+		if err := rows.Scan(&a.ID, &a.ContestID, &a.ContestTitle, &a.RoundID, &a.RoundName, &a.Number, &started,
+			&deadline, &submitted, &a.AutoSubmitted, &score, &correct, &a.Total, &prediction); err != nil {
+			return nil, err
+		}
+		a.StartedAt, a.Deadline, a.SubmittedAt = fromMs(started), fromMs(deadline), fromNullMs(submitted)
+		a.Score, a.Correct, a.Prediction = optionalInt(score), optionalInt(correct), optionalInt(prediction)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func ownResults(tx *sql.Tx, userID int64) ([]quiz.OwnResult, error) {
+	rows, err := tx.Query(`SELECT r.contest_id, c.title, rr.round_id, r.name, r.locked_at, rr.rank, rr.prize_tier,
+		rr.prize, rr.score, rr.correct, rr.total, rr.prediction, rr.prediction_error, rr.duration_ms,
+		rr.full_name, rr.birth_date, rr.id_number, rr.phone, rr.unit, rr.province, rr.commune
+		FROM round_results rr JOIN rounds r ON r.id = rr.round_id JOIN contests c ON c.id = r.contest_id
+		WHERE rr.user_id = ? ORDER BY r.opens_at, r.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []quiz.OwnResult
+	for rows.Next() {
+		var x quiz.OwnResult
+		var locked, prediction, predictionError sql.NullInt64
+		if err := rows.Scan(&x.ContestID, &x.ContestTitle, &x.RoundID, &x.RoundName, &locked, &x.Rank, &x.PrizeTier,
+			&x.Prize, &x.Score, &x.Correct, &x.Total, &prediction, &predictionError, &x.DurationMs,
+			&x.FullName, &x.BirthDate, &x.IDNumber, &x.Phone, &x.Unit, &x.Province, &x.Commune); err != nil {
+			return nil, err
+		}
+		x.LockedAt, x.Prediction, x.PredictionError = fromNullMs(locked), optionalInt(prediction), optionalInt(predictionError)
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+func optionalInt(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
+}
+
+// DeleteAccount anonymizes a contestant's account and their rows in locked
+// rankings, and writes audit's entry, in one transaction.
+func (db *DB) DeleteAccount(ctx context.Context, userID int64, at time.Time, audit func(quiz.Deletion) quiz.AuditEntry) (quiz.Deletion, error) {
+	var d quiz.Deletion
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		d = quiz.Deletion{}
+		var role quiz.Role
+		var deleted sql.NullInt64
+		err := tx.QueryRow("SELECT role, deleted_at FROM users WHERE id = ?", userID).Scan(&role, &deleted)
+		if err != nil || deleted.Valid {
+			return notFound(orNoRows(err), "user")
+		}
+		if role != quiz.RoleContestant {
+			return quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
+		}
+		rows, err := tx.Query("SELECT DISTINCT round_id FROM attempts WHERE user_id = ? ORDER BY round_id", userID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			d.RoundIDs = append(d.RoundIDs, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := anonymizeUser(tx, userID, at); err != nil {
+			return err
+		}
+		res, err := tx.Exec(`UPDATE round_results SET full_name = ?, birth_date = '', id_number = '', phone = '',
+			commune = '' WHERE user_id = ?`, quiz.DeletedName, userID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		d.Results = int(n)
+		return insertAudit(tx, audit(d))
+	})
+	if err != nil {
+		return quiz.Deletion{}, fmt.Errorf("store: delete account %d: %w", userID, err)
+	}
+	return d, nil
+}
+
+// orNoRows turns a nil error (the row was found, but deleted) into
+// sql.ErrNoRows, for notFound.
+func orNoRows(err error) error {
+	if err == nil {
+		return sql.ErrNoRows
+	}
+	return err
+}
+
+// anonymizeUser empties an account of personal data and makes signing in
+// impossible; the row stays because attempts and consents refer to it.
+func anonymizeUser(tx *sql.Tx, userID int64, at time.Time) error {
+	_, err := tx.Exec(`UPDATE users SET full_name = ?, birth_date = '', id_number = '', phone = NULL, email = ?,
+		province = '', commune = '', unit = '', password_hash = '', deleted_at = ? WHERE id = ?`,
+		quiz.DeletedName, quiz.DeletedLogin(userID), ms(at), userID)
+	return err
+}
+
+// The selections of a purge, as common table expressions over the cutoff
+// (the first argument): contests whose every round closed before it, their
+// rounds, and the contestants registered before it whose every attempt is
+// in one of those contests.
+const purgeCTE = `WITH old_contests AS (
+		SELECT contest_id AS id FROM rounds GROUP BY contest_id HAVING max(closes_at) < ?1
+	), old_rounds AS (
+		SELECT id FROM rounds WHERE contest_id IN (SELECT id FROM old_contests)
+	), old_users AS (
+		SELECT u.id FROM users u
+		WHERE u.role = 'contestant' AND u.deleted_at IS NULL AND u.created_at < ?1
+		AND EXISTS (SELECT 1 FROM attempts a WHERE a.user_id = u.id)
+		AND NOT EXISTS (SELECT 1 FROM attempts a JOIN rounds r ON r.id = a.round_id
+			WHERE a.user_id = u.id AND r.contest_id NOT IN (SELECT id FROM old_contests))
+	) `
+
+// purgeResultsWhere selects the rows of old rankings that still hold data
+// to clear.
+const purgeResultsWhere = ` WHERE round_id IN (SELECT id FROM old_rounds)
+	AND (birth_date <> '' OR id_number <> '' OR phone <> '' OR commune <> '')`
+
+// Purge clears what r selects; with r.DryRun it only counts, on a read
+// connection, and writes nothing.
+func (db *DB) Purge(ctx context.Context, r quiz.PurgeReport, audit func(quiz.PurgeReport) quiz.AuditEntry) (quiz.PurgeReport, error) {
+	cutoff := ms(r.Cutoff)
+	if r.DryRun {
+		tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return quiz.PurgeReport{}, fmt.Errorf("store: purge: %w", err)
+		}
+		defer tx.Rollback()
+		if err := countPurge(tx, cutoff, &r); err != nil {
+			return quiz.PurgeReport{}, fmt.Errorf("store: purge: %w", err)
+		}
+		return r, nil
+	}
+	var out quiz.PurgeReport
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		out = r
+		if err := countPurge(tx, cutoff, &out); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(purgeCTE+`UPDATE round_results SET birth_date = '', id_number = '', phone = '', commune = ''`+
+			purgeResultsWhere, cutoff); err != nil {
+			return err
+		}
+		rows, err := tx.Query(purgeCTE+"SELECT id FROM old_users", cutoff)
+		if err != nil {
+			return err
+		}
+		var users []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			users = append(users, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range users {
+			if err := anonymizeUser(tx, id, out.At); err != nil {
+				return err
+			}
+		}
+		return insertAudit(tx, audit(out))
+	})
+	if err != nil {
+		return quiz.PurgeReport{}, fmt.Errorf("store: purge: %w", err)
+	}
+	return out, nil
+}
+
+func countPurge(tx *sql.Tx, cutoff int64, r *quiz.PurgeReport) error {
+	return tx.QueryRow(purgeCTE+`SELECT (SELECT count(*) FROM old_contests), (SELECT count(*) FROM old_rounds),
+		(SELECT count(*) FROM round_results`+purgeResultsWhere+`), (SELECT count(*) FROM old_users)`, cutoff).
+		Scan(&r.Contests, &r.Rounds, &r.Results, &r.Accounts)
+}
+
+var _ quiz.PrivacyStore = (*DB)(nil)
