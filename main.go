@@ -49,6 +49,8 @@ Usage:
   hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
   hoithi backup -o FILE                            write a consistent copy of the live database
   hoithi import -bank NAME FILE                    import questions into a bank (made if needed)
+  hoithi export -round ID -format F -o FILE        write a round's winners list (xlsx, csv or json)
+  hoithi purge -days N [-dry-run]                  remove personal data of contests closed over N days ago
 
 Every command works on the database named by HOITHI_DB (default hoithi.db),
 also while a server runs on it. Run a command with -h for its flags.
@@ -78,6 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backup(ctx, cfg, args, stdout, stderr)
 	case "import":
 		return importFile(ctx, cfg, args, stdout, stderr)
+	case "export":
+		return exportWinners(ctx, cfg, args, stdout, stderr)
+	case "purge":
+		return purge(ctx, cfg, args, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -195,6 +201,7 @@ type services struct {
 	db       *store.DB
 	accounts *quiz.Accounts
 	catalog  *quiz.Catalog
+	results  *quiz.Results
 }
 
 func openServices(cfg config, log *slog.Logger, observer store.Observer) (*services, error) {
@@ -212,6 +219,7 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		db:       db,
 		accounts: quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now),
 		catalog:  quiz.NewCatalog(db, now),
+		results:  quiz.NewResults(db, now),
 	}, nil
 }
 
@@ -252,6 +260,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	})
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
+		Results: svc.results, Audit: svc.db, Reports: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		Now: time.Now, Log: log,

@@ -73,6 +73,8 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 // authenticate reads the bearer token or, failing that, the session cookie.
 // A bad bearer token is refused at once; a bad cookie is ignored (the
 // visitor is anonymous) so that an expired session still sees public pages.
+// A token outlives a deleted account: one whose account is gone counts as
+// bad, which costs one read by primary key per signed-in request.
 func (h *Handler) authenticate(c *fiber.Ctx) error {
 	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
 		token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -83,13 +85,20 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		if err != nil {
 			return quiz.Errorf(quiz.CodeUnauthorized, "invalid or expired token")
 		}
+		if _, err := h.Accounts.User(c.UserContext(), p.UserID); err != nil {
+			return err // unauthorized when the account is gone
+		}
 		c.Locals(principalKey, p)
 		return c.Next()
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
 		if p, err := h.parseToken(cookie); err == nil {
-			p.viaCookie = true
-			c.Locals(principalKey, p)
+			if _, err := h.Accounts.User(c.UserContext(), p.UserID); err == nil {
+				p.viaCookie = true
+				c.Locals(principalKey, p)
+			} else if quiz.ErrorCode(err) != quiz.CodeUnauthorized {
+				return err
+			}
 		}
 	}
 	return c.Next()

@@ -18,14 +18,15 @@ const localInput = "2006-01-02T15:04" // <input type="datetime-local">
 
 func (h *Handler) createContestForm(c *fiber.Ctx) error {
 	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: c.FormValue("slug"), Title: c.FormValue("title"),
-		Description: c.FormValue("description")}, principalOf(c).UserID)
+		Description: c.FormValue("description"), OnePrizePerPerson: c.FormValue("one_prize_per_person") == "yes"}, principalOf(c).UserID)
 	if err != nil {
 		if code := quiz.ErrorCode(err); code == quiz.CodeInternal {
 			return err
 		}
 		fields, notice := h.fieldErrors(c, err)
 		return h.renderOrganize(c, statusOf[quiz.ErrorCode(err)], nil, &formView{
-			Values: map[string]string{"slug": c.FormValue("slug"), "title": c.FormValue("title"), "description": c.FormValue("description")},
+			Values: map[string]string{"slug": c.FormValue("slug"), "title": c.FormValue("title"), "description": c.FormValue("description"),
+				"one_prize_per_person": c.FormValue("one_prize_per_person")},
 			Errors: fields, Notice: notice})
 	}
 	return c.Redirect("/organize/contests/"+itoa(ct.ID), fiber.StatusSeeOther)
@@ -77,7 +78,7 @@ func (h *Handler) renderBuilder(c *fiber.Ctx, id, editing int64, status int, val
 func roundForm(c *fiber.Ctx) (quiz.Round, map[string]string, quiz.FieldErrors) {
 	values := map[string]string{}
 	for _, k := range []string{"name", "bank_id", "opens_at", "closes_at", "duration_minutes", "question_count", "topic_quotas",
-		"max_attempts", "prediction_prompt", "prediction_target", "reveal", "prizes"} {
+		"max_attempts", "prediction_prompt", "prediction_target", "reveal", "prizes", "prize_cap_percent", "unit_prizes"} {
 		values[k] = c.FormValue(k)
 	}
 	bad := quiz.FieldErrors{}
@@ -107,32 +108,51 @@ func roundForm(c *fiber.Ctx) (quiz.Round, map[string]string, quiz.FieldErrors) {
 		}
 		r.TopicQuotas[topic] = n
 	}
-	for _, line := range lines(values["prizes"]) {
-		name, n, ok := pairLine(line)
-		if !ok {
-			bad.Add("prizes", quiz.MsgInvalid)
-			continue
-		}
-		r.Prizes = append(r.Prizes, quiz.Prize{Name: name, Count: n})
+	r.Prizes = prizeLines(bad, "prizes", values["prizes"])
+	r.UnitPrizes = prizeLines(bad, "unit_prizes", values["unit_prizes"])
+	if strings.TrimSpace(values["prize_cap_percent"]) != "" {
+		r.PrizeCapPercent = number("prize_cap_percent")
 	}
 	return r, values, bad
+}
+
+// prizeLines reads prize tiers typed one a line as "name: count".
+func prizeLines(bad quiz.FieldErrors, field, text string) []quiz.Prize {
+	var out []quiz.Prize
+	for _, line := range lines(text) {
+		name, n, ok := pairLine(line)
+		if !ok {
+			bad.Add(field, quiz.MsgInvalid)
+			continue
+		}
+		out = append(out, quiz.Prize{Name: name, Count: n})
+	}
+	return out
 }
 
 // roundValues writes a round back into the form's values, times in
 // Vietnam time.
 func roundValues(r quiz.Round) map[string]string {
-	var quotas, prizes []string
+	var quotas, prizes, unitPrizes []string
 	for _, t := range quiz.SortedTopics(r.TopicQuotas) {
 		quotas = append(quotas, t+": "+strconv.Itoa(r.TopicQuotas[t]))
 	}
 	for _, p := range r.Prizes {
 		prizes = append(prizes, p.Name+": "+strconv.Itoa(p.Count))
 	}
+	for _, p := range r.UnitPrizes {
+		unitPrizes = append(unitPrizes, p.Name+": "+strconv.Itoa(p.Count))
+	}
+	capPercent := ""
+	if r.PrizeCapPercent > 0 {
+		capPercent = strconv.Itoa(r.PrizeCapPercent)
+	}
 	return map[string]string{"name": r.Name, "bank_id": itoa(r.BankID), "opens_at": r.OpensAt.In(vietnam).Format(localInput),
 		"closes_at": r.ClosesAt.In(vietnam).Format(localInput), "duration_minutes": strconv.Itoa(r.DurationSeconds / 60),
 		"question_count": strconv.Itoa(r.QuestionCount), "topic_quotas": strings.Join(quotas, "\n"),
 		"max_attempts": strconv.Itoa(r.MaxAttempts), "prediction_prompt": r.PredictionPrompt,
-		"prediction_target": r.PredictionTarget, "reveal": r.Reveal, "prizes": strings.Join(prizes, "\n")}
+		"prediction_target": r.PredictionTarget, "reveal": r.Reveal, "prizes": strings.Join(prizes, "\n"),
+		"unit_prizes": strings.Join(unitPrizes, "\n"), "prize_cap_percent": capPercent}
 }
 
 // createRoundForm adds a round from the builder's form; a refused form

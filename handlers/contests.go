@@ -15,18 +15,20 @@ type roundBrief struct {
 }
 
 type contestBrief struct {
-	ID          int64        `json:"id"`
-	Slug        string       `json:"slug"`
-	Title       string       `json:"title"`
-	Description string       `json:"description"`
-	PublishedAt *string      `json:"published_at"`
-	Rounds      []roundBrief `json:"rounds"`
+	ID          int64   `json:"id"`
+	Slug        string  `json:"slug"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	PublishedAt *string `json:"published_at"`
+	// OnePrizePerPerson: at most one prize per person across the rounds.
+	OnePrizePerPerson bool         `json:"one_prize_per_person"`
+	Rounds            []roundBrief `json:"rounds"`
 }
 
 func (h *Handler) contestBrief(c quiz.Contest) contestBrief {
 	now := h.Now()
 	out := contestBrief{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description,
-		PublishedAt: apiTimePtr(c.PublishedAt), Rounds: []roundBrief{}}
+		PublishedAt: apiTimePtr(c.PublishedAt), OnePrizePerPerson: c.OnePrizePerPerson, Rounds: []roundBrief{}}
 	for _, r := range c.Rounds {
 		out.Rounds = append(out.Rounds, roundBrief{r.ID, r.Name, apiTime(r.OpensAt), apiTime(r.ClosesAt), r.Status(now)})
 	}
@@ -94,6 +96,9 @@ type createContestBody struct {
 	Slug        string `json:"slug"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
+	// OnePrizePerPerson: at most one prize per person across the
+	// contest's rounds, the highest.
+	OnePrizePerPerson bool `json:"one_prize_per_person"`
 }
 
 func (h *Handler) createContest(c *fiber.Ctx) error {
@@ -101,7 +106,8 @@ func (h *Handler) createContest(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: b.Slug, Title: b.Title, Description: b.Description},
+	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: b.Slug, Title: b.Title, Description: b.Description,
+		OnePrizePerPerson: b.OnePrizePerPerson},
 		principalOf(c).UserID)
 	if err != nil {
 		return err
@@ -147,7 +153,10 @@ type roundBody struct {
 	PredictionTarget  string         `json:"prediction_target"`
 	Reveal            string         `json:"reveal"`
 	Prizes            []prizeBody    `json:"prizes"`
+	PrizeCapPercent   int            `json:"prize_cap_percent"`
+	UnitPrizes        []prizeBody    `json:"unit_prizes"`
 	LockedAt          *string        `json:"locked_at,omitempty"`
+	Actual            *int           `json:"actual,omitempty"`
 }
 
 func (h *Handler) roundBody(r quiz.Round) roundBody {
@@ -156,9 +165,13 @@ func (h *Handler) roundBody(r quiz.Round) roundBody {
 		OpensAt: apiTime(r.OpensAt), ClosesAt: apiTime(r.ClosesAt), Status: r.Status(h.Now()),
 		DurationSeconds: r.DurationSeconds, QuestionCount: r.QuestionCount, TopicQuotas: r.TopicQuotas,
 		PointsPerQuestion: r.PointsPerQuestion, MaxAttempts: &maxAttempts, PredictionPrompt: r.PredictionPrompt,
-		PredictionTarget: r.PredictionTarget, Reveal: r.Reveal, Prizes: []prizeBody{}, LockedAt: apiTimePtr(r.LockedAt)}
+		PredictionTarget: r.PredictionTarget, Reveal: r.Reveal, Prizes: []prizeBody{}, LockedAt: apiTimePtr(r.LockedAt),
+		PrizeCapPercent: r.PrizeCapPercent, UnitPrizes: []prizeBody{}, Actual: r.Actual}
 	for _, p := range r.Prizes {
 		out.Prizes = append(out.Prizes, prizeBody{p.Name, p.Count})
+	}
+	for _, p := range r.UnitPrizes {
+		out.UnitPrizes = append(out.UnitPrizes, prizeBody{p.Name, p.Count})
 	}
 	return out
 }
@@ -175,9 +188,12 @@ func roundOf(b roundBody) quiz.Round {
 	r := quiz.Round{Name: b.Name, BankID: b.BankID, OpensAt: opens, ClosesAt: closes,
 		DurationSeconds: b.DurationSeconds, QuestionCount: b.QuestionCount, TopicQuotas: b.TopicQuotas,
 		PointsPerQuestion: b.PointsPerQuestion, MaxAttempts: maxAttempts, PredictionPrompt: b.PredictionPrompt,
-		PredictionTarget: b.PredictionTarget, Reveal: b.Reveal}
+		PredictionTarget: b.PredictionTarget, Reveal: b.Reveal, PrizeCapPercent: b.PrizeCapPercent}
 	for _, p := range b.Prizes {
 		r.Prizes = append(r.Prizes, quiz.Prize{Name: p.Name, Count: p.Count})
+	}
+	for _, p := range b.UnitPrizes {
+		r.UnitPrizes = append(r.UnitPrizes, quiz.Prize{Name: p.Name, Count: p.Count})
 	}
 	return r
 }

@@ -24,6 +24,14 @@ type Deps struct {
 	Catalog  *quiz.Catalog
 	Engine   *quiz.Engine
 	Stats    quiz.StatsStore
+	// Results ranks rounds, allocates prizes and locks the lists.
+	Results *quiz.Results
+	// Audit keeps the audit log of locks, exports and personal data.
+	Audit quiz.AuditStore
+	// Reports reads the figures of a round's statistics page.
+	Reports quiz.ReportStore
+	// Privacy gives contestants their data and deletes accounts.
+	Privacy *quiz.Privacy
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -128,6 +136,9 @@ var statusOf = map[string]int{
 	quiz.CodeBankNameTaken:     fiber.StatusConflict,
 	quiz.CodeDuplicateQuestion: fiber.StatusConflict,
 	quiz.CodeRoundLocked:       fiber.StatusConflict,
+	quiz.CodeRoundNotClosed:    fiber.StatusConflict,
+	quiz.CodeAlreadyLocked:     fiber.StatusConflict,
+	quiz.CodeNotLocked:         fiber.StatusConflict,
 	quiz.CodeRoundStarted:      fiber.StatusConflict,
 	quiz.CodeRateLimited:       fiber.StatusTooManyRequests,
 	quiz.CodeRoundNotOpen:      fiber.StatusConflict,

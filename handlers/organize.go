@@ -219,10 +219,11 @@ func (h *Handler) confirmImport(c *fiber.Ctx) error {
 }
 
 // notice is the message a redirect asked for with ?notice=KEY (and ?n=),
-// shown only when it is one of the import messages.
+// shown only when it is one of the import messages or the notice that an
+// account was deleted.
 func (h *Handler) notice(c *fiber.Ctx) string {
 	key := c.Query("notice")
-	if !strings.HasPrefix(key, "import.") {
+	if !strings.HasPrefix(key, "import.") && key != "privacy.deleted" {
 		return ""
 	}
 	l := h.lang(c)
@@ -320,30 +321,54 @@ func (h *Handler) saveQuestionForm(c *fiber.Ctx) error {
 // listUnits gives the units contestants choose from (empty: free text).
 func (h *Handler) listUnits(c *fiber.Ctx) error {
 	units, err := h.Accounts.Units(c.UserContext())
-	return unitsAnswer(c, units, err)
+	return h.unitsAnswer(c, units, err)
 }
 
-// unitsAnswer is {units:[…]}, an empty list rather than null.
-func unitsAnswer(c *fiber.Ctx, units []string, err error) error {
+// unitsAnswer is {units:[…], members:{unit: size}}, empty rather than null.
+func (h *Handler) unitsAnswer(c *fiber.Ctx, units []string, err error) error {
 	if err != nil {
 		return err
 	}
 	if units == nil {
 		units = []string{}
 	}
-	return c.JSON(fiber.Map{"units": units})
+	members, err := h.Results.UnitMembers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"units": units, "members": members})
 }
 
-// replaceUnits sets the units list from {units:[...]}.
+// replaceUnits sets the units list from {units:[...], members?:{unit: size}}.
 func (h *Handler) replaceUnits(c *fiber.Ctx) error {
 	var b struct {
-		Units []string `json:"units"`
+		Units   []string       `json:"units"`
+		Members map[string]int `json:"members"`
 	}
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	units, err := h.Accounts.SetUnits(c.UserContext(), b.Units)
-	return unitsAnswer(c, units, err)
+	units, err := h.setUnits(c, b.Units, b.Members)
+	return h.unitsAnswer(c, units, err)
+}
+
+// setUnits replaces the units list and their sizes. Sizes are checked
+// against the new list before anything is stored.
+func (h *Handler) setUnits(c *fiber.Ctx, names []string, members map[string]int) ([]string, error) {
+	list := make([]string, 0, len(names))
+	for _, n := range names {
+		if n = quiz.Clean(n); n != "" {
+			list = append(list, n)
+		}
+	}
+	if err := h.Results.CheckUnitMembers(list, members); err != nil {
+		return nil, err
+	}
+	units, err := h.Accounts.SetUnits(c.UserContext(), names)
+	if err != nil {
+		return nil, err
+	}
+	return units, h.Results.SetUnitMembers(c.UserContext(), units, members)
 }
 
 func (h *Handler) unitsPage(c *fiber.Ctx) error {
@@ -351,14 +376,43 @@ func (h *Handler) unitsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	members, err := h.Results.UnitMembers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	lines := make([]string, len(units))
+	for i, u := range units {
+		lines[i] = u
+		if n := members[u]; n > 0 {
+			lines[i] = u + ": " + strconv.Itoa(n)
+		}
+	}
 	return h.page(c, fiber.StatusOK, "units", h.lang(c).T("units.title"), fiber.Map{
-		"Units": strings.Join(units, "\n"), "Count": len(units), "Notice": h.notice(c)})
+		"Units": strings.Join(lines, "\n"), "Count": len(units), "Notice": h.notice(c)})
+}
+
+// unitLines reads units typed one a line, each with an optional size
+// after a colon: "Xã Đông Hòa: 1200".
+func unitLines(text string) ([]string, map[string]int) {
+	var names []string
+	members := map[string]int{}
+	for _, line := range strings.Split(text, "\n") {
+		name, n, ok := pairLine(line)
+		if !ok {
+			name = strings.TrimSpace(line)
+		}
+		names = append(names, name)
+		if ok && n > 0 {
+			members[name] = n
+		}
+	}
+	return names, members
 }
 
 // saveUnitsForm takes the list typed one unit a line, or a CSV file whose
 // first column holds the units (a header "Đơn vị" or "Unit" is skipped).
 func (h *Handler) saveUnitsForm(c *fiber.Ctx) error {
-	names := strings.Split(c.FormValue("units"), "\n")
+	names, members := unitLines(c.FormValue("units"))
 	if fh, err := c.FormFile("file"); err == nil {
 		f, err := fh.Open()
 		if err != nil {
@@ -369,29 +423,30 @@ func (h *Handler) saveUnitsForm(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		names = unitsFromCSV(data)
+		names, members = unitsFromCSV(data)
 	}
-	units, err := h.Accounts.SetUnits(c.UserContext(), names)
+	units, err := h.setUnits(c, names, members)
 	if err != nil {
 		if quiz.ErrorCode(err) == quiz.CodeInternal {
 			return err
 		}
 		fields, notice := h.fieldErrors(c, err)
 		return h.page(c, statusOf[quiz.ErrorCode(err)], "units", h.lang(c).T("units.title"), fiber.Map{
-			"Units": c.FormValue("units"), "Notice": notice + " " + fields["units"]})
+			"Units": c.FormValue("units"), "Notice": notice + " " + fields["units"] + fields["members"]})
 	}
 	return c.Redirect("/organize/units?notice=import.units_saved&n="+strconv.Itoa(len(units)), fiber.StatusSeeOther)
 }
 
 // unitsFromCSV reads the first column of a CSV file (UTF-8, a BOM, commas
 // or semicolons), leaving out a header row.
-func unitsFromCSV(data []byte) []string {
+func unitsFromCSV(data []byte) ([]string, map[string]int) {
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	var out []string
+	members := map[string]int{}
 	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		cell := line
+		cell, rest := line, ""
 		if j := strings.IndexAny(line, ",;\t"); j >= 0 {
-			cell = line[:j]
+			cell, rest = line[:j], line[j+1:]
 		}
 		cell = strings.Trim(strings.TrimSpace(cell), `"`)
 		if i == 0 {
@@ -401,6 +456,12 @@ func unitsFromCSV(data []byte) []string {
 			}
 		}
 		out = append(out, cell)
+		if j := strings.IndexAny(rest, ",;\t"); j >= 0 {
+			rest = rest[:j]
+		}
+		if n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(rest), `"`)); err == nil && n > 0 {
+			members[cell] = n
+		}
 	}
-	return out
+	return out, members
 }

@@ -65,6 +65,9 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 		"localTime": func(t time.Time) string { return t.In(vietnam).Format("15:04 02/01/2006") },
 		"isoTime":   apiTime,
 		"province":  accounts.ProvinceName,
+		"birthVN":   quiz.BirthDateVN,
+		"flagText":  quiz.FlagText,
+		"dateVN":    quiz.VietnamDate,
 		"json": func(v any) (template.JS, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err
@@ -156,7 +159,7 @@ func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) e
 	if !ok {
 		return fmt.Errorf("handlers: no page %q", name)
 	}
-	pd := pageData{L: h.lang(c), Title: title, Path: string(c.Request().URI().RequestURI()), Data: data}
+	pd := pageData{L: h.lang(c), Title: title, Path: pagePath(c), Data: data}
 	if p := principalOf(c); p != nil {
 		if u, err := h.Accounts.User(c.UserContext(), p.UserID); err == nil {
 			pd.User = &u
@@ -226,16 +229,23 @@ func (h *Handler) switchLanguage(c *fiber.Ctx) error {
 
 // loginRedirect sends an anonymous visitor to the login page and back.
 func loginRedirect(c *fiber.Ctx) error {
-	next := string(c.Request().URI().RequestURI())
-	if c.Method() != fiber.MethodGet {
-		next = c.Get(fiber.HeaderReferer)
-		if i := strings.Index(next, "://"); i >= 0 {
-			if j := strings.Index(next[i+3:], "/"); j >= 0 {
-				next = next[i+3+j:]
-			} else {
-				next = "/"
-			}
+	return c.Redirect("/login?next="+url.QueryEscape(pagePath(c)), fiber.StatusSeeOther)
+}
+
+// pagePath is the address a visitor can come back to: the request's own
+// for a GET; for a form's answer, the page the form was on (its Referer),
+// since the form's address takes only a POST.
+func pagePath(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodGet {
+		return string(c.Request().URI().RequestURI())
+	}
+	next := c.Get(fiber.HeaderReferer)
+	if i := strings.Index(next, "://"); i >= 0 {
+		if j := strings.Index(next[i+3:], "/"); j >= 0 {
+			next = next[i+3+j:]
+		} else {
+			next = "/"
 		}
 	}
-	return c.Redirect("/login?next="+url.QueryEscape(safeNext(next)), fiber.StatusSeeOther)
+	return safeNext(next)
 }

@@ -21,6 +21,8 @@ func (h *Handler) routes(app *fiber.App) {
 
 	organizer := require(quiz.RoleOrganizer)
 	contestant := require(quiz.RoleContestant)
+	official := require(quiz.RoleOfficial)
+	admin := require(quiz.RoleAdmin)
 	signedIn := require("")
 
 	api := app.Group("/api/v1")
@@ -58,6 +60,20 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/rounds/:id/leaderboard", h.showLeaderboard)
 	api.Get("/attempts/:id", signedIn, h.showAttempt)
 
+	// Officials: locked results, winners, statistics, the audit log.
+	api.Post("/rounds/:id/lock", official, h.lockRound)
+	api.Post("/rounds/:id/unlock", admin, h.unlockRound)
+	api.Get("/rounds/:id/winners", official, h.showWinners)
+	api.Get("/rounds/:id/winners.xlsx", official, h.winnersXLSX)
+	api.Get("/rounds/:id/winners.csv", official, h.winnersCSV)
+	api.Get("/audit", official, h.showAudit)
+	api.Get("/rounds/:id/statistics", official, h.showStatistics)
+	api.Get("/rounds/:id/statistics/:table.csv", official, h.statisticsCSV)
+
+	// A contestant's own data.
+	api.Get("/me/data", signedIn, h.downloadOwnData)
+	api.Delete("/me", signedIn, h.deleteAccount)
+
 	app.Get("/ws/attempts/:id", h.attemptSocket)
 	app.Get("/ws/rounds/:id/leaderboard", h.leaderboardSocket)
 	app.Get("/ws/rounds/:id/stats", h.statsSocket)
@@ -70,6 +86,8 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/logout", h.logoutForm)
 	app.Get("/lang/:code", h.switchLanguage)
 	app.Get("/me", h.mePage)
+	app.Get("/me/rounds/:id/certificate", h.myCertificatePage)
+	app.Post("/me/delete", h.deleteForm)
 	app.Get("/contests/:slug", h.contestPage)
 	app.Post("/rounds/:id/start", h.startForm)
 	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)
@@ -97,6 +115,16 @@ func (h *Handler) routes(app *fiber.App) {
 	org.Get("/rounds/:id/preview", h.previewPage)
 	org.Get("/units", h.unitsPage)
 	org.Post("/units", h.saveUnitsForm)
+
+	off := app.Group("/official", staffPage(quiz.RoleOfficial))
+	off.Get("/", h.officialPage)
+	off.Get("/rounds/:id", h.winnersPage)
+	off.Post("/rounds/:id/lock", h.lockForm)
+	off.Post("/rounds/:id/unlock", h.unlockForm)
+	off.Get("/rounds/:id/print", h.printPage)
+	off.Get("/rounds/:id/certificates", h.certificatesPage)
+	off.Get("/audit", h.auditPage)
+	off.Get("/rounds/:id/statistics", h.statisticsPage)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)

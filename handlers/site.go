@@ -70,7 +70,7 @@ func (h *Handler) homePage(c *fiber.Ctx) error {
 		}
 		views = append(views, v)
 	}
-	return h.page(c, fiber.StatusOK, "home", "", fiber.Map{"Contests": views})
+	return h.page(c, fiber.StatusOK, "home", "", fiber.Map{"Contests": views, "Notice": h.notice(c)})
 }
 
 func (h *Handler) contestPage(c *fiber.Ctx) error {
@@ -180,19 +180,10 @@ func (h *Handler) logoutForm(c *fiber.Ctx) error {
 }
 
 func (h *Handler) mePage(c *fiber.Ctx) error {
-	p := principalOf(c)
-	if p == nil {
+	if principalOf(c) == nil {
 		return loginRedirect(c)
 	}
-	u, err := h.Accounts.User(c.UserContext(), p.UserID)
-	if err != nil {
-		return err
-	}
-	consents, err := h.Accounts.Consents(c.UserContext(), p.UserID)
-	if err != nil {
-		return err
-	}
-	return h.page(c, fiber.StatusOK, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents})
+	return h.renderMe(c, fiber.StatusOK, "")
 }
 
 // startForm starts (or resumes) an attempt from the contest page and goes

@@ -1,0 +1,256 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+// ownDataBody is the file a person downloads with everything kept about
+// them (the right of access of Law 91/2025/QH15).
+type ownDataBody struct {
+	ExportedAt string           `json:"exported_at"`
+	Account    ownAccountBody   `json:"account"`
+	Consents   []ownConsentBody `json:"consents"`
+	Attempts   []ownAttemptBody `json:"attempts"`
+	Results    []ownResultBody  `json:"results"`
+}
+
+type ownAccountBody struct {
+	ID           int64     `json:"id"`
+	Role         quiz.Role `json:"role"`
+	FullName     string    `json:"full_name"`
+	BirthDate    string    `json:"birth_date"`
+	IDNumber     string    `json:"id_number"`
+	Phone        string    `json:"phone"`
+	Email        string    `json:"email"`
+	Province     string    `json:"province"`
+	ProvinceName string    `json:"province_name"`
+	Commune      string    `json:"commune"`
+	Unit         string    `json:"unit"`
+	CreatedAt    string    `json:"created_at"`
+}
+
+type ownConsentBody struct {
+	Purpose   string `json:"purpose"`
+	Version   string `json:"version"`
+	AgreedAt  string `json:"agreed_at"`
+	IP        string `json:"ip"`
+	UserAgent string `json:"user_agent"`
+	// The text of that version, word for word, and when it was published.
+	Text            string `json:"text"`
+	TextPublishedAt string `json:"text_published_at"`
+}
+
+type ownAttemptBody struct {
+	ID            int64   `json:"id"`
+	ContestID     int64   `json:"contest_id"`
+	ContestTitle  string  `json:"contest_title"`
+	RoundID       int64   `json:"round_id"`
+	RoundName     string  `json:"round_name"`
+	Number        int     `json:"number"`
+	StartedAt     string  `json:"started_at"`
+	Deadline      string  `json:"deadline"`
+	SubmittedAt   *string `json:"submitted_at"`
+	AutoSubmitted bool    `json:"auto_submitted"`
+	Score         *int    `json:"score"`
+	Correct       *int    `json:"correct"`
+	Total         int     `json:"total"`
+	Prediction    *int    `json:"prediction"`
+}
+
+type ownResultBody struct {
+	ContestID       int64   `json:"contest_id"`
+	ContestTitle    string  `json:"contest_title"`
+	RoundID         int64   `json:"round_id"`
+	RoundName       string  `json:"round_name"`
+	LockedAt        *string `json:"locked_at"`
+	Rank            int     `json:"rank"`
+	Prize           string  `json:"prize"`
+	Score           int     `json:"score"`
+	Correct         int     `json:"correct"`
+	Total           int     `json:"total"`
+	Prediction      *int    `json:"prediction"`
+	PredictionError *int    `json:"prediction_error"`
+	DurationMs      int64   `json:"duration_ms"`
+	// Recorded is the personal data copied into the ranking at the lock.
+	Recorded recordedBody `json:"recorded"`
+}
+
+type recordedBody struct {
+	FullName  string `json:"full_name"`
+	BirthDate string `json:"birth_date"`
+	IDNumber  string `json:"id_number"`
+	Phone     string `json:"phone"`
+	Unit      string `json:"unit"`
+	Province  string `json:"province"`
+	Commune   string `json:"commune"`
+}
+
+func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
+	u := d.Account
+	body := ownDataBody{
+		ExportedAt: apiTime(h.Now()),
+		Account: ownAccountBody{ID: u.ID, Role: u.Role, FullName: u.FullName, BirthDate: u.BirthDate,
+			IDNumber: u.IDNumber, Phone: u.Phone, Email: u.Email, Province: u.Province,
+			Commune: u.Commune, Unit: u.Unit, CreatedAt: apiTime(u.CreatedAt)},
+		Consents: []ownConsentBody{}, Attempts: []ownAttemptBody{}, Results: []ownResultBody{},
+	}
+	if u.Province != "" {
+		body.Account.ProvinceName = h.Accounts.ProvinceName(u.Province)
+	}
+	for _, k := range d.Consents {
+		body.Consents = append(body.Consents, ownConsentBody{Purpose: k.Purpose, Version: k.Version,
+			AgreedAt: apiTime(k.AgreedAt), IP: k.IP, UserAgent: k.UserAgent,
+			Text: k.TextVI, TextPublishedAt: apiTime(k.TextPublishedAt)})
+	}
+	for _, a := range d.Attempts {
+		body.Attempts = append(body.Attempts, ownAttemptBody{ID: a.ID, ContestID: a.ContestID,
+			ContestTitle: a.ContestTitle, RoundID: a.RoundID, RoundName: a.RoundName, Number: a.Number,
+			StartedAt: apiTime(a.StartedAt), Deadline: apiTime(a.Deadline), SubmittedAt: apiTimePtr(a.SubmittedAt),
+			AutoSubmitted: a.AutoSubmitted, Score: a.Score, Correct: a.Correct, Total: a.Total, Prediction: a.Prediction})
+	}
+	for _, r := range d.Results {
+		body.Results = append(body.Results, ownResultBody{ContestID: r.ContestID, ContestTitle: r.ContestTitle,
+			RoundID: r.RoundID, RoundName: r.RoundName, LockedAt: apiTimePtr(r.LockedAt), Rank: r.Rank,
+			Prize: r.Prize, Score: r.Score, Correct: r.Correct, Total: r.Total, Prediction: r.Prediction,
+			PredictionError: r.PredictionError, DurationMs: r.DurationMs,
+			Recorded: recordedBody{FullName: r.FullName, BirthDate: r.BirthDate, IDNumber: r.IDNumber,
+				Phone: r.Phone, Unit: r.Unit, Province: r.Province, Commune: r.Commune}})
+	}
+	return body
+}
+
+// downloadOwnData gives the signed-in person a file with everything kept
+// about them. The download is written to the audit log first: personal
+// data is not handed out unrecorded, even to its owner.
+func (h *Handler) downloadOwnData(c *fiber.Ctx) error {
+	p := principalOf(c)
+	d, err := h.Privacy.OwnData(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("consents=%d attempts=%d results=%d", len(d.Consents), len(d.Attempts), len(d.Results))
+	if err := h.audit(c, quiz.AuditOwnData, 0, detail); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(h.ownDataBodyOf(d), "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="hoithi-du-lieu-%d.json"`, d.Account.ID))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("json", "utf-8")
+	return c.Send(append(data, '\n'))
+}
+
+type deleteAccountBody struct {
+	Password string `json:"password"`
+}
+
+// deleteOwnAccount deletes the signed-in contestant's account once their
+// password is checked again, and signs the browser out. Wrong passwords
+// count against the client's limit on failed logins: a token left on a
+// shared computer must not let anyone guess the password at leisure.
+func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
+	p := principalOf(c)
+	ctx := c.UserContext()
+	u, err := h.Accounts.User(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if u.Role != quiz.RoleContestant {
+		return quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
+	}
+	ip := h.clientIP(c)
+	if h.RateLimit {
+		if ok, retry := h.logins.take(ip); !ok {
+			return rateLimited(c, retry)
+		}
+	}
+	login := u.Phone
+	if login == "" {
+		login = u.Email
+	}
+	checked, err := h.Accounts.Login(ctx, login, password)
+	if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
+		h.logins.give(ip)
+	}
+	if err != nil {
+		return err
+	}
+	if checked.ID != u.ID {
+		return quiz.Errorf(quiz.CodeInvalidLogin, "wrong password")
+	}
+	d, err := h.Privacy.DeleteAccount(ctx, u.ID, quiz.ClientInfo{IP: ip, UserAgent: c.Get(fiber.HeaderUserAgent)})
+	if err != nil {
+		return err
+	}
+	// Boards built before the deletion still hold the name.
+	for _, roundID := range d.RoundIDs {
+		h.Engine.ForgetBoard(roundID)
+	}
+	h.clearSession(c)
+	return nil
+}
+
+// deleteAccount is DELETE /api/v1/me.
+func (h *Handler) deleteAccount(c *fiber.Ctx) error {
+	var b deleteAccountBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	if err := h.deleteOwnAccount(c, b.Password); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// deleteForm is the delete form of the /me page. On success the visitor is
+// signed out and sent to the home page with a notice; otherwise the page
+// comes back with the reason.
+func (h *Handler) deleteForm(c *fiber.Ctx) error {
+	if principalOf(c) == nil {
+		return loginRedirect(c)
+	}
+	l := h.lang(c)
+	if c.FormValue("confirm") != "yes" {
+		return h.renderMe(c, fiber.StatusUnprocessableEntity, l.T("privacy.delete_confirm_required"))
+	}
+	err := h.deleteOwnAccount(c, c.FormValue("password"))
+	switch quiz.ErrorCode(err) {
+	case "":
+		return c.Redirect("/?notice=privacy.deleted", fiber.StatusSeeOther)
+	case quiz.CodeInvalidLogin:
+		return h.renderMe(c, fiber.StatusUnauthorized, l.T("privacy.delete_wrong_password"))
+	case quiz.CodeForbidden, quiz.CodeRateLimited:
+		return h.renderMe(c, statusOf[quiz.ErrorCode(err)], l.T("err."+quiz.ErrorCode(err)))
+	case quiz.CodeUnauthorized:
+		h.clearSession(c)
+		return loginRedirect(c)
+	}
+	return err
+}
+
+// renderMe shows the visitor's own data page, with the delete form's error
+// when there is one. A session whose account is gone is ended.
+func (h *Handler) renderMe(c *fiber.Ctx, status int, deleteError string) error {
+	p := principalOf(c)
+	u, err := h.Accounts.User(c.UserContext(), p.UserID)
+	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
+		h.clearSession(c)
+		return loginRedirect(c)
+	}
+	if err != nil {
+		return err
+	}
+	consents, err := h.Accounts.Consents(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents,
+		"DeleteError": deleteError})
+}

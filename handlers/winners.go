@@ -1,0 +1,301 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"hoithi/quiz"
+)
+
+// winnerBody is one entry of GET /rounds/{id}/winners.
+type winnerBody struct {
+	Rank            int      `json:"rank"`
+	Prize           *string  `json:"prize"`
+	PrizeTier       int      `json:"prize_tier"`
+	FullName        string   `json:"full_name"`
+	BirthDate       string   `json:"birth_date"`
+	IDNumber        string   `json:"id_number"`
+	Phone           string   `json:"phone"`
+	Unit            string   `json:"unit"`
+	Province        string   `json:"province"`
+	ProvinceName    string   `json:"province_name"`
+	Commune         string   `json:"commune"`
+	Score           int      `json:"score"`
+	Correct         int      `json:"correct"`
+	Total           int      `json:"total"`
+	Prediction      *int     `json:"prediction"`
+	PredictionError *int     `json:"prediction_error"`
+	DurationMs      int64    `json:"duration_ms"`
+	StartedAt       string   `json:"started_at"`
+	SubmittedAt     string   `json:"submitted_at"`
+	UserID          int64    `json:"user_id"`
+	AttemptID       int64    `json:"attempt_id"`
+	Flags           []string `json:"flags"`
+	Note            string   `json:"note"`
+}
+
+type unitBody struct {
+	Rank         int      `json:"rank"`
+	Unit         string   `json:"unit"`
+	Participants int      `json:"participants"`
+	Members      *int     `json:"members"`
+	SharePercent *float64 `json:"share_percent"`
+	ShareRank    *int     `json:"share_rank"`
+	Prize        *string  `json:"prize"`
+}
+
+type winnersBody struct {
+	RoundID  int64        `json:"round_id"`
+	Round    string       `json:"round"`
+	Contest  string       `json:"contest"`
+	Locked   bool         `json:"locked"`
+	LockedAt *string      `json:"locked_at"`
+	LockedBy *string      `json:"locked_by"`
+	Actual   *int         `json:"actual"`
+	Stats    statsBrief   `json:"stats"`
+	Entries  []winnerBody `json:"entries"`
+	Units    []unitBody   `json:"units"`
+}
+
+type statsBrief struct {
+	Participants   int `json:"participants"`
+	Attempts       int `json:"attempts"`
+	PerfectScorers int `json:"perfect_scorers"`
+	Prizes         int `json:"prizes"`
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (h *Handler) winnersBody(l quiz.WinnerList) winnersBody {
+	return WinnersJSON(l, h.Accounts.ProvinceName)
+}
+
+// WinnersJSON is a winners list as GET /rounds/{id}/winners answers it,
+// ready for encoding/json; the command line's export writes the same.
+func WinnersJSON(l quiz.WinnerList, provinceName func(code string) string) winnersBody {
+	out := winnersBody{RoundID: l.Round.ID, Round: l.Round.Name, Contest: l.Round.ContestTitle, Locked: l.Locked,
+		LockedAt: apiTimePtr(l.LockedAt), LockedBy: optString(l.LockedBy), Actual: l.Actual,
+		Stats: statsBrief{Participants: l.Stats.Participants, Attempts: l.Stats.Attempts,
+			PerfectScorers: l.Stats.PerfectScorers},
+		Entries: make([]winnerBody, len(l.Entries)), Units: make([]unitBody, len(l.Units))}
+	for i, e := range l.Entries {
+		flags := e.Flags
+		if flags == nil {
+			flags = []string{}
+		}
+		if e.PrizeTier > 0 {
+			out.Stats.Prizes++
+		}
+		out.Entries[i] = winnerBody{Rank: e.Rank, Prize: optString(e.Prize), PrizeTier: e.PrizeTier,
+			FullName: e.FullName, BirthDate: e.BirthDate, IDNumber: e.IDNumber, Phone: e.Phone, Unit: e.Unit,
+			Province: e.Province, ProvinceName: provinceName(e.Province), Commune: e.Commune,
+			Score: e.Score, Correct: e.Correct, Total: e.Total, Prediction: e.Prediction,
+			PredictionError: e.PredictionError, DurationMs: e.DurationMs, StartedAt: apiTime(e.StartedAt),
+			SubmittedAt: apiTime(e.SubmittedAt), UserID: e.UserID, AttemptID: e.AttemptID, Flags: flags, Note: e.Note}
+	}
+	for i, u := range l.Units {
+		b := unitBody{Rank: u.Rank, Unit: u.Unit, Participants: u.Participants, Prize: optString(u.Prize)}
+		if u.Members > 0 {
+			members, share, rank := u.Members, u.SharePercent(), u.ShareRank
+			b.Members, b.SharePercent, b.ShareRank = &members, &share, &rank
+		}
+		out.Units[i] = b
+	}
+	return out
+}
+
+// signedInUser returns the account making the request.
+func (h *Handler) signedInUser(c *fiber.Ctx) (quiz.User, error) {
+	return h.Accounts.User(c.UserContext(), principalOf(c).UserID)
+}
+
+// lockRound freezes a closed round's ranking and prizes.
+func (h *Handler) lockRound(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	by, err := h.signedInUser(c)
+	if err != nil {
+		return err
+	}
+	l, err := h.Results.Lock(c.UserContext(), id, by, h.clientIP(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"locked": true, "locked_at": apiTimePtr(l.LockedAt), "locked_by": l.LockedBy,
+		"actual": l.Actual, "contestants": l.Stats.Participants, "prizes": len(l.Winners())})
+}
+
+type unlockBody struct {
+	Reason string `json:"reason"`
+}
+
+// unlockRound removes a round's lock; admins only, with a reason.
+func (h *Handler) unlockRound(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b unlockBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	by, err := h.signedInUser(c)
+	if err != nil {
+		return err
+	}
+	if err := h.Results.Unlock(c.UserContext(), id, by, b.Reason, h.clientIP(c)); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"locked": false})
+}
+
+// winners loads a round's list for an official and writes the audit entry
+// for handing it out.
+func (h *Handler) winners(c *fiber.Ctx, action, detail string) (quiz.WinnerList, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return quiz.WinnerList{}, err
+	}
+	l, err := h.Results.Winners(c.UserContext(), id)
+	if err != nil {
+		return quiz.WinnerList{}, err
+	}
+	if err := h.audit(c, action, id, detail); err != nil {
+		return quiz.WinnerList{}, err
+	}
+	return l, nil
+}
+
+func (h *Handler) showWinners(c *fiber.Ctx) error {
+	l, err := h.winners(c, quiz.AuditViewWinners, "json")
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.winnersBody(l))
+}
+
+// winnersFileName names a downloaded list after its contest and round.
+func winnersFileName(l quiz.WinnerList, ext string) string {
+	state := "tam-tinh"
+	if l.Locked {
+		state = "da-chot"
+	}
+	return fmt.Sprintf("ket-qua-%s-dot-%d-%s.%s", l.Round.ContestSlug, l.Round.ID, state, ext)
+}
+
+func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
+	l, err := h.winners(c, quiz.AuditExportWinners, "xlsx")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	x := quiz.WinnersXLSX{ProvinceName: h.Accounts.ProvinceName, Made: h.Now()}
+	if err := x.Write(&buf, l); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	c.Attachment(winnersFileName(l, "xlsx"))
+	return c.Send(buf.Bytes())
+}
+
+// csvSeparator reads ?sep: comma by default, semicolon for Excel under
+// Vietnamese regional settings.
+func csvSeparator(c *fiber.Ctx) (rune, error) {
+	switch c.Query("sep") {
+	case "", "comma":
+		return ',', nil
+	case "semicolon":
+		return ';', nil
+	}
+	return 0, &quiz.Error{Code: quiz.CodeValidation, Message: "sep must be comma or semicolon",
+		Fields: map[string]string{"sep": quiz.MsgInvalid}}
+}
+
+func (h *Handler) winnersCSV(c *fiber.Ctx) error {
+	sep, err := csvSeparator(c)
+	if err != nil {
+		return err
+	}
+	l, err := h.winners(c, quiz.AuditExportWinners, "csv")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := quiz.WriteWinnersCSV(&buf, l, sep); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Attachment(winnersFileName(l, "csv"))
+	return c.Send(buf.Bytes())
+}
+
+type auditBody struct {
+	ID      int64  `json:"id"`
+	At      string `json:"at"`
+	UserID  *int64 `json:"user_id"`
+	Actor   string `json:"actor"`
+	Action  string `json:"action"`
+	RoundID *int64 `json:"round_id"`
+	Detail  string `json:"detail"`
+	IP      string `json:"ip"`
+}
+
+// auditFilter reads ?round_id, ?action, ?before and ?limit.
+func auditFilter(c *fiber.Ctx) (quiz.AuditFilter, error) {
+	var f quiz.AuditFilter
+	bad := quiz.FieldErrors{}
+	for _, p := range []struct {
+		name string
+		into *int64
+	}{{"round_id", &f.RoundID}, {"before", &f.Before}} {
+		if v := c.Query(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				bad.Add(p.name, quiz.MsgInvalid)
+			}
+			*p.into = n
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad.Add("limit", quiz.MsgOutOfRange)
+		}
+		f.Limit = n
+	}
+	f.Action = c.Query("action")
+	return f, bad.Err()
+}
+
+// showAudit lists the audit log, newest first.
+func (h *Handler) showAudit(c *fiber.Ctx) error {
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	entries, err := h.Audit.AuditLog(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]auditBody, len(entries))
+	for i, e := range entries {
+		out[i] = auditBody{ID: e.ID, At: apiTime(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail, IP: e.IP}
+		if e.UserID != 0 {
+			out[i].UserID = &e.UserID
+		}
+		if e.RoundID != 0 {
+			out[i].RoundID = &e.RoundID
+		}
+	}
+	return c.JSON(fiber.Map{"entries": out})
+}

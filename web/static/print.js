@@ -1,0 +1,2 @@
+// The print button of printable documents.
+document.getElementById("print-now")?.addEventListener("click", () => window.print());
