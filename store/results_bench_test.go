@@ -108,3 +108,36 @@ func BenchmarkLock100k(b *testing.B) {
 	b.ReportMetric(lockTime.Seconds()/float64(b.N), "lock-s/op")
 	b.ReportMetric(exportTime.Seconds()/float64(b.N), "xlsx-s/op")
 }
+
+// BenchmarkLockWrite100k is the part of a lock that holds the writer:
+// storing 100,000 rows and the audit entry in one transaction, and, as
+// its own metric, the unlock that deletes them.
+func BenchmarkLockWrite100k(b *testing.B) {
+	db := openTest(b, Options{})
+	round := bigClosedRound(b, db, 100_000)
+	ctx := context.Background()
+	official, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleOfficial, FullName: "Cán bộ", Email: "can-bo@so.gov.vn",
+		CreatedAt: time.Now()}, "x", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := quiz.NewResults(db, time.Now).Winners(ctx, round.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var unlockTime time.Duration
+	b.ResetTimer()
+	for range b.N {
+		if err := db.LockRound(ctx, l, official.ID, quiz.AuditEntry{At: time.Now(), Action: quiz.AuditLock, RoundID: round.ID}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		start := time.Now()
+		if err := db.UnlockRound(ctx, round.ID, quiz.AuditEntry{At: time.Now(), Action: quiz.AuditUnlock, RoundID: round.ID}); err != nil {
+			b.Fatal(err)
+		}
+		unlockTime += time.Since(start)
+		b.StartTimer()
+	}
+	b.ReportMetric(unlockTime.Seconds()/float64(b.N), "unlock-s/op")
+}
