@@ -544,3 +544,92 @@ func optString(p *int) string {
 	}
 	return strconv.Itoa(*p)
 }
+
+func TestOnePrizePerPersonAcrossRoundsAndUnitShares(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	official := s.staff("official", "can-bo@so.gov.vn")
+	var contest struct {
+		ID int64 `json:"id"`
+	}
+	s.mustCall(201, "POST", "/api/v1/contests", admin, map[string]any{"slug": "mot-giai", "title": "Một người một giải",
+		"one_prize_per_person": true}, &contest)
+	now := time.Now().UTC()
+	newRound := func(name string) int64 {
+		var r struct {
+			ID int64 `json:"id"`
+		}
+		s.mustCall(201, "POST", fmt.Sprintf("/api/v1/contests/%d/rounds", contest.ID), admin, map[string]any{
+			"name": name, "bank_id": s.demoBank(admin), "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
+			"closes_at": now.Add(time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 3,
+			"prizes":      []map[string]any{{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 1}},
+			"unit_prizes": []map[string]any{{"name": "Giải tập thể", "count": 1}},
+		}, &r)
+		return r.ID
+	}
+	first, second := newRound("Tuần 1"), newRound("Tuần 2")
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/contests/%d/publish", contest.ID), admin, nil, nil)
+	var shown struct {
+		OnePrizePerPerson bool `json:"one_prize_per_person"`
+	}
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/contests/%d", contest.ID), admin, nil, &shown)
+	if !shown.OnePrizePerPerson {
+		t.Error("the contest does not show one_prize_per_person")
+	}
+	// Unit sizes: the small unit takes part more, by share.
+	s.mustCall(200, "PUT", "/api/v1/units", admin, map[string]any{
+		"units": []string{"Xã Đông Hòa", "Phường Bến Nghé"}, "members": map[string]int{"xa dong hoa": 100, "Phường Bến Nghé": 2}}, nil)
+	if status, body := s.call("PUT", "/api/v1/units", admin, map[string]any{
+		"units": []string{"Xã Đông Hòa"}, "members": map[string]int{"Xã Khác": 5}}); status != 422 || !strings.Contains(string(body), `"members"`) {
+		t.Errorf("size of a unit not on the list: %d %s", status, body)
+	}
+
+	key := s.key(admin)
+	an, _ := s.person(map[string]any{"full_name": "Nguyễn Văn An", "unit": "Xã Đông Hòa"})
+	binh, _ := s.person(map[string]any{"full_name": "Trần Thị Bình", "unit": "Xã Đông Hòa"})
+	cuong, _ := s.person(map[string]any{"full_name": "Lê Văn Cường", "unit": "Phường Bến Nghé"})
+	for _, round := range []int64{first, second} {
+		s.play(an, round, key, 3, nil)
+		s.play(binh, round, key, 2, nil)
+		s.play(cuong, round, key, 1, nil)
+	}
+	s.closeRound(admin, first)
+	s.closeRound(admin, second)
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/rounds/%d/lock", first), official, nil, nil)
+
+	var w winnersAnswer
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/rounds/%d/winners", second), official, nil, &w)
+	// An holds Nhất from week 1, so week 2's Nhất passes to Bình, who holds
+	// only Nhì and so takes the higher prize; Nhì goes to Cường.
+	if got := w.names(); got != "Nguyễn Văn An:1:- | Trần Thị Bình:2:Giải Nhất | Lê Văn Cường:3:Giải Nhì" {
+		t.Errorf("week 2 with one prize per person:\n%s", got)
+	}
+	for _, e := range w.Entries[:2] {
+		if !slices.Contains(e.Flags, "prize_elsewhere") {
+			t.Errorf("%s not flagged prize_elsewhere: %v", e.FullName, e.Flags)
+		}
+	}
+	var full struct {
+		Entries []struct {
+			Note string `json:"note"`
+		} `json:"entries"`
+		Units []struct {
+			Unit         string   `json:"unit"`
+			Participants int      `json:"participants"`
+			Members      *int     `json:"members"`
+			SharePercent *float64 `json:"share_percent"`
+			ShareRank    *int     `json:"share_rank"`
+			Rank         int      `json:"rank"`
+			Prize        *string  `json:"prize"`
+		} `json:"units"`
+	}
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/rounds/%d/winners", second), official, nil, &full)
+	if !strings.Contains(full.Entries[0].Note, "Giải Nhất") || !strings.Contains(full.Entries[0].Note, "Tuần 1") {
+		t.Errorf("An's note %q", full.Entries[0].Note)
+	}
+	u := full.Units
+	if len(u) != 2 || u[0].Unit != "Xã Đông Hòa" || u[0].Rank != 1 || u[0].Prize == nil || *u[0].SharePercent != 2 || *u[0].ShareRank != 2 ||
+		u[1].Unit != "Phường Bến Nghé" || *u[1].Members != 2 || *u[1].SharePercent != 50 || *u[1].ShareRank != 1 || u[1].Prize != nil {
+		t.Errorf("units %+v", u)
+	}
+}
