@@ -252,3 +252,15 @@ func TestRankUnits(t *testing.T) {
 		t.Errorf("share %v, want 50", s)
 	}
 }
+
+func TestRankUnitsTiesInVietnameseOrder(t *testing.T) {
+	// Byte order would put "Xã Em" and "Xã Bình" before "Xã Ấp" and "Xã Đông".
+	entries := []Winner{{Unit: "Xã Em"}, {Unit: "Xã Đông"}, {Unit: "Xã Bình"}, {Unit: "Xã Ấp"}}
+	var got []string
+	for _, u := range RankUnits(entries, nil, nil) {
+		got = append(got, u.Unit)
+	}
+	if want := []string{"Xã Ấp", "Xã Bình", "Xã Đông", "Xã Em"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
