@@ -206,6 +206,11 @@ func TestWinnersLockAndUnlock(t *testing.T) {
 		{"lock of a missing round", "POST", "/api/v1/rounds/99999/lock", official, nil, 404, "not_found", nil},
 		{"csv with a bad separator", "GET", base + "/winners.csv?sep=tab", official, nil, 422, "validation_failed", nil},
 		{"audit for a contestant", "GET", "/api/v1/audit", contestant, nil, 403, "forbidden", nil},
+		{"audit with a limit too large", "GET", "/api/v1/audit?limit=5000", official, nil, 422, "validation_failed", []string{"limit"}},
+		{"audit with a bad round", "GET", "/api/v1/audit?round_id=abc", official, nil, 422, "validation_failed", []string{"round_id"}},
+		{"unlock with a malformed body", "POST", base + "/unlock", admin, "{", 400, "malformed_json", nil},
+		{"lock with a malformed id", "POST", "/api/v1/rounds/abc/lock", official, nil, 404, "not_found", nil},
+		{"prize cap over 100", "PUT", base, admin, map[string]any{"prize_cap_percent": 150}, 422, "validation_failed", []string{"prize_cap_percent"}},
 	})
 
 	var before winnersAnswer
