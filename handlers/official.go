@@ -29,21 +29,19 @@ func (h *Handler) officialPage(c *fiber.Ctx) error {
 
 // winnersView is what the officials' round page shows.
 type winnersView struct {
-	Round    quiz.Round
-	Status   string
-	List     *quiz.WinnerList
-	Winners  []quiz.Winner
-	Ranking  []quiz.Winner
-	More     int // ranking rows not shown
-	Flagged  int // winners with a flag
-	Audit    []quiz.AuditEntry
-	IsAdmin  bool
-	Notice   string
-	Error    string
-	Reason   string
-	Closed   bool
-	Pending  bool // the round is closed but not yet readable (unscored attempts)
-	Statuses map[string]string
+	Round   quiz.Round
+	Status  string
+	List    *quiz.WinnerList
+	Winners []quiz.Winner
+	Ranking []quiz.Winner
+	More    int // ranking rows not shown
+	Flagged int // winners with a flag
+	Audit   []quiz.AuditEntry
+	IsAdmin bool
+	Notice  string
+	Error   string
+	Reason  string
+	Closed  bool
 }
 
 // winnersPage shows a round's ranking and prizes, its lock, and its files.
