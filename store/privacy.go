@@ -83,7 +83,7 @@ func ownAttempts(tx *sql.Tx, userID int64) ([]quiz.OwnAttempt, error) {
 			return nil, err
 		}
 		a.StartedAt, a.Deadline, a.SubmittedAt = fromMs(started), fromMs(deadline), fromNullMs(submitted)
-		a.Score, a.Correct, a.Prediction = optionalInt(score), optionalInt(correct), optionalInt(prediction)
+		a.Score, a.Correct, a.Prediction = intPtr(score), intPtr(correct), intPtr(prediction)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -108,18 +108,10 @@ func ownResults(tx *sql.Tx, userID int64) ([]quiz.OwnResult, error) {
 			&x.FullName, &x.BirthDate, &x.IDNumber, &x.Phone, &x.Unit, &x.Province, &x.Commune); err != nil {
 			return nil, err
 		}
-		x.LockedAt, x.Prediction, x.PredictionError = fromNullMs(locked), optionalInt(prediction), optionalInt(predictionError)
+		x.LockedAt, x.Prediction, x.PredictionError = fromNullMs(locked), intPtr(prediction), intPtr(predictionError)
 		out = append(out, x)
 	}
 	return out, rows.Err()
-}
-
-func optionalInt(v sql.NullInt64) *int {
-	if !v.Valid {
-		return nil
-	}
-	n := int(v.Int64)
-	return &n
 }
 
 // DeleteAccount anonymizes a contestant's account and their rows in locked
