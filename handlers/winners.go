@@ -1,8 +1,9 @@
 package handlers
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -198,14 +199,27 @@ func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
 	x := quiz.WinnersXLSX{ProvinceName: h.Accounts.ProvinceName, Made: h.Now()}
-	if err := x.Write(&buf, l); err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Attachment(winnersFileName(l, "xlsx"))
-	return c.Send(buf.Bytes())
+	h.streamBody(c, "xlsx", func(w io.Writer) error { return x.Write(w, l) })
+	return nil
+}
+
+// streamBody sends what write writes as the answer's body while it is
+// written, so that a large file is never held whole in memory. Once the
+// first bytes are out the status cannot change: a failure then is logged
+// and the download ends short, which the browser reports as failed.
+func (h *Handler) streamBody(c *fiber.Ctx, what string, write func(io.Writer) error) {
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		if err := write(w); err != nil {
+			h.Log.Error("writing a download failed", "what", what, "err", err)
+			return
+		}
+		if err := w.Flush(); err != nil {
+			h.Log.Warn("sending a download failed", "what", what, "err", err)
+		}
+	})
 }
 
 // csvSeparator reads ?sep: comma by default, semicolon for Excel under
@@ -230,13 +244,10 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := quiz.WriteWinnersCSV(&buf, l, sep); err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Attachment(winnersFileName(l, "csv"))
-	return c.Send(buf.Bytes())
+	h.streamBody(c, "csv", func(w io.Writer) error { return quiz.WriteWinnersCSV(w, l, sep) })
+	return nil
 }
 
 type auditBody struct {
