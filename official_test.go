@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -209,4 +210,78 @@ func vietnamZone(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestPublicResults(t *testing.T) {
+	s := startServer(t, nil)
+	roundID, admin, official := lockScenario(t, s)
+	s.closeRound(admin, roundID)
+	api := fmt.Sprintf("/api/v1/rounds/%d/results", roundID)
+	page := fmt.Sprintf("/rounds/%d/results", roundID)
+	if status, body := s.call("GET", api, "", nil); status != 409 || !strings.Contains(string(body), "not_locked") {
+		t.Errorf("results before the lock: %d %s", status, body)
+	}
+	if status, body, _ := s.page("GET", page, "", nil, ""); status != 200 || !strings.Contains(body, `id="results-pending"`) {
+		t.Errorf("results page before the lock: %d", status)
+	}
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/rounds/%d/lock", roundID), official, nil, nil)
+
+	status, body := s.call("GET", api, "", nil)
+	var res struct {
+		Contestants int `json:"contestants"`
+		Entries     []struct {
+			Rank  int    `json:"rank"`
+			Prize string `json:"prize"`
+			Name  string `json:"name"`
+			Unit  string `json:"unit"`
+		} `json:"entries"`
+		Units []struct {
+			Unit  string `json:"unit"`
+			Prize string `json:"prize"`
+		} `json:"units"`
+	}
+	if err := json.Unmarshal(body, &res); status != 200 || err != nil {
+		t.Fatalf("results: %d %v %s", status, err, body)
+	}
+	if res.Contestants != 5 || len(res.Entries) != 3 || res.Entries[0].Name != "Nguyễn Văn An" || res.Entries[0].Prize != "Giải Nhất" ||
+		res.Entries[2].Unit != "Phường Bến Nghé" || len(res.Units) != 2 {
+		t.Errorf("results %+v", res)
+	}
+	// Name and unit only: no CCCD, phone, birth date or address.
+	for _, secret := range []string{"079090", "0800000", "1990-05-06", "Sài Gòn", "birth", "phone", "id_number"} {
+		if strings.Contains(string(body), secret) {
+			t.Errorf("the public results hold %q: %s", secret, body)
+		}
+	}
+	status, html, _ := s.page("GET", page, "", nil, "")
+	if status != 200 || !strings.Contains(html, "Nguyễn Văn An") || !strings.Contains(html, "Giải tập thể") || strings.Contains(html, "079090") {
+		t.Errorf("results page after the lock: %d", status)
+	}
+	var contests struct {
+		Contests []struct {
+			Slug string `json:"slug"`
+		} `json:"contests"`
+	}
+	s.mustCall(200, "GET", "/api/v1/contests", "", nil, &contests)
+	linked := false
+	for _, c := range contests.Contests {
+		_, html, _ := s.page("GET", "/contests/"+c.Slug, "", nil, "")
+		linked = linked || strings.Contains(html, fmt.Sprintf(`href="/rounds/%d/results"`, roundID))
+	}
+	if !linked {
+		t.Error("no contest page links the locked round's results")
+	}
+
+	// An unpublished contest's results are not public.
+	var r struct {
+		ContestID int64 `json:"contest_id"`
+	}
+	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/rounds/%d", roundID), admin, nil, &r)
+	s.mustCall(200, "POST", fmt.Sprintf("/api/v1/contests/%d/unpublish", r.ContestID), admin, nil, nil)
+	if status, _ := s.call("GET", api, "", nil); status != 404 {
+		t.Errorf("results of an unpublished contest: %d, want 404", status)
+	}
+	if status, _ := s.call("GET", api, official, nil); status != 200 {
+		t.Errorf("results of an unpublished contest for staff: %d, want 200", status)
+	}
 }

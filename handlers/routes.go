@@ -58,6 +58,7 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/rounds/:id/stats", organizer, h.showStats)
 	api.Post("/rounds/:id/attempts", contestant, h.startAttempt)
 	api.Get("/rounds/:id/leaderboard", h.showLeaderboard)
+	api.Get("/rounds/:id/results", h.showResults)
 	api.Get("/attempts/:id", signedIn, h.showAttempt)
 
 	// Officials: locked results, winners, statistics, the audit log.
@@ -91,6 +92,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/contests/:slug", h.contestPage)
 	app.Post("/rounds/:id/start", h.startForm)
 	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)
+	app.Get("/rounds/:id/results", h.resultsPage)
 	app.Get("/attempts/:id", h.attemptPage)
 
 	org := app.Group("/organize", staffPage(quiz.RoleOrganizer))
