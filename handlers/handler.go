@@ -260,7 +260,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 }
 
 // apiTime is how the API writes a time: UTC with milliseconds.
-func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func apiTime(t time.Time) string { return quiz.APITime(t) }
 
 func apiTimePtr(t *time.Time) *string {
 	if t == nil {

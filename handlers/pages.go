@@ -14,7 +14,6 @@ import (
 	"reflect"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zoneinfo database
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,15 +23,7 @@ import (
 
 // vietnam is the time zone every page shows times in; times are stored and
 // sent by the API in UTC.
-var vietnam = mustLocation("Asia/Ho_Chi_Minh")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var vietnam = quiz.Vietnam
 
 // pages holds one template set per page, each framed by layout.html, and
 // the content hashes that make static URLs cacheable for good.
@@ -67,7 +58,6 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 		"province":  accounts.ProvinceName,
 		"birthVN":   quiz.BirthDateVN,
 		"flagText":  quiz.FlagText,
-		"dateVN":    quiz.VietnamDate,
 		"json": func(v any) (template.JS, error) {
 			b, err := json.Marshal(v)
 			return template.JS(b), err

@@ -22,9 +22,6 @@ var Vietnam = func() *time.Location {
 	return loc
 }()
 
-// VietnamDate formats t as a Vietnamese date, 27/11/2026.
-func VietnamDate(t time.Time) string { return t.In(Vietnam).Format("02/01/2006") }
-
 // VietnamTime formats t as a Vietnamese date and time, 27/11/2026 08:30.
 func VietnamTime(t time.Time) string { return t.In(Vietnam).Format("02/01/2006 15:04") }
 
@@ -51,7 +48,7 @@ var winnerHeadings = []string{"Hạng", "Giải", "Họ và tên", "Ngày sinh",
 	"Bắt đầu", "Nộp bài", "Cần xem xét", "Ghi chú"}
 
 // APITime formats t as the API does: UTC, RFC 3339 with milliseconds.
-func APITime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+func APITime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // FlagText names the flags of a row in Vietnamese, for people.
 func FlagText(flags []string) string {
