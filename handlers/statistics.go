@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"strconv"
@@ -144,14 +143,9 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 	if !known {
 		return quiz.NotFound("table")
 	}
-	sep := ','
-	switch c.Query("sep") {
-	case "", "comma":
-	case "semicolon":
-		sep = ';'
-	default:
-		return &quiz.Error{Code: quiz.CodeValidation, Message: "sep is comma or semicolon",
-			Fields: map[string]string{"sep": quiz.MsgInvalid}}
+	sep, err := csvSeparator(c)
+	if err != nil {
+		return err
 	}
 	rep, err := h.roundReport(c.UserContext(), id)
 	if err != nil {
@@ -174,10 +168,10 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 // quiz.SheetText, so that a unit named "=HYPERLINK(…)" stays text.
 func statisticsCSVData(t statTable, sep rune) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	w.Comma = sep
-	w.UseCRLF = true
+	w, err := quiz.NewSheetCSV(&buf, sep)
+	if err != nil {
+		return nil, err
+	}
 	record := make([]string, len(t.Columns))
 	for i, col := range t.Columns {
 		record[i] = quiz.SheetText(col.Label)

@@ -186,12 +186,12 @@ func (h *Handler) showWinners(c *fiber.Ctx) error {
 }
 
 // winnersFileName names a downloaded list after its contest and round.
-func winnersFileName(l quiz.WinnerList, ext string) string {
+func winnersFileName(l quiz.WinnerList) string {
 	state := "tam-tinh"
 	if l.Locked {
 		state = "da-chot"
 	}
-	return fmt.Sprintf("ket-qua-%s-dot-%d-%s.%s", l.Round.ContestSlug, l.Round.ID, state, ext)
+	return fmt.Sprintf("ket-qua-%s-dot-%d-%s", l.Round.ContestSlug, l.Round.ID, state)
 }
 
 func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
@@ -200,8 +200,8 @@ func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	x := quiz.WinnersXLSX{ProvinceName: h.Accounts.ProvinceName, Made: h.Now()}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Attachment(winnersFileName(l, "xlsx"))
+	c.Set(fiber.HeaderContentType, xlsxType)
+	c.Set(fiber.HeaderContentDisposition, attachment(winnersFileName(l), "xlsx"))
 	h.streamBody(c, "xlsx", func(w io.Writer) error { return x.Write(w, l) })
 	return nil
 }
@@ -245,7 +245,7 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Attachment(winnersFileName(l, "csv"))
+	c.Set(fiber.HeaderContentDisposition, attachment(winnersFileName(l), "csv"))
 	h.streamBody(c, "csv", func(w io.Writer) error { return quiz.WriteWinnersCSV(w, l, sep) })
 	return nil
 }

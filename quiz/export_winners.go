@@ -2,7 +2,6 @@ package quiz
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -75,12 +74,10 @@ func FlagText(flags []string) string {
 // SheetText. Times are UTC as in the API.
 func WriteWinnersCSV(w io.Writer, l WinnerList, sep rune) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if _, err := bw.WriteString("\ufeff"); err != nil {
+	cw, err := NewSheetCSV(bw, sep)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(bw)
-	cw.Comma = sep
-	cw.UseCRLF = true
 	header := append(append([]string{}, WinnerColumns...), "locked_at", "locked_by")
 	if err := cw.Write(header); err != nil {
 		return err

@@ -1,6 +1,24 @@
 package quiz
 
-import "strings"
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
+
+// NewSheetCSV starts a CSV file that a spreadsheet opens right: it writes
+// the UTF-8 byte order mark, then returns a writer with sep between fields
+// (',' or ';', the list separator of Excel under Vietnamese regional
+// settings) and CRLF line ends.
+func NewSheetCSV(w io.Writer, sep rune) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = sep
+	cw.UseCRLF = true
+	return cw, nil
+}
 
 // SheetText returns s made safe for a cell of a CSV file that a spreadsheet
 // will open: a value that starts with = + - @, a tab or a carriage return
