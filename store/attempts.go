@@ -303,31 +303,15 @@ func (db *DB) UserAttempts(ctx context.Context, userID, roundID int64) ([]quiz.A
 // RoundResults returns every submitted attempt of a round, for its
 // leaderboard.
 func (db *DB) RoundResults(ctx context.Context, roundID int64) ([]quiz.Result, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.id, a.user_id, u.full_name, u.unit, a.score, a.correct,
-		a.question_count, a.prediction, a.started_at, a.submitted_at
-		FROM attempts a JOIN users u ON u.id = a.user_id
-		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL`, roundID)
+	rows, err := db.RoundContenders(ctx, roundID)
 	if err != nil {
-		return nil, fmt.Errorf("store: results of round %d: %w", roundID, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []quiz.Result
-	for rows.Next() {
-		var r quiz.Result
-		var pred sql.NullInt64
-		var started, submitted int64
-		if err := rows.Scan(&r.AttemptID, &r.UserID, &r.Name, &r.Unit, &r.Score, &r.Correct, &r.Total,
-			&pred, &started, &submitted); err != nil {
-			return nil, fmt.Errorf("store: results of round %d: %w", roundID, err)
-		}
-		if pred.Valid {
-			p := int(pred.Int64)
-			r.Prediction = &p
-		}
-		r.StartedAt, r.SubmittedAt = fromMs(started), fromMs(submitted)
-		out = append(out, r)
+	out := make([]quiz.Result, len(rows))
+	for i, r := range rows {
+		out[i] = r.Result
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RoundCounts returns how many attempts at a round were started and how

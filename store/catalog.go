@@ -478,24 +478,25 @@ func saveRoundParts(tx *sql.Tx, r quiz.Round) error {
 	if _, err := tx.Exec("DELETE FROM round_topic_quotas WHERE round_id = ?", r.ID); err != nil {
 		return err
 	}
-	if _, err := tx.Exec("DELETE FROM round_prizes WHERE round_id = ?", r.ID); err != nil {
-		return err
-	}
-	if _, err := tx.Exec("DELETE FROM round_unit_prizes WHERE round_id = ?", r.ID); err != nil {
-		return err
-	}
-	for i, p := range r.UnitPrizes {
-		if _, err := tx.Exec("INSERT INTO round_unit_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
-			return err
-		}
-	}
 	for topic, n := range r.TopicQuotas {
 		if _, err := tx.Exec("INSERT INTO round_topic_quotas (round_id, topic, count) VALUES (?, ?, ?)", r.ID, topic, n); err != nil {
 			return err
 		}
 	}
-	for i, p := range r.Prizes {
-		if _, err := tx.Exec("INSERT INTO round_prizes (round_id, position, name, count) VALUES (?, ?, ?, ?)", r.ID, i+1, p.Name, p.Count); err != nil {
+	if err := savePrizes(tx, "round_prizes", r.ID, r.Prizes); err != nil {
+		return err
+	}
+	return savePrizes(tx, "round_unit_prizes", r.ID, r.UnitPrizes)
+}
+
+// savePrizes replaces a round's tiers in table (round_prizes or
+// round_unit_prizes), in their order.
+func savePrizes(tx *sql.Tx, table string, roundID int64, prizes []quiz.Prize) error {
+	if _, err := tx.Exec("DELETE FROM "+table+" WHERE round_id = ?", roundID); err != nil {
+		return err
+	}
+	for i, p := range prizes {
+		if _, err := tx.Exec("INSERT INTO "+table+" (round_id, position, name, count) VALUES (?, ?, ?, ?)", roundID, i+1, p.Name, p.Count); err != nil {
 			return err
 		}
 	}
@@ -631,34 +632,34 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 	if err := qrows.Err(); err != nil {
 		return nil, err
 	}
-	prows, err := db.r.QueryContext(ctx, "SELECT round_id, name, count FROM round_prizes WHERE round_id IN "+in+" ORDER BY round_id, position", ids...)
-	if err != nil {
-		return nil, fmt.Errorf("store: round prizes: %w", err)
-	}
-	defer prows.Close()
-	for prows.Next() {
-		var id int64
-		var p quiz.Prize
-		if err := prows.Scan(&id, &p.Name, &p.Count); err != nil {
-			return nil, fmt.Errorf("store: round prizes: %w", err)
-		}
+	if err := db.loadPrizes(ctx, "round_prizes", in, ids, func(id int64, p quiz.Prize) {
 		index[id].Prizes = append(index[id].Prizes, p)
-	}
-	if err := prows.Err(); err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	urows, err := db.r.QueryContext(ctx, "SELECT round_id, name, count FROM round_unit_prizes WHERE round_id IN "+in+" ORDER BY round_id, position", ids...)
-	if err != nil {
-		return nil, fmt.Errorf("store: round unit prizes: %w", err)
+	if err := db.loadPrizes(ctx, "round_unit_prizes", in, ids, func(id int64, p quiz.Prize) {
+		index[id].UnitPrizes = append(index[id].UnitPrizes, p)
+	}); err != nil {
+		return nil, err
 	}
-	defer urows.Close()
-	for urows.Next() {
+	return out, nil
+}
+
+// loadPrizes reads the tiers in table (round_prizes or round_unit_prizes)
+// of the rounds ids, in their order, handing each to add.
+func (db *DB) loadPrizes(ctx context.Context, table, in string, ids []any, add func(roundID int64, p quiz.Prize)) error {
+	rows, err := db.r.QueryContext(ctx, "SELECT round_id, name, count FROM "+table+" WHERE round_id IN "+in+" ORDER BY round_id, position", ids...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var id int64
 		var p quiz.Prize
-		if err := urows.Scan(&id, &p.Name, &p.Count); err != nil {
-			return nil, fmt.Errorf("store: round unit prizes: %w", err)
+		if err := rows.Scan(&id, &p.Name, &p.Count); err != nil {
+			return fmt.Errorf("store: %s: %w", table, err)
 		}
-		index[id].UnitPrizes = append(index[id].UnitPrizes, p)
+		add(id, p)
 	}
-	return out, urows.Err()
+	return rows.Err()
 }
