@@ -117,11 +117,11 @@ func (s *Results) compute(ctx context.Context, r Round) (WinnerList, error) {
 	return l, nil
 }
 
-// Lock freezes a closed round's ranking and prizes as they are now: from
-// then on Winners returns the stored list, whatever happens to the
-// accounts or the attempts. The round must have closed and every attempt
-// must have been scored (an attempt running at the close is submitted at
-// its deadline plus the grace).
+// Lock freezes a closed round's ranking and prizes as they are now, and
+// returns the list as locked: from then on Winners returns the stored
+// list, whatever happens to the accounts or the attempts. The round must
+// have closed and every attempt must have been scored (an attempt running
+// at the close is submitted at its deadline plus the grace).
 func (s *Results) Lock(ctx context.Context, roundID int64, by User, ip string) (WinnerList, error) {
 	r, err := s.store.Round(ctx, roundID)
 	if err != nil {
@@ -150,7 +150,11 @@ func (s *Results) Lock(ctx context.Context, roundID int64, by User, ip string) (
 	if err := s.store.LockRound(ctx, l, by.ID, e); err != nil {
 		return WinnerList{}, err
 	}
-	return s.Winners(ctx, roundID)
+	// The list stored is l itself; reading it back would give it again.
+	at := time.UnixMilli(e.At.UnixMilli()).UTC() // as stored, to the millisecond
+	l.Locked, l.LockedAt, l.LockedBy = true, &at, e.Actor
+	l.Round.LockedAt, l.Round.LockedBy, l.Round.Actual = &at, by.ID, l.Actual
+	return l, nil
 }
 
 func lockDetail(l WinnerList) string {

@@ -113,3 +113,34 @@ func BenchmarkRank100k(b *testing.B) {
 		AllocatePrizes(entries, PrizeRules{Tiers: tiers})
 	}
 }
+
+// BenchmarkWinnersXLSX writes the winners workbook alone for rounds of
+// growing size and reports how much the live heap grew above the list
+// while writing it: what the stream writer keeps, which should not grow
+// with the round.
+func BenchmarkWinnersXLSX(b *testing.B) {
+	for _, n := range []int{10_000, 50_000, 100_000} {
+		b.Run(fmt.Sprintf("contestants=%d", n), func(b *testing.B) {
+			entries, stats, actual := Rank(bigRound(n), TargetPerfectScorers)
+			AllocatePrizes(entries, PrizeRules{Tiers: []Prize{{"Giải Nhất", 10}}})
+			l := WinnerList{Round: Round{Name: "Tuần 1"}, Entries: entries, Stats: stats, Actual: actual}
+			var added uint64
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				b.StartTimer()
+				stop := peakHeap()
+				if err := (WinnersXLSX{Made: lockT0}).Write(io.Discard, l); err != nil {
+					b.Fatal(err)
+				}
+				if p := stop(); p > before.HeapAlloc {
+					added = max(added, p-before.HeapAlloc)
+				}
+			}
+			b.ReportMetric(float64(added)/(1<<20), "added-heap-MB")
+		})
+	}
+}

@@ -70,8 +70,8 @@ func bigClosedRound(b *testing.B, db *DB, n int) quiz.Round {
 
 // BenchmarkLock100k locks a round of 100,000 contestants: read every
 // submitted attempt with its contestant, rank, give 1,000 prizes, rank the
-// units and store the list in one transaction; then reads the stored list
-// back and writes it as .xlsx, as an export does.
+// units and store the list in one transaction; then, as an export does,
+// reads the stored list back and writes it as .xlsx.
 func BenchmarkLock100k(b *testing.B) {
 	db := openTest(b, Options{})
 	round := bigClosedRound(b, db, 100_000)
@@ -92,7 +92,11 @@ func BenchmarkLock100k(b *testing.B) {
 		}
 		lockTime += time.Since(start)
 		start = time.Now()
-		if err := (quiz.WinnersXLSX{Made: time.Now()}).Write(io.Discard, l); err != nil {
+		stored, err := results.Winners(ctx, round.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := (quiz.WinnersXLSX{Made: time.Now()}).Write(io.Discard, stored); err != nil {
 			b.Fatal(err)
 		}
 		exportTime += time.Since(start)
@@ -106,7 +110,7 @@ func BenchmarkLock100k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(lockTime.Seconds()/float64(b.N), "lock-s/op")
-	b.ReportMetric(exportTime.Seconds()/float64(b.N), "xlsx-s/op")
+	b.ReportMetric(exportTime.Seconds()/float64(b.N), "export-s/op")
 }
 
 // BenchmarkLockWrite100k is the part of a lock that holds the writer:
