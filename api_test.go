@@ -226,6 +226,8 @@ func TestContestAndRoundValidation(t *testing.T) {
 		{"refuses an unknown bank", "POST", rounds, admin, base(map[string]any{"bank_id": 9999}), 422, "validation_failed", []string{"bank_id"}},
 		{"refuses an unknown prediction target", "POST", rounds, admin, base(map[string]any{"prediction_target": "winners"}), 422, "validation_failed", []string{"prediction_target"}},
 		{"refuses an unknown reveal policy", "POST", rounds, admin, base(map[string]any{"reveal": "soon"}), 422, "validation_failed", []string{"reveal"}},
+		{"refuses to reveal a prize round's answers after each submit", "POST", rounds, admin, base(map[string]any{"reveal": "after_submit"}), 422, "validation_failed", []string{"reveal"}},
+		{"reveals a practice round's answers after each submit", "POST", rounds, admin, base(map[string]any{"reveal": "after_submit", "prizes": []any{}}), 201, "", nil},
 		{"refuses a round in an unknown contest", "POST", "/api/v1/contests/9999/rounds", admin, base(nil), 404, "not_found", nil},
 		{"refuses a round in an unknown contest before reading its body", "POST", "/api/v1/contests/9999/rounds", admin, base(map[string]any{"opens_at": "x"}), 404, "not_found", nil},
 		{"names a bad time with the other invalid fields", "POST", rounds, admin, base(map[string]any{"opens_at": "x", "question_count": 0, "prediction_target": ""}), 422, "validation_failed", []string{"opens_at", "question_count", "prediction_target"}},
@@ -255,8 +257,13 @@ func TestContestAndRoundValidation(t *testing.T) {
 		} `json:"rounds"`
 	}
 	s.mustCall(200, "GET", fmt.Sprintf("/api/v1/contests/%d", contest.ID), "", nil, &shown)
-	if len(shown.Rounds) != 1 || shown.Rounds[0].OpensAt != "2026-12-01T01:00:00.000Z" || shown.Rounds[0].TopicQuotas["Giao dịch điện tử"] != 5 {
-		t.Errorf("round shown as %+v, want opens_at in UTC with milliseconds and the quota", shown.Rounds)
+	if len(shown.Rounds) != 2 {
+		t.Fatalf("rounds %+v, want the prize round and the practice round", shown.Rounds)
+	}
+	for _, r := range shown.Rounds {
+		if r.OpensAt != "2026-12-01T01:00:00.000Z" || r.TopicQuotas["Giao dịch điện tử"] != 5 {
+			t.Errorf("round shown as %+v, want opens_at in UTC with milliseconds and the quota", r)
+		}
 	}
 }
 
@@ -427,7 +434,7 @@ func TestUpdateRound(t *testing.T) {
 		now := time.Now().UTC()
 		b := map[string]any{"name": "Đợt đã sửa", "bank_id": bank, "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
 			"closes_at": now.Add(2 * time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 5,
-			"max_attempts": 2, "reveal": "after_submit", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}}}
+			"max_attempts": 2, "reveal": "after_close", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}}}
 		for k, v := range change {
 			b[k] = v
 		}
@@ -448,6 +455,7 @@ func TestUpdateRound(t *testing.T) {
 		{"refuses a new question count once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 7}), 409, "round_started", []string{"question_count"}},
 		{"refuses a shorter time per attempt once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 6, "duration_seconds": 60}), 409, "round_started", []string{"duration_seconds"}},
 		{"refuses invalid fields", "PUT", path, admin, body(map[string]any{"closes_at": "x"}), 422, "validation_failed", []string{"closes_at"}},
+		{"refuses to reveal a prize round's answers after each submit", "PUT", path, admin, body(map[string]any{"question_count": 6, "reveal": "after_submit"}), 422, "validation_failed", []string{"reveal"}},
 		{"refuses an update by a contestant", "PUT", path, token, body(nil), 403, "forbidden", nil},
 		{"refuses an unknown round", "PUT", "/api/v1/rounds/99999", admin, body(nil), 404, "not_found", nil},
 		{"moves the close once attempts started", "PUT", path, admin, body(map[string]any{"question_count": 6, "name": "Gia hạn"}), 200, "", nil},

@@ -359,6 +359,18 @@ func TestBrowserOrganizerPath(t *testing.T) {
 		if got := eval[string](t, organizer, `document.getElementById('opens_at').value`); got != opens.typed {
 			t.Fatalf("opens_at holds %q, want %q as typed", got, opens.typed)
 		}
+		// A prize round cannot show its answers right after submitting:
+		// the builder refuses and says why, keeping what was typed.
+		if status := organizer.click(t, `form[action$="/rounds"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+			t.Fatalf("Thêm đợt thi revealing a prize round after submit: status %d, want 422", status)
+		}
+		if got := organizer.text(t, `.field.invalid #reveal ~ p.error`); !strings.Contains(got, "giải thưởng") || !strings.Contains(got, "sau khi đợt thi kết thúc") {
+			t.Errorf("the reveal field says %q, want why a prize round waits for the close", got)
+		}
+		if got := eval[string](t, organizer, `document.getElementById('prizes').value`); got != "Giải Nhất: 1\nGiải Nhì: 2\nGiải Ba: 3" {
+			t.Errorf("prizes after the refusal %q, want them kept as typed", got)
+		}
+		organizer.do(t, "choose to show the answers after the close", chromedp.SetValue(chromedp.ID("reveal"), "after_close"))
 		if status := organizer.click(t, `form[action$="/rounds"] button[type="submit"]`); status != http.StatusOK {
 			t.Fatalf("Thêm đợt thi: status %d, want 200 after the redirect", status)
 		}
@@ -412,7 +424,7 @@ func TestBrowserOrganizerPath(t *testing.T) {
 		r := contest.Rounds[0]
 		got := fmt.Sprintf("bank %d, %d s, %d questions, %v attempts, %q compared with %s, reveal %s, prizes %v",
 			r.BankID, r.DurationSeconds, r.QuestionCount, allowedAttempts(r.MaxAttempts), r.PredictionPrompt, r.PredictionTarget, r.Reveal, r.Prizes)
-		want := fmt.Sprintf("bank %d, 600 s, 5 questions, 2 attempts, %q compared with perfect_scorers, reveal after_submit, prizes %v",
+		want := fmt.Sprintf("bank %d, 600 s, 5 questions, 2 attempts, %q compared with perfect_scorers, reveal after_close, prizes %v",
 			bankID, prediction, "[{Giải Nhất 1} {Giải Nhì 2} {Giải Ba 3}]")
 		if got != want {
 			t.Errorf("stored round\n%s\nwant\n%s", got, want)
@@ -506,7 +518,15 @@ func TestBrowserOrganizerPath(t *testing.T) {
 	})
 
 	step("no page reported a script or loading error", func(t *testing.T, s *testServer) {
+		// The one refusal the test asked for (a prize round revealing its
+		// answers after submit) is the browser's only logged error.
+		refused := fmt.Sprintf("status of 422 (Unprocessable Entity) (%s/organize/contests/", s.URL)
+		expected := 0
 		for _, e := range organizer.errors.all() {
+			if strings.Contains(e, refused) && expected == 0 {
+				expected++
+				continue
+			}
 			t.Errorf("the browser reported %s, want no error", e)
 		}
 	})

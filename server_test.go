@@ -234,7 +234,7 @@ func (s *testServer) round(token string, fields map[string]any) int64 {
 	body := map[string]any{
 		"name": "Đợt thử", "bank_id": s.demoBank(token), "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
 		"closes_at": now.Add(time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 5,
-		"max_attempts": 2, "reveal": "after_submit", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}},
+		"max_attempts": 2, "reveal": "after_close", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}},
 	}
 	for k, v := range fields {
 		body[k] = v

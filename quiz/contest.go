@@ -108,10 +108,20 @@ func (r Round) Duration() time.Duration { return time.Duration(r.DurationSeconds
 // AsksPrediction reports whether the round ends with a prediction question.
 func (r Round) AsksPrediction() bool { return r.PredictionPrompt != "" }
 
+// HasPrizes reports whether the round gives individual prizes, the ones a
+// score wins (group prizes go to units by how many took part).
+func (r Round) HasPrizes() bool { return len(r.Prizes) > 0 }
+
 // RevealsAt reports whether an attempt's correct options may be shown at now.
+// A prize round never shows them before it closes, whatever its policy
+// says: accounts are cheap, and answers read from one attempt's review would
+// win the next attempt a prize.
 func (r Round) RevealsAt(submitted bool, now time.Time) bool {
 	switch r.Reveal {
 	case RevealAfterSubmit:
+		if r.HasPrizes() {
+			return submitted && !now.Before(r.ClosesAt)
+		}
 		return submitted
 	case RevealAfterClose:
 		return submitted && !now.Before(r.ClosesAt)
@@ -132,6 +142,7 @@ const (
 	MsgTargetInvalid     = "field.target_invalid"
 	MsgTargetRequired    = "field.target_required"
 	MsgRevealInvalid     = "field.reveal_invalid"
+	MsgRevealPrizes      = "field.reveal_prizes"
 	MsgTimeInvalid       = "field.time_invalid"
 	MsgBankNameTaken     = "field.bank_name_taken"
 )
@@ -223,15 +234,22 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 		bad.Add("prediction_target", MsgTargetInvalid)
 	}
 
-	if r.Reveal == "" {
-		r.Reveal = RevealAfterSubmit
-	}
-	if r.Reveal != RevealNever && r.Reveal != RevealAfterSubmit && r.Reveal != RevealAfterClose {
-		bad.Add("reveal", MsgRevealInvalid)
-	}
-
 	r.Prizes = checkPrizes(bad, "prizes", r.Prizes)
 	r.UnitPrizes = checkPrizes(bad, "unit_prizes", r.UnitPrizes)
+
+	// A prize round keeps its answer key until it closes: two throwaway
+	// accounts reading their reviews would otherwise learn the bank and a
+	// third would win with it.
+	switch {
+	case r.Reveal == "" && r.HasPrizes():
+		r.Reveal = RevealAfterClose
+	case r.Reveal == "":
+		r.Reveal = RevealAfterSubmit
+	case r.Reveal != RevealNever && r.Reveal != RevealAfterSubmit && r.Reveal != RevealAfterClose:
+		bad.Add("reveal", MsgRevealInvalid)
+	case r.Reveal == RevealAfterSubmit && r.HasPrizes():
+		bad.Add("reveal", MsgRevealPrizes)
+	}
 	if r.PrizeCapPercent < 0 || r.PrizeCapPercent > 100 {
 		bad.Add("prize_cap_percent", MsgOutOfRange)
 	}

@@ -36,6 +36,8 @@ func TestRoundNormalize(t *testing.T) {
 		{"an unknown target is named even without a prompt", func(r *Round) { r.PredictionTarget, r.PredictionPrompt = "winners", "" }, "prediction_target", MsgTargetInvalid},
 		{"a prompt needs a target", func(r *Round) { r.PredictionTarget = "" }, "prediction_target", MsgTargetRequired},
 		{"reveal from the list", func(r *Round) { r.Reveal = "later" }, "reveal", MsgRevealInvalid},
+		{"a prize round keeps its answers until the close", func(r *Round) { r.Reveal = RevealAfterSubmit }, "reveal", MsgRevealPrizes},
+		{"a practice round may reveal after each submit", func(r *Round) { r.Reveal, r.Prizes = RevealAfterSubmit, nil }, "", ""},
 		{"prize counts are positive", func(r *Round) { r.Prizes = []Prize{{"Giải Nhất", 0}} }, "prizes", MsgOutOfRange},
 		{"max attempts not negative", func(r *Round) { r.MaxAttempts = -1 }, "max_attempts", MsgOutOfRange},
 	}
@@ -58,6 +60,39 @@ func TestRoundNormalize(t *testing.T) {
 	}
 	if _, err := validRound().normalize(nil, false); err == nil || err.(*Error).Fields["bank_id"] != MsgBankNotFound {
 		t.Errorf("a missing bank gave %v", err)
+	}
+}
+
+func TestRoundRevealDefaults(t *testing.T) {
+	prize := validRound()
+	prize.Reveal = ""
+	got, err := prize.normalize(map[string]int{"A": 5, "B": 10}, true)
+	if err != nil || got.Reveal != RevealAfterClose {
+		t.Errorf("a prize round without a policy: %q, %v; want after_close", got.Reveal, err)
+	}
+	practice := validRound()
+	practice.Reveal, practice.Prizes = "", nil
+	got, err = practice.normalize(map[string]int{"A": 5, "B": 10}, true)
+	if err != nil || got.Reveal != RevealAfterSubmit {
+		t.Errorf("a practice round without a policy: %q, %v; want after_submit", got.Reveal, err)
+	}
+}
+
+// A prize round stored with after_submit (made before the rule, or written
+// to the database by hand) still shows nothing before its close.
+func TestPrizeRoundRevealsOnlyAfterClose(t *testing.T) {
+	r := validRound()
+	r.Reveal = RevealAfterSubmit
+	before, after := r.ClosesAt.Add(-time.Minute), r.ClosesAt
+	if r.RevealsAt(true, before) {
+		t.Error("a prize round revealed a submitted attempt before its close")
+	}
+	if !r.RevealsAt(true, after) {
+		t.Error("a prize round did not reveal a submitted attempt after its close")
+	}
+	r.Prizes = nil
+	if !r.RevealsAt(true, before) || r.RevealsAt(false, before) {
+		t.Error("a practice round with after_submit should reveal submitted attempts, and only those, at once")
 	}
 }
 
