@@ -198,12 +198,26 @@ func (h *Handler) favicon(c *fiber.Ctx) error {
 	return c.Redirect("/static/icon.svg?v="+h.pages.assets["icon.svg"], fiber.StatusMovedPermanently)
 }
 
-// safeNext returns a local path to go to after a form, or "/".
+// safeNext returns a local path to go to after a form, or "/". Only a
+// plain path on this site passes: browsers drop tabs and newlines from an
+// address and read a backslash as a slash, so "/\t/evil.example/" would
+// otherwise lead to another host. Anything with a control character, a
+// space, a backslash or a non-ASCII byte, anything that names a scheme or a
+// host, and anything not starting with a single slash goes home instead.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
-		return next
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || len(next) > 2000 {
+		return "/"
 	}
-	return "/"
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return "/"
+	}
+	return next
 }
 
 // switchLanguage remembers the chosen language for a year.

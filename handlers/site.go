@@ -85,11 +85,22 @@ func (h *Handler) contestPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	notice := ""
-	if code := c.Query("error"); code != "" {
-		notice = h.lang(c).T("err." + code)
-	}
+	notice := h.knownError(c, c.Query("error"))
 	return h.page(c, fiber.StatusOK, "contest", ct.Title, fiber.Map{"Contest": v, "Notice": notice})
+}
+
+// knownError is the message for an error code a redirect put in the
+// address (?error=CODE), or "" for anything that is not one of hoithi's
+// codes: the address is anyone's to write, the alert box is not.
+func (h *Handler) knownError(c *fiber.Ctx, code string) string {
+	if code == "" {
+		return ""
+	}
+	l := h.lang(c)
+	if _, ok := h.cat.text[l.code]["err."+code]; !ok {
+		return ""
+	}
+	return l.T("err." + code)
 }
 
 // formView carries a form's values and its field errors back to the page.
