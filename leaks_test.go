@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,4 +76,54 @@ func excerpt(body, near string) string {
 		return ""
 	}
 	return body[max(0, i-80):min(len(body), i+200)]
+}
+
+// Answers with personal data are never kept by a browser's or a proxy's
+// cache: an office computer is shared.
+func TestPersonalAnswersAreNotCached(t *testing.T) {
+	s := startServer(t, nil)
+	roundID, admin, official := lockScenario(t, s)
+	s.closeRound(admin, roundID)
+	contestant, _ := s.contestant("Người Xem Dữ Liệu")
+	round := fmt.Sprintf("/api/v1/rounds/%d", roundID)
+	for _, tt := range []struct{ path, token string }{
+		{"/api/v1/me", contestant},
+		{"/api/v1/me/data", contestant},
+		{round + "/winners", official},
+		{round + "/winners.xlsx", official},
+		{round + "/winners.csv", official},
+		{"/api/v1/audit", official},
+		{round + "/statistics", official},
+		{round + "/statistics/provinces.csv", official},
+		{round + "/winners", contestant}, // refused, and the refusal is not kept either
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", s.URL+tt.path, nil)
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+			resp, err := s.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q, want no-store", got)
+			}
+		})
+	}
+	t.Run("a login's token is not kept either", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login",
+			strings.NewReader(`{"login":"`+testAdminEmail+`","password":"`+testAdminPassword+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || got != "no-store" {
+			t.Errorf("status %d, Cache-Control %q; want 200 and no-store", resp.StatusCode, got)
+		}
+	})
 }

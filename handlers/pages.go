@@ -164,6 +164,13 @@ func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) e
 	return c.Status(status).Send(buf.Bytes())
 }
 
+// noStore marks the answer as not to be stored by any cache; a handler
+// may still set its own Cache-Control after it.
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
 // renderError shows an error as a page in the visitor's language.
 func (h *Handler) renderError(c *fiber.Ctx, status int, body apiErrorBody) error {
 	l := h.lang(c)

@@ -25,7 +25,11 @@ func (h *Handler) routes(app *fiber.App) {
 	admin := require(quiz.RoleAdmin)
 	signedIn := require("")
 
-	api := app.Group("/api/v1")
+	// No API answer is kept by a browser or a proxy: many carry personal
+	// data (the account, winners in every format, the audit log,
+	// statistics) or a session token, and a shared office computer's cache
+	// is the next user's to read.
+	api := app.Group("/api/v1", noStore)
 	api.Get("/consent", h.showConsent)
 	api.Post("/auth/register", h.registerAPI)
 	api.Post("/auth/login", h.loginAPI)
