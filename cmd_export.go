@@ -77,6 +77,13 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 		enc.SetIndent("", "  ")
 		return enc.Encode(handlers.WinnersJSON(l, svc.accounts.ProvinceName))
 	}
+	// The audit entry comes first: personal data never leaves unrecorded,
+	// even when the file is then not written.
+	host, _ := os.Hostname()
+	if err := svc.db.Audit(ctx, quiz.AuditEntry{At: time.Now(), Actor: "hoithi export (command line)",
+		Action: quiz.AuditExportWinners, RoundID: *round, Detail: *format + " " + *out, IP: host}); err != nil {
+		return fmt.Errorf("export: audit log: %w; nothing written", err)
+	}
 	if *out == "-" {
 		err = write(stdout)
 	} else {
@@ -84,11 +91,6 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	}
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
-	}
-	host, _ := os.Hostname()
-	if err := svc.db.Audit(ctx, quiz.AuditEntry{At: time.Now(), Actor: "hoithi export (command line)",
-		Action: quiz.AuditExportWinners, RoundID: *round, Detail: *format + " " + *out, IP: host}); err != nil {
-		return err
 	}
 	state := "provisional"
 	if l.Locked {
@@ -102,13 +104,18 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 }
 
 // writeFileAtomic writes a file through a temporary one beside it, so that
-// a scheduled job never leaves half a report where the real one goes.
+// a scheduled job never leaves half a report where the real one goes. The
+// file is the owner's alone (0600): it holds personal data.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".hoithi-export-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,4 +132,48 @@ func TestPersonalAnswersAreNotCached(t *testing.T) {
 			t.Errorf("status %d, Cache-Control %q; want 200 and no-store", resp.StatusCode, got)
 		}
 	})
+}
+
+// auditCheckingWriter looks in the audit log when the export first writes
+// to it: the entry must be there before any personal data leaves.
+type auditCheckingWriter struct {
+	db       *sql.DB
+	roundID  int64
+	checked  bool
+	recorded bool
+	bytes.Buffer
+}
+
+func (w *auditCheckingWriter) Write(p []byte) (int, error) {
+	if !w.checked {
+		w.checked = true
+		var n int
+		err := w.db.QueryRow("SELECT count(*) FROM audit_log WHERE action = 'export_winners' AND round_id = ?", w.roundID).Scan(&n)
+		w.recorded = err == nil && n > 0
+	}
+	return w.Buffer.Write(p)
+}
+
+func TestExportIsAuditedBeforeItIsWritten(t *testing.T) {
+	s := startServer(t, nil)
+	roundID, admin, _ := lockScenario(t, s)
+	s.closeRound(admin, roundID)
+	env := map[string]string{"HOITHI_DB": s.DBPath}
+	w := &auditCheckingWriter{db: s.sqlDB(), roundID: roundID}
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"export", "-round", strconv.FormatInt(roundID, 10), "-format", "csv", "-o", "-"},
+		func(k string) string { return env[k] }, w, &stderr); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr.String())
+	}
+	if !w.checked || !w.recorded {
+		t.Errorf("the export wrote (%v) before its audit entry was in the log (%v)", w.checked, w.recorded)
+	}
+	path := filepath.Join(t.TempDir(), "ket-qua.xlsx")
+	if err := run(context.Background(), []string{"export", "-round", strconv.FormatInt(roundID, 10), "-o", path},
+		func(k string) string { return env[k] }, &stderr, &stderr); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr.String())
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the exported file's mode is %v (%v), want 0600", info.Mode().Perm(), err)
+	}
 }
