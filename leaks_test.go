@@ -177,3 +177,59 @@ func TestExportIsAuditedBeforeItIsWritten(t *testing.T) {
 		t.Errorf("the exported file's mode is %v (%v), want 0600", info.Mode().Perm(), err)
 	}
 }
+
+// A person downloading their own data again and again is recorded once an
+// hour, and after they delete their account the audit log keeps what was
+// done and by which account id, without their name or phone.
+func TestOwnDataAuditIsBoundedAndForgetsTheDeleted(t *testing.T) {
+	s := startServer(t, nil)
+	official := s.staff("official", "kiem-tra@so.gov.vn")
+	token, id := s.contestant("Vũ Thị Hạnh")
+	var me struct {
+		Phone string `json:"phone"`
+	}
+	s.mustCall(http.StatusOK, "GET", "/api/v1/me", token, nil, &me)
+	for range 20 {
+		if status, _, body := s.download(token); status != http.StatusOK {
+			t.Fatalf("download: %d %s", status, body)
+		}
+	}
+	db := s.sqlDB()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM audit_log WHERE action = 'own_data' AND user_id = ?", id).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d audit entries for 20 downloads in a row (%v), want 1", n, err)
+	}
+	// The same account an hour later is recorded again.
+	if _, err := db.Exec("UPDATE audit_log SET at = at - 3600001 WHERE user_id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	s.download(token)
+	if err := db.QueryRow("SELECT count(*) FROM audit_log WHERE action = 'own_data' AND user_id = ?", id).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d audit entries after a download an hour later (%v), want 2", n, err)
+	}
+
+	s.mustCall(http.StatusNoContent, "DELETE", "/api/v1/me", token, map[string]string{"password": "mat-khau-123"}, nil)
+	_, body := s.fetch("/api/v1/audit?limit=1000", official)
+	for _, secret := range []string{"Vũ Thị Hạnh", me.Phone} {
+		if strings.Contains(string(body), secret) {
+			t.Errorf("the audit log still names the deleted account by %q", secret)
+		}
+	}
+	var actions []string
+	rows, err := db.Query("SELECT action, actor FROM audit_log WHERE user_id = ? ORDER BY id", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action, actor string
+		rows.Scan(&action, &actor)
+		actions = append(actions, action)
+		if actor != fmt.Sprintf("Người dùng đã xóa <deleted-%d>", id) {
+			t.Errorf("actor %q of a %s entry, want the deleted account's label", actor, action)
+		}
+	}
+	if got := strings.Join(actions, ","); got != "own_data,own_data,delete_account" {
+		t.Errorf("the deleted account's entries are %s, want its two downloads and the deletion", got)
+	}
+}

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"hoithi/quiz"
@@ -10,6 +12,18 @@ import (
 // them as they are now. It fails the request when the log cannot be
 // written: personal data is not handed out unrecorded.
 func (h *Handler) audit(c *fiber.Ctx, action string, roundID int64, detail string) error {
+	return h.Audit.Audit(c.UserContext(), h.auditEntry(c, action, roundID, detail))
+}
+
+// auditOnce is audit for an action a person repeats on their own data: it
+// is written once per account and period, so that reloading a page cannot
+// flood the log.
+func (h *Handler) auditOnce(c *fiber.Ctx, action string, within time.Duration, detail string) error {
+	_, err := h.Audit.AuditOnce(c.UserContext(), h.auditEntry(c, action, 0, detail), within)
+	return err
+}
+
+func (h *Handler) auditEntry(c *fiber.Ctx, action string, roundID int64, detail string) quiz.AuditEntry {
 	e := quiz.AuditEntry{At: h.Now(), Action: action, RoundID: roundID, Detail: detail, IP: h.clientIP(c)}
 	if p := principalOf(c); p != nil {
 		e.UserID = p.UserID
@@ -17,5 +31,5 @@ func (h *Handler) audit(c *fiber.Ctx, action string, roundID int64, detail strin
 			e.Actor = quiz.StaffName(u)
 		}
 	}
-	return h.Audit.Audit(c.UserContext(), e)
+	return e
 }

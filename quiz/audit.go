@@ -42,5 +42,8 @@ type AuditFilter struct {
 // AuditStore keeps the audit log.
 type AuditStore interface {
 	Audit(ctx context.Context, e AuditEntry) error
+	// AuditOnce appends e unless the same account has an entry of the same
+	// action within the last within before e.At; it reports whether it did.
+	AuditOnce(ctx context.Context, e AuditEntry, within time.Duration) (bool, error)
 	AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }

@@ -16,6 +16,10 @@ const DeletedName = "Người dùng đã xóa"
 // no registration can take it first and block a deletion.
 func DeletedLogin(userID int64) string { return "deleted-" + strconv.FormatInt(userID, 10) }
 
+// DeletedActor names a deleted or purged account in the audit log, in
+// place of the name and login it had.
+func DeletedActor(userID int64) string { return DeletedName + " <" + DeletedLogin(userID) + ">" }
+
 // ConsentRecord is a consent as its owner downloads it: the record with the
 // words they agreed to.
 type ConsentRecord struct {
@@ -150,7 +154,7 @@ func (p *Privacy) OwnData(ctx context.Context, userID int64) (OwnData, error) {
 func (p *Privacy) DeleteAccount(ctx context.Context, userID int64, client ClientInfo) (Deletion, error) {
 	now := p.now()
 	d, err := p.store.DeleteAccount(ctx, userID, now, func(d Deletion) AuditEntry {
-		return AuditEntry{At: now, UserID: userID, Actor: DeletedName + " <" + DeletedLogin(userID) + ">",
+		return AuditEntry{At: now, UserID: userID, Actor: DeletedActor(userID),
 			Action: AuditDeleteAccount, Detail: fmt.Sprintf("rounds=%d results=%d", len(d.RoundIDs), d.Results), IP: client.IP}
 	})
 	if ErrorCode(err) == CodeNotFound {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"hoithi/quiz"
 )
@@ -16,6 +17,31 @@ func (db *DB) Audit(ctx context.Context, e quiz.AuditEntry) error {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// AuditOnce appends e unless the same account already has an entry of the
+// same action at or after e.At − within; it reports whether it wrote one.
+// The check and the write are one transaction, so that parallel requests
+// write one entry between them.
+func (db *DB) AuditOnce(ctx context.Context, e quiz.AuditEntry, within time.Duration) (bool, error) {
+	written := false
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		written = false
+		var recent int
+		if err := tx.QueryRow(`SELECT count(*) FROM audit_log WHERE user_id = ? AND action = ? AND at >= ?`,
+			e.UserID, e.Action, ms(e.At.Add(-within))).Scan(&recent); err != nil {
+			return err
+		}
+		if recent > 0 {
+			return nil
+		}
+		written = true
+		return insertAudit(tx, e)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: audit %s: %w", e.Action, err)
+	}
+	return written, nil
 }
 
 func insertAudit(tx *sql.Tx, e quiz.AuditEntry) error {

@@ -175,11 +175,23 @@ func orNoRows(err error) error {
 }
 
 // anonymizeUser empties an account of personal data and makes signing in
-// impossible; the row stays because attempts and consents refer to it.
+// impossible; the row stays because attempts and consents refer to it. The
+// person's name and login leave the audit log's actor labels too.
 func anonymizeUser(tx *sql.Tx, userID int64, at time.Time) error {
 	_, err := tx.Exec(`UPDATE users SET full_name = ?, birth_date = '', id_number = '', phone = NULL, email = ?,
 		province = '', commune = '', unit = '', password_hash = '', deleted_at = ? WHERE id = ?`,
 		quiz.DeletedName, quiz.DeletedLogin(userID), ms(at), userID)
+	if err != nil {
+		return err
+	}
+	return forgetActor(tx, userID)
+}
+
+// forgetActor rewrites the actor label of the account's audit entries
+// (its name and phone or e-mail as they were) to the deleted account's
+// label; the entries keep the account id, the action and the time.
+func forgetActor(tx *sql.Tx, userID int64) error {
+	_, err := tx.Exec("UPDATE audit_log SET actor = ? WHERE user_id = ?", quiz.DeletedActor(userID), userID)
 	return err
 }
 

@@ -232,6 +232,11 @@ func TestPurgeClearsOldContestsOnly(t *testing.T) {
 	insertResult(t, f.db, oldRound.ID, onlyOld.ID, 1, onlyOld.FullName)
 	insertResult(t, f.db, oldRound.ID, both.ID, 2, both.FullName)
 	insertResult(t, f.db, f.round.ID, both.ID, 1, both.FullName)
+	for _, u := range []quiz.User{onlyOld, both} {
+		if err := f.db.Audit(ctx, quiz.AuditEntry{At: longAgo, UserID: u.ID, Actor: quiz.StaffName(u), Action: quiz.AuditOwnData}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	privacy := quiz.NewPrivacy(f.db, time.Now)
 	for _, days := range []int{0, -3} {
@@ -290,6 +295,22 @@ func TestPurgeClearsOldContestsOnly(t *testing.T) {
 		for _, u := range []quiz.User{both, recentSignup, f.user} {
 			if got, err := f.db.User(ctx, u.ID); err != nil || got.IDNumber != u.IDNumber || got.FullName != u.FullName {
 				t.Errorf("%s: %+v, %v; want unchanged", u.FullName, got, err)
+			}
+		}
+	})
+
+	t.Run("takes the anonymized account's name and phone out of the audit log", func(t *testing.T) {
+		log, err := f.db.AuditLog(ctx, quiz.AuditFilter{Action: quiz.AuditOwnData})
+		if err != nil || len(log) != 2 {
+			t.Fatalf("audit %+v, %v; want the two downloads", log, err)
+		}
+		for _, e := range log {
+			want := quiz.StaffName(both)
+			if e.UserID == onlyOld.ID {
+				want = quiz.DeletedActor(onlyOld.ID)
+			}
+			if e.Actor != want {
+				t.Errorf("account %d's entry names %q, want %q", e.UserID, e.Actor, want)
 			}
 		}
 	})
