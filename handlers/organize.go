@@ -108,13 +108,19 @@ type pendingImport struct {
 	expires time.Time
 }
 
-// pendingImports holds previews for pendingTTL.
+// pendingImports holds previews for pendingTTL, within bounds: each
+// organizer keeps their newest pendingPerUser previews, and all previews
+// together hold at most pendingBytes of files, the oldest going first.
 type pendingImports struct {
 	mu    sync.Mutex
 	items map[string]*pendingImport
 }
 
-const pendingTTL = 30 * time.Minute
+const (
+	pendingTTL     = 30 * time.Minute
+	pendingPerUser = 3
+	pendingBytes   = 128 << 20
+)
 
 func (p *pendingImports) put(now time.Time, item *pendingImport) string {
 	raw := make([]byte, 16)
@@ -130,9 +136,46 @@ func (p *pendingImports) put(now time.Time, item *pendingImport) string {
 			delete(p.items, k)
 		}
 	}
+	for p.count(item.userID) >= pendingPerUser {
+		p.dropOldest(item.userID)
+	}
+	for len(p.items) > 0 && p.size()+len(item.data) > pendingBytes {
+		p.dropOldest(0)
+	}
 	item.expires = now.Add(pendingTTL)
 	p.items[token] = item
 	return token
+}
+
+// count returns how many previews userID has waiting.
+func (p *pendingImports) count(userID int64) int {
+	n := 0
+	for _, v := range p.items {
+		if v.userID == userID {
+			n++
+		}
+	}
+	return n
+}
+
+// size returns the bytes of the files waiting.
+func (p *pendingImports) size() int {
+	n := 0
+	for _, v := range p.items {
+		n += len(v.data)
+	}
+	return n
+}
+
+// dropOldest forgets the oldest preview of userID, or of anyone for 0.
+func (p *pendingImports) dropOldest(userID int64) {
+	oldest := ""
+	for k, v := range p.items {
+		if (userID == 0 || v.userID == userID) && (oldest == "" || v.expires.Before(p.items[oldest].expires)) {
+			oldest = k
+		}
+	}
+	delete(p.items, oldest)
 }
 
 // take removes and returns a preview, if it is still there and is the

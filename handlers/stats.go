@@ -15,7 +15,10 @@ import (
 // answers, and submissions over time. The same figures come as JSON and,
 // every statsEvery, over a websocket.
 
-const statsEvery = 2 * time.Second
+const (
+	statsEvery = 2 * time.Second
+	statsKept  = time.Minute
+)
 
 type questionStatsBody struct {
 	ID       int64   `json:"id"`
@@ -77,6 +80,13 @@ func (h *Handler) roundStats(ctx context.Context, roundID int64) (statsBody, err
 		body.Questions = append(body.Questions, questionStatsBody{q.ID, q.Text, q.Answered, q.Correct, q.Share()})
 	}
 	h.stats.Store(roundID, &cachedStats{body, now})
+	// Rounds nobody watches any more leave the cache.
+	h.stats.Range(func(key, v any) bool {
+		if now.Sub(v.(*cachedStats).at) > statsKept {
+			h.stats.Delete(key)
+		}
+		return true
+	})
 	return body, nil
 }
 
