@@ -98,8 +98,8 @@ func TestIdsCarryNoInformation(t *testing.T) {
 	bob, bobID := s.contestant("Trần Văn Minh")
 
 	t.Run("two registrations in a row get unrelated user ids", func(t *testing.T) {
-		// Counted ids differ by one and are small; random ones are drawn
-		// from [2^52, 2^53): two are adjacent with probability 2^-51.
+		// Counted ids differ by one and are small; random ones have 15
+		// digits, and two are adjacent with probability 2 in 9×10^14.
 		if d := bobID - aliceID; d == 1 || d == -1 || aliceID < 1<<32 || bobID < 1<<32 {
 			t.Errorf("user ids %d and %d: consecutive or small, want unrelated random ids", aliceID, bobID)
 		}

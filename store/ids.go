@@ -16,23 +16,31 @@ import (
 // their own. Banks, contests, rounds and audit entries keep counted ids;
 // they are no secret.
 
-// minRandomID and maxRandomID bound random ids: every one has 16 digits, is
-// held exactly by a JavaScript number (below 2^53), and can never equal an
-// id counted from 1.
+// minRandomID and maxRandomID bound random ids: every one has 15 digits, so
+// that it is held exactly both by a JavaScript number (below 2^53) and by a
+// spreadsheet cell (15 significant digits) when a CSV file carries it, and it
+// can never equal an id counted from 1.
 const (
-	minRandomID = 1 << 52
-	maxRandomID = 1<<53 - 1
+	minRandomID = 100_000_000_000_000
+	maxRandomID = 999_999_999_999_999
 )
 
-// newID draws a random id in [minRandomID, maxRandomID] from crypto/rand.
-// A variable so that tests can make a draw clash.
+// newID draws a random id in [minRandomID, maxRandomID], uniformly, from
+// crypto/rand. A variable so that tests can make a draw clash.
 var newID = func() int64 {
-	var b [8]byte
-	rand.Read(b[:]) // never fails: crypto/rand.Read crashes the program instead
-	return minRandomID | int64(binary.BigEndian.Uint64(b[:])>>12)
+	const span = maxRandomID - minRandomID + 1 // 9×10^14, below 2^50
+	for {
+		var b [8]byte
+		rand.Read(b[:]) // never fails: crypto/rand.Read crashes the program instead
+		// 50 random bits; those at or above span are drawn again (one in
+		// five), which keeps the draw uniform.
+		if v := int64(binary.BigEndian.Uint64(b[:]) >> 14); v < span {
+			return minRandomID + v
+		}
+	}
 }
 
-// idDraws bounds the draws for one row. With 2^52 ids to draw from, even a
+// idDraws bounds the draws for one row. With 9×10^14 ids to draw from, even a
 // second draw is a once-in-a-lifetime event; eight clashes in a row mean
 // something other than chance is wrong.
 const idDraws = 8

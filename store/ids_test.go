@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,12 +27,12 @@ func drawing(t *testing.T, ids ...int64) {
 }
 
 func TestRandomIds(t *testing.T) {
-	t.Run("are 16-digit numbers below 2^53, none repeated", func(t *testing.T) {
+	t.Run("are 15-digit numbers, none repeated", func(t *testing.T) {
 		seen := map[int64]bool{}
 		for range 10000 {
 			id := newID()
-			if id < 1<<52 || id >= 1<<53 {
-				t.Fatalf("drew %d, want an id in [2^52, 2^53)", id)
+			if len(strconv.FormatInt(id, 10)) != 15 || id >= 1<<53 {
+				t.Fatalf("drew %d, want a 15-digit id", id)
 			}
 			if seen[id] {
 				t.Fatalf("drew %d twice in 10,000 draws", id)
@@ -41,19 +42,18 @@ func TestRandomIds(t *testing.T) {
 	})
 
 	t.Run("cover the whole range", func(t *testing.T) {
-		// Each of the 52 bits below bit 52 is set in about half of the
-		// draws; a bit never or always set in 1,000 draws means the draw
-		// does not use it (by chance: 2^-999 for a bit).
-		var or, and int64 = 0, -1
+		// In 1,000 uniform draws, each tenth of the range and each last
+		// digit turns up; one missing by chance: under 10 × 0.9^1000, or
+		// 2e-45.
+		tenths, digits := map[int64]bool{}, map[int64]bool{}
 		for range 1000 {
 			id := newID()
-			or |= id
-			and &= id
+			tenths[(id-minRandomID)*10/(maxRandomID-minRandomID+1)] = true
+			digits[id%10] = true
 		}
-		for bit := range 52 {
-			if or&(1<<bit) == 0 || and&(1<<bit) != 0 {
-				t.Errorf("bit %d is the same in 1,000 draws", bit)
-			}
+		if len(tenths) != 10 || len(digits) != 10 {
+			t.Errorf("1,000 draws fell in %d tenths of the range and ended in %d digits, want 10 and 10",
+				len(tenths), len(digits))
 		}
 	})
 }
