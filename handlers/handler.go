@@ -277,12 +277,13 @@ func parseTime(s string) (time.Time, bool) {
 }
 
 // idParam reads a numeric id from the path; a malformed id finds nothing.
+// Ids have 15 digits: read as int64, which holds them on every platform.
 func idParam(c *fiber.Ctx, name string) (int64, error) {
-	id, err := c.ParamsInt(name)
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, quiz.NotFound(name)
 	}
-	return int64(id), nil
+	return id, nil
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -1,6 +1,7 @@
 package quiz
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 )
@@ -9,7 +10,10 @@ import (
 // options in bank order and the set of correct ones, with the texts an
 // attempt shows, so that a new attempt needs no read to be shown.
 type PoolQuestion struct {
-	ID          int64
+	ID int64
+	// Seq is the question's place in its bank's order. Ids are random and
+	// carry no order, so the draw sorts by Seq.
+	Seq         int64
 	Topic       string
 	Text        string
 	Explanation string
@@ -43,13 +47,20 @@ type Seed [32]byte
 
 // Draw picks count questions from pool: first each topic's quota, then the
 // rest from all remaining questions, and shuffles the questions and each
-// question's options. The same pool and seed always give the same draw.
+// question's options. The same pool and seed always give the same draw: the
+// pool is taken in bank order (Seq), whatever its ids, so that the seed
+// kept with an attempt explains its draw even after ids change.
 func Draw(pool []PoolQuestion, count int, quotas map[string]int, seed Seed) ([]DrawnQuestion, error) {
 	if count > len(pool) {
 		return nil, Errorf(CodeNotEnough, "the bank has %d questions in use, the round asks %d", len(pool), count)
 	}
 	sorted := slices.Clone(pool)
-	slices.SortFunc(sorted, func(a, b PoolQuestion) int { return cmpInt64(a.ID, b.ID) })
+	slices.SortFunc(sorted, func(a, b PoolQuestion) int {
+		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	rng := rand.New(rand.NewChaCha8(seed))
 
 	taken := make([]bool, len(sorted))
@@ -91,14 +102,4 @@ func Draw(pool []PoolQuestion, count int, quotas map[string]int, seed Seed) ([]D
 		drawn[n] = DrawnQuestion{QuestionID: sorted[i].ID, OptionOrder: order}
 	}
 	return drawn, nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -104,3 +104,48 @@ func TestDrawRefusesImpossibleRounds(t *testing.T) {
 		})
 	}
 }
+
+func TestDrawFollowsBankOrderNotIds(t *testing.T) {
+	pool := testPool(map[string]int{"A": 20, "B": 20})
+	for i := range pool {
+		pool[i].Seq = int64(i + 1)
+	}
+	// The same bank with every question and option given a new id, in an
+	// order unrelated to the bank's, as random ids are.
+	renumbered := slices.Clone(pool)
+	newQuestion, newOption := map[int64]int64{}, map[int64]int64{}
+	for i := range renumbered {
+		q := &renumbered[i]
+		newQ := int64(1000 - 7*i)
+		if i%2 == 1 {
+			newQ = int64(5000 + 13*i)
+		}
+		newQuestion[q.ID] = newQ
+		q.ID = newQ
+		q.OptionIDs = slices.Clone(q.OptionIDs)
+		for j, o := range q.OptionIDs {
+			newO := newQ*10 + int64(3-j) // options numbered against their order
+			newOption[o] = newO
+			q.OptionIDs[j] = newO
+		}
+	}
+	var seed Seed
+	seed[0] = 42
+	before, err := Draw(pool, 12, map[string]int{"A": 4}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := Draw(renumbered, 12, map[string]int{"A": 4}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range before {
+		want := DrawnQuestion{QuestionID: newQuestion[before[i].QuestionID]}
+		for _, o := range before[i].OptionOrder {
+			want.OptionOrder = append(want.OptionOrder, newOption[o])
+		}
+		if fmt.Sprint(after[i]) != fmt.Sprint(want) {
+			t.Fatalf("question %d of the draw: got %v after renumbering, want %v", i+1, after[i], want)
+		}
+	}
+}

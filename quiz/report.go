@@ -293,13 +293,14 @@ func byMost(a, b Tally) int {
 }
 
 // QuestionTable orders question statistics by share of right answers,
-// lowest first; questions nobody answered come last; ties by id.
+// lowest first; questions nobody answered come last; ties keep the order
+// given, the bank's (ids are random and carry no order).
 func QuestionTable(qs []QuestionStats) []QuestionStats {
 	out := slices.Clone(qs)
 	if out == nil {
 		out = []QuestionStats{}
 	}
-	slices.SortFunc(out, func(a, b QuestionStats) int {
+	slices.SortStableFunc(out, func(a, b QuestionStats) int {
 		if (a.Answered == 0) != (b.Answered == 0) {
 			if a.Answered == 0 {
 				return 1
@@ -307,10 +308,7 @@ func QuestionTable(qs []QuestionStats) []QuestionStats {
 			return -1
 		}
 		// a.Correct/a.Answered vs b.Correct/b.Answered, without rounding.
-		if c := cmp.Compare(a.Correct*b.Answered, b.Correct*a.Answered); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.Correct*b.Answered, b.Correct*a.Answered)
 	})
 	return out
 }

@@ -44,7 +44,7 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		var err error
 		a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+` FROM attempts
 			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
-			ORDER BY id DESC LIMIT 1`, na.RoundID, na.UserID, ms(na.StartedAt)))
+			ORDER BY number DESC LIMIT 1`, na.RoundID, na.UserID, ms(na.StartedAt)))
 		if err == nil {
 			return nil
 		}
@@ -61,12 +61,14 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		}
 		a = quiz.Attempt{RoundID: na.RoundID, UserID: na.UserID, Number: last + 1, Seed: na.Seed,
 			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
-		res, err := tx.Exec(`INSERT INTO attempts (round_id, user_id, number, seed, question_count, started_at, deadline)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
-		if err != nil {
+		// A random id: counted ones would tell a contestant how many
+		// attempts were started between two of their own.
+		a.ID, err = insertWithNewID(func(id int64) error {
+			_, err := tx.Exec(`INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
 			return err
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		insert := tx.Stmt(db.insertAttemptQuestion)
@@ -326,7 +328,8 @@ func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitte
 }
 
 // QuestionStats returns, for each question drawn in a round, how many
-// stored answers it has and how many are right, most answered first.
+// stored answers it has and how many are right, most answered first, then
+// in bank order.
 func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
 		FROM attempts a
@@ -334,7 +337,7 @@ func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.Question
 		JOIN questions q ON q.id = aq.question_id
 		LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_id = aq.question_id
 		WHERE a.round_id = ?
-		GROUP BY q.id ORDER BY count(an.question_id) DESC, q.id`, roundID)
+		GROUP BY q.id ORDER BY count(an.question_id) DESC, q.seq`, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
 	}

@@ -82,7 +82,7 @@ func (db *DB) CreateBank(ctx context.Context, b quiz.Bank) (quiz.Bank, error) {
 // included and marked.
 func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, topic, text, explanation, reference, difficulty, retired_at IS NOT NULL
-		FROM questions WHERE bank_id = ? ORDER BY id`, bankID)
+		FROM questions WHERE bank_id = ? ORDER BY seq`, bankID)
 	if err != nil {
 		return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
 	}
@@ -101,7 +101,7 @@ func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, err
 		return nil, fmt.Errorf("store: questions of bank %d: %w", bankID, err)
 	}
 	orows, err := db.r.QueryContext(ctx, `SELECT o.question_id, o.id, o.text, o.correct FROM options o
-		JOIN questions q ON q.id = o.question_id WHERE q.bank_id = ? ORDER BY o.question_id, o.position`, bankID)
+		JOIN questions q ON q.id = o.question_id WHERE q.bank_id = ? ORDER BY q.seq, o.position`, bankID)
 	if err != nil {
 		return nil, fmt.Errorf("store: options of bank %d: %w", bankID, err)
 	}
@@ -201,18 +201,20 @@ func (db *DB) ReplaceQuestion(ctx context.Context, bankID, questionID int64, q q
 }
 
 // questionInserts are the statements that store a question and its
-// options, prepared once for a whole import.
+// options, prepared once for a whole import. Questions and options get
+// random ids (see ids.go); a question's seq, counted across all banks, keeps
+// the order in which questions were added, which is the bank's order.
 type questionInserts struct {
 	question, option *sql.Stmt
 }
 
 func prepareQuestionInserts(tx *sql.Tx) (questionInserts, error) {
-	question, err := tx.Prepare(`INSERT INTO questions (bank_id, topic, text, explanation, reference, difficulty, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`)
+	question, err := tx.Prepare(`INSERT INTO questions (id, seq, bank_id, topic, text, explanation, reference, difficulty, created_at)
+		VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM questions), ?, ?, ?, ?, ?, ?, strftime('%s','now') * 1000)`)
 	if err != nil {
 		return questionInserts{}, err
 	}
-	option, err := tx.Prepare("INSERT INTO options (question_id, position, text, correct) VALUES (?, ?, ?, ?)")
+	option, err := tx.Prepare("INSERT INTO options (id, question_id, position, text, correct) VALUES (?, ?, ?, ?, ?)")
 	if err != nil {
 		question.Close()
 		return questionInserts{}, err
@@ -226,16 +228,18 @@ func (qi questionInserts) close() {
 }
 
 func (qi questionInserts) insert(bankID int64, q quiz.Question) (int64, error) {
-	res, err := qi.question.Exec(bankID, q.Topic, q.Text, q.Explanation, q.Reference, q.Difficulty)
-	if err != nil {
-		return 0, err
-	}
-	id, err := res.LastInsertId()
+	id, err := insertWithNewID(func(id int64) error {
+		_, err := qi.question.Exec(id, bankID, q.Topic, q.Text, q.Explanation, q.Reference, q.Difficulty)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
 	for pos, o := range q.Options {
-		if _, err := qi.option.Exec(id, pos+1, o.Text, o.Correct); err != nil {
+		if _, err := insertWithNewID(func(optionID int64) error {
+			_, err := qi.option.Exec(optionID, id, pos+1, o.Text, o.Correct)
+			return err
+		}); err != nil {
 			return 0, err
 		}
 	}
@@ -288,9 +292,9 @@ func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&p.Version); err != nil {
 		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, notFound(err, "bank"))
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, q.text, q.explanation, q.reference, o.id, o.text, o.correct
+	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.seq, q.topic, q.text, q.explanation, q.reference, o.id, o.text, o.correct
 		FROM questions q JOIN options o ON o.question_id = q.id
-		WHERE q.bank_id = ? AND q.retired_at IS NULL ORDER BY q.id, o.position`, bankID)
+		WHERE q.bank_id = ? AND q.retired_at IS NULL ORDER BY q.seq, o.position`, bankID)
 	if err != nil {
 		return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
 	}
@@ -298,7 +302,7 @@ func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
 	for rows.Next() {
 		var q quiz.PoolQuestion
 		var o quiz.Option
-		if err := rows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &o.ID, &o.Text, &o.Correct); err != nil {
+		if err := rows.Scan(&q.ID, &q.Seq, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &o.ID, &o.Text, &o.Correct); err != nil {
 			return quiz.Pool{}, fmt.Errorf("store: pool of bank %d: %w", bankID, err)
 		}
 		if n := len(p.Questions); n == 0 || p.Questions[n-1].ID != q.ID {

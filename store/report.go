@@ -105,7 +105,8 @@ func bestScores(ctx context.Context, tx *sql.Tx, roundID int64) (map[int]int, er
 }
 
 // submittedQuestionStats is QuestionStats over submitted attempts only:
-// for each question drawn in them, its stored answers and the right ones.
+// for each question drawn in them, in bank order, its stored answers and
+// the right ones.
 func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
 		FROM attempts a
@@ -113,7 +114,7 @@ func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]q
 		JOIN questions q ON q.id = aq.question_id
 		LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_id = aq.question_id
 		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL
-		GROUP BY q.id ORDER BY q.id`, roundID)
+		GROUP BY q.id ORDER BY q.seq`, roundID)
 	if err != nil {
 		return nil, err
 	}

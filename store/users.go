@@ -51,19 +51,21 @@ func (db *DB) CreateUser(ctx context.Context, u quiz.User, passwordHash string, 
 		if len(taken) > 0 {
 			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "an account with this phone or e-mail exists", Fields: taken}
 		}
-		res, err := tx.Exec(`INSERT INTO users (role, full_name, birth_date, id_number, phone, email,
-			province, commune, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Role, u.FullName, u.BirthDate, u.IDNumber, nullString(u.Phone), nullString(u.Email),
-			u.Province, u.Commune, u.Unit, passwordHash, ms(u.CreatedAt))
+		// A random id (see ids.go): counted ones would count registrations.
+		id, err := insertWithNewID(func(id int64) error {
+			_, err := tx.Exec(`INSERT INTO users (id, role, full_name, birth_date, id_number, phone, email,
+				province, commune, unit, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, u.Role, u.FullName, u.BirthDate, u.IDNumber, nullString(u.Phone), nullString(u.Email),
+				u.Province, u.Commune, u.Unit, passwordHash, ms(u.CreatedAt))
+			return err
+		})
 		if isUnique(err) {
 			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "an account with this phone or e-mail exists"}
 		}
 		if err != nil {
 			return err
 		}
-		if u.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		u.ID = id
 		if consent == nil {
 			return nil
 		}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// drawing makes the next draws of random ids return ids, in order, then
+// real random ids again.
+func drawing(t *testing.T, ids ...int64) {
+	t.Helper()
+	saved := newID
+	t.Cleanup(func() { newID = saved })
+	newID = func() int64 {
+		if len(ids) == 0 {
+			return saved()
+		}
+		id := ids[0]
+		ids = ids[1:]
+		return id
+	}
+}
+
+func TestRandomIds(t *testing.T) {
+	t.Run("are 15-digit numbers, none repeated", func(t *testing.T) {
+		seen := map[int64]bool{}
+		for range 10000 {
+			id := newID()
+			if len(strconv.FormatInt(id, 10)) != 15 || id >= 1<<53 {
+				t.Fatalf("drew %d, want a 15-digit id", id)
+			}
+			if seen[id] {
+				t.Fatalf("drew %d twice in 10,000 draws", id)
+			}
+			seen[id] = true
+		}
+	})
+
+	t.Run("cover the whole range", func(t *testing.T) {
+		// In 1,000 uniform draws, each tenth of the range and each last
+		// digit turns up; one missing by chance: under 10 × 0.9^1000, or
+		// 2e-45.
+		tenths, digits := map[int64]bool{}, map[int64]bool{}
+		for range 1000 {
+			id := newID()
+			tenths[(id-minRandomID)*10/(maxRandomID-minRandomID+1)] = true
+			digits[id%10] = true
+		}
+		if len(tenths) != 10 || len(digits) != 10 {
+			t.Errorf("1,000 draws fell in %d tenths of the range and ended in %d digits, want 10 and 10",
+				len(tenths), len(digits))
+		}
+	})
+}
+
+func TestStoreGivesRandomIds(t *testing.T) {
+	f := newFixture(t, 4, 2, 0)
+	ctx := context.Background()
+	for _, q := range f.pool.Questions {
+		if q.ID < minRandomID {
+			t.Errorf("question id %d, want a random id", q.ID)
+		}
+		for _, o := range q.OptionIDs {
+			if o < minRandomID {
+				t.Errorf("option id %d, want a random id", o)
+			}
+		}
+	}
+	if f.user.ID < minRandomID {
+		t.Errorf("user id %d, want a random id", f.user.ID)
+	}
+	a, _, err := f.newAttempt(t, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID < minRandomID {
+		t.Errorf("attempt id %d, want a random id", a.ID)
+	}
+	for kind, id := range map[string]int64{"bank": f.bank.ID, "round": f.round.ID} {
+		if id >= minRandomID {
+			t.Errorf("%s id %d, want a counted one", kind, id)
+		}
+	}
+	qs, err := f.db.Questions(ctx, f.bank.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range qs {
+		if want := f.pool.Questions[i].Text; q.Text != want {
+			t.Errorf("question %d of the bank is %q, want %q (the order they were added in)", i+1, q.Text, want)
+		}
+	}
+}
+
+func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
+	f := newFixture(t, 4, 2, 0)
+	ctx := context.Background()
+	takenQuestion := f.pool.Questions[0].ID
+	takenOption := f.pool.Questions[1].OptionIDs[0]
+	const freeQuestion, freeOption, freeOption2 = minRandomID + 11, minRandomID + 12, minRandomID + 13
+
+	t.Run("for a question and its options", func(t *testing.T) {
+		drawing(t, takenQuestion, freeQuestion, takenOption, freeOption, freeOption2)
+		ids, err := f.db.AddQuestions(ctx, f.bank.ID, []quiz.Question{{Text: "Câu mới?",
+			Options: []quiz.Option{{Text: "Có", Correct: true}, {Text: "Không"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids[0] != freeQuestion {
+			t.Errorf("question stored as %d, want %d", ids[0], freeQuestion)
+		}
+		qs, err := f.db.Questions(ctx, f.bank.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := qs[len(qs)-1]
+		if last.ID != freeQuestion || last.Options[0].ID != freeOption || last.Options[1].ID != freeOption2 {
+			t.Errorf("new question stored as %d with options %d, %d; want %d with %d, %d",
+				last.ID, last.Options[0].ID, last.Options[1].ID, freeQuestion, freeOption, freeOption2)
+		}
+		if qs[0].ID != takenQuestion || qs[0].Text != f.pool.Questions[0].Text {
+			t.Errorf("the question whose id was drawn again became %d %q", qs[0].ID, qs[0].Text)
+		}
+	})
+
+	t.Run("for a user", func(t *testing.T) {
+		const free = minRandomID + 21
+		drawing(t, f.user.ID, free)
+		u, err := f.db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Trần Thị Bình", Phone: "0987654321",
+			CreatedAt: time.Now()}, "hash", nil)
+		if err != nil {
+			t.Fatalf("got %v, want the account created under another id", err)
+		}
+		if u.ID != free {
+			t.Errorf("user stored as %d, want %d", u.ID, free)
+		}
+	})
+
+	t.Run("for an attempt", func(t *testing.T) {
+		first, _, err := f.newAttempt(t, time.Now().Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const free = minRandomID + 31
+		drawing(t, first.ID, free)
+		a, created, err := f.newAttempt(t, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !created || a.ID != free || a.Number != 2 {
+			t.Errorf("attempt %d (number %d, created %v), want a new attempt %d, number 2", a.ID, a.Number, created, free)
+		}
+	})
+
+	t.Run("and gives up after a few clashes in a row", func(t *testing.T) {
+		taken := make([]int64, idDraws)
+		for i := range taken {
+			taken[i] = f.user.ID
+		}
+		drawing(t, taken...)
+		_, err := f.db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Lê Văn Cường", Phone: "0987654322",
+			CreatedAt: time.Now()}, "hash", nil)
+		if err == nil || quiz.ErrorCode(err) == quiz.CodeAccountExists {
+			t.Errorf("got %v, want an internal error (not %s)", err, quiz.CodeAccountExists)
+		}
+	})
+}
+
+func TestQuestionStatisticsKeepBankOrder(t *testing.T) {
+	f := newFixture(t, 6, 6, 0)
+	ctx := context.Background()
+	a, _, err := f.newAttempt(t, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: time.Now(), Points: 2}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, q := range f.pool.Questions {
+		want = append(want, q.Text)
+	}
+	texts := func(qs []quiz.QuestionStats) []string {
+		var out []string
+		for _, q := range qs {
+			out = append(out, q.Text)
+		}
+		return out
+	}
+	// Nobody answered: every question ties, and ties keep the bank's order.
+	stats, err := f.db.QuestionStats(ctx, f.round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(stats); !slices.Equal(got, want) {
+		t.Errorf("live statistics list %v, want the bank's order %v", got, want)
+	}
+	figures, err := f.db.ReportFigures(ctx, f.round.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := texts(quiz.QuestionTable(figures.Questions)); !slices.Equal(got, want) {
+		t.Errorf("the report lists %v, want the bank's order %v", got, want)
+	}
+}
