@@ -61,9 +61,9 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		}
 		a = quiz.Attempt{RoundID: na.RoundID, UserID: na.UserID, Number: last + 1, Seed: na.Seed,
 			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
-		// A random id: counted ones would tell a contestant how many
-		// attempts were started between two of their own.
-		a.ID, err = insertWithNewID(func(id int64) error {
+		// Not a counted id: that would tell a contestant how many attempts
+		// were started between two of their own.
+		a.ID, err = insertWithID(func() int64 { return newAttemptID(a.StartedAt) }, func(id int64) error {
 			_, err := tx.Exec(`INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
 			return err

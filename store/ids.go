@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -45,12 +46,40 @@ var newID = func() int64 {
 // something other than chance is wrong.
 const idDraws = 8
 
+// attemptEpoch is the start of the clock in attempt ids.
+var attemptEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// attemptRandomBits is the random part of an attempt id.
+const attemptRandomBits = 20
+
+// newAttemptID draws an id for an attempt started at start: the second it
+// started (counted from attemptEpoch) above 20 random bits, offset to 15
+// digits. The answer path writes the rows of the attempts under way, keyed
+// by attempt id; ids of attempts started close together sit together in
+// those tables, as counted ids did, instead of scattering every commit over
+// the whole file. Such an id tells only when the attempt started, which its
+// owner knows; it counts nothing, since a second holds a million ids.
+// Attempts started before 2053 get 15-digit ids (see minRandomID).
+// A variable so that tests can make a draw clash.
+var newAttemptID = func(start time.Time) int64 {
+	second := max(int64(start.Sub(attemptEpoch)/time.Second), 0)
+	var b [4]byte
+	rand.Read(b[:])
+	random := int64(binary.BigEndian.Uint32(b[:]) >> (32 - attemptRandomBits))
+	return minRandomID + (second<<attemptRandomBits | random)
+}
+
 // insertWithNewID runs insert with a fresh random id, which it must store
 // as the new row's primary key, and draws again while that id is taken.
 // It returns the id stored, or insert's first error that is not a clash.
 func insertWithNewID(insert func(id int64) error) (int64, error) {
+	return insertWithID(newID, insert)
+}
+
+// insertWithID is insertWithNewID with ids from draw.
+func insertWithID(draw func() int64, insert func(id int64) error) (int64, error) {
 	for range idDraws {
-		id := newID()
+		id := draw()
 		err := insert(id)
 		if isPrimaryKeyClash(err) {
 			continue

@@ -58,6 +58,36 @@ func TestRandomIds(t *testing.T) {
 	})
 }
 
+func TestAttemptIds(t *testing.T) {
+	start := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	t.Run("are 15-digit numbers until 2053", func(t *testing.T) {
+		for _, at := range []time.Time{attemptEpoch, start, time.Date(2053, 1, 1, 0, 0, 0, 0, time.UTC)} {
+			if id := newAttemptID(at); len(strconv.FormatInt(id, 10)) != 15 {
+				t.Errorf("an attempt started %s got %d, want 15 digits", at, id)
+			}
+		}
+	})
+	t.Run("of one second count nothing", func(t *testing.T) {
+		// 1,000 draws in one second from a million ids: a repeat has a
+		// chance of about 0.4; most of the million are between any two.
+		ids := map[int64]bool{}
+		lo, hi := int64(maxRandomID), int64(0)
+		for range 1000 {
+			id := newAttemptID(start.Add(time.Duration(len(ids)) * time.Microsecond))
+			ids[id] = true
+			lo, hi = min(lo, id), max(hi, id)
+		}
+		if len(ids) < 990 || hi-lo < 1<<attemptRandomBits/2 {
+			t.Errorf("1,000 draws in one second gave %d ids spread over %d, want them spread over the second's million", len(ids), hi-lo)
+		}
+	})
+	t.Run("of a later second sort after", func(t *testing.T) {
+		if a, b := newAttemptID(start), newAttemptID(start.Add(time.Second)); a >= b {
+			t.Errorf("an attempt a second later got %d, not above %d", b, a)
+		}
+	})
+}
+
 func TestStoreGivesRandomIds(t *testing.T) {
 	f := newFixture(t, 4, 2, 0)
 	ctx := context.Background()
@@ -147,7 +177,13 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 			t.Fatal(err)
 		}
 		const free = minRandomID + 31
-		drawing(t, first.ID, free)
+		saved, draws := newAttemptID, []int64{first.ID, free}
+		t.Cleanup(func() { newAttemptID = saved })
+		newAttemptID = func(time.Time) int64 {
+			id := draws[0]
+			draws = draws[1:]
+			return id
+		}
 		a, created, err := f.newAttempt(t, time.Now())
 		if err != nil {
 			t.Fatal(err)
