@@ -56,8 +56,10 @@ type (
 		Correct    int    `json:"correct"`
 		Total      int    `json:"total"`
 		DurationMs int64  `json:"duration_ms"`
-		Rank       int    `json:"rank"`
-		Auto       bool   `json:"auto"`
+		// Rank is null while the round's prediction keeps a rank beyond the
+		// public top secret.
+		Rank *int `json:"rank"`
+		Auto bool `json:"auto"`
 	}
 	errorMsg struct {
 		Type    string `json:"type"`
@@ -75,8 +77,13 @@ type (
 )
 
 func resultOf(o quiz.Outcome, seq *int64) resultMsg {
-	return resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
-		Total: o.Total, DurationMs: o.DurationMs, Rank: o.Rank, Auto: o.Auto}
+	msg := resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
+		Total: o.Total, DurationMs: o.DurationMs, Auto: o.Auto}
+	if o.Rank > 0 {
+		rank := o.Rank
+		msg.Rank = &rank
+	}
+	return msg
 }
 
 // attemptSocket checks the handshake (a token, this site's origin for the
@@ -181,7 +188,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 		out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
 			Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
 		if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
-			if e, ok := board.RankOf(a.UserID); ok {
+			if e, ok := board.OwnEntry(a.UserID); ok {
 				out.Rank = e.Rank
 			}
 		}

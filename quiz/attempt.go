@@ -112,7 +112,7 @@ type Outcome struct {
 	Correct    int
 	Total      int
 	DurationMs int64
-	Rank       int
+	Rank       int // 0 while the round's prediction keeps a rank beyond the public top secret
 	Auto       bool
 }
 
@@ -656,7 +656,7 @@ func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto boo
 		return out, err
 	}
 	board.Offer(res)
-	if entry, ok := board.RankOf(res.UserID); ok {
+	if entry, ok := board.OwnEntry(res.UserID); ok {
 		out.Rank = entry.Rank
 	}
 	return out, nil
@@ -813,7 +813,10 @@ type Review struct {
 	Detail   AttemptDetail
 	Round    Round
 	Revealed bool // correct options, explanations and references may be shown
-	Rank     int  // the contestant's rank in the round by their best attempt; 0 before any
+	Rank     int  // the contestant's rank in the round by their best attempt; 0 before any or when hidden
+	// RankHidden: the contestant has a rank, but the round asks a prediction
+	// and is open, and the rank is beyond the public top (Board.OwnEntry).
+	RankHidden bool
 }
 
 // Review returns an attempt for its owner, or for staff, with the correct
@@ -843,8 +846,12 @@ func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Revi
 		}
 	}
 	if board, err := e.Board(ctx, r.ID); err == nil {
-		if entry, ok := board.RankOf(d.Attempt.UserID); ok {
-			rev.Rank = entry.Rank
+		rank := board.OwnEntry
+		if viewer.Role.Staff() {
+			rank = board.RankOf
+		}
+		if entry, ok := rank(d.Attempt.UserID); ok {
+			rev.Rank, rev.RankHidden = entry.Rank, entry.Rank == 0
 		}
 	}
 	return rev, nil
