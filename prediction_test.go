@@ -287,6 +287,14 @@ func TestRoundsWithoutPredictionOrClosedShowEverything(t *testing.T) {
 		if b.Total == nil || *b.Total != 12 || len(b.Entries) != 12 || b.Me == nil || b.Me.Rank == nil || *b.Me.Rank != 12 {
 			t.Errorf("board %s, want 12 entries, total 12 and me at rank 12", b.Raw)
 		}
+		// A limit is rounded up to the next of the board's fixed sizes
+		// (10, 20, 50, ...): 11 asks for 20.
+		if b := s.board(roundID, "?limit=11", ""); len(b.Entries) != 12 {
+			t.Errorf("GET leaderboard?limit=11: %d entries, want all 12 (the size 20)", len(b.Entries))
+		}
+		if b := s.board(roundID, "?limit=7", ""); len(b.Entries) != 10 {
+			t.Errorf("GET leaderboard?limit=7: %d entries, want 10 (the size 10)", len(b.Entries))
+		}
 	})
 
 	t.Run("a prediction round shows everything once it has closed", func(t *testing.T) {

@@ -14,7 +14,11 @@ import (
 	"hoithi/quiz"
 )
 
-// Leaderboard sizes.
+// Leaderboard sizes: ?limit=N is rounded up to the next of boardSizes, so
+// that however many distinct values clients send, a round's board is
+// encoded at most once per size on each change.
+var boardSizes = [...]int{10, 20, 50, 100, 200, 500, 1000}
+
 const (
 	defaultBoardLimit = 50
 	maxBoardLimit     = 1000
@@ -71,7 +75,7 @@ func boardMsgOf(roundID int64, st quiz.Standing, staff bool) boardMsg {
 	return msg
 }
 
-// boardLimit reads ?limit=N.
+// boardLimit reads ?limit=N and rounds it up to one of boardSizes.
 func boardLimit(c *fiber.Ctx) (int, error) {
 	raw := c.Query("limit")
 	if raw == "" {
@@ -82,7 +86,17 @@ func boardLimit(c *fiber.Ctx) (int, error) {
 		return 0, &quiz.Error{Code: quiz.CodeValidation, Message: "limit must be 1 to 1000",
 			Fields: map[string]string{"limit": quiz.MsgOutOfRange}}
 	}
-	return limit, nil
+	return boardSize(limit), nil
+}
+
+// boardSize is the smallest of boardSizes that holds limit entries.
+func boardSize(limit int) int {
+	for _, size := range boardSizes {
+		if limit <= size {
+			return size
+		}
+	}
+	return boardSizes[len(boardSizes)-1]
 }
 
 // publicBoard returns the board of a round the public may see.
