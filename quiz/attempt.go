@@ -801,6 +801,19 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 	return d, r.PredictionPrompt, nil
 }
 
+// takingAnswers reports whether an attempt at the round still takes
+// answers at now (its deadline and grace are ahead).
+func (e *Engine) takingAnswers(roundID int64, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, la := range e.live {
+		if la.roundID == roundID && !now.After(la.deadline.Add(e.grace)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Engine) liveAttempt(id int64) (*liveAttempt, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -821,7 +834,10 @@ type Review struct {
 
 // Review returns an attempt for its owner, or for staff, with the correct
 // options only when the round's reveal policy allows it (staff always see
-// them).
+// them). For a contestant the round's close counts only once no attempt at
+// it takes answers: the grace after a deadline at the close, and attempts
+// whose deadline an earlier close (an organizer's edit) did not move, would
+// otherwise let a key read from one attempt's review win another.
 func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Review, error) {
 	d, err := e.store.AttemptDetail(ctx, attemptID)
 	if err != nil {
@@ -835,7 +851,14 @@ func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Revi
 		return Review{}, err
 	}
 	rev := Review{Detail: d, Round: r}
-	rev.Revealed = viewer.Role.Staff() || r.RevealsAt(d.Attempt.Submitted(), e.now())
+	now := e.now()
+	rev.Revealed = r.RevealsAt(d.Attempt.Submitted(), now.Add(-e.grace))
+	// A reveal that waits for the close (an open round never reveals)
+	// waits for the last attempt that takes answers too.
+	if rev.Revealed && !r.RevealsAt(true, r.OpensAt) && e.takingAnswers(r.ID, now) {
+		rev.Revealed = false
+	}
+	rev.Revealed = rev.Revealed || viewer.Role.Staff()
 	if !rev.Revealed {
 		for i := range d.Questions {
 			q := &d.Questions[i]
