@@ -197,8 +197,36 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 	return a.RoundID, nil
 }
 
+// decodeAttemptMessage reads one frame a contestant sends: an answer (with
+// a seq and option_ids, an empty list clearing the choice) or a submit
+// (with a seq). Anything else is a bad_message error; m.Seq then holds the
+// frame's seq when one can be read, so that the client learns which of its
+// messages was refused.
+func decodeAttemptMessage(data []byte) (m clientMsg, err error) {
+	if err := json.Unmarshal(data, &m); err != nil {
+		var head struct {
+			Seq *int64 `json:"seq"`
+		}
+		if json.Unmarshal(data, &head) != nil {
+			head.Seq = nil
+		}
+		return clientMsg{Seq: head.Seq}, quiz.Errorf(quiz.CodeBadMessage, "not a valid message: %v", err)
+	}
+	switch m.Type {
+	case "answer", "submit":
+	default:
+		return clientMsg{Seq: m.Seq}, quiz.Errorf(quiz.CodeBadMessage, "unknown message type %q", m.Type)
+	}
+	if m.Seq == nil {
+		return clientMsg{}, quiz.Errorf(quiz.CodeBadMessage, "%s needs a seq", m.Type)
+	}
+	if m.Type == "answer" && m.OptionIDs == nil {
+		return clientMsg{Seq: m.Seq}, quiz.Errorf(quiz.CodeBadMessage, "answer needs option_ids")
+	}
+	return m, nil
+}
+
 func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, data []byte, l lang) {
-	var m clientMsg
 	fail := func(seq *int64, err error) {
 		code := quiz.ErrorCode(err)
 		if code == quiz.CodeInternal {
@@ -206,27 +234,14 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		}
 		_ = ac.send(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		// Answer with the seq if the message has a usable one, so that the
-		// client knows which of its messages was refused.
-		var head struct {
-			Seq *int64 `json:"seq"`
-		}
-		_ = json.Unmarshal(data, &head)
-		fail(head.Seq, quiz.Errorf(quiz.CodeBadMessage, "not a valid message: %v", err))
-		return
-	}
-	if m.Seq == nil && (m.Type == "answer" || m.Type == "submit") {
-		fail(nil, quiz.Errorf(quiz.CodeBadMessage, "%s needs a seq", m.Type))
+	m, err := decodeAttemptMessage(data)
+	if err != nil {
+		fail(m.Seq, err)
 		return
 	}
 	switch m.Type {
 	case "answer":
 		start := time.Now()
-		if m.OptionIDs == nil {
-			fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "answer needs option_ids"))
-			return
-		}
 		if err := h.Engine.Answer(ctx, ac.userID, ac.attemptID, m.QuestionID, m.OptionIDs); err != nil {
 			fail(m.Seq, err)
 			return
@@ -242,8 +257,6 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		}
 		h.Metrics.AttemptsSubmitted.WithLabelValues("contestant").Inc()
 		_ = ac.send(resultOf(out, m.Seq))
-	default:
-		fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "unknown message type %q", m.Type))
 	}
 }
 
