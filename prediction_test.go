@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 )
 
 // While a round that asks a prediction is open, nothing public may give away
@@ -84,6 +87,15 @@ type predictionRound struct {
 
 func playPredictionRound(t *testing.T, s *testServer, fields map[string]any) predictionRound {
 	t.Helper()
+	p := startPredictionRound(t, s, fields)
+	p.last, _ = s.contestant("Tài Khoản Cuối")
+	p.submitLast(s)
+	return p
+}
+
+// startPredictionRound makes the round with its first eleven contestants.
+func startPredictionRound(t *testing.T, s *testServer, fields map[string]any) predictionRound {
+	t.Helper()
 	admin := s.admin()
 	key := s.key(admin)
 	if fields == nil {
@@ -92,23 +104,28 @@ func playPredictionRound(t *testing.T, s *testServer, fields map[string]any) pre
 	fields["prediction_prompt"] = "Đợt thi này sẽ có bao nhiêu người tham gia?"
 	fields["prediction_target"] = "participants"
 	p := predictionRound{roundID: s.round(admin, fields)}
-	guess := 40
 	for i := range 11 {
 		token, _ := s.contestant("Người Dự Thi " + givenNames[i])
 		right := 1
 		if i == 0 {
 			p.first, right = token, 2 // first on the board
 		}
-		s.play(token, p.roundID, key, right, &guess)
+		s.play(token, p.roundID, key, right, &predictionGuess)
 	}
-	p.last, _ = s.contestant("Tài Khoản Cuối")
+	return p
+}
+
+var predictionGuess = 40
+
+// submitLast has p.last submit an attempt with nothing answered.
+func (p *predictionRound) submitLast(s *testServer) {
+	s.t.Helper()
 	p.lastID = s.start(p.last, p.roundID)
 	ws := s.dial(attemptWS(p.lastID), p.last)
 	ws.state()
-	ws.send(map[string]any{"type": "submit", "seq": 1, "prediction": guess})
+	ws.send(map[string]any{"type": "submit", "seq": 1, "prediction": predictionGuess})
 	p.lastResult = ws.expect("result")
 	ws.Close()
-	return p
 }
 
 func TestPredictionFigureCannotBeReadWhileOpen(t *testing.T) {
@@ -323,4 +340,42 @@ func TestRoundsWithoutPredictionOrClosedShowEverything(t *testing.T) {
 			t.Errorf("closed round: own rank %s, want 12", shown(stored.Rank))
 		}
 	})
+}
+
+func TestBrowserLeaderboardOfAnOpenPredictionRound(t *testing.T) {
+	chromium := chromiumPath(t)
+	s := startServer(t, nil)
+	p := startPredictionRound(t, s, nil)
+	p.last, _ = s.contestant("Tài Khoản Cuối")
+	b := startBrowser(t, chromium)
+	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: "hoithi_token", Value: p.last,
+		URL: s.URL, Path: "/"}); err != nil {
+		t.Fatalf("give the browser the contestant's session: %v", err)
+	}
+	if status := b.open(t, fmt.Sprintf("%s/rounds/%d/leaderboard", s.URL, p.roundID)); status != http.StatusOK {
+		t.Fatalf("leaderboard: status %d, want 200", status)
+	}
+	b.waitText(t, "#board-live", "Đang cập nhật trực tiếp")
+
+	t.Run("the board shows its first 10 places and says the rest comes at the close", func(t *testing.T) {
+		if n := eval[int](t, b, `document.querySelectorAll('#board-rows tr').length`); n != 10 {
+			t.Errorf("%d rows, want 10", n)
+		}
+		if !eval[bool](t, b, `document.getElementById('board-count').hidden && !document.getElementById('board-guarded').hidden`) {
+			t.Error("the page shows a count of contestants, want the line about the close instead")
+		}
+	})
+	t.Run("a contestant who lands beyond the 10 learns their score, not their rank", func(t *testing.T) {
+		p.submitLast(s.in(t))
+		b.waitText(t, "#board-me", "Bạn có 0 điểm, ngoài 10 hạng đầu. Bảng xếp hạng đầy đủ được công bố khi đợt thi kết thúc.")
+		if n := eval[int](t, b, `document.querySelectorAll('#board-rows tr').length`); n != 10 {
+			t.Errorf("%d rows after the submit, want 10", n)
+		}
+		if got := b.text(t, "#board-total"); got != "" {
+			t.Errorf("board total %q, want none", got)
+		}
+	})
+	for _, e := range b.errors.all() {
+		t.Errorf("the browser reported %s, want no error", e)
+	}
 }
