@@ -193,13 +193,13 @@ type boardCache struct {
 
 // watchedBoard is one round's encodings and how many sockets watch it.
 type watchedBoard struct {
-	watchers int
+	watchers int // under boardCache.mu
 	mu       sync.Mutex
 	views    map[boardView]*encodedBoard
 }
 
-// boardView is one way a board is shown: its size, and whether staff read
-// it (whole) or anyone else (guarded while a prediction is open).
+// boardView is one way a board is shown: its size, and whether it is the
+// whole board staff read while the public sees it guarded.
 type boardView struct {
 	size  int
 	staff bool
@@ -300,16 +300,20 @@ func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, size int, 
 
 	readerDone := s.drain() // the client sends nothing; this notices a close
 
-	view := boardView{size: size, staff: reader.staff}
 	var lastBoard []byte
 	var lastMe *quiz.Entry
 	for {
 		changed := board.Changed()
-		if !reader.staff && board.Guarded() {
-			// Every size shows the same guarded head: one encoding serves all.
-			view.size = min(size, quiz.GuardedTop)
-		} else {
-			view.size = size
+		// Staff and the public see the same board once it is not guarded,
+		// and every size shows the public the same guarded head: one
+		// encoding serves each.
+		view := boardView{size: size}
+		if board.Guarded() {
+			if reader.staff {
+				view.staff = true
+			} else {
+				view.size = min(size, quiz.GuardedTop)
+			}
 		}
 		if data := wb.encoded(roundID, view, board); !bytes.Equal(data, lastBoard) {
 			if err := s.sendRaw(data); err != nil {
