@@ -56,8 +56,10 @@ type (
 		Correct    int    `json:"correct"`
 		Total      int    `json:"total"`
 		DurationMs int64  `json:"duration_ms"`
-		Rank       int    `json:"rank"`
-		Auto       bool   `json:"auto"`
+		// Rank is null while the round's prediction keeps a rank beyond the
+		// public top secret.
+		Rank *int `json:"rank"`
+		Auto bool `json:"auto"`
 	}
 	errorMsg struct {
 		Type    string `json:"type"`
@@ -75,8 +77,13 @@ type (
 )
 
 func resultOf(o quiz.Outcome, seq *int64) resultMsg {
-	return resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
-		Total: o.Total, DurationMs: o.DurationMs, Rank: o.Rank, Auto: o.Auto}
+	msg := resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
+		Total: o.Total, DurationMs: o.DurationMs, Auto: o.Auto}
+	if o.Rank > 0 {
+		rank := o.Rank
+		msg.Rank = &rank
+	}
+	return msg
 }
 
 // attemptSocket checks the handshake (a token, this site's origin for the
@@ -181,7 +188,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 		out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
 			Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
 		if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
-			if e, ok := board.RankOf(a.UserID); ok {
+			if e, ok := board.OwnEntry(a.UserID); ok {
 				out.Rank = e.Rank
 			}
 		}
@@ -190,8 +197,36 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 	return a.RoundID, nil
 }
 
+// decodeAttemptMessage reads one frame a contestant sends: an answer (with
+// a seq and option_ids, an empty list clearing the choice) or a submit
+// (with a seq). Anything else is a bad_message error; m.Seq then holds the
+// frame's seq when one can be read, so that the client learns which of its
+// messages was refused.
+func decodeAttemptMessage(data []byte) (m clientMsg, err error) {
+	if err := json.Unmarshal(data, &m); err != nil {
+		var head struct {
+			Seq *int64 `json:"seq"`
+		}
+		if json.Unmarshal(data, &head) != nil {
+			head.Seq = nil
+		}
+		return clientMsg{Seq: head.Seq}, quiz.Errorf(quiz.CodeBadMessage, "not a valid message: %v", err)
+	}
+	switch m.Type {
+	case "answer", "submit":
+	default:
+		return clientMsg{Seq: m.Seq}, quiz.Errorf(quiz.CodeBadMessage, "unknown message type %q", m.Type)
+	}
+	if m.Seq == nil {
+		return clientMsg{}, quiz.Errorf(quiz.CodeBadMessage, "%s needs a seq", m.Type)
+	}
+	if m.Type == "answer" && m.OptionIDs == nil {
+		return clientMsg{Seq: m.Seq}, quiz.Errorf(quiz.CodeBadMessage, "answer needs option_ids")
+	}
+	return m, nil
+}
+
 func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, data []byte, l lang) {
-	var m clientMsg
 	fail := func(seq *int64, err error) {
 		code := quiz.ErrorCode(err)
 		if code == quiz.CodeInternal {
@@ -199,27 +234,14 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		}
 		_ = ac.send(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
 	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		// Answer with the seq if the message has a usable one, so that the
-		// client knows which of its messages was refused.
-		var head struct {
-			Seq *int64 `json:"seq"`
-		}
-		_ = json.Unmarshal(data, &head)
-		fail(head.Seq, quiz.Errorf(quiz.CodeBadMessage, "not a valid message: %v", err))
-		return
-	}
-	if m.Seq == nil && (m.Type == "answer" || m.Type == "submit") {
-		fail(nil, quiz.Errorf(quiz.CodeBadMessage, "%s needs a seq", m.Type))
+	m, err := decodeAttemptMessage(data)
+	if err != nil {
+		fail(m.Seq, err)
 		return
 	}
 	switch m.Type {
 	case "answer":
 		start := time.Now()
-		if m.OptionIDs == nil {
-			fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "answer needs option_ids"))
-			return
-		}
 		if err := h.Engine.Answer(ctx, ac.userID, ac.attemptID, m.QuestionID, m.OptionIDs); err != nil {
 			fail(m.Seq, err)
 			return
@@ -235,8 +257,6 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		}
 		h.Metrics.AttemptsSubmitted.WithLabelValues("contestant").Inc()
 		_ = ac.send(resultOf(out, m.Seq))
-	default:
-		fail(m.Seq, quiz.Errorf(quiz.CodeBadMessage, "unknown message type %q", m.Type))
 	}
 }
 

@@ -66,9 +66,13 @@ type reviewBody struct {
 	Total       int              `json:"total"`
 	DurationMs  *int64           `json:"duration_ms"`
 	Prediction  *int             `json:"prediction"`
-	Rank        *int             `json:"rank"`
+	Rank        *int             `json:"rank"` // null before a submit, and while the round's prediction hides it
 	Revealed    bool             `json:"revealed"`
 	Questions   []reviewQuestion `json:"questions"`
+
+	// RankHidden tells the result page that the rank exists but lies
+	// beyond the public top while the round's prediction is open.
+	RankHidden bool `json:"-"`
 }
 
 // Attempt statuses as the API reports them.
@@ -90,7 +94,8 @@ func reviewOf(rev quiz.Review) reviewBody {
 	a := rev.Detail.Attempt
 	out := reviewBody{AttemptID: a.ID, RoundID: a.RoundID, Number: a.Number, Status: attemptStatus(a),
 		StartedAt: apiTime(a.StartedAt), Deadline: apiTime(a.Deadline), SubmittedAt: apiTimePtr(a.SubmittedAt),
-		Total: a.Total, Prediction: a.Prediction, Revealed: rev.Revealed, Questions: []reviewQuestion{}}
+		Total: a.Total, Prediction: a.Prediction, RankHidden: rev.RankHidden, Revealed: rev.Revealed,
+		Questions: []reviewQuestion{}}
 	if a.Submitted() {
 		score, correct, d := a.Score, a.Correct, a.SubmittedAt.Sub(a.StartedAt).Milliseconds()
 		out.Score, out.Correct, out.DurationMs = &score, &correct, &d

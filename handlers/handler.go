@@ -66,7 +66,7 @@ type Handler struct {
 	sockWG   sync.WaitGroup
 	closing  bool
 
-	boardCache sync.Map // boardKey → *encodedBoard
+	boardCache boardCache // the encoded boards of the rounds being watched
 	imports    pendingImports
 
 	online map[int64]int // open attempt sockets by round, under sockMu

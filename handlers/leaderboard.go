@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,7 +14,11 @@ import (
 	"hoithi/quiz"
 )
 
-// Leaderboard sizes.
+// Leaderboard sizes: ?limit=N is rounded up to the next of boardSizes, so
+// that however many distinct values clients send, a round's board is
+// encoded at most once per size on each change.
+var boardSizes = [...]int{10, 20, 50, 100, 200, 500, 1000}
+
 const (
 	defaultBoardLimit = 50
 	maxBoardLimit     = 1000
@@ -23,7 +29,9 @@ const (
 
 // boardEntry is one public line: name and unit, never personal numbers.
 type boardEntry struct {
-	Rank       int    `json:"rank"`
+	// Rank is null only in a contestant's own line ("me") while the round's
+	// prediction keeps ranks beyond the public top secret.
+	Rank       *int   `json:"rank"`
 	Name       string `json:"name"`
 	Unit       string `json:"unit"`
 	Score      int    `json:"score"`
@@ -34,7 +42,7 @@ type boardEntry struct {
 type boardMsg struct {
 	Type    string       `json:"type,omitempty"`
 	RoundID int64        `json:"round_id"`
-	Total   int          `json:"total"`
+	Total   *int         `json:"total"` // null while the round asks a prediction and is open
 	Entries []boardEntry `json:"entries"`
 	Me      *boardEntry  `json:"me,omitempty"`
 }
@@ -45,18 +53,29 @@ type meMsg struct {
 }
 
 func boardEntryOf(e quiz.Entry) boardEntry {
-	return boardEntry{e.Rank, e.Name, e.Unit, e.Score, e.Correct, e.DurationMs}
+	out := boardEntry{Name: e.Name, Unit: e.Unit, Score: e.Score, Correct: e.Correct, DurationMs: e.DurationMs}
+	if e.Rank > 0 {
+		rank := e.Rank
+		out.Rank = &rank
+	}
+	return out
 }
 
-func boardMsgOf(roundID int64, st quiz.Standing) boardMsg {
-	msg := boardMsg{RoundID: roundID, Total: st.Total, Entries: make([]boardEntry, 0, len(st.Entries))}
+// boardMsgOf shapes a standing; a guarded one (a prediction round still
+// open) has no total unless staff read it.
+func boardMsgOf(roundID int64, st quiz.Standing, staff bool) boardMsg {
+	msg := boardMsg{RoundID: roundID, Entries: make([]boardEntry, 0, len(st.Entries))}
+	if !st.Guarded || staff {
+		total := st.Total
+		msg.Total = &total
+	}
 	for _, e := range st.Entries {
 		msg.Entries = append(msg.Entries, boardEntryOf(e))
 	}
 	return msg
 }
 
-// boardLimit reads ?limit=N.
+// boardLimit reads ?limit=N and rounds it up to one of boardSizes.
 func boardLimit(c *fiber.Ctx) (int, error) {
 	raw := c.Query("limit")
 	if raw == "" {
@@ -67,7 +86,17 @@ func boardLimit(c *fiber.Ctx) (int, error) {
 		return 0, &quiz.Error{Code: quiz.CodeValidation, Message: "limit must be 1 to 1000",
 			Fields: map[string]string{"limit": quiz.MsgOutOfRange}}
 	}
-	return limit, nil
+	return boardSize(limit), nil
+}
+
+// boardSize is the smallest of boardSizes that holds limit entries.
+func boardSize(limit int) int {
+	for _, size := range boardSizes {
+		if limit <= size {
+			return size
+		}
+	}
+	return boardSizes[len(boardSizes)-1]
 }
 
 // publicBoard returns the board of a round the public may see.
@@ -80,6 +109,42 @@ func (h *Handler) publicBoard(ctx context.Context, c *fiber.Ctx, roundID int64) 
 		return nil, quiz.NotFound("round")
 	}
 	return h.Engine.Board(ctx, roundID)
+}
+
+// boardReader is who reads a leaderboard: staff see the whole board at any
+// time; anyone else sees a prediction round's board guarded until it closes.
+type boardReader struct {
+	userID int64 // 0 for anonymous readers
+	staff  bool
+}
+
+// boardReaderOf names the requester; a session cookie sent from another
+// site counts for nothing.
+func boardReaderOf(c *fiber.Ctx) boardReader {
+	p := principalOf(c)
+	if p == nil || (p.viaCookie && !fromThisSite(c)) {
+		return boardReader{}
+	}
+	return boardReader{userID: p.UserID, staff: p.Role.Staff()}
+}
+
+// standing is what the reader may see of the board's first size entries.
+func (r boardReader) standing(board *quiz.Board, size int) quiz.Standing {
+	if r.staff {
+		return board.Top(size)
+	}
+	return board.PublicTop(size)
+}
+
+// me is the reader's own line, rank hidden as Board.OwnEntry says.
+func (r boardReader) me(board *quiz.Board) (quiz.Entry, bool) {
+	if r.userID == 0 {
+		return quiz.Entry{}, false
+	}
+	if r.staff {
+		return board.RankOf(r.userID)
+	}
+	return board.OwnEntry(r.userID)
 }
 
 // boardRequest reads a leaderboard request: the round, ?limit=N, and the
@@ -97,32 +162,47 @@ func (h *Handler) boardRequest(c *fiber.Ctx) (int64, int, *quiz.Board, error) {
 	return id, limit, board, err
 }
 
-// boardFor is the board's first limit entries and, for a signed-in
-// contestant on it, their own line as "me".
-func boardFor(c *fiber.Ctx, roundID int64, limit int, board *quiz.Board) boardMsg {
-	msg := boardMsgOf(roundID, board.Top(limit))
-	if p := principalOf(c); p != nil {
-		if e, ok := board.RankOf(p.UserID); ok {
-			me := boardEntryOf(e)
-			msg.Me = &me
-		}
+// boardFor is what the reader may see of the board's first size entries
+// and, for a contestant on it, their own line as "me".
+func boardFor(reader boardReader, roundID int64, size int, board *quiz.Board) boardMsg {
+	msg := boardMsgOf(roundID, reader.standing(board, size), reader.staff)
+	if e, ok := reader.me(board); ok {
+		me := boardEntryOf(e)
+		msg.Me = &me
 	}
 	return msg
 }
 
 // showLeaderboard answers the round's ranking over submitted attempts.
 func (h *Handler) showLeaderboard(c *fiber.Ctx) error {
-	id, limit, board, err := h.boardRequest(c)
+	id, size, board, err := h.boardRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(boardFor(c, id, limit, board))
+	return c.JSON(boardFor(boardReaderOf(c), id, size, board))
 }
 
-// boardKey names one encoded view of a board.
-type boardKey struct {
-	roundID int64
-	limit   int
+// boardCache holds the boards of the rounds that sockets watch, each
+// encoded once per view and version however many sockets share it. A round
+// has entries only while a socket watches it, and at most one per view, so
+// the cache is as small as the set of watched rounds whatever clients ask.
+type boardCache struct {
+	mu     sync.Mutex
+	rounds map[int64]*watchedBoard
+}
+
+// watchedBoard is one round's encodings and how many sockets watch it.
+type watchedBoard struct {
+	watchers int // under boardCache.mu
+	mu       sync.Mutex
+	views    map[boardView]*encodedBoard
+}
+
+// boardView is one way a board is shown: its size, and whether it is the
+// whole board staff read while the public sees it guarded.
+type boardView struct {
+	size  int
+	staff bool
 }
 
 type encodedBoard struct {
@@ -131,21 +211,66 @@ type encodedBoard struct {
 	data    []byte
 }
 
-// encodedBoard returns the board's push message, encoded once per version
-// and limit however many sockets watch it.
-func (h *Handler) encodedBoard(roundID int64, limit int, board *quiz.Board) []byte {
-	key := boardKey{roundID, limit}
-	version := board.Version()
-	if v, ok := h.boardCache.Load(key); ok {
-		if eb := v.(*encodedBoard); eb.board == board && eb.version == version {
-			return eb.data
+// watch registers a socket on a round; the caller calls unwatch when it
+// closes.
+func (bc *boardCache) watch(roundID int64) *watchedBoard {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if bc.rounds == nil {
+		bc.rounds = map[int64]*watchedBoard{}
+	}
+	wb := bc.rounds[roundID]
+	if wb == nil {
+		wb = &watchedBoard{views: map[boardView]*encodedBoard{}}
+		bc.rounds[roundID] = wb
+	}
+	wb.watchers++
+	return wb
+}
+
+// unwatch drops a round's encodings when its last socket closes.
+func (bc *boardCache) unwatch(roundID int64) {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	if wb := bc.rounds[roundID]; wb != nil {
+		wb.watchers--
+		if wb.watchers <= 0 {
+			delete(bc.rounds, roundID)
 		}
 	}
-	st := board.Top(limit)
-	msg := boardMsgOf(roundID, st)
+}
+
+// entries counts the encodings held, for tests.
+func (bc *boardCache) entries() int {
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	n := 0
+	for _, wb := range bc.rounds {
+		wb.mu.Lock()
+		n += len(wb.views)
+		wb.mu.Unlock()
+	}
+	return n
+}
+
+// encoded returns the board's push message for the view, encoded once per
+// version.
+func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board) []byte {
+	version := board.Version()
+	wb.mu.Lock()
+	eb := wb.views[view]
+	wb.mu.Unlock()
+	if eb != nil && eb.board == board && eb.version == version {
+		return eb.data
+	}
+	reader := boardReader{staff: view.staff}
+	st := reader.standing(board, view.size)
+	msg := boardMsgOf(roundID, st, view.staff)
 	msg.Type = "leaderboard"
 	data, _ := json.Marshal(msg)
-	h.boardCache.Store(key, &encodedBoard{board: board, version: st.Version, data: data})
+	wb.mu.Lock()
+	wb.views[view] = &encodedBoard{board: board, version: st.Version, data: data}
+	wb.mu.Unlock()
 	return data
 }
 
@@ -153,42 +278,55 @@ func (h *Handler) encodedBoard(roundID int64, limit int, board *quiz.Board) []by
 // most every boardPushGap; a slow reader gets the newest board when it is
 // ready, never a backlog.
 func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
-	id, limit, board, err := h.boardRequest(c)
+	id, size, board, err := h.boardRequest(c)
 	if err != nil {
 		return err
 	}
-	var userID int64
-	if p := principalOf(c); p != nil && (!p.viaCookie || fromThisSite(c)) {
-		userID = p.UserID
-	}
-	return upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, limit, board, userID) })
+	reader := boardReaderOf(c)
+	return upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, size, board, reader) })
 }
 
-func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, limit int, board *quiz.Board, userID int64) {
+// serveLeaderboard sends the board, then again each time what the reader
+// sees of it changes: a change below a guarded board's public top sends
+// nothing, so that counting pushes does not count submissions.
+func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, size int, board *quiz.Board, reader boardReader) {
 	s, ok := h.open(ws, "leaderboard")
 	if !ok {
 		return
 	}
 	defer h.closeSocket(s)
+	wb := h.boardCache.watch(roundID)
+	defer h.boardCache.unwatch(roundID)
 
 	readerDone := s.drain() // the client sends nothing; this notices a close
 
-	var lastMe *boardEntry
+	var lastBoard []byte
+	var lastMe *quiz.Entry
 	for {
 		changed := board.Changed()
-		if err := s.sendRaw(h.encodedBoard(roundID, limit, board)); err != nil {
-			return
-		}
-		if userID != 0 {
-			if e, ok := board.RankOf(userID); ok {
-				me := boardEntryOf(e)
-				if lastMe == nil || *lastMe != me {
-					if err := s.send(meMsg{Type: "me", Me: &me}); err != nil {
-						return
-					}
-					lastMe = &me
-				}
+		// Staff and the public see the same board once it is not guarded,
+		// and every size shows the public the same guarded head: one
+		// encoding serves each.
+		view := boardView{size: size}
+		if board.Guarded() {
+			if reader.staff {
+				view.staff = true
+			} else {
+				view.size = min(size, quiz.GuardedTop)
 			}
+		}
+		if data := wb.encoded(roundID, view, board); !bytes.Equal(data, lastBoard) {
+			if err := s.sendRaw(data); err != nil {
+				return
+			}
+			lastBoard = data
+		}
+		if e, ok := reader.me(board); ok && (lastMe == nil || *lastMe != e) {
+			me := boardEntryOf(e)
+			if err := s.send(meMsg{Type: "me", Me: &me}); err != nil {
+				return
+			}
+			lastMe = &e
 		}
 		select {
 		case <-changed:

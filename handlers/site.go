@@ -256,7 +256,7 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 		return err
 	}
 	return h.page(c, fiber.StatusOK, "result", rev.Round.Name, fiber.Map{
-		"Review": reviewOf(rev), "Attempt": a, "Round": rv,
+		"Review": reviewOf(rev), "Attempt": a, "Round": rv, "Top": quiz.GuardedTop,
 	})
 }
 
@@ -274,7 +274,7 @@ func (h *Handler) leaderboardPage(c *fiber.Ctx) error {
 		return err
 	}
 	return h.page(c, fiber.StatusOK, "leaderboard", r.Name, fiber.Map{
-		"Round": r, "Status": r.Status(h.Now()), "Board": boardFor(c, id, defaultBoardLimit, board),
-		"Limit": defaultBoardLimit, "Strings": h.lang(c).Prefix("js."),
+		"Round": r, "Status": r.Status(h.Now()), "Board": boardFor(boardReaderOf(c), id, defaultBoardLimit, board),
+		"Limit": defaultBoardLimit, "Top": quiz.GuardedTop, "Strings": h.lang(c).Prefix("js."),
 	})
 }

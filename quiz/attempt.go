@@ -112,7 +112,7 @@ type Outcome struct {
 	Correct    int
 	Total      int
 	DurationMs int64
-	Rank       int
+	Rank       int // 0 while the round's prediction keeps a rank beyond the public top secret
 	Auto       bool
 }
 
@@ -656,7 +656,7 @@ func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto boo
 		return out, err
 	}
 	board.Offer(res)
-	if entry, ok := board.RankOf(res.UserID); ok {
+	if entry, ok := board.OwnEntry(res.UserID); ok {
 		out.Rank = entry.Rank
 	}
 	return out, nil
@@ -801,6 +801,19 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 	return d, r.PredictionPrompt, nil
 }
 
+// takingAnswers reports whether an attempt at the round still takes
+// answers at now (its deadline and grace are ahead).
+func (e *Engine) takingAnswers(roundID int64, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, la := range e.live {
+		if la.roundID == roundID && !now.After(la.deadline.Add(e.grace)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Engine) liveAttempt(id int64) (*liveAttempt, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -813,12 +826,18 @@ type Review struct {
 	Detail   AttemptDetail
 	Round    Round
 	Revealed bool // correct options, explanations and references may be shown
-	Rank     int  // the contestant's rank in the round by their best attempt; 0 before any
+	Rank     int  // the contestant's rank in the round by their best attempt; 0 before any or when hidden
+	// RankHidden: the contestant has a rank, but the round asks a prediction
+	// and is open, and the rank is beyond the public top (Board.OwnEntry).
+	RankHidden bool
 }
 
 // Review returns an attempt for its owner, or for staff, with the correct
 // options only when the round's reveal policy allows it (staff always see
-// them).
+// them). For a contestant the round's close counts only once no attempt at
+// it takes answers: the grace after a deadline at the close, and attempts
+// whose deadline an earlier close (an organizer's edit) did not move, would
+// otherwise let a key read from one attempt's review win another.
 func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Review, error) {
 	d, err := e.store.AttemptDetail(ctx, attemptID)
 	if err != nil {
@@ -832,7 +851,14 @@ func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Revi
 		return Review{}, err
 	}
 	rev := Review{Detail: d, Round: r}
-	rev.Revealed = viewer.Role.Staff() || r.RevealsAt(d.Attempt.Submitted(), e.now())
+	now := e.now()
+	rev.Revealed = r.RevealsAt(d.Attempt.Submitted(), now.Add(-e.grace))
+	// A reveal that waits for the close (an open round never reveals)
+	// waits for the last attempt that takes answers too.
+	if rev.Revealed && !r.RevealsAt(true, r.OpensAt) && e.takingAnswers(r.ID, now) {
+		rev.Revealed = false
+	}
+	rev.Revealed = rev.Revealed || viewer.Role.Staff()
 	if !rev.Revealed {
 		for i := range d.Questions {
 			q := &d.Questions[i]
@@ -843,8 +869,12 @@ func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Revi
 		}
 	}
 	if board, err := e.Board(ctx, r.ID); err == nil {
-		if entry, ok := board.RankOf(d.Attempt.UserID); ok {
-			rev.Rank = entry.Rank
+		rank := board.OwnEntry
+		if viewer.Role.Staff() {
+			rank = board.RankOf
+		}
+		if entry, ok := rank(d.Attempt.UserID); ok {
+			rev.Rank, rev.RankHidden = entry.Rank, entry.Rank == 0
 		}
 	}
 	return rev, nil

@@ -23,7 +23,16 @@ type Standing struct {
 	Version uint64
 	Total   int
 	Entries []Entry
+	// Guarded: the board was guarded (see Board.Guarded) when the view was
+	// taken; a public view then holds at most GuardedTop entries and Total
+	// is not to be shown.
+	Guarded bool
 }
+
+// GuardedTop is how many entries of a guarded board the public sees: the
+// head of the live ranking, not enough to count the figure a prediction asks
+// for once the round has more than a handful of contestants.
+const GuardedTop = 10
 
 // Board is the live ranking of one round, held in memory: every submitted
 // attempt, grouped by contestant, ordered by each contestant's best. While
@@ -111,6 +120,19 @@ func (b *Board) Finalize() {
 	}
 	b.bump()
 }
+
+// Guarded reports whether the board's round asks a prediction and has not
+// taken the closed round's order yet. Until then nothing public may give
+// away the figure the prediction asks for (perfect scorers, contestants or
+// attempts) or let it be counted: the public sees at most GuardedTop
+// entries, no total, and a contestant's own rank only within that head.
+func (b *Board) Guarded() bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.guarded()
+}
+
+func (b *Board) guarded() bool { return b.target != "" && !b.closed }
 
 // Closed reports whether the board has taken the closed round's order.
 func (b *Board) Closed() bool {
@@ -206,10 +228,25 @@ func (b *Board) Version() uint64 {
 }
 
 // Top returns the first limit entries; contestants tied at every level of
-// the rules share a rank.
+// the rules share a rank. It is the whole view, for staff.
 func (b *Board) Top(limit int) Standing {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	return b.top(limit)
+}
+
+// PublicTop is Top as anyone may see it: while the board is guarded, at
+// most GuardedTop entries (the caller hides Total; Guarded is set).
+func (b *Board) PublicTop(limit int) Standing {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.guarded() {
+		limit = min(limit, GuardedTop)
+	}
+	return b.top(limit)
+}
+
+func (b *Board) top(limit int) Standing {
 	n := min(limit, len(b.sorted))
 	entries := make([]Entry, n)
 	for i := range n {
@@ -219,14 +256,33 @@ func (b *Board) Top(limit int) Standing {
 		}
 		entries[i] = entryOf(b.sorted[i].best, rank)
 	}
-	return Standing{Version: b.version, Total: len(b.sorted), Entries: entries}
+	return Standing{Version: b.version, Total: len(b.sorted), Entries: entries, Guarded: b.guarded()}
 }
 
 // RankOf returns a contestant's entry; ok is false before their first
-// submitted attempt.
+// submitted attempt. It is the whole truth, for staff and for ranking.
 func (b *Board) RankOf(userID int64) (Entry, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	return b.rankOf(userID)
+}
+
+// OwnEntry is RankOf as the contestant may be told it: while the board is
+// guarded, a rank beyond GuardedTop is 0 (not given). A throwaway account
+// that scores nothing and submits at its deadline would otherwise rank
+// last and learn how many contestants there are; a perfect score submitted
+// slowly would give the number of perfect scorers.
+func (b *Board) OwnEntry(userID int64) (Entry, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	e, ok := b.rankOf(userID)
+	if ok && b.guarded() && e.Rank > GuardedTop {
+		e.Rank = 0
+	}
+	return e, ok
+}
+
+func (b *Board) rankOf(userID int64) (Entry, bool) {
 	c := b.users[userID]
 	if c == nil {
 		return Entry{}, false

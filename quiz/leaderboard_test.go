@@ -175,3 +175,51 @@ func TestBoardMatchesFullSort(t *testing.T) {
 		}
 	}
 }
+
+func TestGuardedBoardHidesWhatAPredictionCounts(t *testing.T) {
+	b := NewBoard(TargetParticipants)
+	for id := int64(1); id <= 12; id++ {
+		b.Offer(res(id, int(20-id), 1000, 0))
+	}
+	t.Run("an open prediction round shows the public its first 10 and no more", func(t *testing.T) {
+		st := b.PublicTop(50)
+		if !st.Guarded || len(st.Entries) != GuardedTop {
+			t.Errorf("PublicTop(50): guarded %v, %d entries; want true and %d", st.Guarded, len(st.Entries), GuardedTop)
+		}
+		if st := b.Top(50); len(st.Entries) != 12 || st.Total != 12 {
+			t.Errorf("Top(50): %d entries of %d, want 12 of 12 for staff", len(st.Entries), st.Total)
+		}
+	})
+	t.Run("a contestant is told their rank only within the first 10", func(t *testing.T) {
+		if e, ok := b.OwnEntry(10); !ok || e.Rank != 10 {
+			t.Errorf("OwnEntry(10) = rank %d, %v; want 10", e.Rank, ok)
+		}
+		if e, ok := b.OwnEntry(12); !ok || e.Rank != 0 || e.Score != 8 {
+			t.Errorf("OwnEntry(12) = rank %d, score %d, %v; want rank 0 (hidden) and 8 points", e.Rank, e.Score, ok)
+		}
+		if e, _ := b.RankOf(12); e.Rank != 12 {
+			t.Errorf("RankOf(12) = %d, want 12", e.Rank)
+		}
+	})
+	t.Run("the close lifts the guard", func(t *testing.T) {
+		b.Finalize()
+		if st := b.PublicTop(50); st.Guarded || len(st.Entries) != 12 {
+			t.Errorf("after the close PublicTop(50): guarded %v, %d entries; want false and 12", st.Guarded, len(st.Entries))
+		}
+		if e, _ := b.OwnEntry(12); e.Rank != 12 {
+			t.Errorf("after the close OwnEntry(12) = %d, want 12", e.Rank)
+		}
+	})
+	t.Run("a round without a prediction is never guarded", func(t *testing.T) {
+		open := NewBoard("")
+		for id := int64(1); id <= 12; id++ {
+			open.Offer(res(id, int(20-id), 1000, 0))
+		}
+		if st := open.PublicTop(50); st.Guarded || len(st.Entries) != 12 {
+			t.Errorf("PublicTop(50): guarded %v, %d entries; want false and 12", st.Guarded, len(st.Entries))
+		}
+		if e, _ := open.OwnEntry(12); e.Rank != 12 {
+			t.Errorf("OwnEntry(12) = %d, want 12", e.Rank)
+		}
+	})
+}

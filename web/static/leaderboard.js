@@ -28,8 +28,13 @@
     tr.appendChild(td);
   }
 
+  // While a round that asks a prediction is open the server sends no total
+  // (null): the page says the full ranking comes at the close instead.
   function show(msg) {
-    document.getElementById('board-total').textContent = msg.total;
+    var guarded = msg.total === null;
+    document.getElementById('board-count').hidden = guarded;
+    document.getElementById('board-guarded').hidden = !guarded;
+    document.getElementById('board-total').textContent = guarded ? '' : msg.total;
     var frag = document.createDocumentFragment();
     msg.entries.forEach(function (e) {
       var tr = document.createElement('tr');
@@ -55,7 +60,9 @@
 
   function showMe(me) {
     var el = document.getElementById('board-me');
-    el.textContent = t('board_me', { rank: me.rank, score: me.score });
+    el.textContent = me.rank === null ?
+      t('board_me_hidden', { score: me.score, top: root.dataset.top }) :
+      t('board_me', { rank: me.rank, score: me.score });
     el.hidden = false;
   }
 
