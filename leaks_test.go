@@ -233,3 +233,36 @@ func TestOwnDataAuditIsBoundedAndForgetsTheDeleted(t *testing.T) {
 		t.Errorf("the deleted account's entries are %s, want its two downloads and the deletion", got)
 	}
 }
+
+// Without its token, /metrics answers only the local network: its counters
+// of attempts would let anyone count what an open round's prediction asks.
+func TestMetricsWithoutTokenStayOnTheLocalNetwork(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_TRUSTED_PROXIES": "127.0.0.1"})
+	metricsFrom := func(forwardedFor string) int {
+		req, _ := http.NewRequest("GET", s.URL+"/metrics", nil)
+		if forwardedFor != "" {
+			req.Header.Set("X-Forwarded-For", forwardedFor)
+		}
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		from string
+		want int
+	}{
+		{"", http.StatusOK}, // the loopback scraper
+		{"10.20.30.40", http.StatusOK},
+		{"192.168.1.9", http.StatusOK},
+		{"fd00::7", http.StatusOK},
+		{"203.0.113.7", http.StatusForbidden},
+		{"2001:db8::1", http.StatusForbidden},
+	} {
+		if got := metricsFrom(tt.from); got != tt.want {
+			t.Errorf("metrics for a client at %q: %d, want %d", tt.from, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"crypto/subtle"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -22,7 +23,10 @@ func (h *Handler) healthz(c *fiber.Ctx) error {
 }
 
 // metrics serves Prometheus's text format, behind a bearer token when one
-// is configured.
+// is configured. Without a token it answers only the local network
+// (loopback and private addresses, where a scraper runs): its counters of
+// attempts would let anyone on the internet count the figure an open
+// round's prediction asks for.
 func (h *Handler) metrics(c *fiber.Ctx) error {
 	if h.MetricsToken != "" {
 		want := "Bearer " + h.MetricsToken
@@ -30,8 +34,21 @@ func (h *Handler) metrics(c *fiber.Ctx) error {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
 			return quiz.Errorf(quiz.CodeUnauthorized, "metrics need the metrics token")
 		}
+	} else if !localNetwork(h.clientIP(c)) {
+		return quiz.Errorf(quiz.CodeForbidden, "metrics from outside the local network need HOITHI_METRICS_TOKEN")
 	}
 	return adaptor.HTTPHandler(promhttp.HandlerFor(h.Metrics.Registry, promhttp.HandlerOpts{}))(c)
+}
+
+// localNetwork reports whether ip is a loopback, private or link-local
+// address.
+func localNetwork(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast()
 }
 
 // observe counts requests by route and status, and times them.
