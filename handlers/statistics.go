@@ -76,12 +76,14 @@ type statScoreBody struct {
 }
 
 // roundReport reads a round's statistics; an unknown round is not_found.
+// The figures come from Results, which computes them once for each state
+// of the round's data; the tables are shaped from them per request.
 func (h *Handler) roundReport(ctx context.Context, roundID int64) (quiz.Report, error) {
 	r, err := h.Catalog.Round(ctx, roundID)
 	if err != nil {
 		return quiz.Report{}, err
 	}
-	return quiz.RoundReport(ctx, h.Reports, r, h.Accounts.Provinces(), vietnam, h.Now())
+	return quiz.RoundReport(ctx, h.Results, r, h.Accounts.Provinces(), vietnam, h.Now())
 }
 
 func (h *Handler) showStatistics(c *fiber.Ctx) error {
