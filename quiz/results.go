@@ -63,14 +63,16 @@ const (
 	// holds a row per contestant with the personal data (about 50 MB for
 	// 100,000 contestants).
 	rankingsKept = 4
-	// figuresKept is how many rounds' statistics figures are kept; each is
-	// a few tables of tens of rows.
+	// figuresKept is how many rounds' published results, statistics
+	// figures and reports are kept; each is a few tables of at most a few
+	// thousand rows, without personal data.
 	figuresKept = 32
 	// ExportSlots and ExportWait bound the heavy files (every contestant's
 	// row as a workbook, CSV or JSON) written at once, and how long a
-	// request waits for its turn before it is refused.
+	// request waits for its turn before it is refused: a workbook of
+	// 100,000 rows takes 2 to 3 s, so eight asked at once all get theirs.
 	ExportSlots = 2
-	ExportWait  = 15 * time.Second
+	ExportWait  = 30 * time.Second
 )
 
 // Results ranks closed rounds, gives their prizes, and locks them. A
@@ -80,8 +82,10 @@ type Results struct {
 	store ResultsStore
 	now   func() time.Time
 
-	rankings *roundCache[int64, WinnerList]
-	figures  *roundCache[figuresKey, ReportFigures]
+	rankings  *roundCache[int64, WinnerList]
+	published *roundCache[int64, WinnerList]
+	figures   *roundCache[figuresKey, ReportFigures]
+	reports   *roundCache[int64, Report]
 
 	// Exports bounds the heavy files written at once; handlers take a
 	// turn for each.
@@ -96,9 +100,11 @@ type figuresKey struct {
 // NewResults returns the results service.
 func NewResults(store ResultsStore, now func() time.Time) *Results {
 	return &Results{store: store, now: now,
-		rankings: newRoundCache[int64, WinnerList](rankingsKept),
-		figures:  newRoundCache[figuresKey, ReportFigures](figuresKept),
-		Exports:  NewGate(ExportSlots, ExportWait)}
+		rankings:  newRoundCache[int64, WinnerList](rankingsKept),
+		published: newRoundCache[int64, WinnerList](figuresKept),
+		figures:   newRoundCache[figuresKey, ReportFigures](figuresKept),
+		reports:   newRoundCache[int64, Report](figuresKept),
+		Exports:   NewGate(ExportSlots, ExportWait)}
 }
 
 // Winners returns a round's ranking with its prizes: the stored list once
@@ -164,23 +170,53 @@ func (s *Results) ContestantResult(ctx context.Context, roundID, userID int64) (
 }
 
 // PublishedResults returns what anyone may see of a locked round's
-// results, read from the stored list alone: the prize winners with their
-// rank, prize, name and unit, the units with a group prize, the number of
-// contestants and the prediction's actual count. CodeNotLocked before the
-// lock.
+// results, read from the stored list's prize rows alone and kept for the
+// state of the round's data: the prize winners with their rank, prize,
+// name and unit, the units with a group prize, the number of contestants
+// and the prediction's actual count. CodeNotLocked before the lock. The
+// list is shared: read it, never change it.
 func (s *Results) PublishedResults(ctx context.Context, roundID int64) (WinnerList, error) {
-	r, err := s.store.Round(ctx, roundID)
+	version, err := s.store.RankingVersion(ctx, roundID)
 	if err != nil {
 		return WinnerList{}, err
 	}
-	if r.LockedAt == nil {
-		return WinnerList{}, Errorf(CodeNotLocked, "round %d has no official results yet", roundID)
+	return s.published.get(ctx, roundID, version, func(ctx context.Context) (WinnerList, error) {
+		r, err := s.store.FreshRound(ctx, roundID)
+		if err != nil {
+			return WinnerList{}, err
+		}
+		if r.LockedAt == nil {
+			return WinnerList{}, Errorf(CodeNotLocked, "round %d has no official results yet", roundID)
+		}
+		l := WinnerList{Round: r, Locked: true, LockedAt: r.LockedAt, Actual: r.Actual}
+		if err := s.store.PublishedResults(ctx, &l); err != nil {
+			return WinnerList{}, err
+		}
+		return l, nil
+	})
+}
+
+// RoundReport is a round's statistics (quiz.RoundReport) from the kept
+// figures. Once the round has closed its tables no longer depend on the
+// time, so the report itself is kept for the state of the round's data,
+// and its time is when it was made. The report is shared: read it, never
+// change it.
+func (s *Results) RoundReport(ctx context.Context, r Round, provinces []Province, loc *time.Location) (Report, error) {
+	now := s.now()
+	if now.Before(r.ClosesAt) {
+		return RoundReport(ctx, s, r, provinces, loc, now)
 	}
-	l := WinnerList{Round: r, Locked: true, LockedAt: r.LockedAt, Actual: r.Actual}
-	if err := s.store.PublishedResults(ctx, &l); err != nil {
-		return WinnerList{}, err
+	version, err := s.store.RankingVersion(ctx, r.ID)
+	if err != nil {
+		return Report{}, err
 	}
-	return l, nil
+	return s.reports.get(ctx, r.ID, version, func(ctx context.Context) (Report, error) {
+		fresh, err := s.store.FreshRound(ctx, r.ID) // r may be a moment old; the version is not
+		if err != nil {
+			return Report{}, err
+		}
+		return RoundReport(ctx, s, fresh, provinces, loc, now)
+	})
 }
 
 // ReportFigures reads a round's statistics figures, computed once for each
