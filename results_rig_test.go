@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -114,10 +115,7 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 		engine.Stop()
 		db.Close()
 	})
-	t, _ := tb.(*testing.T)
-	if t == nil {
-		t = &testing.T{} // benchmarks: the helpers below fail through tb
-	}
+	t, _ := tb.(*testing.T) // nil for a benchmark, which makes its requests with benchClient
 	s := &testServer{t: t, URL: "http://" + ln.Addr().String(), WSURL: "ws://" + ln.Addr().String(), DBPath: path,
 		client: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -129,8 +127,9 @@ const bigRoundPassword = "mat-khau-123"
 
 // bigRound is a closed round seeded straight into the tables, as a round
 // of n contestants leaves them: a fifth made two attempts, every attempt
-// has its 20 questions and answers, 500 units, four prize tiers of 1,000
-// prizes, a prediction of the perfect scorers. Contestant i (from 0) has
+// has its 20 questions and answers, 500 units of growing sizes, four prize
+// tiers of 1,000 prizes and a group prize, a prediction of the perfect
+// scorers. Contestant i (from 0) has
 // the phone 09%08d of i and bigRoundPassword.
 type bigRound struct {
 	RoundID   int64
@@ -218,7 +217,7 @@ func seedBigRound(tb testing.TB, db *store.DB, path string, n int) bigRound {
 	out := bigRound{RoundID: round.ID, ContestID: contest.ID}
 	for i := range n {
 		res := exec(user, fmt.Sprintf("Nguyễn Văn %d", i), fmt.Sprintf("19%02d-01-02", 50+i%55), fmt.Sprintf("%012d", i),
-			fmt.Sprintf("09%08d", i), fmt.Sprintf("Xã số %d", i%500), string(hash), now.UnixMilli())
+			fmt.Sprintf("09%08d", i), fmt.Sprintf("Xã số %d", unitOf(rng)), string(hash), now.UnixMilli())
 		userID, _ := res.LastInsertId()
 		if i == 0 {
 			out.FirstUser = userID
@@ -246,6 +245,13 @@ func seedBigRound(tb testing.TB, db *store.DB, path string, n int) bigRound {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// unitOf draws one of 500 units, the later ones more often, as units of
+// different sizes take part: their counts differ, so the group prizes go to
+// a few.
+func unitOf(rng *rand.Rand) int {
+	return int(math.Sqrt(float64(rng.IntN(500 * 500))))
 }
 
 // tempDB is a database path in a fresh temporary directory.
