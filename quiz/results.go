@@ -60,8 +60,8 @@ type ResultsStore interface {
 // How much Results keeps and lets run at once.
 const (
 	// rankingsKept is how many rounds' rankings are kept in memory: each
-	// holds a row per contestant with the personal data (about 50 MB for
-	// 100,000 contestants).
+	// holds a row per contestant with the personal data (37 MB for 100,000
+	// contestants).
 	rankingsKept = 4
 	// figuresKept is how many rounds' published results, statistics
 	// figures and reports are kept; each is a few tables of at most a few
@@ -77,7 +77,8 @@ const (
 
 // Results ranks closed rounds, gives their prizes, and locks them. A
 // round's ranking is computed once for each state of its data and kept
-// (see RankingVersion): requests read it, never compute it again.
+// (see RankingVersion): the requests that follow read it until the data
+// changes.
 type Results struct {
 	store ResultsStore
 	now   func() time.Time
