@@ -141,6 +141,7 @@ var statusOf = map[string]int{
 	quiz.CodeNotLocked:         fiber.StatusConflict,
 	quiz.CodeRoundStarted:      fiber.StatusConflict,
 	quiz.CodeRateLimited:       fiber.StatusTooManyRequests,
+	quiz.CodeBusy:              fiber.StatusServiceUnavailable,
 	quiz.CodeRoundNotOpen:      fiber.StatusConflict,
 	quiz.CodeAttemptsExhausted: fiber.StatusConflict,
 	quiz.CodeNotEnough:         fiber.StatusConflict,

@@ -277,7 +277,8 @@ func (h *Handler) auditPage(c *fiber.Ctx) error {
 
 // myCertificatePage prints a contestant's own certificate for a closed
 // round they took part in: of their prize once the round is locked, else
-// of participation.
+// of participation. Only the contestant's own row is read, never the
+// round's ranking.
 func (h *Handler) myCertificatePage(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if p == nil {
@@ -287,22 +288,15 @@ func (h *Handler) myCertificatePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.Results.Winners(c.UserContext(), id)
+	r, w, err := h.Results.ContestantResult(c.UserContext(), id, p.UserID)
 	if err != nil {
 		return err
 	}
-	v := h.printView(c, l)
-	v.Winners, v.Single = nil, true
-	for _, e := range l.Entries {
-		if e.UserID == p.UserID {
-			v.Winners = []quiz.Winner{e}
-		}
-	}
-	if len(v.Winners) == 0 {
-		return quiz.NotFound("result")
-	}
+	l := quiz.WinnerList{Round: r, Locked: r.LockedAt != nil, LockedAt: r.LockedAt, Actual: r.Actual}
 	if !l.Locked {
-		v.Winners[0].Prize = "" // prizes are only certain once locked
+		w.Prize = "" // prizes are only certain once locked
 	}
+	v := h.printView(c, l)
+	v.Winners, v.Single = []quiz.Winner{w}, true
 	return h.document(c, "certificates", v)
 }

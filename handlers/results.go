@@ -37,7 +37,8 @@ type publicResultsBody struct {
 
 // publicResults reads a locked round's prizes for anyone who may see the
 // round: not_found for a round they may not see, not_locked before the
-// officials have locked it.
+// officials have locked it. Only the prize rows are read, however many
+// took part.
 func (h *Handler) publicResults(c *fiber.Ctx) (publicResultsBody, quiz.Round, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -53,7 +54,7 @@ func (h *Handler) publicResults(c *fiber.Ctx) (publicResultsBody, quiz.Round, er
 	if r.LockedAt == nil {
 		return publicResultsBody{}, r, quiz.Errorf(quiz.CodeNotLocked, "round %d has no official results yet", id)
 	}
-	l, err := h.Results.Winners(c.UserContext(), id)
+	l, err := h.Results.PublishedResults(c.UserContext(), id)
 	if err != nil {
 		return publicResultsBody{}, r, err
 	}

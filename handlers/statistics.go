@@ -76,12 +76,14 @@ type statScoreBody struct {
 }
 
 // roundReport reads a round's statistics; an unknown round is not_found.
+// Results reads the figures once for each state of the round's data and,
+// once the round has closed, keeps the report made from them.
 func (h *Handler) roundReport(ctx context.Context, roundID int64) (quiz.Report, error) {
 	r, err := h.Catalog.Round(ctx, roundID)
 	if err != nil {
 		return quiz.Report{}, err
 	}
-	return quiz.RoundReport(ctx, h.Reports, r, h.Accounts.Provinces(), vietnam, h.Now())
+	return h.Results.RoundReport(ctx, r, h.Accounts.Provinces(), vietnam)
 }
 
 func (h *Handler) showStatistics(c *fiber.Ctx) error {

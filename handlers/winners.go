@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -48,17 +49,23 @@ type unitBody struct {
 	Prize        *string  `json:"prize"`
 }
 
+// winnersBody is GET /rounds/{id}/winners. The entries and the units come
+// last, after the head, so that the list can be streamed (writeWinnersJSON).
 type winnersBody struct {
-	RoundID  int64        `json:"round_id"`
-	Round    string       `json:"round"`
-	Contest  string       `json:"contest"`
-	Locked   bool         `json:"locked"`
-	LockedAt *string      `json:"locked_at"`
-	LockedBy *string      `json:"locked_by"`
-	Actual   *int         `json:"actual"`
-	Stats    statsBrief   `json:"stats"`
-	Entries  []winnerBody `json:"entries"`
-	Units    []unitBody   `json:"units"`
+	winnersHead
+	Entries []winnerBody `json:"entries"`
+	Units   []unitBody   `json:"units"`
+}
+
+type winnersHead struct {
+	RoundID  int64      `json:"round_id"`
+	Round    string     `json:"round"`
+	Contest  string     `json:"contest"`
+	Locked   bool       `json:"locked"`
+	LockedAt *string    `json:"locked_at"`
+	LockedBy *string    `json:"locked_by"`
+	Actual   *int       `json:"actual"`
+	Stats    statsBrief `json:"stats"`
 }
 
 type statsBrief struct {
@@ -82,35 +89,86 @@ func (h *Handler) winnersBody(l quiz.WinnerList) winnersBody {
 // WinnersJSON is a winners list as GET /rounds/{id}/winners answers it,
 // ready for encoding/json; the command line's export writes the same.
 func WinnersJSON(l quiz.WinnerList, provinceName func(code string) string) winnersBody {
-	out := winnersBody{RoundID: l.Round.ID, Round: l.Round.Name, Contest: l.Round.ContestTitle, Locked: l.Locked,
-		LockedAt: apiTimePtr(l.LockedAt), LockedBy: optString(l.LockedBy), Actual: l.Actual,
-		Stats: statsBrief{Participants: l.Stats.Participants, Attempts: l.Stats.Attempts,
-			PerfectScorers: l.Stats.PerfectScorers},
-		Entries: make([]winnerBody, len(l.Entries)), Units: make([]unitBody, len(l.Units))}
+	out := winnersBody{winnersHead: winnersHeadOf(l), Entries: make([]winnerBody, len(l.Entries)),
+		Units: make([]unitBody, len(l.Units))}
 	for i, e := range l.Entries {
-		flags := e.Flags
-		if flags == nil {
-			flags = []string{}
-		}
-		if e.PrizeTier > 0 {
-			out.Stats.Prizes++
-		}
-		out.Entries[i] = winnerBody{Rank: e.Rank, Prize: optString(e.Prize), PrizeTier: e.PrizeTier,
-			FullName: e.FullName, BirthDate: e.BirthDate, IDNumber: e.IDNumber, Phone: e.Phone, Unit: e.Unit,
-			Province: e.Province, ProvinceName: provinceName(e.Province), Commune: e.Commune,
-			Score: e.Score, Correct: e.Correct, Total: e.Total, Prediction: e.Prediction,
-			PredictionError: e.PredictionError, DurationMs: e.DurationMs, StartedAt: apiTime(e.StartedAt),
-			SubmittedAt: apiTime(e.SubmittedAt), UserID: e.UserID, AttemptID: e.AttemptID, Flags: flags, Note: e.Note}
+		out.Entries[i] = winnerBodyOf(e, provinceName)
 	}
 	for i, u := range l.Units {
-		b := unitBody{Rank: u.Rank, Unit: u.Unit, Participants: u.Participants, Prize: optString(u.Prize)}
-		if u.Members > 0 {
-			members, share, rank := u.Members, u.SharePercent(), u.ShareRank
-			b.Members, b.SharePercent, b.ShareRank = &members, &share, &rank
-		}
-		out.Units[i] = b
+		out.Units[i] = unitBodyOf(u)
 	}
 	return out
+}
+
+func winnersHeadOf(l quiz.WinnerList) winnersHead {
+	head := winnersHead{RoundID: l.Round.ID, Round: l.Round.Name, Contest: l.Round.ContestTitle, Locked: l.Locked,
+		LockedAt: apiTimePtr(l.LockedAt), LockedBy: optString(l.LockedBy), Actual: l.Actual,
+		Stats: statsBrief{Participants: l.Stats.Participants, Attempts: l.Stats.Attempts,
+			PerfectScorers: l.Stats.PerfectScorers}}
+	for _, e := range l.Entries {
+		if e.PrizeTier > 0 {
+			head.Stats.Prizes++
+		}
+	}
+	return head
+}
+
+func winnerBodyOf(e quiz.Winner, provinceName func(code string) string) winnerBody {
+	flags := e.Flags
+	if flags == nil {
+		flags = []string{}
+	}
+	return winnerBody{Rank: e.Rank, Prize: optString(e.Prize), PrizeTier: e.PrizeTier,
+		FullName: e.FullName, BirthDate: e.BirthDate, IDNumber: e.IDNumber, Phone: e.Phone, Unit: e.Unit,
+		Province: e.Province, ProvinceName: provinceName(e.Province), Commune: e.Commune,
+		Score: e.Score, Correct: e.Correct, Total: e.Total, Prediction: e.Prediction,
+		PredictionError: e.PredictionError, DurationMs: e.DurationMs, StartedAt: apiTime(e.StartedAt),
+		SubmittedAt: apiTime(e.SubmittedAt), UserID: e.UserID, AttemptID: e.AttemptID, Flags: flags, Note: e.Note}
+}
+
+func unitBodyOf(u quiz.UnitStanding) unitBody {
+	b := unitBody{Rank: u.Rank, Unit: u.Unit, Participants: u.Participants, Prize: optString(u.Prize)}
+	if u.Members > 0 {
+		members, share, rank := u.Members, u.SharePercent(), u.ShareRank
+		b.Members, b.SharePercent, b.ShareRank = &members, &share, &rank
+	}
+	return b
+}
+
+// writeWinnersJSON writes the same bytes as encoding WinnersJSON(l) whole,
+// an entry at a time, so that a list of 100,000 contestants is never held
+// encoded in memory.
+func writeWinnersJSON(w io.Writer, l quiz.WinnerList, provinceName func(code string) string) error {
+	head, err := json.Marshal(winnersHeadOf(l))
+	if err != nil {
+		return err
+	}
+	head[len(head)-1] = ',' // the head's closing brace: the entries follow
+	if _, err := w.Write(append(head, `"entries":[`...)); err != nil {
+		return err
+	}
+	for i, e := range l.Entries {
+		data, err := json.Marshal(winnerBodyOf(e, provinceName))
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			data = append([]byte{','}, data...)
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	units := make([]unitBody, len(l.Units))
+	for i, u := range l.Units {
+		units[i] = unitBodyOf(u)
+	}
+	data, err := json.Marshal(units)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, `],"units":%s}`, data)
+	return err
 }
 
 // signedInUser returns the account making the request.
@@ -177,12 +235,44 @@ func (h *Handler) winners(c *fiber.Ctx, action, detail string) (quiz.WinnerList,
 	return l, nil
 }
 
+// showWinners is the whole list as JSON, streamed under an export turn.
 func (h *Handler) showWinners(c *fiber.Ctx) error {
-	l, err := h.winners(c, quiz.AuditViewWinners, "json")
-	if err != nil {
+	leave, ok, err := h.enterExport(c)
+	if !ok {
 		return err
 	}
-	return c.JSON(h.winnersBody(l))
+	l, err := h.winners(c, quiz.AuditViewWinners, "json")
+	if err != nil {
+		leave()
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	h.streamBody(c, "json", leave, func(w io.Writer) error { return writeWinnersJSON(w, l, h.Accounts.ProvinceName) })
+	return nil
+}
+
+// exportRetryAfter is the wait, in seconds, that a refused export is told
+// to leave before trying again: about the time a 100,000-row workbook
+// takes.
+const exportRetryAfter = 10
+
+// enterExport takes a turn to write a file of every contestant (see
+// quiz.Results.Exports); leave ends it. Without a turn, ok is false and
+// the request has been answered, or err says why not: a request that gets
+// no turn in time is answered 503 busy with Retry-After here, as that is
+// not the server's failure for the error handler to log as one.
+func (h *Handler) enterExport(c *fiber.Ctx) (leave func(), ok bool, err error) {
+	leave, err = h.Results.Exports.Enter(c.UserContext())
+	if err == nil {
+		return leave, true, nil
+	}
+	if quiz.ErrorCode(err) != quiz.CodeBusy {
+		return nil, false, err
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(exportRetryAfter))
+	h.Log.Warn("export refused: every export turn is taken", "path", c.Path())
+	return nil, false, c.Status(statusOf[quiz.CodeBusy]).JSON(apiError{Error: apiErrorBody{Code: quiz.CodeBusy,
+		Message: h.lang(c).T("err." + quiz.CodeBusy)}})
 }
 
 // winnersFileName names a downloaded list after its contest and round.
@@ -195,23 +285,32 @@ func winnersFileName(l quiz.WinnerList) string {
 }
 
 func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
+	leave, ok, err := h.enterExport(c)
+	if !ok {
+		return err
+	}
 	l, err := h.winners(c, quiz.AuditExportWinners, "xlsx")
 	if err != nil {
+		leave()
 		return err
 	}
 	x := quiz.WinnersXLSX{ProvinceName: h.Accounts.ProvinceName, Made: h.Now()}
 	c.Set(fiber.HeaderContentType, xlsxType)
 	c.Set(fiber.HeaderContentDisposition, attachment(winnersFileName(l), "xlsx"))
-	h.streamBody(c, "xlsx", func(w io.Writer) error { return x.Write(w, l) })
+	h.streamBody(c, "xlsx", leave, func(w io.Writer) error { return x.Write(w, l) })
 	return nil
 }
 
 // streamBody sends what write writes as the answer's body while it is
-// written, so that a large file is never held whole in memory. Once the
-// first bytes are out the status cannot change: a failure then is logged
-// and the download ends short, which the browser reports as failed.
-func (h *Handler) streamBody(c *fiber.Ctx, what string, write func(io.Writer) error) {
+// written, so that a large file is never held whole in memory, then calls
+// done (which ends the export's turn: a turn lasts until the file is
+// out). Once the first bytes are out the status cannot change: a failure
+// then is logged and the download ends short, which the browser reports
+// as failed. A client that stops reading fails the writes within the
+// server's write timeout.
+func (h *Handler) streamBody(c *fiber.Ctx, what string, done func(), write func(io.Writer) error) {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer done()
 		if err := write(w); err != nil {
 			h.Log.Error("writing a download failed", "what", what, "err", err)
 			return
@@ -240,13 +339,18 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	leave, ok, err := h.enterExport(c)
+	if !ok {
+		return err
+	}
 	l, err := h.winners(c, quiz.AuditExportWinners, "csv")
 	if err != nil {
+		leave()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, attachment(winnersFileName(l), "csv"))
-	h.streamBody(c, "csv", func(w io.Writer) error { return quiz.WriteWinnersCSV(w, l, sep) })
+	h.streamBody(c, "csv", leave, func(w io.Writer) error { return quiz.WriteWinnersCSV(w, l, sep) })
 	return nil
 }
 

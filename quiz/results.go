@@ -15,11 +15,20 @@ const (
 
 // ResultsStore is what Results needs from storage.
 type ResultsStore interface {
+	// Round returns a round, possibly as read a moment ago.
 	Round(ctx context.Context, id int64) (Round, error)
+	// FreshRound returns a round as the database holds it now.
+	FreshRound(ctx context.Context, id int64) (Round, error)
 	User(ctx context.Context, id int64) (User, error)
+	// RankingVersion reads the version of the data a round's ranking and
+	// statistics depend on.
+	RankingVersion(ctx context.Context, roundID int64) (RankingVersion, error)
 	// RoundContenders returns every submitted attempt of a round with the
 	// data of its contestant.
 	RoundContenders(ctx context.Context, roundID int64) ([]Contender, error)
+	// ContenderAttempts returns one contestant's submitted attempts in a
+	// round, with their data.
+	ContenderAttempts(ctx context.Context, roundID, userID int64) ([]Contender, error)
 	// RoundCounts returns how many attempts were started and submitted.
 	RoundCounts(ctx context.Context, roundID int64) (started, submitted int, err error)
 	// HeldPrizes returns, per person, the highest prize they hold in the
@@ -38,34 +47,190 @@ type ResultsStore interface {
 	UnlockRound(ctx context.Context, roundID int64, e AuditEntry) error
 	// LockedList reads a locked round's stored ranking into l.
 	LockedList(ctx context.Context, l *WinnerList) error
+	// LockedEntry reads one contestant's row of a locked round's stored
+	// ranking (not found when they have none).
+	LockedEntry(ctx context.Context, roundID, userID int64) (Winner, error)
+	// PublishedResults reads into l what the public sees of a locked
+	// round's stored ranking: the prize rows (rank, prize, name and unit),
+	// the units with a prize, and the number of contestants.
+	PublishedResults(ctx context.Context, l *WinnerList) error
+	ReportStore
 }
 
-// Results ranks closed rounds, gives their prizes, and locks them.
+// How much Results keeps and lets run at once.
+const (
+	// rankingsKept is how many rounds' rankings are kept in memory: each
+	// holds a row per contestant with the personal data (37 MB for 100,000
+	// contestants).
+	rankingsKept = 4
+	// figuresKept is how many rounds' published results, statistics
+	// figures and reports are kept; each is a few tables of at most a few
+	// thousand rows, without personal data.
+	figuresKept = 32
+	// ExportSlots and ExportWait bound the heavy files (every contestant's
+	// row as a workbook, CSV or JSON) written at once, and how long a
+	// request waits for its turn before it is refused: a workbook of
+	// 100,000 rows takes 2 to 3 s, so eight asked at once all get theirs.
+	ExportSlots = 2
+	ExportWait  = 30 * time.Second
+)
+
+// Results ranks closed rounds, gives their prizes, and locks them. A
+// round's ranking is computed once for each state of its data and kept
+// (see RankingVersion): the requests that follow read it until the data
+// changes.
 type Results struct {
 	store ResultsStore
 	now   func() time.Time
+
+	rankings  *roundCache[int64, WinnerList]
+	published *roundCache[int64, WinnerList]
+	figures   *roundCache[figuresKey, ReportFigures]
+	reports   *roundCache[int64, Report]
+
+	// Exports bounds the heavy files written at once; handlers take a
+	// turn for each.
+	Exports *Gate
+}
+
+type figuresKey struct {
+	roundID   int64
+	utcOffset time.Duration
 }
 
 // NewResults returns the results service.
 func NewResults(store ResultsStore, now func() time.Time) *Results {
-	return &Results{store: store, now: now}
+	return &Results{store: store, now: now,
+		rankings:  newRoundCache[int64, WinnerList](rankingsKept),
+		published: newRoundCache[int64, WinnerList](figuresKept),
+		figures:   newRoundCache[figuresKey, ReportFigures](figuresKept),
+		reports:   newRoundCache[int64, Report](figuresKept),
+		Exports:   NewGate(ExportSlots, ExportWait)}
 }
 
 // Winners returns a round's ranking with its prizes: the stored list once
-// the round is locked, otherwise the list computed from its attempts now.
-// A round that has not closed has no list yet (CodeRoundNotClosed).
+// the round is locked, otherwise the list computed from its attempts. A
+// round that has not closed has no list yet (CodeRoundNotClosed). The list
+// is shared by every caller until the round's data changes: read it, never
+// change it.
 func (s *Results) Winners(ctx context.Context, roundID int64) (WinnerList, error) {
-	r, err := s.store.Round(ctx, roundID)
+	version, err := s.store.RankingVersion(ctx, roundID)
 	if err != nil {
 		return WinnerList{}, err
 	}
+	return s.rankings.get(ctx, roundID, version, func(ctx context.Context) (WinnerList, error) {
+		// Read past the store's short-lived round cache: the version has
+		// changed, and the round may be what changed, in another process.
+		r, err := s.store.FreshRound(ctx, roundID)
+		if err != nil {
+			return WinnerList{}, err
+		}
+		if r.LockedAt != nil {
+			return s.locked(ctx, r)
+		}
+		if s.now().Before(r.ClosesAt) {
+			return WinnerList{}, Errorf(CodeRoundNotClosed, "round %d closes at %s", r.ID, r.ClosesAt.Format(time.RFC3339))
+		}
+		return s.compute(ctx, r)
+	})
+}
+
+// ContestantResult returns one contestant's line in a closed round, read
+// alone: once the round is locked, their stored row with its rank and
+// prize; before, their best submitted attempt, with neither rank nor prize
+// (both depend on everyone's attempts and are only certain at the lock).
+// Attempts with the same score show the same figures, so the best is
+// chosen by the rules without the prediction, whose actual count needs
+// every attempt. A contestant with no submitted attempt has no result.
+func (s *Results) ContestantResult(ctx context.Context, roundID, userID int64) (Round, Winner, error) {
+	r, err := s.store.Round(ctx, roundID)
+	if err != nil {
+		return Round{}, Winner{}, err
+	}
 	if r.LockedAt != nil {
-		return s.locked(ctx, r)
+		w, err := s.store.LockedEntry(ctx, r.ID, userID)
+		return r, w, err
 	}
 	if s.now().Before(r.ClosesAt) {
-		return WinnerList{}, Errorf(CodeRoundNotClosed, "round %d closes at %s", r.ID, r.ClosesAt.Format(time.RFC3339))
+		return r, Winner{}, Errorf(CodeRoundNotClosed, "round %d closes at %s", r.ID, r.ClosesAt.Format(time.RFC3339))
 	}
-	return s.compute(ctx, r)
+	rows, err := s.store.ContenderAttempts(ctx, r.ID, userID)
+	if err != nil {
+		return r, Winner{}, err
+	}
+	if len(rows) == 0 {
+		return r, Winner{}, NotFound("result")
+	}
+	best := rows[0]
+	for _, c := range rows[1:] {
+		if d := Compare(c.Result, best.Result, nil); d < 0 || d == 0 && c.AttemptID < best.AttemptID {
+			best = c
+		}
+	}
+	return r, winnerOf(best), nil
+}
+
+// PublishedResults returns what anyone may see of a locked round's
+// results, read from the stored list's prize rows alone and kept for the
+// state of the round's data: the prize winners with their rank, prize,
+// name and unit, the units with a group prize, the number of contestants
+// and the prediction's actual count. CodeNotLocked before the lock. The
+// list is shared: read it, never change it.
+func (s *Results) PublishedResults(ctx context.Context, roundID int64) (WinnerList, error) {
+	version, err := s.store.RankingVersion(ctx, roundID)
+	if err != nil {
+		return WinnerList{}, err
+	}
+	return s.published.get(ctx, roundID, version, func(ctx context.Context) (WinnerList, error) {
+		r, err := s.store.FreshRound(ctx, roundID)
+		if err != nil {
+			return WinnerList{}, err
+		}
+		if r.LockedAt == nil {
+			return WinnerList{}, Errorf(CodeNotLocked, "round %d has no official results yet", roundID)
+		}
+		l := WinnerList{Round: r, Locked: true, LockedAt: r.LockedAt, Actual: r.Actual}
+		if err := s.store.PublishedResults(ctx, &l); err != nil {
+			return WinnerList{}, err
+		}
+		return l, nil
+	})
+}
+
+// RoundReport is a round's statistics (quiz.RoundReport) from the kept
+// figures. Once the round has closed its tables no longer depend on the
+// time, so the report itself is kept for the state of the round's data,
+// and its time is when it was made. The report is shared: read it, never
+// change it.
+func (s *Results) RoundReport(ctx context.Context, r Round, provinces []Province, loc *time.Location) (Report, error) {
+	now := s.now()
+	if now.Before(r.ClosesAt) {
+		return RoundReport(ctx, s, r, provinces, loc, now)
+	}
+	version, err := s.store.RankingVersion(ctx, r.ID)
+	if err != nil {
+		return Report{}, err
+	}
+	return s.reports.get(ctx, r.ID, version, func(ctx context.Context) (Report, error) {
+		fresh, err := s.store.FreshRound(ctx, r.ID) // r may be a moment old; the version is not
+		if err != nil {
+			return Report{}, err
+		}
+		return RoundReport(ctx, s, fresh, provinces, loc, now)
+	})
+}
+
+// ReportFigures reads a round's statistics figures, computed once for each
+// state of the round's data and kept like its ranking. The figures are
+// shared: read them, never change them.
+func (s *Results) ReportFigures(ctx context.Context, roundID int64, utcOffset time.Duration) (ReportFigures, error) {
+	version, err := s.store.RankingVersion(ctx, roundID)
+	if err != nil {
+		return ReportFigures{}, err
+	}
+	return s.figures.get(ctx, figuresKey{roundID, utcOffset}, version, func(ctx context.Context) (ReportFigures, error) {
+		return s.store.ReportFigures(ctx, roundID, utcOffset)
+	})
 }
 
 func (s *Results) locked(ctx context.Context, r Round) (WinnerList, error) {

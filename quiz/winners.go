@@ -157,12 +157,8 @@ func Rank(rows []Contender, target string) (entries []Winner, stats RoundStats, 
 
 	entries = make([]Winner, len(chosen))
 	for i, c := range chosen {
-		w := Winner{
-			Rank: i + 1, UserID: c.UserID, AttemptID: c.AttemptID, FullName: c.Name, BirthDate: c.BirthDate,
-			IDNumber: c.IDNumber, Phone: c.Phone, Unit: c.Unit, Province: c.Province, Commune: c.Commune,
-			Score: c.Score, Correct: c.Correct, Total: c.Total, Prediction: c.Prediction,
-			DurationMs: c.DurationMs(), StartedAt: c.StartedAt, SubmittedAt: c.SubmittedAt,
-		}
+		w := winnerOf(c)
+		w.Rank = i + 1
 		if actual != nil {
 			if d, ok := c.PredictionError(*actual); ok {
 				w.PredictionError = &d
@@ -176,6 +172,16 @@ func Rank(rows []Contender, target string) (entries []Winner, stats RoundStats, 
 		entries[i] = w
 	}
 	return entries, stats, actual
+}
+
+// winnerOf is a contestant's line for an attempt, before it is ranked.
+func winnerOf(c Contender) Winner {
+	return Winner{
+		UserID: c.UserID, AttemptID: c.AttemptID, FullName: c.Name, BirthDate: c.BirthDate,
+		IDNumber: c.IDNumber, Phone: c.Phone, Unit: c.Unit, Province: c.Province, Commune: c.Commune,
+		Score: c.Score, Correct: c.Correct, Total: c.Total, Prediction: c.Prediction,
+		DurationMs: c.DurationMs(), StartedAt: c.StartedAt, SubmittedAt: c.SubmittedAt,
+	}
 }
 
 func (w *Winner) addFlag(flag string) {

@@ -9,17 +9,44 @@ import (
 	"hoithi/quiz"
 )
 
+// contenderColumns are a submitted attempt and its contestant's data, as
+// scanContenders reads them.
+const contenderColumns = `a.id, a.user_id, u.full_name, u.unit, a.score, a.correct,
+	a.question_count, a.prediction, a.started_at, a.submitted_at,
+	u.birth_date, u.id_number, coalesce(u.phone, ''), u.province, u.commune
+	FROM attempts a JOIN users u ON u.id = a.user_id`
+
 // RoundContenders returns every submitted attempt of a round with the data
 // of the person who made it.
 func (db *DB) RoundContenders(ctx context.Context, roundID int64) ([]quiz.Contender, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.id, a.user_id, u.full_name, u.unit, a.score, a.correct,
-		a.question_count, a.prediction, a.started_at, a.submitted_at,
-		u.birth_date, u.id_number, coalesce(u.phone, ''), u.province, u.commune
-		FROM attempts a JOIN users u ON u.id = a.user_id
+	rows, err := db.r.QueryContext(ctx, `SELECT `+contenderColumns+`
 		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL`, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("store: contenders of round %d: %w", roundID, err)
 	}
+	out, err := scanContenders(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: contenders of round %d: %w", roundID, err)
+	}
+	return out, nil
+}
+
+// ContenderAttempts returns one contestant's submitted attempts in a
+// round with their data, through the (round, user, number) index.
+func (db *DB) ContenderAttempts(ctx context.Context, roundID, userID int64) ([]quiz.Contender, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+contenderColumns+`
+		WHERE a.round_id = ? AND a.user_id = ? AND a.submitted_at IS NOT NULL`, roundID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: attempts of user %d in round %d: %w", userID, roundID, err)
+	}
+	out, err := scanContenders(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: attempts of user %d in round %d: %w", userID, roundID, err)
+	}
+	return out, nil
+}
+
+func scanContenders(rows *sql.Rows) ([]quiz.Contender, error) {
 	defer rows.Close()
 	var out []quiz.Contender
 	for rows.Next() {
@@ -28,16 +55,40 @@ func (db *DB) RoundContenders(ctx context.Context, roundID int64) ([]quiz.Conten
 		var started, submitted int64
 		if err := rows.Scan(&c.AttemptID, &c.UserID, &c.Name, &c.Unit, &c.Score, &c.Correct, &c.Total,
 			&pred, &started, &submitted, &c.BirthDate, &c.IDNumber, &c.Phone, &c.Province, &c.Commune); err != nil {
-			return nil, fmt.Errorf("store: contenders of round %d: %w", roundID, err)
+			return nil, err
 		}
-		if pred.Valid {
-			p := int(pred.Int64)
-			c.Prediction = &p
-		}
+		c.Prediction = intPtr(pred)
 		c.StartedAt, c.SubmittedAt = fromMs(started), fromMs(submitted)
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// RankingVersion reads the counters that the triggers of migration 0011
+// raise on every change that can move a round's ranking or statistics:
+// two rows by their primary key, whichever process made the change.
+func (db *DB) RankingVersion(ctx context.Context, roundID int64) (quiz.RankingVersion, error) {
+	var v quiz.RankingVersion
+	err := db.r.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT version FROM ranking_versions WHERE round_id = 0), 0),
+		coalesce((SELECT version FROM ranking_versions WHERE round_id = ?), 0)`, roundID).Scan(&v.All, &v.Round)
+	if err != nil {
+		return v, fmt.Errorf("store: ranking version of round %d: %w", roundID, err)
+	}
+	return v, nil
+}
+
+// FreshRound reads a round from the database, past the second for which
+// Round reuses what it read.
+func (db *DB) FreshRound(ctx context.Context, id int64) (quiz.Round, error) {
+	rounds, err := db.rounds(ctx, "r.id = ?", id)
+	if err != nil {
+		return quiz.Round{}, err
+	}
+	if len(rounds) == 0 {
+		return quiz.Round{}, fmt.Errorf("store: round %d: %w", id, quiz.NotFound("round"))
+	}
+	return rounds[0], nil
 }
 
 // HeldPrizes returns, for each person, the highest prize they hold in the
@@ -181,12 +232,35 @@ func (db *DB) UnlockRound(ctx context.Context, roundID int64, e quiz.AuditEntry)
 	return nil
 }
 
+// resultColumns are a stored ranking row as scanResult reads it.
+const resultColumns = `rank, prize_tier, prize, user_id, attempt_id, full_name,
+	birth_date, id_number, phone, unit, province, commune, score, correct, total, prediction,
+	prediction_error, duration_ms, started_at, submitted_at, flags, note`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanResult(row scanner) (quiz.Winner, error) {
+	var w quiz.Winner
+	var pred, perr sql.NullInt64
+	var started, submitted int64
+	var flags string
+	if err := row.Scan(&w.Rank, &w.PrizeTier, &w.Prize, &w.UserID, &w.AttemptID, &w.FullName,
+		&w.BirthDate, &w.IDNumber, &w.Phone, &w.Unit, &w.Province, &w.Commune, &w.Score, &w.Correct,
+		&w.Total, &pred, &perr, &w.DurationMs, &started, &submitted, &flags, &w.Note); err != nil {
+		return w, err
+	}
+	w.Prediction, w.PredictionError = intPtr(pred), intPtr(perr)
+	w.StartedAt, w.SubmittedAt = fromMs(started), fromMs(submitted)
+	if flags != "" {
+		w.Flags = strings.Split(flags, ",")
+	}
+	return w, nil
+}
+
 // LockedList reads a locked round's stored ranking and units into l.
 func (db *DB) LockedList(ctx context.Context, l *quiz.WinnerList) error {
 	roundID := l.Round.ID
-	rows, err := db.r.QueryContext(ctx, `SELECT rank, prize_tier, prize, user_id, attempt_id, full_name,
-		birth_date, id_number, phone, unit, province, commune, score, correct, total, prediction,
-		prediction_error, duration_ms, started_at, submitted_at, flags, note
+	rows, err := db.r.QueryContext(ctx, `SELECT `+resultColumns+`
 		FROM round_results WHERE round_id = ? ORDER BY position`, roundID)
 	if err != nil {
 		return fmt.Errorf("store: locked list of round %d: %w", roundID, err)
@@ -194,40 +268,94 @@ func (db *DB) LockedList(ctx context.Context, l *quiz.WinnerList) error {
 	defer rows.Close()
 	l.Entries = l.Entries[:0]
 	for rows.Next() {
-		var w quiz.Winner
-		var pred, perr sql.NullInt64
-		var started, submitted int64
-		var flags string
-		if err := rows.Scan(&w.Rank, &w.PrizeTier, &w.Prize, &w.UserID, &w.AttemptID, &w.FullName,
-			&w.BirthDate, &w.IDNumber, &w.Phone, &w.Unit, &w.Province, &w.Commune, &w.Score, &w.Correct,
-			&w.Total, &pred, &perr, &w.DurationMs, &started, &submitted, &flags, &w.Note); err != nil {
+		w, err := scanResult(rows)
+		if err != nil {
 			return fmt.Errorf("store: locked list of round %d: %w", roundID, err)
-		}
-		w.Prediction, w.PredictionError = intPtr(pred), intPtr(perr)
-		w.StartedAt, w.SubmittedAt = fromMs(started), fromMs(submitted)
-		if flags != "" {
-			w.Flags = strings.Split(flags, ",")
 		}
 		l.Entries = append(l.Entries, w)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: locked list of round %d: %w", roundID, err)
 	}
-	urows, err := db.r.QueryContext(ctx, `SELECT unit, participants, members, rank, share_rank, prize
-		FROM round_unit_results WHERE round_id = ? ORDER BY position`, roundID)
+	l.Units, err = lockedUnits(ctx, db.r, roundID, "", "")
+	return err
+}
+
+// lockedUnits reads a locked round's units in order; index and where
+// (constants) may narrow them.
+func lockedUnits(ctx context.Context, q querier, roundID int64, index, where string) ([]quiz.UnitStanding, error) {
+	rows, err := q.QueryContext(ctx, `SELECT unit, participants, members, rank, share_rank, prize
+		FROM round_unit_results`+index+` WHERE round_id = ?`+where+` ORDER BY position`, roundID)
 	if err != nil {
-		return fmt.Errorf("store: locked units of round %d: %w", roundID, err)
+		return nil, fmt.Errorf("store: locked units of round %d: %w", roundID, err)
 	}
-	defer urows.Close()
-	l.Units = nil
-	for urows.Next() {
+	defer rows.Close()
+	var out []quiz.UnitStanding
+	for rows.Next() {
 		var u quiz.UnitStanding
-		if err := urows.Scan(&u.Unit, &u.Participants, &u.Members, &u.Rank, &u.ShareRank, &u.Prize); err != nil {
-			return fmt.Errorf("store: locked units of round %d: %w", roundID, err)
+		if err := rows.Scan(&u.Unit, &u.Participants, &u.Members, &u.Rank, &u.ShareRank, &u.Prize); err != nil {
+			return nil, fmt.Errorf("store: locked units of round %d: %w", roundID, err)
 		}
-		l.Units = append(l.Units, u)
+		out = append(out, u)
 	}
-	return urows.Err()
+	return out, rows.Err()
+}
+
+// LockedEntry reads one contestant's row of a locked round's stored
+// ranking, through the index on the user.
+func (db *DB) LockedEntry(ctx context.Context, roundID, userID int64) (quiz.Winner, error) {
+	w, err := scanResult(db.r.QueryRowContext(ctx, `SELECT `+resultColumns+`
+		FROM round_results WHERE user_id = ? AND round_id = ?`, userID, roundID))
+	if err != nil {
+		return quiz.Winner{}, fmt.Errorf("store: result of user %d in round %d: %w", userID, roundID, notFound(err, "result"))
+	}
+	return w, nil
+}
+
+// publishedQuery reads a locked round's prize rows, without the personal
+// data. Its partial index holds the prize rows only; without statistics
+// the planner would walk the round's every row by the primary key, so the
+// index is named.
+const publishedQuery = `SELECT rank, prize_tier, prize, user_id, full_name, unit
+	FROM round_results INDEXED BY round_results_prizes
+	WHERE round_id = ? AND prize_tier > 0 ORDER BY position`
+
+// PublishedResults reads what the public sees of a locked round: the prize
+// rows with their rank, prize, name and unit only (no personal data is
+// read), the units with a prize, and the number of contestants. The
+// partial indexes of migration 0011 hold exactly those rows, so the read
+// does not grow with the round.
+func (db *DB) PublishedResults(ctx context.Context, l *quiz.WinnerList) error {
+	roundID := l.Round.ID
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: published results of round %d: %w", roundID, err)
+	}
+	defer tx.Rollback()
+	// Positions run from 1 to the number of rows: the last is the count.
+	err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT position FROM round_results WHERE round_id = ?
+		ORDER BY position DESC LIMIT 1), 0)`, roundID).Scan(&l.Stats.Participants)
+	if err != nil {
+		return fmt.Errorf("store: published results of round %d: %w", roundID, err)
+	}
+	rows, err := tx.QueryContext(ctx, publishedQuery, roundID)
+	if err != nil {
+		return fmt.Errorf("store: published results of round %d: %w", roundID, err)
+	}
+	defer rows.Close()
+	l.Entries = nil
+	for rows.Next() {
+		var w quiz.Winner
+		if err := rows.Scan(&w.Rank, &w.PrizeTier, &w.Prize, &w.UserID, &w.FullName, &w.Unit); err != nil {
+			return fmt.Errorf("store: published results of round %d: %w", roundID, err)
+		}
+		l.Entries = append(l.Entries, w)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: published results of round %d: %w", roundID, err)
+	}
+	l.Units, err = lockedUnits(ctx, tx, roundID, " INDEXED BY round_unit_results_prizes", " AND prize <> ''")
+	return err
 }
 
 func nullInt(p *int) sql.NullInt64 {
