@@ -260,7 +260,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	})
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
-		Results: svc.results, Audit: svc.db, Reports: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
+		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		Now: time.Now, Log: log,

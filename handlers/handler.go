@@ -28,8 +28,6 @@ type Deps struct {
 	Results *quiz.Results
 	// Audit keeps the audit log of locks, exports and personal data.
 	Audit quiz.AuditStore
-	// Reports reads the figures of a round's statistics page.
-	Reports quiz.ReportStore
 	// Privacy gives contestants their data and deletes accounts.
 	Privacy *quiz.Privacy
 	// Ready reports whether the database answers, for /healthz.
@@ -185,7 +183,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if !ok {
 		status = fiber.StatusInternalServerError
 	}
-	if status >= 500 {
+	if status >= 500 && qe.Code != quiz.CodeBusy { // busy is a refusal by design, logged where it is made
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	l := h.lang(c)

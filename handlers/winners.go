@@ -237,8 +237,8 @@ func (h *Handler) winners(c *fiber.Ctx, action, detail string) (quiz.WinnerList,
 
 // showWinners is the whole list as JSON, streamed under an export turn.
 func (h *Handler) showWinners(c *fiber.Ctx) error {
-	leave, ok, err := h.enterExport(c)
-	if !ok {
+	leave, err := h.enterExport(c)
+	if err != nil {
 		return err
 	}
 	l, err := h.winners(c, quiz.AuditViewWinners, "json")
@@ -257,22 +257,15 @@ func (h *Handler) showWinners(c *fiber.Ctx) error {
 const exportRetryAfter = 10
 
 // enterExport takes a turn to write a file of every contestant (see
-// quiz.Results.Exports); leave ends it. Without a turn, ok is false and
-// the request has been answered, or err says why not: a request that gets
-// no turn in time is answered 503 busy with Retry-After here, as that is
-// not the server's failure for the error handler to log as one.
-func (h *Handler) enterExport(c *fiber.Ctx) (leave func(), ok bool, err error) {
+// quiz.Results.Exports); leave ends it. A request that gets no turn in
+// time is busy (503, with Retry-After).
+func (h *Handler) enterExport(c *fiber.Ctx) (leave func(), err error) {
 	leave, err = h.Results.Exports.Enter(c.UserContext())
-	if err == nil {
-		return leave, true, nil
+	if quiz.ErrorCode(err) == quiz.CodeBusy {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(exportRetryAfter))
+		h.Log.Warn("export refused: every export turn is taken", "path", c.Path())
 	}
-	if quiz.ErrorCode(err) != quiz.CodeBusy {
-		return nil, false, err
-	}
-	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(exportRetryAfter))
-	h.Log.Warn("export refused: every export turn is taken", "path", c.Path())
-	return nil, false, c.Status(statusOf[quiz.CodeBusy]).JSON(apiError{Error: apiErrorBody{Code: quiz.CodeBusy,
-		Message: h.lang(c).T("err." + quiz.CodeBusy)}})
+	return leave, err
 }
 
 // winnersFileName names a downloaded list after its contest and round.
@@ -285,8 +278,8 @@ func winnersFileName(l quiz.WinnerList) string {
 }
 
 func (h *Handler) winnersXLSX(c *fiber.Ctx) error {
-	leave, ok, err := h.enterExport(c)
-	if !ok {
+	leave, err := h.enterExport(c)
+	if err != nil {
 		return err
 	}
 	l, err := h.winners(c, quiz.AuditExportWinners, "xlsx")
@@ -339,8 +332,8 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	leave, ok, err := h.enterExport(c)
-	if !ok {
+	leave, err := h.enterExport(c)
+	if err != nil {
 		return err
 	}
 	l, err := h.winners(c, quiz.AuditExportWinners, "csv")
