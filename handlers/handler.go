@@ -113,12 +113,19 @@ func (h *Handler) App() *fiber.App {
 		AppName:               "hoithi",
 		ErrorHandler:          h.handleError,
 		Immutable:             true,
-		BodyLimit:             int(quiz.DefaultImportLimits.MaxBytes) + 1<<20, // a bank file and its multipart envelope
+		BodyLimit:             uploadBodyLimit,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
 		DisableStartupMessage: true,
+
+		// Bodies are streamed: limitBody refuses one over its route's limit
+		// before it is read, and BodyLimit (the largest any route takes)
+		// only caps what is read ahead. The multipart form of an upload is
+		// read by its handler, once the caller's role is checked.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	h.routes(app)
 	return app
@@ -152,16 +159,18 @@ var statusOf = map[string]int{
 	quiz.CodeBadMessage:        fiber.StatusBadRequest,
 	quiz.CodeInvalidFile:       fiber.StatusUnprocessableEntity,
 	codeMalformedJSON:          fiber.StatusBadRequest,
-	codePayloadTooLarge:        fiber.StatusRequestEntityTooLarge,
+	codeBodyTooLarge:           fiber.StatusRequestEntityTooLarge,
+	codeUnsupportedEncoding:    fiber.StatusUnsupportedMediaType,
 	codeBadRequest:             fiber.StatusBadRequest,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
 }
 
 // Codes of HTTP-level problems.
 const (
-	codeMalformedJSON   = "malformed_json"
-	codePayloadTooLarge = "payload_too_large"
-	codeBadRequest      = "bad_request"
+	codeMalformedJSON       = "malformed_json"
+	codeBodyTooLarge        = "body_too_large"
+	codeUnsupportedEncoding = "unsupported_encoding"
+	codeBadRequest          = "bad_request"
 )
 
 // apiError is the body of every error answer.
@@ -222,7 +231,7 @@ func (h *Handler) asQuizError(err error) *quiz.Error {
 		case fiber.StatusNotFound:
 			return quiz.NotFound("page")
 		case fiber.StatusRequestEntityTooLarge:
-			return &quiz.Error{Code: codePayloadTooLarge, Message: fe.Message}
+			return &quiz.Error{Code: codeBodyTooLarge, Message: fe.Message}
 		}
 		if fe.Code < 500 {
 			return &quiz.Error{Code: codeBadRequest, Message: fe.Message}
