@@ -42,6 +42,9 @@ type Deps struct {
 	TokenTTL time.Duration
 	// RateLimit turns on the limits on failed logins and registrations.
 	RateLimit bool
+	// SocketsPerAddress caps the websockets open from one client address;
+	// 0 sets no cap.
+	SocketsPerAddress int
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
 	SecureCookie bool
 	// TrustedProxies are the addresses and CIDR ranges of reverse proxies
@@ -59,6 +62,8 @@ type Handler struct {
 	proxies proxies
 	logins  *limiter // failed logins per client address
 	signups *limiter // registrations per client address
+
+	perAddr *socketCount // open websockets per client address
 
 	sockMu   sync.Mutex
 	attempts map[int64]*attemptConn // the current socket of each attempt
@@ -100,6 +105,7 @@ func New(d Deps) (*Handler, error) {
 		Deps: d, pages: p, cat: cat, proxies: trusted,
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},
 		sockets:  map[*socket]struct{}{},
 		online:   map[int64]int{},

@@ -161,7 +161,7 @@ func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
 	if p := principalOf(c); p != nil && (!p.viaCookie || fromThisSite(c)) {
 		userID = p.UserID
 	}
-	return upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, limit, board, userID) })
+	return h.upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, limit, board, userID) })
 }
 
 func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, limit int, board *quiz.Board, userID int64) {

@@ -36,3 +36,57 @@ func TestLimiterCountsPerKeyAndWindow(t *testing.T) {
 		t.Errorf("%d keys kept; old windows should be forgotten", len(l.counts))
 	}
 }
+
+func TestAddressKeyGroupsIPv6By64(t *testing.T) {
+	cases := []struct{ name, a, b string }{
+		{"one IPv6 /64", "2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe"},
+		{"an IPv4 address and its IPv6-mapped form", "203.0.113.7", "::ffff:203.0.113.7"},
+	}
+	for _, c := range cases {
+		t.Run("counts "+c.name+" as one client", func(t *testing.T) {
+			if addressKey(c.a) != addressKey(c.b) {
+				t.Errorf("%s → %s, %s → %s", c.a, addressKey(c.a), c.b, addressKey(c.b))
+			}
+		})
+	}
+	apart := []struct{ name, a, b string }{
+		{"neighbouring IPv6 /64s", "2001:db8:1:2::1", "2001:db8:1:3::1"},
+		{"neighbouring IPv4 addresses", "203.0.113.7", "203.0.113.8"},
+	}
+	for _, c := range apart {
+		t.Run("counts "+c.name+" apart", func(t *testing.T) {
+			if addressKey(c.a) == addressKey(c.b) {
+				t.Errorf("%s and %s share %s", c.a, c.b, addressKey(c.a))
+			}
+		})
+	}
+	if got := addressKey("2001:db8:1:2:3:4:5:6"); got != "2001:db8:1:2::/64" {
+		t.Errorf("key %q, want 2001:db8:1:2::/64", got)
+	}
+}
+
+func TestSocketCountFreesAPlaceOnClose(t *testing.T) {
+	s := newSocketCount(2)
+	if !s.take("a") || !s.take("a") {
+		t.Fatal("refused under the cap")
+	}
+	if s.take("a") {
+		t.Error("a third socket from one address was let in")
+	}
+	if !s.take("b") {
+		t.Error("another address was refused")
+	}
+	s.release("a")
+	if !s.take("a") {
+		t.Error("a closed socket's place was not freed")
+	}
+	s.release("a")
+	s.release("a")
+	s.release("b")
+	if len(s.open) != 0 {
+		t.Errorf("%d addresses kept with no socket open", len(s.open))
+	}
+	if none := newSocketCount(0); !none.take("a") || !none.take("a") {
+		t.Error("a cap of 0 refused a socket")
+	}
+}
