@@ -40,7 +40,8 @@ type Deps struct {
 	// JWTKey signs and checks the HS256 tokens.
 	JWTKey   []byte
 	TokenTTL time.Duration
-	// RateLimit turns on the limits on failed logins and registrations.
+	// RateLimit turns on the limits on failed logins (per client address
+	// and per account) and registrations.
 	RateLimit bool
 	// SocketsPerAddress caps the websockets open from one client address;
 	// 0 sets no cap.
@@ -63,7 +64,8 @@ type Handler struct {
 	logins  *limiter // failed logins per client address
 	signups *limiter // registrations per client address
 
-	perAddr *socketCount // open websockets per client address
+	accounts *limiter     // failed logins per account, from any address
+	perAddr  *socketCount // open websockets per client address
 
 	sockMu   sync.Mutex
 	attempts map[int64]*attemptConn // the current socket of each attempt
@@ -78,10 +80,13 @@ type Handler struct {
 	stats  sync.Map      // round id → *cachedStats
 }
 
-// Limits from the contract: per client address and minute.
+// Limits from the contract: per client address and minute, and per
+// account.
 const (
 	failedLoginsPerMinute  = 30
 	registrationsPerMinute = 120
+	failedLoginsPerAccount = 10
+	accountLoginWindow     = 15 * time.Minute
 )
 
 // New builds the handlers.
@@ -104,6 +109,7 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{
 		Deps: d, pages: p, cat: cat, proxies: trusted,
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
+		accounts: newLimiter(failedLoginsPerAccount, accountLoginWindow, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
 		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},

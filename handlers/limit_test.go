@@ -37,6 +37,42 @@ func TestLimiterCountsPerKeyAndWindow(t *testing.T) {
 	}
 }
 
+func TestAccountLimitHoldsForItsWindow(t *testing.T) {
+	now := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	l := newLimiter(failedLoginsPerAccount, accountLoginWindow, func() time.Time { return now })
+	key := accountKey("0912 345 678")
+	for i := range failedLoginsPerAccount { // one a minute from 8:00 to 8:09
+		if i > 0 {
+			now = now.Add(time.Minute)
+		}
+		if ok, _ := l.take(key); !ok {
+			t.Fatalf("failure %d refused", i+1)
+		}
+	}
+	t.Run("refuses the same account written another way until the window ends", func(t *testing.T) {
+		if full, retry := l.full(accountKey("+84912345678")); !full || retry != 6*time.Minute {
+			t.Errorf("full=%v retry=%s, want full for the 6 minutes left of the window", full, retry)
+		}
+		if ok, retry := l.take(accountKey("+84912345678")); ok || retry != 6*time.Minute {
+			t.Errorf("ok=%v retry=%s, want refused for the 6 minutes left of the window", ok, retry)
+		}
+	})
+	t.Run("counts an e-mail as accounts look it up", func(t *testing.T) {
+		if accountKey(" An@Example.VN ") != accountKey("an@example.vn") {
+			t.Error("two spellings of one e-mail are counted apart")
+		}
+	})
+	t.Run("lets the account try again once the window has passed", func(t *testing.T) {
+		now = now.Add(6 * time.Minute)
+		if full, _ := l.full(key); full {
+			t.Error("still full after 15 minutes")
+		}
+		if ok, _ := l.take(key); !ok {
+			t.Error("still refused after 15 minutes")
+		}
+	})
+}
+
 func TestAddressKeyGroupsIPv6By64(t *testing.T) {
 	cases := []struct{ name, a, b string }{
 		{"one IPv6 /64", "2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe"},
