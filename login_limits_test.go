@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // forwardedCall makes an API request as a client behind the trusted proxy
@@ -110,5 +113,52 @@ func TestLoginLimitsCanBeTurnedOffForLoadTests(t *testing.T) {
 		if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": "0900000000", "password": "sai-mat-khau"}); status != 401 {
 			t.Fatalf("guess %d at one account from one address: %d, want 401 with the limits off", i+1, status)
 		}
+	}
+}
+
+func TestPasswordHashingTakesTurnsByAddress(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_TRUSTED_PROXIES": "127.0.0.1", "HOITHI_BCRYPT_COST": "10", "HOITHI_HASH_WORKERS": "2"})
+	s.contestant("Người Làm Ngập")
+	flooder := fmt.Sprintf("09%08d", phoneSeq.Load())
+	s.contestant("Người Chờ")
+	patient := fmt.Sprintf("09%08d", phoneSeq.Load())
+
+	const flood = 16
+	var (
+		mu    sync.Mutex
+		order []string
+		wg    sync.WaitGroup
+	)
+	login := func(client, phone, name string) {
+		defer wg.Done()
+		resp := s.forwardedCall(client, "POST", "/api/v1/auth/login", "", map[string]string{"login": phone, "password": "mat-khau-123"})
+		mu.Lock()
+		defer mu.Unlock()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d, want 200", name, resp.StatusCode)
+		}
+		order = append(order, name)
+	}
+	wg.Add(flood)
+	for i := range flood {
+		go login("198.51.100.60", flooder, fmt.Sprintf("flood %d", i+1))
+	}
+	// Once the first of the flood is through, the rest is queued or running.
+	for {
+		mu.Lock()
+		n := len(order)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	wg.Add(1)
+	login("198.51.100.61", patient, "patient")
+	wg.Wait()
+	after := len(order) - 1 - slices.Index(order, "patient")
+	if after < flood/2 {
+		t.Errorf("completion order %v: the other address's login finished after %d of the flood's %d; want before most of them",
+			order, flood-after, flood)
 	}
 }

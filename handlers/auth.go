@@ -211,7 +211,8 @@ type sessionAnswer struct {
 // read gives the form; it is called only once the client's address may
 // still register, so that the body of a refused request is never read.
 // Registrations refused for invalid input do not count against the
-// client's limit: an office fixing a typo is not an attack.
+// client's limit: an office fixing a typo is not an attack. The password
+// is hashed in the client's turn (hashing).
 func (h *Handler) register(c *fiber.Ctx, read func() (registerBody, error)) (quiz.User, string, error) {
 	ip := h.clientIP(c)
 	addr := addressKey(ip)
@@ -223,11 +224,14 @@ func (h *Handler) register(c *fiber.Ctx, read func() (registerBody, error)) (qui
 	b, err := read()
 	var u quiz.User
 	if err == nil {
-		u, err = h.createContestant(c, b, ip)
+		err = h.hashing(c, func() (err error) {
+			u, err = h.createContestant(c, b, ip)
+			return err
+		})
 	}
 	if err != nil {
 		switch quiz.ErrorCode(err) {
-		case quiz.CodeValidation, codeMalformedJSON:
+		case quiz.CodeValidation, codeMalformedJSON, quiz.CodeRateLimited:
 			if h.RateLimit {
 				h.signups.give(addr)
 			}

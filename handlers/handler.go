@@ -46,6 +46,9 @@ type Deps struct {
 	// SocketsPerAddress caps the websockets open from one client address;
 	// 0 sets no cap.
 	SocketsPerAddress int
+	// HashWorkers is how many password hashes or checks run at once; more
+	// wait their turn (0: one per core).
+	HashWorkers int
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
 	SecureCookie bool
 	// TrustedProxies are the addresses and CIDR ranges of reverse proxies
@@ -65,6 +68,7 @@ type Handler struct {
 	signups *limiter // registrations per client address
 
 	accounts *limiter     // failed logins per account, from any address
+	hashes   *hashQueue   // password hashing, in turns by client address
 	perAddr  *socketCount // open websockets per client address
 
 	sockMu   sync.Mutex
@@ -111,6 +115,7 @@ func New(d Deps) (*Handler, error) {
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
 		accounts: newLimiter(failedLoginsPerAccount, accountLoginWindow, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		hashes:   newHashQueue(d.HashWorkers, hashQueuePerAddress, hashQueueTotal),
 		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},
 		sockets:  map[*socket]struct{}{},

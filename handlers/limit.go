@@ -107,8 +107,11 @@ func rateLimited(c *fiber.Ctx, retry time.Duration) error {
 // tell which accounts exist. Once either limit is reached even the right
 // password waits for the window to pass, so that guessing cannot go on.
 //
-// The check is counted before it runs, and given back unless the password
-// was wrong, so that a burst of parallel guesses cannot overshoot a limit.
+// The check runs in the client's turn at hashing, and is counted there,
+// before it runs, and given back unless the password was wrong: a burst of
+// parallel guesses overshoots a limit by at most the hashing slots, and
+// valid logins waiting their turn (an office at the opening rush) hold no
+// count.
 func (h *Handler) checkPassword(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, error) {
 	addr := h.clientKey(c)
 	if err := h.refuseLimited(c, h.logins, addr); err != nil {
@@ -122,20 +125,25 @@ func (h *Handler) checkPassword(c *fiber.Ctx, read func() (loginBody, error)) (q
 	if err := h.refuseLimited(c, h.accounts, account); err != nil {
 		return quiz.User{}, err
 	}
-	if h.RateLimit {
-		if ok, retry := h.logins.take(addr); !ok {
-			return quiz.User{}, rateLimited(c, retry)
+	var u quiz.User
+	err = h.hashing(c, func() error {
+		if h.RateLimit {
+			if ok, retry := h.logins.take(addr); !ok {
+				return rateLimited(c, retry)
+			}
+			if ok, retry := h.accounts.take(account); !ok {
+				h.logins.give(addr)
+				return rateLimited(c, retry)
+			}
 		}
-		if ok, retry := h.accounts.take(account); !ok {
+		var err error
+		u, err = h.Accounts.Login(c.UserContext(), b.Login, b.Password)
+		if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
 			h.logins.give(addr)
-			return quiz.User{}, rateLimited(c, retry)
+			h.accounts.give(account)
 		}
-	}
-	u, err := h.Accounts.Login(c.UserContext(), b.Login, b.Password)
-	if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
-		h.logins.give(addr)
-		h.accounts.give(account)
-	}
+		return err
+	})
 	return u, err
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,6 +100,73 @@ func TestAddressKeyGroupsIPv6By64(t *testing.T) {
 	if got := addressKey("2001:db8:1:2:3:4:5:6"); got != "2001:db8:1:2::/64" {
 		t.Errorf("key %q, want 2001:db8:1:2::/64", got)
 	}
+}
+
+func TestHashQueueServesAddressesInTurn(t *testing.T) {
+	q := newHashQueue(1, 3, 5)
+	if !q.acquire("busy") {
+		t.Fatal("the free slot was refused")
+	}
+	waiting := func(n int) {
+		t.Helper()
+		for range 1000 {
+			q.mu.Lock()
+			w := q.waiting
+			q.mu.Unlock()
+			if w == n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("never %d waiting", n)
+	}
+	served := make(chan string, 10)
+	wait := func(key, name string) {
+		go func() {
+			if q.acquire(key) {
+				served <- name
+			}
+		}()
+	}
+	// One address floods with three requests, then two others ask.
+	wait("flood", "flood 1")
+	waiting(1)
+	wait("flood", "flood 2")
+	waiting(2)
+	wait("flood", "flood 3")
+	waiting(3)
+	wait("office", "office 1")
+	waiting(4)
+	wait("home", "home 1")
+	waiting(5)
+
+	t.Run("refuses an address whose queue is full", func(t *testing.T) {
+		if q.acquire("flood") {
+			t.Error("a fourth request from the flood was queued")
+		}
+	})
+	t.Run("refuses anyone once the whole queue is full", func(t *testing.T) {
+		if q.acquire("late") {
+			t.Error("a sixth waiting request was queued")
+		}
+	})
+	t.Run("serves one request of each address before a second of any", func(t *testing.T) {
+		var order []string
+		for range 5 {
+			q.release()
+			order = append(order, <-served)
+		}
+		want := []string{"flood 1", "office 1", "home 1", "flood 2", "flood 3"}
+		if strings.Join(order, ", ") != strings.Join(want, ", ") {
+			t.Errorf("served %v, want %v", order, want)
+		}
+	})
+	q.release()
+	t.Run("runs at once when a slot is free", func(t *testing.T) {
+		if q.running != 0 || !q.acquire("late") {
+			t.Errorf("running %d after every release, or a free slot refused", q.running)
+		}
+	})
 }
 
 func TestSocketCountFreesAPlaceOnClose(t *testing.T) {
