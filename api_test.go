@@ -146,8 +146,9 @@ func TestRegisterAndLogin(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	s := startServer(t, map[string]string{"HOITHI_RATE_LIMIT": "1"})
+	// Each guess names another account: ten at one account hit its own limit.
 	for i := range 30 {
-		if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": "0900000000", "password": "sai-mat-khau"}); status != 401 {
+		if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": fmt.Sprintf("09000000%02d", i), "password": "sai-mat-khau"}); status != 401 {
 			t.Fatalf("failed login %d: status %d, want 401", i+1, status)
 		}
 	}
@@ -299,8 +300,10 @@ func TestStartAttemptRules(t *testing.T) {
 
 func TestRateLimitsBehindAProxy(t *testing.T) {
 	s := startServer(t, map[string]string{"HOITHI_RATE_LIMIT": "1", "HOITHI_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+	guesses := 0
 	failedLogin := func(forwardedFor string) int {
-		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(`{"login":"0900000000","password":"sai-mat-khau"}`))
+		guesses++ // each at another account: ten at one account hit its own limit
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login", strings.NewReader(fmt.Sprintf(`{"login":"09000000%02d","password":"sai-mat-khau"}`, guesses)))
 		req.Header.Set("X-Forwarded-For", forwardedFor)
 		resp, err := s.client.Do(req)
 		if err != nil {

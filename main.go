@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,12 +110,22 @@ type config struct {
 	batchWait      time.Duration
 	bcryptCost     int
 	logLevel       slog.Level
+	// wsPerAddress caps the websockets open from one client address (0:
+	// no cap); hashWorkers is how many password hashes run at once.
+	wsPerAddress int
+	hashWorkers  int
 }
+
+// defaultWSPerAddress is the default cap on websockets from one client
+// address: a school or commune office of 500 people behind one address,
+// each with an attempt and a leaderboard open.
+const defaultWSPerAddress = 1000
 
 func loadConfig(getenv func(string) string) (config, error) {
 	cfg := config{
 		addr: ":8080", dbPath: "hoithi.db", demo: true, rateLimit: true,
 		tokenTTL: 7 * 24 * time.Hour, grace: 3 * time.Second, bcryptCost: bcrypt.DefaultCost,
+		wsPerAddress: defaultWSPerAddress, hashWorkers: runtime.GOMAXPROCS(0),
 	}
 	str := func(key string, dst *string) {
 		if v := getenv(key); v != "" {
@@ -166,6 +177,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 			cfg.bcryptCost = n
 		}
 	}
+	count := func(key string, dst *int, least int) {
+		v := getenv(key)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < least {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of at least %d", key, v, least))
+			return
+		}
+		*dst = n
+	}
+	count("HOITHI_WS_PER_ADDRESS", &cfg.wsPerAddress, 0)
+	count("HOITHI_HASH_WORKERS", &cfg.hashWorkers, 1)
 	if v := getenv("HOITHI_TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -263,7 +288,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
-		Now: time.Now, Log: log,
+		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: time.Now, Log: log,
 	})
 	if err != nil {
 		return err

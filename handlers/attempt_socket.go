@@ -106,7 +106,7 @@ func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 		return err
 	}
 	l := h.lang(c)
-	return upgrade(c, func(ws *websocket.Conn) { h.serveAttempt(ws, p.UserID, id, l) })
+	return h.upgrade(c, func(ws *websocket.Conn) { h.serveAttempt(ws, p.UserID, id, l) })
 }
 
 func (h *Handler) serveAttempt(ws *websocket.Conn, userID, attemptID int64, l lang) {

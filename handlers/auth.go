@@ -208,19 +208,33 @@ type sessionAnswer struct {
 }
 
 // register creates a contestant account, shared by the API and the page.
+// read gives the form; it is called only once the client's address may
+// still register, so that the body of a refused request is never read.
 // Registrations refused for invalid input do not count against the
-// client's limit: an office fixing a typo is not an attack.
-func (h *Handler) register(c *fiber.Ctx, b registerBody) (quiz.User, string, error) {
+// client's limit: an office fixing a typo is not an attack. The password
+// is hashed in the client's turn (hashing).
+func (h *Handler) register(c *fiber.Ctx, read func() (registerBody, error)) (quiz.User, string, error) {
 	ip := h.clientIP(c)
+	addr := addressKey(ip)
 	if h.RateLimit {
-		if ok, retry := h.signups.take(ip); !ok {
+		if ok, retry := h.signups.take(addr); !ok {
 			return quiz.User{}, "", rateLimited(c, retry)
 		}
 	}
-	u, err := h.createContestant(c, b, ip)
+	b, err := read()
+	var u quiz.User
+	if err == nil {
+		err = h.hashing(c, func() (err error) {
+			u, err = h.createContestant(c, b, ip)
+			return err
+		})
+	}
 	if err != nil {
-		if h.RateLimit && quiz.ErrorCode(err) == quiz.CodeValidation {
-			h.signups.give(ip)
+		switch quiz.ErrorCode(err) {
+		case quiz.CodeValidation, codeMalformedJSON, quiz.CodeRateLimited:
+			if h.RateLimit {
+				h.signups.give(addr)
+			}
 		}
 		return quiz.User{}, "", err
 	}
@@ -258,11 +272,10 @@ func (h *Handler) createContestant(c *fiber.Ctx, b registerBody, ip string) (qui
 const msgConsentChanged = "field.consent_changed"
 
 func (h *Handler) registerAPI(c *fiber.Ctx) error {
-	var b registerBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	u, token, err := h.register(c, b)
+	u, token, err := h.register(c, func() (b registerBody, err error) {
+		err = decodeJSON(c, &b)
+		return b, err
+	})
 	if err != nil {
 		return err
 	}
@@ -274,20 +287,11 @@ type loginBody struct {
 	Password string `json:"password"`
 }
 
-// login checks credentials, shared by the API and the page. Only failures
-// count against the client's limit; once it is reached even a right
-// password waits, so that guessing cannot go on.
-func (h *Handler) login(c *fiber.Ctx, b loginBody) (quiz.User, string, error) {
-	ip := h.clientIP(c)
-	if h.RateLimit {
-		if ok, retry := h.logins.take(ip); !ok {
-			return quiz.User{}, "", rateLimited(c, retry)
-		}
-	}
-	u, err := h.Accounts.Login(c.UserContext(), b.Login, b.Password)
-	if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
-		h.logins.give(ip)
-	}
+// login checks credentials under the limits on failed logins
+// (checkPassword), shared by the API and the page; read gives the login
+// and password.
+func (h *Handler) login(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, string, error) {
+	u, err := h.checkPassword(c, read)
 	if err != nil {
 		return quiz.User{}, "", err
 	}
@@ -295,11 +299,10 @@ func (h *Handler) login(c *fiber.Ctx, b loginBody) (quiz.User, string, error) {
 }
 
 func (h *Handler) loginAPI(c *fiber.Ctx) error {
-	var b loginBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	u, token, err := h.login(c, b)
+	u, token, err := h.login(c, func() (b loginBody, err error) {
+		err = decodeJSON(c, &b)
+		return b, err
+	})
 	if err != nil {
 		return err
 	}

@@ -212,8 +212,11 @@ func (h *Handler) importBank(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	fh, err := c.FormFile("file")
+	fh, err := uploadedFile(c, "file")
 	if err != nil {
+		return err
+	}
+	if fh == nil {
 		return &quiz.Error{Code: quiz.CodeValidation, Message: "the file is missing",
 			Fields: map[string]string{"file": quiz.MsgRequired}}
 	}

@@ -68,3 +68,22 @@ func (h *Handler) clientIP(c *fiber.Ctx) string {
 	}
 	return peer.String()
 }
+
+// clientKey is the client's address as the limits count it (addressKey).
+func (h *Handler) clientKey(c *fiber.Ctx) string { return addressKey(h.clientIP(c)) }
+
+// addressKey is the key a client address is counted under in the limits:
+// an IPv4 address itself, an IPv6 address by its /64. One subscriber is
+// given a whole /64 and may use any address in it, so counting single
+// IPv6 addresses would let one client pass as billions.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+}

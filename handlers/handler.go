@@ -38,8 +38,15 @@ type Deps struct {
 	// JWTKey signs and checks the HS256 tokens.
 	JWTKey   []byte
 	TokenTTL time.Duration
-	// RateLimit turns on the limits on failed logins and registrations.
+	// RateLimit turns on the limits on failed logins (per client address
+	// and per account) and registrations.
 	RateLimit bool
+	// SocketsPerAddress caps the websockets open from one client address;
+	// 0 sets no cap.
+	SocketsPerAddress int
+	// HashWorkers is how many password hashes or checks run at once; more
+	// wait their turn (0: one per core).
+	HashWorkers int
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
 	SecureCookie bool
 	// TrustedProxies are the addresses and CIDR ranges of reverse proxies
@@ -58,6 +65,10 @@ type Handler struct {
 	logins  *limiter // failed logins per client address
 	signups *limiter // registrations per client address
 
+	accounts *limiter     // failed logins per account, from any address
+	hashes   *hashQueue   // password hashing, in turns by client address
+	perAddr  *socketCount // open websockets per client address
+
 	sockMu   sync.Mutex
 	attempts map[int64]*attemptConn // the current socket of each attempt
 	sockets  map[*socket]struct{}   // every open socket, for shutdown
@@ -71,10 +82,13 @@ type Handler struct {
 	stats  sync.Map      // round id → *cachedStats
 }
 
-// Limits from the contract: per client address and minute.
+// Limits from the contract: per client address and minute, and per
+// account.
 const (
 	failedLoginsPerMinute  = 30
 	registrationsPerMinute = 120
+	failedLoginsPerAccount = 10
+	accountLoginWindow     = 15 * time.Minute
 )
 
 // New builds the handlers.
@@ -97,7 +111,10 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{
 		Deps: d, pages: p, cat: cat, proxies: trusted,
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
+		accounts: newLimiter(failedLoginsPerAccount, accountLoginWindow, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		hashes:   newHashQueue(d.HashWorkers, hashQueuePerAddress, hashQueueTotal),
+		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},
 		sockets:  map[*socket]struct{}{},
 		online:   map[int64]int{},
@@ -111,12 +128,19 @@ func (h *Handler) App() *fiber.App {
 		AppName:               "hoithi",
 		ErrorHandler:          h.handleError,
 		Immutable:             true,
-		BodyLimit:             int(quiz.DefaultImportLimits.MaxBytes) + 1<<20, // a bank file and its multipart envelope
+		BodyLimit:             uploadBodyLimit,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ReadBufferSize:        16 << 10,
 		DisableStartupMessage: true,
+
+		// Bodies are streamed: limitBody refuses one over its route's limit
+		// before it is read, and BodyLimit (the largest any route takes)
+		// only caps what is read ahead. The multipart form of an upload is
+		// read by its handler, once the caller's role is checked.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	h.routes(app)
 	return app
@@ -151,16 +175,18 @@ var statusOf = map[string]int{
 	quiz.CodeBadMessage:        fiber.StatusBadRequest,
 	quiz.CodeInvalidFile:       fiber.StatusUnprocessableEntity,
 	codeMalformedJSON:          fiber.StatusBadRequest,
-	codePayloadTooLarge:        fiber.StatusRequestEntityTooLarge,
+	codeBodyTooLarge:           fiber.StatusRequestEntityTooLarge,
+	codeUnsupportedEncoding:    fiber.StatusUnsupportedMediaType,
 	codeBadRequest:             fiber.StatusBadRequest,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
 }
 
 // Codes of HTTP-level problems.
 const (
-	codeMalformedJSON   = "malformed_json"
-	codePayloadTooLarge = "payload_too_large"
-	codeBadRequest      = "bad_request"
+	codeMalformedJSON       = "malformed_json"
+	codeBodyTooLarge        = "body_too_large"
+	codeUnsupportedEncoding = "unsupported_encoding"
+	codeBadRequest          = "bad_request"
 )
 
 // apiError is the body of every error answer.
@@ -221,7 +247,7 @@ func (h *Handler) asQuizError(err error) *quiz.Error {
 		case fiber.StatusNotFound:
 			return quiz.NotFound("page")
 		case fiber.StatusRequestEntityTooLarge:
-			return &quiz.Error{Code: codePayloadTooLarge, Message: fe.Message}
+			return &quiz.Error{Code: codeBodyTooLarge, Message: fe.Message}
 		}
 		if fe.Code < 500 {
 			return &quiz.Error{Code: codeBadRequest, Message: fe.Message}

@@ -283,7 +283,7 @@ func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
 		return err
 	}
 	reader := boardReaderOf(c)
-	return upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, size, board, reader) })
+	return h.upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, size, board, reader) })
 }
 
 // serveLeaderboard sends the board, then again each time what the reader

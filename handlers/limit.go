@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/sha256"
 	"strconv"
 	"sync"
 	"time"
@@ -64,6 +65,18 @@ func (l *limiter) take(key string) (ok bool, retry time.Duration) {
 	return true, 0
 }
 
+// full reports whether key's window is used up, and how long until it
+// ends, without counting an event.
+func (l *limiter) full(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.counts[key]
+	if w == nil || l.now().Sub(w.start) >= l.window || w.n < l.limit {
+		return false, 0
+	}
+	return true, w.start.Add(l.window).Sub(l.now())
+}
+
 // give back an event taken for key that turned out not to count (a login
 // that succeeded, a registration refused for invalid input).
 func (l *limiter) give(key string) {
@@ -82,4 +95,74 @@ func rateLimited(c *fiber.Ctx, retry time.Duration) error {
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 	return quiz.Errorf(quiz.CodeRateLimited, "too many requests; retry in %d s", secs)
+}
+
+// checkPassword checks a login and password under the limits on failed
+// logins and returns the account. read gives the login and password; it
+// is called only once the client's address may still try, so that the
+// body of a refused request is never read. Only wrong passwords count:
+// per client address (one address guessing at many accounts) and per
+// login as accounts are looked up by it (many addresses guessing at one
+// account), also for logins naming no account, so that a refusal does not
+// tell which accounts exist. Once either limit is reached even the right
+// password waits for the window to pass, so that guessing cannot go on.
+//
+// The check runs in the client's turn at hashing, and is counted there,
+// before it runs, and given back unless the password was wrong: a burst of
+// parallel guesses overshoots a limit by at most the hashing slots, and
+// valid logins waiting their turn (an office at the opening rush) hold no
+// count.
+func (h *Handler) checkPassword(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, error) {
+	addr := h.clientKey(c)
+	if err := h.refuseLimited(c, h.logins, addr); err != nil {
+		return quiz.User{}, err
+	}
+	b, err := read()
+	if err != nil {
+		return quiz.User{}, err
+	}
+	account := accountKey(b.Login)
+	if err := h.refuseLimited(c, h.accounts, account); err != nil {
+		return quiz.User{}, err
+	}
+	var u quiz.User
+	err = h.hashing(c, func() error {
+		if h.RateLimit {
+			if ok, retry := h.logins.take(addr); !ok {
+				return rateLimited(c, retry)
+			}
+			if ok, retry := h.accounts.take(account); !ok {
+				h.logins.give(addr)
+				return rateLimited(c, retry)
+			}
+		}
+		var err error
+		u, err = h.Accounts.Login(c.UserContext(), b.Login, b.Password)
+		if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
+			h.logins.give(addr)
+			h.accounts.give(account)
+		}
+		return err
+	})
+	return u, err
+}
+
+// refuseLimited answers 429 when key has used up its window in l (and the
+// limits are on), without counting anything.
+func (h *Handler) refuseLimited(c *fiber.Ctx, l *limiter, key string) error {
+	if !h.RateLimit {
+		return nil
+	}
+	if full, retry := l.full(key); full {
+		return rateLimited(c, retry)
+	}
+	return nil
+}
+
+// accountKey is the key failed logins to one account are counted under:
+// the login as accounts are looked up by it, hashed so that the counts
+// hold neither people's phone numbers nor arbitrarily long strings.
+func accountKey(login string) string {
+	sum := sha256.Sum256([]byte(quiz.NormalizeLogin(login)))
+	return string(sum[:])
 }

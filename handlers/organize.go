@@ -203,8 +203,11 @@ func (h *Handler) previewImport(c *fiber.Ctx) error {
 		return err
 	}
 	back := "/organize/banks/" + itoa(id)
-	fh, err := c.FormFile("file")
+	fh, err := uploadedFile(c, "file")
 	if err != nil {
+		return err
+	}
+	if fh == nil {
 		return c.Redirect(back+"?notice=import.no_file", fiber.StatusSeeOther)
 	}
 	f, err := fh.Open()

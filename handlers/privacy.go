@@ -171,27 +171,18 @@ func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
 	if u.Role != quiz.RoleContestant {
 		return quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
 	}
-	ip := h.clientIP(c)
-	if h.RateLimit {
-		if ok, retry := h.logins.take(ip); !ok {
-			return rateLimited(c, retry)
-		}
-	}
 	login := u.Phone
 	if login == "" {
 		login = u.Email
 	}
-	checked, err := h.Accounts.Login(ctx, login, password)
-	if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
-		h.logins.give(ip)
-	}
+	checked, err := h.checkPassword(c, func() (loginBody, error) { return loginBody{Login: login, Password: password}, nil })
 	if err != nil {
 		return err
 	}
 	if checked.ID != u.ID {
 		return quiz.Errorf(quiz.CodeInvalidLogin, "wrong password")
 	}
-	d, err := h.Privacy.DeleteAccount(ctx, u.ID, quiz.ClientInfo{IP: ip, UserAgent: c.Get(fiber.HeaderUserAgent)})
+	d, err := h.Privacy.DeleteAccount(ctx, u.ID, quiz.ClientInfo{IP: h.clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,12 @@ import (
 func (h *Handler) routes(app *fiber.App) {
 	app.Use(h.observe, securityHeaders)
 
+	// Request bodies are limited before anything reads them (bodies.go):
+	// a bank file on the two routes that import one, 1 MiB on every other.
+	app.Post("/api/v1/banks/:id/import", limitUpload)
+	app.Post("/organize/banks/:id/import", limitUpload)
+	app.Use(limitBody(formBodyLimit))
+
 	// Routes before authenticate take no session: /metrics has a token of
 	// its own.
 	app.Get("/healthz", h.healthz)

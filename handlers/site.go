@@ -145,14 +145,19 @@ func (h *Handler) renderRegister(c *fiber.Ctx, status int, f formView) error {
 }
 
 func (h *Handler) registerForm(c *fiber.Ctx) error {
-	b := registerBody{
-		FullName: c.FormValue("full_name"), BirthDate: c.FormValue("birth_date"), IDNumber: c.FormValue("id_number"),
-		Phone: c.FormValue("phone"), Email: c.FormValue("email"), Province: c.FormValue("province"),
-		Commune: c.FormValue("commune"), Unit: c.FormValue("unit"), Password: c.FormValue("password"),
-		Consent: c.FormValue("consent") == "yes", ConsentVersion: c.FormValue("consent_version"),
-	}
-	next := safeNext(c.FormValue("next"))
-	if _, _, err := h.register(c, b); err != nil {
+	var b registerBody
+	next := "/"
+	_, _, err := h.register(c, func() (registerBody, error) { // read only when the address may register
+		b = registerBody{
+			FullName: c.FormValue("full_name"), BirthDate: c.FormValue("birth_date"), IDNumber: c.FormValue("id_number"),
+			Phone: c.FormValue("phone"), Email: c.FormValue("email"), Province: c.FormValue("province"),
+			Commune: c.FormValue("commune"), Unit: c.FormValue("unit"), Password: c.FormValue("password"),
+			Consent: c.FormValue("consent") == "yes", ConsentVersion: c.FormValue("consent_version"),
+		}
+		next = safeNext(c.FormValue("next"))
+		return b, nil
+	})
+	if err != nil {
 		if quiz.ErrorCode(err) == quiz.CodeInternal {
 			return err
 		}
@@ -171,9 +176,14 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) loginForm(c *fiber.Ctx) error {
-	next := safeNext(c.FormValue("next"))
-	login := c.FormValue("login")
-	if _, _, err := h.login(c, loginBody{Login: login, Password: c.FormValue("password")}); err != nil {
+	var login string
+	next := "/"
+	_, _, err := h.login(c, func() (loginBody, error) { // read only when the address may try
+		next = safeNext(c.FormValue("next"))
+		login = c.FormValue("login")
+		return loginBody{Login: login, Password: c.FormValue("password")}, nil
+	})
+	if err != nil {
 		if quiz.ErrorCode(err) == quiz.CodeInternal {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,18 +36,31 @@ var upgrader = websocket.Upgrader{
 }
 
 // upgrade switches the request to a websocket and runs serve on it; serve
-// runs until the socket closes.
-func upgrade(c *fiber.Ctx, serve func(*websocket.Conn)) error {
+// runs until the socket closes. A client address with its cap of sockets
+// open is refused with 429 before the upgrade; the socket's place is
+// freed when serve returns.
+func (h *Handler) upgrade(c *fiber.Ctx, serve func(*websocket.Conn)) error {
 	if !websocket.IsWebSocketUpgrade(adaptorRequestHeaders(c)) {
 		return quiz.Errorf(codeBadRequest, "this address takes websocket connections only")
 	}
-	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	addr := h.clientKey(c)
+	if !h.perAddr.take(addr) {
+		return rateLimited(c, socketRetryAfter)
+	}
+	var started atomic.Bool
+	err := adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started.Store(true)
+		defer h.perAddr.release(addr)
 		ws, err := upgrader.Upgrade(w, r, nil)
 		if err != nil {
 			return // the upgrader has answered the client
 		}
 		serve(ws)
 	})(c)
+	if !started.Load() { // the request could not be converted
+		h.perAddr.release(addr)
+	}
+	return err
 }
 
 // adaptorRequestHeaders gives IsWebSocketUpgrade the headers it reads.

@@ -121,7 +121,7 @@ func (h *Handler) statsSocket(c *fiber.Ctx) error {
 	if _, err := h.roundStats(c.UserContext(), id); err != nil {
 		return err
 	}
-	return upgrade(c, func(ws *websocket.Conn) { h.serveStats(ws, id) })
+	return h.upgrade(c, func(ws *websocket.Conn) { h.serveStats(ws, id) })
 }
 
 func (h *Handler) serveStats(ws *websocket.Conn, roundID int64) {

@@ -1,0 +1,19 @@
+package quiz
+
+import (
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// NormalizeLogin returns a login (a phone number or an e-mail) in the form
+// accounts are looked up by: a phone number as its ten digits, anything
+// else trimmed, NFC and lower-cased. Two logins naming one account
+// normalize alike, so that limits kept per login are kept per account.
+func NormalizeLogin(login string) string {
+	login = strings.TrimSpace(login)
+	if phone, ok := NormalizePhone(login); ok {
+		return phone
+	}
+	return norm.NFC.String(strings.ToLower(login))
+}
