@@ -6,9 +6,9 @@
 // measured: rates and latency percentiles per step, and the server's own
 // writer figures read from /metrics.
 //
-// The server should run with HOITHI_RATE_LIMIT=0 (all clients share one
-// address) and, to keep registration from dominating, a low
-// HOITHI_BCRYPT_COST. See docs/PERFORMANCE.md.
+// The server should run with HOITHI_RATE_LIMIT=0 and HOITHI_WS_PER_ADDRESS=0
+// (all clients share one address) and, to keep registration from
+// dominating, a low HOITHI_BCRYPT_COST. See docs/PERFORMANCE.md.
 package main
 
 import (

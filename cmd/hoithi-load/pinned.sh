@@ -12,7 +12,7 @@ bin=$(mktemp -d)
 go build -o "$bin/hoithi" .
 go build -o "$bin/hoithi-load" ./cmd/hoithi-load
 cd "$bin"
-GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:8484 HOITHI_RATE_LIMIT=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
+GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:8484 HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
   HOITHI_LOG_LEVEL=warn taskset -c 0 ./hoithi >server.out 2>server.err &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server; rm -rf "$bin"' EXIT
