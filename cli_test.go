@@ -40,8 +40,8 @@ func TestFirstAdminPasswordIsPrintedOnce(t *testing.T) {
 	if strings.Contains(again.stdout.String(), "First admin account") {
 		t.Error("a second start made another admin")
 	}
-	// The JWT key is kept in the database: a token from the first run
-	// still works after the restart.
+	// The signing key is kept in a file beside the database: a token from
+	// the first run still works after the restart.
 	again.mustCall(http.StatusOK, "GET", "/api/v1/me", first.Token, nil, nil)
 }
 

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -102,6 +103,7 @@ type config struct {
 	rateLimit      bool
 	metricsToken   string
 	jwtSecret      string
+	keyFile        string
 	tokenTTL       time.Duration
 	grace          time.Duration
 	secureCookie   bool
@@ -127,6 +129,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	str("HOITHI_ADMIN_PASSWORD", &cfg.adminPassword)
 	str("HOITHI_METRICS_TOKEN", &cfg.metricsToken)
 	str("HOITHI_JWT_SECRET", &cfg.jwtSecret)
+	str("HOITHI_KEY_FILE", &cfg.keyFile)
 	var errs []error
 	boolean := func(key string, dst *bool) {
 		v := getenv(key)
@@ -240,7 +243,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}
 	defer svc.db.Close()
 
-	key, err := jwtKey(ctx, cfg, svc.db)
+	key, err := jwtKey(ctx, cfg, svc.db, log)
 	if err != nil {
 		return err
 	}
@@ -313,21 +316,124 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-// jwtKey returns HOITHI_JWT_SECRET, or the key generated at the first start
-// and kept in the database, so that sessions survive restarts.
-func jwtKey(ctx context.Context, cfg config, db *store.DB) ([]byte, error) {
-	if cfg.jwtSecret != "" {
-		return []byte(cfg.jwtSecret), nil
-	}
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, err
-	}
-	stored, err := db.EnsureSetting(ctx, "jwt_secret", hex.EncodeToString(fresh))
+// jwtKey returns the key that signs session tokens: HOITHI_JWT_SECRET, or
+// the key file (HOITHI_KEY_FILE, default the database's path + ".key"),
+// made owner-only at the first start so that sessions survive restarts.
+// The key never lives in the database, whose backups travel: anyone
+// holding one could sign an admin's token. A key an older hoithi kept
+// there is erased, and not reused, since every backup taken before holds
+// it: a new key signs from then on, and everyone signs in once more.
+func jwtKey(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) ([]byte, error) {
+	erased, err := db.EraseSetting(ctx, legacyKeySetting)
 	if err != nil {
 		return nil, err
 	}
-	return hex.DecodeString(stored)
+	if erased {
+		log.Warn("the session signing key was erased from the database, where every backup held it; a new key signs sessions from now on and everyone signs in once more")
+	}
+	if cfg.jwtSecret != "" {
+		return []byte(cfg.jwtSecret), nil
+	}
+	path := cfg.keyFile
+	if path == "" {
+		path = cfg.dbPath + ".key"
+	}
+	return loadKeyFile(path, log)
+}
+
+// legacyKeySetting is where hoithi kept its signing key before it moved to
+// a file.
+const legacyKeySetting = "jwt_secret"
+
+// keyBytes is the length of a generated signing key.
+const keyBytes = 32
+
+// errKeyFileEmpty is a key file another process has created and not
+// written yet.
+var errKeyFileEmpty = errors.New("empty")
+
+// loadKeyFile reads the signing key from path, creating it with a new
+// random key when there is none. Two processes starting at once get one
+// key: the file is created with O_EXCL, and the one that loses reads the
+// winner's once it is written.
+func loadKeyFile(path string, log *slog.Logger) ([]byte, error) {
+	for tries := 0; ; tries++ {
+		key, err := readKeyFile(path, log)
+		switch {
+		case err == nil:
+			return key, nil
+		case errors.Is(err, errKeyFileEmpty) && tries < 100:
+			time.Sleep(20 * time.Millisecond)
+			continue
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+		err = createKeyFile(path)
+		if err == nil {
+			log.Info("session signing key created", "file", path)
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+}
+
+// readKeyFile reads a key file of hex digits. One that other accounts may
+// read is made owner-only first, or refused when it cannot be.
+func readKeyFile(path string, log *slog.Logger) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return nil, fmt.Errorf("key file %s can be read by other accounts (mode %s) and could not be made 0600 (%v): run `chmod 600 %s` as its owner",
+				path, mode, err, path)
+		}
+		log.Warn("key file was readable by other accounts; made owner-only", "file", path, "was", mode.String())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	text := strings.TrimSpace(string(data))
+	if text == "" {
+		return nil, fmt.Errorf("key file %s: %w", path, errKeyFileEmpty)
+	}
+	key, err := hex.DecodeString(text)
+	if err != nil || len(key) < keyBytes {
+		return nil, fmt.Errorf("key file %s: want at least %d hex digits (%d random bytes) on one line; remove the file to have a new key made (everyone then signs in again)",
+			path, 2*keyBytes, keyBytes)
+	}
+	return key, nil
+}
+
+// createKeyFile writes a new random key to path, which must not exist.
+func createKeyFile(path string) error {
+	key := make([]byte, keyBytes)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("key file %s: %w", path, err)
+	}
+	return nil
 }
 
 // ensureAdmin creates the first admin when the database has none.
