@@ -453,14 +453,16 @@ func ensureAdmin(ctx context.Context, cfg config, accounts *quiz.Accounts, stdou
 		}
 		password, printed = hex.EncodeToString(raw), true
 	}
-	if _, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
-		FullName: "Quản trị viên"}); err != nil {
+	u, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
+		FullName: "Quản trị viên"})
+	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
+	// The address as stored (NFC, lower case) is the one to sign in with.
 	if printed {
-		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", email, password)
+		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", u.Email, password)
 	} else {
-		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", email)
+		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", u.Email)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Role says what an account may do.
@@ -204,10 +206,12 @@ func passwordProblem(p string) string {
 	return ""
 }
 
-// normalizeEmail lowercases a bare address; an empty one is fine (e-mail is
-// optional for contestants).
+// normalizeEmail returns a bare address in its one stored spelling: NFC
+// and lower case (the NFC and NFD forms of "Nguyễn@…" are one address, and
+// the database's NOCASE folds ASCII letters only). An empty one is fine
+// (e-mail is optional for contestants).
 func normalizeEmail(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = NormalizeEmail(s)
 	if s == "" {
 		return "", true
 	}
@@ -217,6 +221,18 @@ func normalizeEmail(s string) (string, bool) {
 	}
 	return s, true
 }
+
+// NormalizeEmail is the spelling under which an e-mail address is stored
+// and looked up: trimmed, NFC, lower case. It does not check the address.
+func NormalizeEmail(s string) string {
+	// Lowering a letter can leave a combining sequence that NFC composes
+	// differently, hence NFC on both sides.
+	return norm.NFC.String(strings.ToLower(norm.NFC.String(strings.TrimSpace(s))))
+}
+
+// AuditEmailConflict is the audit action written when two stored accounts
+// had one e-mail address in different spellings.
+const AuditEmailConflict = "email_conflict"
 
 // validBirthDate accepts a real calendar date, not in the future and not more
 // than 120 years back.
@@ -345,7 +361,7 @@ func (a *Accounts) Login(ctx context.Context, login, password string) (User, err
 	if phone, ok := NormalizePhone(login); ok {
 		login = phone
 	} else {
-		login = strings.ToLower(login)
+		login = NormalizeEmail(login)
 	}
 	fail := &Error{Code: CodeInvalidLogin, Message: "wrong login or password"}
 	if login == "" || password == "" || len(password) > maxPassword {
