@@ -81,6 +81,9 @@ func TestEmailsAreOneAddressInEverySpelling(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "already registered") {
 			t.Errorf("a second account for the same address: %v, want it refused", err)
 		}
+		if _, _, err := cli(t, s.DBPath, "user", "disable", "-email", norm.NFC.String("trần.văn.đức@ubnd.vn")); err != nil {
+			t.Errorf("user disable with the other spelling: %v", err)
+		}
 	})
 }
 

@@ -48,6 +48,9 @@ const usage = `hoithi: online contests on administrative procedures performed el
 Usage:
   hoithi [serve]                                   serve the web app and API (the default)
   hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
+  hoithi user disable -email E                     stop a staff account signing in; its sessions end
+  hoithi user enable -email E                      let a disabled staff account sign in again
+  hoithi user password -email E -password P        set an account's password; all its sessions end
   hoithi backup -o FILE                            write a consistent copy of the live database
   hoithi import -bank NAME FILE                    import questions into a bank (made if needed)
   hoithi export -round ID -format F -o FILE        write a round's winners list (xlsx, csv or json)
@@ -73,10 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, cfg, args, stdout, stderr)
 	case "user":
-		if len(args) == 0 || args[0] != "add" {
-			return fmt.Errorf("usage: hoithi user add -email E -password P -role R")
-		}
-		return addUser(ctx, cfg, args[1:], stdout, stderr)
+		return userCommand(ctx, cfg, args, stdout, stderr)
 	case "backup":
 		return backup(ctx, cfg, args, stdout, stderr)
 	case "import":
@@ -491,6 +491,25 @@ func seedDemo(ctx context.Context, svc *services, log *slog.Logger) error {
 	return err
 }
 
+// userCommand runs `hoithi user SUBCOMMAND`.
+func userCommand(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "add":
+		return addUser(ctx, cfg, args, stdout, stderr)
+	case "disable":
+		return setUserDisabled(ctx, cfg, args, true, stdout, stderr)
+	case "enable":
+		return setUserDisabled(ctx, cfg, args, false, stdout, stderr)
+	case "password":
+		return setUserPassword(ctx, cfg, args, stdout, stderr)
+	}
+	return errors.New("usage: hoithi user add|disable|enable|password [flags] (run one with -h)")
+}
+
 func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -515,6 +534,94 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		return fmt.Errorf("user add: %s", handlers.Explain(err))
 	}
 	fmt.Fprintf(stdout, "created %s account %d for %s\n", u.Role, u.ID, u.Email)
+	return nil
+}
+
+// setUserDisabled is `hoithi user disable` and `hoithi user enable`.
+func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bool, stdout, stderr io.Writer) error {
+	name, help := "user enable", "Lets a disabled staff account sign in again. Its old sessions stay ended.\n"
+	if disabled {
+		name, help = "user disable", "Stops a staff account signing in and ends its sessions. A server running on the\n"+
+			"same database notices within "+sessionPolling+"; contestants' accounts are not disabled this way.\n"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the staff account's e-mail (required)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hoithi %s -email E\n\n%s\n", name, help)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fs.Usage()
+		return fmt.Errorf("%s: -email E is required", name)
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.AccountByEmail(ctx, *email)
+	if err == nil {
+		u, err = svc.accounts.SetDisabled(ctx, u.ID, disabled, quiz.Actor{Name: "hoithi " + name + " (command line)"})
+	}
+	if quiz.ErrorCode(err) == quiz.CodeNotFound {
+		return fmt.Errorf("%s: no staff account has the e-mail %s", name, *email)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s", name, handlers.Explain(err))
+	}
+	if disabled {
+		fmt.Fprintf(stdout, "disabled %s account %d (%s): it cannot sign in, and its sessions end (within %s on a running server)\n",
+			u.Role, u.ID, u.Email, sessionPolling)
+	} else {
+		fmt.Fprintf(stdout, "enabled %s account %d (%s): it can sign in again\n", u.Role, u.ID, u.Email)
+	}
+	return nil
+}
+
+// sessionPolling is how soon a running server honours a session ended by
+// another process (quiz's sessionsTTL).
+const sessionPolling = "2 seconds"
+
+// setUserPassword is `hoithi user password`.
+func setUserPassword(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the account's e-mail (required)")
+	password := fs.String("password", "", "the new password, at least 8 characters (required)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hoithi user password -email E -password P\n\n"+
+			"Sets the password of the account with that e-mail (staff, or a contestant who gave one)\n"+
+			"and ends every session of it: a server running on the same database notices within %s.\n\n", sessionPolling)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fs.Usage()
+		return errors.New("user password: -email E is required")
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.AccountByEmail(ctx, *email)
+	if quiz.ErrorCode(err) == quiz.CodeNotFound {
+		return fmt.Errorf("user password: no account has the e-mail %s", *email)
+	}
+	if err == nil {
+		u, err = svc.accounts.ResetPassword(ctx, u.ID, *password, quiz.Actor{Name: "hoithi user password (command line)"})
+	}
+	if err != nil {
+		return fmt.Errorf("user password: %s", handlers.Explain(err))
+	}
+	fmt.Fprintf(stdout, "password of %s account %d (%s) set; every session of it has ended (within %s on a running server)\n",
+		u.Role, u.ID, u.Email, sessionPolling)
 	return nil
 }
 
