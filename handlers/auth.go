@@ -39,7 +39,12 @@ type principal struct {
 	session quiz.Session
 }
 
-const principalKey = "principal"
+const (
+	principalKey = "principal"
+	// foreignCookieKey marks a request whose session cookie was set aside
+	// because another site sent it.
+	foreignCookieKey = "foreign_cookie"
+)
 
 // issueToken signs a token for u, with a session id of its own.
 func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
@@ -95,6 +100,12 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 // as bad. What has ended is kept in memory (Accounts.Gone and
 // Accounts.SessionOver), so the check reads nothing from the database on
 // most requests.
+//
+// A cookie another site sent counts for nothing: a page elsewhere must not
+// read, through the visitor's browser, what their session may see (an
+// unpublished contest's leaderboard, say). The one exception is the
+// browser's own navigation to a page (a link followed from a provincial
+// portal), whose answer only the visitor sees.
 func (h *Handler) authenticate(c *fiber.Ctx) error {
 	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
 		token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -114,6 +125,10 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
+		if !fromThisSite(c) && !pageNavigation(c) {
+			c.Locals(foreignCookieKey, true)
+			return c.Next()
+		}
 		if p, err := h.parseToken(cookie); err == nil {
 			live, err := h.live(c, p)
 			if err != nil {
@@ -137,6 +152,24 @@ func (h *Handler) live(c *fiber.Ctx, p *principal) (bool, error) {
 	}
 	over, err := h.Accounts.SessionOver(c.UserContext(), p.session)
 	return !over, err
+}
+
+// pageNavigation reports whether a request is the browser's own top-level
+// navigation to a page of the site (a link followed from elsewhere). The
+// Sec-Fetch headers are set by the browser and no page's script can set
+// them; the answer goes to the visitor's window, which the other site
+// cannot read. The API and the websockets never count as such.
+func pageNavigation(c *fiber.Ctx) bool {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead:
+	default:
+		return false
+	}
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ws/") {
+		return false
+	}
+	return c.Get("Sec-Fetch-Mode") == "navigate" && c.Get("Sec-Fetch-Dest") == "document"
 }
 
 func principalOf(c *fiber.Ctx) *principal {
@@ -171,7 +204,8 @@ func sameOrigin(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	p := principalOf(c)
-	if c.Get(fiber.HeaderOrigin) == "" && (p == nil || !p.viaCookie) {
+	foreignCookie, _ := c.Locals(foreignCookieKey).(bool)
+	if c.Get(fiber.HeaderOrigin) == "" && (p == nil || !p.viaCookie) && !foreignCookie {
 		return c.Next()
 	}
 	if !fromThisSite(c) {
