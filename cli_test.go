@@ -112,7 +112,8 @@ func TestBackupWhileServing(t *testing.T) {
 
 func TestCommandHelpAndMistakes(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hoithi.db")
-	for _, args := range [][]string{{"user", "add", "-h"}, {"backup", "-h"}, {"serve", "-h"}} {
+	for _, args := range [][]string{{"user", "add", "-h"}, {"user", "disable", "-h"}, {"user", "enable", "-h"},
+		{"user", "password", "-h"}, {"backup", "-h"}, {"serve", "-h"}} {
 		_, stderr, err := cli(t, db, args...)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "Usage: hoithi") {
 			t.Errorf("%v: got %v and %q, want usage", args, err, stderr)
