@@ -437,4 +437,23 @@ func TestUserCommandsWhileServing(t *testing.T) {
 	t.Run("nothing above changed the password", func(t *testing.T) {
 		s.login("can-bo@so.gov.vn", "mat-khau-moi-1")
 	})
+	t.Run("password also helps a contestant who gave an e-mail, naming them by id only in the audit log", func(t *testing.T) {
+		s.mustCall(http.StatusCreated, "POST", "/api/v1/auth/register", "", map[string]any{
+			"full_name": "Vũ Thị Mai", "birth_date": "1990-01-02", "id_number": "001190099999", "phone": "0977000123",
+			"email": "mai@gmail.example", "province": "01", "password": "mat-khau-123", "consent": true}, nil)
+		if _, _, err := cli(t, s.DBPath, "user", "password", "-email", "Mai@Gmail.example", "-password", "mat-khau-moi-2"); err != nil {
+			t.Fatal(err)
+		}
+		s.login("0977000123", "mat-khau-moi-2")
+		var audit struct {
+			Entries []struct {
+				Action string `json:"action"`
+				Detail string `json:"detail"`
+			} `json:"entries"`
+		}
+		s.mustCall(http.StatusOK, "GET", "/api/v1/audit?action=set_password", s.admin(), nil, &audit)
+		if len(audit.Entries) == 0 || strings.Contains(audit.Entries[0].Detail, "Mai") {
+			t.Errorf("audit %+v, want the newest set_password naming the account by id only", audit.Entries)
+		}
+	})
 }

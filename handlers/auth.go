@@ -506,6 +506,7 @@ func (h *Handler) changePasswordAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}})
 }
 

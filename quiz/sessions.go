@@ -2,6 +2,7 @@ package quiz
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -183,7 +184,7 @@ func (a *Accounts) ResetPassword(ctx context.Context, userID int64, password str
 		return User{}, err
 	}
 	return a.setPassword(ctx, u, password, &AuditEntry{At: a.now(), UserID: by.ID, Actor: by.Name,
-		Action: AuditSetPassword, Detail: "account=" + StaffName(u), IP: by.IP})
+		Action: AuditSetPassword, Detail: accountLabel(u), IP: by.IP})
 }
 
 func (a *Accounts) setPassword(ctx context.Context, u User, password string, audit *AuditEntry) (User, error) {
@@ -242,7 +243,7 @@ func (a *Accounts) SetDisabled(ctx context.Context, userID int64, disabled bool,
 	}
 	now := a.now()
 	u, end, err := a.store.SetDisabled(ctx, userID, disabled, now, by.ID, AuditEntry{At: now, UserID: by.ID,
-		Actor: by.Name, Action: action, Detail: "account=" + StaffName(u), IP: by.IP})
+		Actor: by.Name, Action: action, Detail: accountLabel(u), IP: by.IP})
 	if err != nil {
 		return User{}, err
 	}
@@ -250,4 +251,15 @@ func (a *Accounts) SetDisabled(ctx context.Context, userID int64, disabled bool,
 		a.noteEnded(*end)
 	}
 	return u, nil
+}
+
+// accountLabel names an account in the audit log: staff by name and
+// e-mail, a contestant by id only, so that their name does not outlive
+// their account there.
+func accountLabel(u User) string {
+	label := "account=" + strconv.FormatInt(u.ID, 10)
+	if u.Role.Staff() {
+		label += " " + StaffName(u)
+	}
+	return label
 }
