@@ -141,3 +141,30 @@ func BenchmarkSessionOver(b *testing.B) {
 		}
 	})
 }
+
+func TestAdminsDisablingEachOtherLeaveOne(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{})
+	a := quiz.NewAccounts(db, plainHasher{}, nil, time.Now)
+	var admins [2]quiz.User
+	for i, email := range []string{"mot@tinh.vn", "hai@tinh.vn"} {
+		u, err := a.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: "mat-khau-123", Role: quiz.RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admins[i] = u
+	}
+	// Both requests were let in before either change: the second finds its
+	// admin disabled and changes nothing.
+	if _, err := a.SetDisabled(ctx, admins[1].ID, true, quiz.Actor{ID: admins[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.SetDisabled(ctx, admins[0].ID, true, quiz.Actor{ID: admins[1].ID})
+	if quiz.ErrorCode(err) != quiz.CodeForbidden {
+		t.Errorf("the disabled admin's change: %v, want forbidden", err)
+	}
+	u, err := a.User(ctx, admins[0].ID)
+	if err != nil || u.DisabledAt != nil {
+		t.Errorf("the first admin: %+v %v, want enabled", u, err)
+	}
+}
