@@ -40,8 +40,8 @@ func TestFirstAdminPasswordIsPrintedOnce(t *testing.T) {
 	if strings.Contains(again.stdout.String(), "First admin account") {
 		t.Error("a second start made another admin")
 	}
-	// The JWT key is kept in the database: a token from the first run
-	// still works after the restart.
+	// The signing key is kept in a file beside the database: a token from
+	// the first run still works after the restart.
 	again.mustCall(http.StatusOK, "GET", "/api/v1/me", first.Token, nil, nil)
 }
 
@@ -112,7 +112,8 @@ func TestBackupWhileServing(t *testing.T) {
 
 func TestCommandHelpAndMistakes(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hoithi.db")
-	for _, args := range [][]string{{"user", "add", "-h"}, {"backup", "-h"}, {"serve", "-h"}} {
+	for _, args := range [][]string{{"user", "add", "-h"}, {"user", "disable", "-h"}, {"user", "enable", "-h"},
+		{"user", "password", "-h"}, {"backup", "-h"}, {"serve", "-h"}} {
 		_, stderr, err := cli(t, db, args...)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "Usage: hoithi") {
 			t.Errorf("%v: got %v and %q, want usage", args, err, stderr)

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -48,6 +49,9 @@ const usage = `hoithi: online contests on administrative procedures performed el
 Usage:
   hoithi [serve]                                   serve the web app and API (the default)
   hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
+  hoithi user disable -email E                     stop a staff account signing in; its sessions end
+  hoithi user enable -email E                      let a disabled staff account sign in again
+  hoithi user password -email E -password P        set an account's password; all its sessions end
   hoithi backup -o FILE                            write a consistent copy of the live database
   hoithi import -bank NAME FILE                    import questions into a bank (made if needed)
   hoithi export -round ID -format F -o FILE        write a round's winners list (xlsx, csv or json)
@@ -73,10 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		return serve(ctx, cfg, args, stdout, stderr)
 	case "user":
-		if len(args) == 0 || args[0] != "add" {
-			return fmt.Errorf("usage: hoithi user add -email E -password P -role R")
-		}
-		return addUser(ctx, cfg, args[1:], stdout, stderr)
+		return userCommand(ctx, cfg, args, stdout, stderr)
 	case "backup":
 		return backup(ctx, cfg, args, stdout, stderr)
 	case "import":
@@ -103,6 +104,7 @@ type config struct {
 	rateLimit      bool
 	metricsToken   string
 	jwtSecret      string
+	keyFile        string
 	tokenTTL       time.Duration
 	grace          time.Duration
 	secureCookie   bool
@@ -138,6 +140,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	str("HOITHI_ADMIN_PASSWORD", &cfg.adminPassword)
 	str("HOITHI_METRICS_TOKEN", &cfg.metricsToken)
 	str("HOITHI_JWT_SECRET", &cfg.jwtSecret)
+	str("HOITHI_KEY_FILE", &cfg.keyFile)
 	var errs []error
 	boolean := func(key string, dst *bool) {
 		v := getenv(key)
@@ -265,7 +268,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}
 	defer svc.db.Close()
 
-	key, err := jwtKey(ctx, cfg, svc.db)
+	key, err := jwtKey(ctx, cfg, svc.db, log)
 	if err != nil {
 		return err
 	}
@@ -338,21 +341,124 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-// jwtKey returns HOITHI_JWT_SECRET, or the key generated at the first start
-// and kept in the database, so that sessions survive restarts.
-func jwtKey(ctx context.Context, cfg config, db *store.DB) ([]byte, error) {
-	if cfg.jwtSecret != "" {
-		return []byte(cfg.jwtSecret), nil
-	}
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, err
-	}
-	stored, err := db.EnsureSetting(ctx, "jwt_secret", hex.EncodeToString(fresh))
+// jwtKey returns the key that signs session tokens: HOITHI_JWT_SECRET, or
+// the key file (HOITHI_KEY_FILE, default the database's path + ".key"),
+// made owner-only at the first start so that sessions survive restarts.
+// The key never lives in the database, whose backups travel: anyone
+// holding one could sign an admin's token. A key an older hoithi kept
+// there is erased, and not reused, since every backup taken before holds
+// it: a new key signs from then on, and everyone signs in once more.
+func jwtKey(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) ([]byte, error) {
+	erased, err := db.EraseSetting(ctx, legacyKeySetting)
 	if err != nil {
 		return nil, err
 	}
-	return hex.DecodeString(stored)
+	if erased {
+		log.Warn("the session signing key was erased from the database, where every backup held it; a new key signs sessions from now on and everyone signs in once more")
+	}
+	if cfg.jwtSecret != "" {
+		return []byte(cfg.jwtSecret), nil
+	}
+	path := cfg.keyFile
+	if path == "" {
+		path = cfg.dbPath + ".key"
+	}
+	return loadKeyFile(path, log)
+}
+
+// legacyKeySetting is where hoithi kept its signing key before it moved to
+// a file.
+const legacyKeySetting = "jwt_secret"
+
+// keyBytes is the length of a generated signing key.
+const keyBytes = 32
+
+// errKeyFileEmpty is a key file another process has created and not
+// written yet.
+var errKeyFileEmpty = errors.New("empty")
+
+// loadKeyFile reads the signing key from path, creating it with a new
+// random key when there is none. Two processes starting at once get one
+// key: the file is created with O_EXCL, and the one that loses reads the
+// winner's once it is written.
+func loadKeyFile(path string, log *slog.Logger) ([]byte, error) {
+	for tries := 0; ; tries++ {
+		key, err := readKeyFile(path, log)
+		switch {
+		case err == nil:
+			return key, nil
+		case errors.Is(err, errKeyFileEmpty) && tries < 100:
+			time.Sleep(20 * time.Millisecond)
+			continue
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, err
+		}
+		err = createKeyFile(path)
+		if err == nil {
+			log.Info("session signing key created", "file", path)
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+}
+
+// readKeyFile reads a key file of hex digits. One that other accounts may
+// read is made owner-only first, or refused when it cannot be.
+func readKeyFile(path string, log *slog.Logger) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			return nil, fmt.Errorf("key file %s can be read by other accounts (mode %s) and could not be made 0600 (%v): run `chmod 600 %s` as its owner",
+				path, mode, err, path)
+		}
+		log.Warn("key file was readable by other accounts; made owner-only", "file", path, "was", mode.String())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	text := strings.TrimSpace(string(data))
+	if text == "" {
+		return nil, fmt.Errorf("key file %s: %w", path, errKeyFileEmpty)
+	}
+	key, err := hex.DecodeString(text)
+	if err != nil || len(key) < keyBytes {
+		return nil, fmt.Errorf("key file %s: want at least %d hex digits (%d random bytes) on one line; remove the file to have a new key made (everyone then signs in again)",
+			path, 2*keyBytes, keyBytes)
+	}
+	return key, nil
+}
+
+// createKeyFile writes a new random key to path, which must not exist.
+func createKeyFile(path string) error {
+	key := make([]byte, keyBytes)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("key file: %w", err)
+	}
+	_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("key file %s: %w", path, err)
+	}
+	return nil
 }
 
 // ensureAdmin creates the first admin when the database has none.
@@ -372,14 +478,16 @@ func ensureAdmin(ctx context.Context, cfg config, accounts *quiz.Accounts, stdou
 		}
 		password, printed = hex.EncodeToString(raw), true
 	}
-	if _, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
-		FullName: "Quản trị viên"}); err != nil {
+	u, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
+		FullName: "Quản trị viên"})
+	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
+	// The address as stored (NFC, lower case) is the one to sign in with.
 	if printed {
-		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", email, password)
+		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", u.Email, password)
 	} else {
-		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", email)
+		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", u.Email)
 	}
 	return nil
 }
@@ -408,6 +516,25 @@ func seedDemo(ctx context.Context, svc *services, log *slog.Logger) error {
 	return err
 }
 
+// userCommand runs `hoithi user SUBCOMMAND`.
+func userCommand(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "add":
+		return addUser(ctx, cfg, args, stdout, stderr)
+	case "disable":
+		return setUserDisabled(ctx, cfg, args, true, stdout, stderr)
+	case "enable":
+		return setUserDisabled(ctx, cfg, args, false, stdout, stderr)
+	case "password":
+		return setUserPassword(ctx, cfg, args, stdout, stderr)
+	}
+	return errors.New("usage: hoithi user add|disable|enable|password [flags] (run one with -h)")
+}
+
 func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -432,6 +559,94 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		return fmt.Errorf("user add: %s", handlers.Explain(err))
 	}
 	fmt.Fprintf(stdout, "created %s account %d for %s\n", u.Role, u.ID, u.Email)
+	return nil
+}
+
+// setUserDisabled is `hoithi user disable` and `hoithi user enable`.
+func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bool, stdout, stderr io.Writer) error {
+	name, help := "user enable", "Lets a disabled staff account sign in again. Its old sessions stay ended.\n"
+	if disabled {
+		name, help = "user disable", "Stops a staff account signing in and ends its sessions. A server running on the\n"+
+			"same database notices within "+sessionPolling+"; contestants' accounts are not disabled this way.\n"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the staff account's e-mail (required)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hoithi %s -email E\n\n%s\n", name, help)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fs.Usage()
+		return fmt.Errorf("%s: -email E is required", name)
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.AccountByEmail(ctx, *email)
+	if err == nil {
+		u, err = svc.accounts.SetDisabled(ctx, u.ID, disabled, quiz.Actor{Name: "hoithi " + name + " (command line)"})
+	}
+	if quiz.ErrorCode(err) == quiz.CodeNotFound {
+		return fmt.Errorf("%s: no staff account has the e-mail %s", name, *email)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s", name, handlers.Explain(err))
+	}
+	if disabled {
+		fmt.Fprintf(stdout, "disabled %s account %d (%s): it cannot sign in, and its sessions end (within %s on a running server)\n",
+			u.Role, u.ID, u.Email, sessionPolling)
+	} else {
+		fmt.Fprintf(stdout, "enabled %s account %d (%s): it can sign in again\n", u.Role, u.ID, u.Email)
+	}
+	return nil
+}
+
+// sessionPolling is how soon a running server honours a session ended by
+// another process (quiz's sessionsTTL).
+const sessionPolling = "2 seconds"
+
+// setUserPassword is `hoithi user password`.
+func setUserPassword(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the account's e-mail (required)")
+	password := fs.String("password", "", "the new password, at least 8 characters (required)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hoithi user password -email E -password P\n\n"+
+			"Sets the password of the account with that e-mail (staff, or a contestant who gave one)\n"+
+			"and ends every session of it: a server running on the same database notices within %s.\n\n", sessionPolling)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		fs.Usage()
+		return errors.New("user password: -email E is required")
+	}
+	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.AccountByEmail(ctx, *email)
+	if quiz.ErrorCode(err) == quiz.CodeNotFound {
+		return fmt.Errorf("user password: no account has the e-mail %s", *email)
+	}
+	if err == nil {
+		u, err = svc.accounts.ResetPassword(ctx, u.ID, *password, quiz.Actor{Name: "hoithi user password (command line)"})
+	}
+	if err != nil {
+		return fmt.Errorf("user password: %s", handlers.Explain(err))
+	}
+	fmt.Fprintf(stdout, "password of %s account %d (%s) set; every session of it has ended (within %s on a running server)\n",
+		u.Role, u.ID, u.Email, sessionPolling)
 	return nil
 }
 

@@ -358,7 +358,7 @@ func TestAttemptSocketHandshake(t *testing.T) {
 	}{
 		{"without a token", http.Header{}, 401},
 		{"with someone else's token", http.Header{"Authorization": {"Bearer " + other}}, 403},
-		{"with the session cookie from another site", http.Header{"Cookie": {"hoithi_token=" + token}, "Origin": {"https://evil.example"}}, 403},
+		{"with the session cookie from another site", http.Header{"Cookie": {"hoithi_token=" + token}, "Origin": {"https://evil.example"}}, 401},
 	}
 	for _, c := range cases {
 		t.Run("refuses a handshake "+c.name, func(t *testing.T) {

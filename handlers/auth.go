@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,9 +20,11 @@ const sessionCookie = "hoithi_token"
 
 const tokenIssuer = "hoithi"
 
-// claims are the JWT's claims: the subject is the account id.
+// claims are the JWT's claims: the subject is the account id, the ID (jti)
+// names the session, and epoch is the account's session epoch at sign-in.
 type claims struct {
-	Role quiz.Role `json:"role"`
+	Role  quiz.Role `json:"role"`
+	Epoch int64     `json:"epoch,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -30,19 +35,32 @@ type principal struct {
 	// viaCookie is true when the token came from the session cookie, which
 	// a browser sends on its own: such requests must come from this site.
 	viaCookie bool
+	// session is the token's session, which a logout ends.
+	session quiz.Session
 }
 
-const principalKey = "principal"
+const (
+	principalKey = "principal"
+	// foreignCookieKey marks a request whose session cookie was set aside
+	// because another site sent it.
+	foreignCookieKey = "foreign_cookie"
+)
 
-// issueToken signs a token for u.
+// issueToken signs a token for u, with a session id of its own.
 func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
 	now := h.Now()
 	exp := now.Add(h.TokenTTL)
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return "", time.Time{}, err
+	}
 	token := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		Role: u.Role,
+		Role:  u.Role,
+		Epoch: u.SessionEpoch,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    tokenIssuer,
 			Subject:   strconv.FormatInt(u.ID, 10),
+			ID:        base64.RawURLEncoding.EncodeToString(id),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
@@ -51,7 +69,9 @@ func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
 	return signed, exp, err
 }
 
-// parseToken checks a token's signature, method, issuer and expiry.
+// parseToken checks a token's signature, method, issuer and expiry. A
+// token without a session id was issued before sessions could end, and
+// could not be ended: it is refused, and its holder signs in once more.
 func (h *Handler) parseToken(s string) (*principal, error) {
 	var cl claims
 	_, err := jwt.ParseWithClaims(s, &cl, func(*jwt.Token) (any, error) { return h.JWTKey, nil },
@@ -64,18 +84,28 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 		return nil, err
 	}
 	id, err := strconv.ParseInt(cl.Subject, 10, 64)
-	if err != nil || id <= 0 || !cl.Role.Valid() {
+	if err != nil || id <= 0 || !cl.Role.Valid() || cl.ID == "" || cl.ExpiresAt == nil {
 		return nil, jwt.ErrTokenInvalidClaims
 	}
-	return &principal{UserID: id, Role: cl.Role}, nil
+	return &principal{UserID: id, Role: cl.Role, session: quiz.Session{
+		ID: cl.ID, UserID: id, Epoch: cl.Epoch, ExpiresAt: cl.ExpiresAt.Time,
+	}}, nil
 }
 
 // authenticate reads the bearer token or, failing that, the session cookie.
 // A bad bearer token is refused at once; a bad cookie is ignored (the
 // visitor is anonymous) so that an expired session still sees public pages.
-// A token outlives a deleted account: one whose account is gone counts as
-// bad. Which accounts are gone is kept in memory (Accounts.Gone), so the
-// check reads nothing from the database on most requests.
+// A token outlives its session: one whose account is gone, that was logged
+// out, or whose account changed its password or was disabled since counts
+// as bad. What has ended is kept in memory (Accounts.Gone and
+// Accounts.SessionOver), so the check reads nothing from the database on
+// most requests.
+//
+// A cookie another site sent counts for nothing: a page elsewhere must not
+// read, through the visitor's browser, what their session may see (an
+// unpublished contest's leaderboard, say). The one exception is the
+// browser's own navigation to a page (a link followed from a provincial
+// portal), whose answer only the visitor sees.
 func (h *Handler) authenticate(c *fiber.Ctx) error {
 	if auth := c.Get(fiber.HeaderAuthorization); auth != "" {
 		token, ok := strings.CutPrefix(auth, "Bearer ")
@@ -86,27 +116,60 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 		if err != nil {
 			return quiz.Errorf(quiz.CodeUnauthorized, "invalid or expired token")
 		}
-		if gone, err := h.Accounts.Gone(c.UserContext(), p.UserID); err != nil {
+		if live, err := h.live(c, p); err != nil {
 			return err
-		} else if gone {
-			return quiz.Errorf(quiz.CodeUnauthorized, "the account no longer exists")
+		} else if !live {
+			return quiz.Errorf(quiz.CodeUnauthorized, "this session has ended; sign in again")
 		}
 		c.Locals(principalKey, p)
 		return c.Next()
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
+		if !fromThisSite(c) && !pageNavigation(c) {
+			c.Locals(foreignCookieKey, true)
+			return c.Next()
+		}
 		if p, err := h.parseToken(cookie); err == nil {
-			gone, err := h.Accounts.Gone(c.UserContext(), p.UserID)
+			live, err := h.live(c, p)
 			if err != nil {
 				return err
 			}
-			if !gone {
+			if live {
 				p.viaCookie = true
 				c.Locals(principalKey, p)
 			}
 		}
 	}
 	return c.Next()
+}
+
+// live reports whether the session p holds still stands: its account is
+// there and the session has not ended.
+func (h *Handler) live(c *fiber.Ctx, p *principal) (bool, error) {
+	gone, err := h.Accounts.Gone(c.UserContext(), p.UserID)
+	if err != nil || gone {
+		return false, err
+	}
+	over, err := h.Accounts.SessionOver(c.UserContext(), p.session)
+	return !over, err
+}
+
+// pageNavigation reports whether a request is the browser's own top-level
+// navigation to a page of the site (a link followed from elsewhere). The
+// Sec-Fetch headers are set by the browser and no page's script can set
+// them; the answer goes to the visitor's window, which the other site
+// cannot read. The API and the websockets never count as such.
+func pageNavigation(c *fiber.Ctx) bool {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead:
+	default:
+		return false
+	}
+	p := c.Path()
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/ws/") {
+		return false
+	}
+	return c.Get("Sec-Fetch-Mode") == "navigate" && c.Get("Sec-Fetch-Dest") == "document"
 }
 
 func principalOf(c *fiber.Ctx) *principal {
@@ -141,7 +204,8 @@ func sameOrigin(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	p := principalOf(c)
-	if c.Get(fiber.HeaderOrigin) == "" && (p == nil || !p.viaCookie) {
+	foreignCookie, _ := c.Locals(foreignCookieKey).(bool)
+	if c.Get(fiber.HeaderOrigin) == "" && (p == nil || !p.viaCookie) && !foreignCookie {
 		return c.Next()
 	}
 	if !fromThisSite(c) {
@@ -309,11 +373,44 @@ func (h *Handler) loginAPI(c *fiber.Ctx) error {
 	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}})
 }
 
-// logoutAPI ends the browser session. A bearer token stays valid until it
-// expires; API clients simply forget it.
+// logoutAPI ends the session of the token it is called with, bearer or
+// cookie: that token gets 401 from then on, on every server sharing the
+// database. Without a session there is nothing to end, and the answer is
+// the same.
 func (h *Handler) logoutAPI(c *fiber.Ctx) error {
+	if err := h.endSessions(c); err != nil {
+		return err
+	}
 	h.clearSession(c)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// endSessions ends the request's session and, when it came with a bearer
+// token, the session of the cookie sent from this site beside it too: a
+// logout must leave no token of that browser usable by whoever copied it.
+func (h *Handler) endSessions(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	p := principalOf(c)
+	if p != nil {
+		if err := h.Accounts.EndSession(ctx, p.session); err != nil {
+			return err
+		}
+	}
+	if p != nil && p.viaCookie {
+		return nil
+	}
+	cookie := c.Cookies(sessionCookie)
+	if cookie == "" || !fromThisSite(c) {
+		return nil
+	}
+	cp, err := h.parseToken(cookie)
+	if err != nil || (p != nil && cp.session.ID == p.session.ID) {
+		return nil
+	}
+	if live, err := h.live(c, cp); err != nil || !live {
+		return err
+	}
+	return h.Accounts.EndSession(ctx, cp.session)
 }
 
 // meBody is a person's own account as GET /me shows it.
@@ -365,4 +462,105 @@ func (h *Handler) showConsent(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"purpose": text.Purpose, "version": text.Version, "text_vi": text.BodyVI, "text_en": text.BodyEN})
+}
+
+// passwordBody is POST /me/password's body.
+type passwordBody struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword checks the current password, sets the new one and ends
+// every session of the account; the session that asked goes on under a
+// new token, set as the cookie too. Wrong current passwords count against
+// the client's limit on failed logins, as deleting an account does: a
+// token left on a shared computer must not let anyone guess at leisure.
+func (h *Handler) changePassword(c *fiber.Ctx, b passwordBody) (quiz.User, string, error) {
+	p := principalOf(c)
+	ip := h.clientIP(c)
+	if h.RateLimit {
+		if ok, retry := h.logins.take(ip); !ok {
+			return quiz.User{}, "", rateLimited(c, retry)
+		}
+	}
+	u, err := h.Accounts.ChangePassword(c.UserContext(), p.UserID, b.CurrentPassword, b.NewPassword)
+	if h.RateLimit && !wrongCurrentPassword(err) {
+		h.logins.give(ip)
+	}
+	if err != nil {
+		return quiz.User{}, "", err
+	}
+	return h.startSession(c, u)
+}
+
+func wrongCurrentPassword(err error) bool {
+	var qe *quiz.Error
+	return errors.As(err, &qe) && qe.Fields["current_password"] == quiz.MsgPasswordWrong
+}
+
+// changePasswordAPI is POST /api/v1/me/password: 200 with the session's
+// new token; the one it was called with has ended with the others.
+func (h *Handler) changePasswordAPI(c *fiber.Ctx) error {
+	var b passwordBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	u, token, err := h.changePassword(c, b)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}})
+}
+
+// passwordView is the password form of the /me page.
+type passwordView struct {
+	Errors  map[string]string
+	Notice  string
+	Changed bool
+}
+
+// passwordForm is the password form of the /me page. The page comes back
+// saying the password changed, or with the reason it did not.
+func (h *Handler) passwordForm(c *fiber.Ctx) error {
+	if principalOf(c) == nil {
+		return loginRedirect(c)
+	}
+	b := passwordBody{CurrentPassword: c.FormValue("current_password"), NewPassword: c.FormValue("new_password")}
+	if b.NewPassword != c.FormValue("new_password_confirm") {
+		l := h.lang(c)
+		return h.renderPasswordForm(c, fiber.StatusUnprocessableEntity, passwordView{
+			Errors: map[string]string{"new_password_confirm": l.T(msgPasswordMismatch)}, Notice: l.T("err." + quiz.CodeValidation),
+		})
+	}
+	_, _, err := h.changePassword(c, b)
+	switch code := quiz.ErrorCode(err); code {
+	case "":
+		return h.renderPasswordForm(c, fiber.StatusOK, passwordView{Changed: true})
+	case quiz.CodeInternal:
+		return err
+	case quiz.CodeUnauthorized:
+		h.clearSession(c)
+		return loginRedirect(c)
+	default:
+		fields, notice := h.fieldErrors(c, err)
+		return h.renderPasswordForm(c, statusOf[code], passwordView{Errors: fields, Notice: notice})
+	}
+}
+
+const msgPasswordMismatch = "field.password_mismatch"
+
+// renderPasswordForm shows the /me page with the password form's outcome.
+func (h *Handler) renderPasswordForm(c *fiber.Ctx, status int, form passwordView) error {
+	p := principalOf(c)
+	u, err := h.Accounts.User(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	consents, err := h.Accounts.Consents(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents,
+		"Password": form})
 }

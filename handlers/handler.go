@@ -153,6 +153,7 @@ var statusOf = map[string]int{
 	quiz.CodeUnauthorized:      fiber.StatusUnauthorized,
 	quiz.CodeInvalidLogin:      fiber.StatusUnauthorized,
 	quiz.CodeForbidden:         fiber.StatusForbidden,
+	quiz.CodeAccountDisabled:   fiber.StatusForbidden,
 	quiz.CodeAccountExists:     fiber.StatusConflict,
 	quiz.CodeSlugTaken:         fiber.StatusConflict,
 	quiz.CodeBankNameTaken:     fiber.StatusConflict,

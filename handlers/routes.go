@@ -41,6 +41,12 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/auth/login", h.loginAPI)
 	api.Post("/auth/logout", h.logoutAPI)
 	api.Get("/me", signedIn, h.showMe)
+	api.Post("/me/password", signedIn, h.changePasswordAPI)
+
+	// Admins: staff accounts.
+	api.Get("/users", admin, h.listUsers)
+	api.Post("/users/:id/disable", admin, h.disableUser)
+	api.Post("/users/:id/enable", admin, h.enableUser)
 
 	api.Get("/units", h.listUnits)
 	api.Put("/units", organizer, h.replaceUnits)
@@ -99,6 +105,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/me", h.mePage)
 	app.Get("/me/rounds/:id/certificate", h.myCertificatePage)
 	app.Post("/me/delete", h.deleteForm)
+	app.Post("/me/password", h.passwordForm)
 	app.Get("/contests/:slug", h.contestPage)
 	app.Post("/rounds/:id/start", h.startForm)
 	app.Get("/rounds/:id/leaderboard", h.leaderboardPage)

@@ -195,8 +195,12 @@ func (h *Handler) loginForm(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
+// logoutForm ends the browser's session, as POST /api/v1/auth/logout does.
 func (h *Handler) logoutForm(c *fiber.Ctx) error {
 	h.clearSession(c)
+	if err := h.endSessions(c); err != nil {
+		return err
+	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

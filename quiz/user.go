@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Role says what an account may do.
@@ -51,6 +53,12 @@ type User struct {
 	Commune   string
 	Unit      string
 	CreatedAt time.Time
+	// SessionEpoch goes up when the password changes or the account is
+	// disabled: tokens issued under an earlier epoch count for nothing.
+	SessionEpoch int64
+	// DisabledAt is when an admin disabled the account; nil while it may
+	// sign in.
+	DisabledAt *time.Time
 }
 
 // Province is a provincial-level unit: one of the 34 in force since
@@ -204,10 +212,12 @@ func passwordProblem(p string) string {
 	return ""
 }
 
-// normalizeEmail lowercases a bare address; an empty one is fine (e-mail is
-// optional for contestants).
+// normalizeEmail returns a bare address in its one stored spelling: NFC
+// and lower case (the NFC and NFD forms of "Nguyễn@…" are one address, and
+// the database's NOCASE folds ASCII letters only). An empty one is fine
+// (e-mail is optional for contestants).
 func normalizeEmail(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = NormalizeEmail(s)
 	if s == "" {
 		return "", true
 	}
@@ -217,6 +227,18 @@ func normalizeEmail(s string) (string, bool) {
 	}
 	return s, true
 }
+
+// NormalizeEmail is the spelling under which an e-mail address is stored
+// and looked up: trimmed, NFC, lower case. It does not check the address.
+func NormalizeEmail(s string) string {
+	// Lowering a letter can leave a combining sequence that NFC composes
+	// differently, hence NFC on both sides.
+	return norm.NFC.String(strings.ToLower(norm.NFC.String(strings.TrimSpace(s))))
+}
+
+// AuditEmailConflict is the audit action written when two stored accounts
+// had one e-mail address in different spellings.
+const AuditEmailConflict = "email_conflict"
 
 // validBirthDate accepts a real calendar date, not in the future and not more
 // than 120 years back.
@@ -241,6 +263,23 @@ type AccountStore interface {
 	// DeletedSince returns the accounts deleted at or after since, and the
 	// newest deletion time among them (since when there is none).
 	DeletedSince(ctx context.Context, since time.Time) (ids []int64, newest time.Time, err error)
+
+	// UserWithPassword returns a live account with its password hash.
+	UserWithPassword(ctx context.Context, id int64) (User, string, error)
+	// StaffUsers lists the live staff accounts.
+	StaffUsers(ctx context.Context) ([]User, error)
+	// EndSession logs one ended token and returns its place in the log.
+	EndSession(ctx context.Context, end SessionEnd) (seq int64, err error)
+	// SessionEndsAfter returns the log of ended sessions after seq, in order.
+	SessionEndsAfter(ctx context.Context, seq int64) ([]SessionEnd, error)
+	// SetPassword stores a new password hash and starts a new session
+	// epoch, writing audit (when not nil) in the same transaction; it
+	// returns the epoch's log row.
+	SetPassword(ctx context.Context, userID int64, hash string, at time.Time, audit *AuditEntry) (SessionEnd, error)
+	// SetDisabled disables or enables an account, unless the admin byID
+	// (0: the command line) has been disabled meanwhile. Disabling an
+	// enabled account starts a new session epoch, whose log row it returns.
+	SetDisabled(ctx context.Context, userID int64, disabled bool, at time.Time, byID int64, audit AuditEntry) (User, *SessionEnd, error)
 }
 
 // PasswordHasher hashes and checks passwords; bcrypt in production.
@@ -260,7 +299,8 @@ type Accounts struct {
 	dummyOnce sync.Once
 	dummy     string
 
-	gone gone
+	gone  gone
+	ended endedSessions
 }
 
 // NewAccounts returns the account service over the given province list.
@@ -339,13 +379,14 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 }
 
 // Login checks a phone number or e-mail and a password. Every failure gives
-// the same error, so that it does not tell which accounts exist.
+// the same error, so that it does not tell which accounts exist; only the
+// right password of a disabled account is told so.
 func (a *Accounts) Login(ctx context.Context, login, password string) (User, error) {
 	login = strings.TrimSpace(login)
 	if phone, ok := NormalizePhone(login); ok {
 		login = phone
 	} else {
-		login = strings.ToLower(login)
+		login = NormalizeEmail(login)
 	}
 	fail := &Error{Code: CodeInvalidLogin, Message: "wrong login or password"}
 	if login == "" || password == "" || len(password) > maxPassword {
@@ -361,6 +402,9 @@ func (a *Accounts) Login(ctx context.Context, login, password string) (User, err
 	}
 	if !a.hasher.Check(hash, password) {
 		return User{}, fail
+	}
+	if u.DisabledAt != nil {
+		return User{}, &Error{Code: CodeAccountDisabled, Message: "this account has been disabled by an admin"}
 	}
 	return u, nil
 }

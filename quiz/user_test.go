@@ -78,6 +78,23 @@ func TestRegistrationNormalizesText(t *testing.T) {
 	}
 }
 
+func TestNormalizeEmail(t *testing.T) {
+	want := norm.NFC.String("nguyễn.ánh@sở.vn")
+	for _, in := range []string{
+		want,
+		norm.NFD.String(want),
+		norm.NFD.String(" Nguyễn.Ánh@SỞ.vn "),
+		norm.NFC.String("NGUYỄN.ÁNH@Sở.VN"),
+	} {
+		if got := NormalizeEmail(in); got != want {
+			t.Errorf("NormalizeEmail(%q) = %q, want %q", in, got, want)
+		}
+		if got, ok := normalizeEmail(in); !ok || got != want {
+			t.Errorf("normalizeEmail(%q) = %q, %v; want %q, true", in, got, ok, want)
+		}
+	}
+}
+
 func TestRoleCan(t *testing.T) {
 	tests := []struct {
 		role, want Role

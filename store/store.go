@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"runtime"
@@ -83,6 +84,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
+	if err := ownerOnly(path, opts.Log); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -110,6 +114,38 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	db.writer = startWriter(w, opts)
 	return db, nil
+}
+
+// fileMode is the mode of the database, its -wal and -shm files and its
+// backups: they hold personal data and password hashes, for the account
+// that runs hoithi alone.
+const fileMode fs.FileMode = 0o600
+
+// ownerOnly creates a new database file with fileMode before SQLite opens
+// it (SQLite gives the -wal and -shm files the main file's mode), and
+// tightens the files of an existing database that others may read. A mode
+// that cannot be tightened (a file of another account) is logged.
+func ownerOnly(path string, log *slog.Logger) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if err != nil || info.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, fileMode); err != nil {
+			log.Warn("the database is readable by other accounts and its mode could not be tightened",
+				"file", name, "mode", info.Mode().Perm().String(), "err", err)
+			continue
+		}
+		log.Info("database file tightened to owner-only", "file", name, "was", info.Mode().Perm().String())
+	}
+	return nil
 }
 
 // Close commits every write already queued, then closes the database.
@@ -149,28 +185,69 @@ func (db *DB) prepare() error {
 }
 
 // Backup writes a consistent copy of the live database to path, which must
-// not exist yet. It works while a server writes to the same file.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+// not exist yet. It works while a server writes to the same file. The copy
+// is made owner-only before anything is written to it.
+func (db *DB) Backup(ctx context.Context, path string) (err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("store: backup: %s already exists", path)
 	}
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("store: backup: %w", cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
 	conn, err := sql.Open("sqlite3", dsn(db.path, false))
 	if err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
 	defer conn.Close()
+	// VACUUM INTO writes into an empty file as into a new one.
 	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("store: backup: %w", err)
-	}
-	defer f.Close()
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("store: backup: sync %s: %w", path, err)
 	}
 	return nil
+}
+
+// EraseSetting deletes a setting so that no copy of its value stays in the
+// database's files: the deleted row's page is overwritten with zeros
+// (secure_delete) and the WAL, which may still hold older copies of that
+// page, is checkpointed and truncated. It reports whether the setting was
+// there. Copies in backups taken before, or in pages freed long before,
+// are out of its reach.
+func (db *DB) EraseSetting(ctx context.Context, key string) (bool, error) {
+	pool, err := sql.Open("sqlite3", dsn(db.path, false)+"&_secure_delete=on")
+	if err != nil {
+		return false, fmt.Errorf("store: erase setting %s: %w", key, err)
+	}
+	defer pool.Close()
+	pool.SetMaxOpenConns(1)
+	res, err := pool.ExecContext(ctx, "DELETE FROM settings WHERE key = ?", key)
+	if err != nil {
+		return false, fmt.Errorf("store: erase setting %s: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return false, err
+	}
+	var busy, logFrames, checkpointed int
+	if err := pool.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil {
+		return true, fmt.Errorf("store: erase setting %s: checkpoint: %w", key, err)
+	}
+	if busy != 0 {
+		db.log.Warn("the WAL could not be truncated after erasing a setting: another process is reading; older copies go at a later checkpoint",
+			"setting", key)
+	}
+	return true, nil
 }
 
 // Setting returns a stored setting; ok is false when it is not set.

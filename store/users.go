@@ -10,17 +10,19 @@ import (
 )
 
 const userColumns = `id, role, full_name, birth_date, id_number, coalesce(phone, ''), coalesce(email, ''),
-	province, commune, unit, created_at`
+	province, commune, unit, created_at, session_epoch, disabled_at`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (quiz.User, error) {
 	var u quiz.User
 	var created int64
+	var disabled sql.NullInt64
 	dest := append([]any{&u.ID, &u.Role, &u.FullName, &u.BirthDate, &u.IDNumber, &u.Phone, &u.Email,
-		&u.Province, &u.Commune, &u.Unit, &created}, extra...)
+		&u.Province, &u.Commune, &u.Unit, &created, &u.SessionEpoch, &disabled}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return quiz.User{}, err
 	}
 	u.CreatedAt = fromMs(created)
+	u.DisabledAt = fromNullMs(disabled)
 	return u, nil
 }
 
