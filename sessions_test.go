@@ -457,3 +457,38 @@ func TestUserCommandsWhileServing(t *testing.T) {
 		}
 	})
 }
+
+// A token left on a shared computer cannot guess the password through the
+// password form: wrong current passwords count against the account's limit
+// on failed logins, as wrong logins do.
+func TestWrongCurrentPasswordsCountAgainstTheAccount(t *testing.T) {
+	s := startServer(t, map[string]string{"HOITHI_TRUSTED_PROXIES": "127.0.0.1"})
+	token, _ := s.contestant("Phan Thị Thu")
+	var me struct {
+		Phone string `json:"phone"`
+	}
+	s.mustCall(http.StatusOK, "GET", "/api/v1/me", token, nil, &me)
+	change := func(from, current string) int {
+		body := strings.NewReader(`{"current_password":"` + current + `","new_password":"mat-khau-moi-789"}`)
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/me/password", body)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 10 { // from ten addresses: the account's count, not an address's
+		if status := change(fmt.Sprintf("198.51.100.%d", i), fmt.Sprintf("doan-sai-%d", i)); status != 422 {
+			t.Fatalf("wrong current password %d: %d, want 422", i+1, status)
+		}
+	}
+	if status := change("203.0.113.5", "mat-khau-123"); status != http.StatusTooManyRequests {
+		t.Errorf("the right password after ten wrong ones: %d, want 429 until the window passes", status)
+	}
+	if status, _ := s.call("POST", "/api/v1/auth/login", "", map[string]string{"login": me.Phone, "password": "mat-khau-123"}); status != http.StatusTooManyRequests {
+		t.Errorf("a login to the account after ten wrong current passwords: %d, want 429", status)
+	}
+}

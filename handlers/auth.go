@@ -473,20 +473,26 @@ type passwordBody struct {
 // changePassword checks the current password, sets the new one and ends
 // every session of the account; the session that asked goes on under a
 // new token, set as the cookie too. Wrong current passwords count against
-// the client's limit on failed logins, as deleting an account does: a
-// token left on a shared computer must not let anyone guess at leisure.
+// the client's and the account's limits on failed logins, as deleting an
+// account does (a token left on a shared computer must not let anyone
+// guess at leisure), and both bcrypt computations wait their turn.
 func (h *Handler) changePassword(c *fiber.Ctx, b passwordBody) (quiz.User, string, error) {
 	p := principalOf(c)
-	ip := h.clientIP(c)
-	if h.RateLimit {
-		if ok, retry := h.logins.take(ip); !ok {
-			return quiz.User{}, "", rateLimited(c, retry)
+	var u quiz.User
+	err := h.guardPassword(c, func() (string, error) {
+		me, err := h.Accounts.User(c.UserContext(), p.UserID)
+		if err != nil {
+			return "", err
 		}
-	}
-	u, err := h.Accounts.ChangePassword(c.UserContext(), p.UserID, b.CurrentPassword, b.NewPassword)
-	if h.RateLimit && !wrongCurrentPassword(err) {
-		h.logins.give(ip)
-	}
+		if me.Phone != "" {
+			return me.Phone, nil
+		}
+		return me.Email, nil
+	}, func() (bool, error) {
+		var err error
+		u, err = h.Accounts.ChangePassword(c.UserContext(), p.UserID, b.CurrentPassword, b.NewPassword)
+		return wrongCurrentPassword(err), err
+	})
 	if err != nil {
 		return quiz.User{}, "", err
 	}

@@ -113,20 +113,38 @@ func rateLimited(c *fiber.Ctx, retry time.Duration) error {
 // valid logins waiting their turn (an office at the opening rush) hold no
 // count.
 func (h *Handler) checkPassword(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, error) {
+	var u quiz.User
+	var b loginBody
+	err := h.guardPassword(c, func() (string, error) {
+		var err error
+		b, err = read()
+		return b.Login, err
+	}, func() (bool, error) {
+		var err error
+		u, err = h.Accounts.Login(c.UserContext(), b.Login, b.Password)
+		return quiz.ErrorCode(err) == quiz.CodeInvalidLogin, err
+	})
+	return u, err
+}
+
+// guardPassword runs check, a password check of the account login gives,
+// under the limits on failed logins and in the client's turn at hashing,
+// as checkPassword describes; check reports whether the password was
+// wrong. login is called only once the client's address may still try.
+func (h *Handler) guardPassword(c *fiber.Ctx, login func() (string, error), check func() (wrong bool, err error)) error {
 	addr := h.clientKey(c)
 	if err := h.refuseLimited(c, h.logins, addr); err != nil {
-		return quiz.User{}, err
+		return err
 	}
-	b, err := read()
+	name, err := login()
 	if err != nil {
-		return quiz.User{}, err
+		return err
 	}
-	account := accountKey(b.Login)
+	account := accountKey(name)
 	if err := h.refuseLimited(c, h.accounts, account); err != nil {
-		return quiz.User{}, err
+		return err
 	}
-	var u quiz.User
-	err = h.hashing(c, func() error {
+	return h.hashing(c, func() error {
 		if h.RateLimit {
 			if ok, retry := h.logins.take(addr); !ok {
 				return rateLimited(c, retry)
@@ -136,15 +154,13 @@ func (h *Handler) checkPassword(c *fiber.Ctx, read func() (loginBody, error)) (q
 				return rateLimited(c, retry)
 			}
 		}
-		var err error
-		u, err = h.Accounts.Login(c.UserContext(), b.Login, b.Password)
-		if h.RateLimit && quiz.ErrorCode(err) != quiz.CodeInvalidLogin {
+		wrong, err := check()
+		if h.RateLimit && !wrong {
 			h.logins.give(addr)
 			h.accounts.give(account)
 		}
 		return err
 	})
-	return u, err
 }
 
 // refuseLimited answers 429 when key has used up its window in l (and the
