@@ -185,19 +185,26 @@ func filesHolding(t *testing.T, secret string, paths ...string) []string {
 	return out
 }
 
-func TestUpgradeErasesTheKeyFromTheDatabase(t *testing.T) {
+// An older hoithi kept the signing key in the database, and every backup
+// held it. The upgrade moves it to the key file, so that sessions go on,
+// and leaves no copy of it in the database, its WAL or a new backup.
+func TestUpgradeMovesTheKeyOutOfTheDatabase(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		env  map[string]string
+		name    string
+		env     map[string]string
+		oldKeep bool // tokens signed with the old key still work
 	}{
-		{"with a key file", nil},
-		{"with HOITHI_JWT_SECRET", map[string]string{"HOITHI_JWT_SECRET": "a-secret-from-the-environment-0123456789"}},
+		{"to the key file", nil, true},
+		{"and drops it when HOITHI_JWT_SECRET is set", map[string]string{"HOITHI_JWT_SECRET": "a-secret-from-the-environment-0123456789"}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path, hexKey := oldDatabase(t)
 			if got := filesHolding(t, hexKey, path, path+"-wal"); len(got) != 2 {
 				t.Fatalf("the key is in %v of the old database, want the file and its WAL: the test would prove little", got)
 			}
+			oldKey, _ := hex.DecodeString(hexKey)
+			signedBefore := signToken(t, oldKey, jwt.MapClaims{"iss": "hoithi", "sub": "1", "role": "admin",
+				"iat": time.Now().Add(-time.Minute).Unix(), "exp": time.Now().Add(time.Hour).Unix()})
 			env := map[string]string{"HOITHI_DB": path}
 			for k, v := range tt.env {
 				env[k] = v
@@ -213,11 +220,21 @@ func TestUpgradeErasesTheKeyFromTheDatabase(t *testing.T) {
 			if got := filesHolding(t, hexKey, backup); len(got) > 0 {
 				t.Error("a backup after the upgrade holds the key")
 			}
-			oldKey, _ := hex.DecodeString(hexKey)
-			forged := signToken(t, oldKey, jwt.MapClaims{"iss": "hoithi", "sub": "1", "role": "admin", "jti": "gia-mao",
-				"exp": time.Now().Add(time.Hour).Unix()})
-			if status, _ := s.call("GET", "/api/v1/banks", forged, nil); status != http.StatusUnauthorized {
-				t.Errorf("a token signed with the key from an old backup: %d, want 401", status)
+			keyFile, err := os.ReadFile(path + ".key")
+			switch {
+			case tt.oldKeep && (err != nil || strings.TrimSpace(string(keyFile)) != hexKey):
+				t.Errorf("the key file holds %q (%v), want the key moved from the database", keyFile, err)
+			case tt.oldKeep && modeOf(t, path+".key") != 0o600:
+				t.Errorf("the key file's mode is %v, want 0600", modeOf(t, path+".key"))
+			case !tt.oldKeep && err == nil:
+				t.Error("a key file was made although HOITHI_JWT_SECRET signs")
+			}
+			want := http.StatusUnauthorized
+			if tt.oldKeep {
+				want = http.StatusOK
+			}
+			if status, _ := s.call("GET", "/api/v1/banks", signedBefore, nil); status != want {
+				t.Errorf("a session signed before the upgrade: %d, want %d", status, want)
 			}
 			s.mustCall(http.StatusOK, "GET", "/api/v1/banks", s.admin(), nil, nil)
 		})

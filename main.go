@@ -341,27 +341,42 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-// jwtKey returns the key that signs session tokens: HOITHI_JWT_SECRET, or
-// the key file (HOITHI_KEY_FILE, default the database's path + ".key"),
-// made owner-only at the first start so that sessions survive restarts.
-// The key never lives in the database, whose backups travel: anyone
-// holding one could sign an admin's token. A key an older hoithi kept
-// there is erased, and not reused, since every backup taken before holds
-// it: a new key signs from then on, and everyone signs in once more.
+// jwtKey returns HOITHI_JWT_SECRET, or the key kept in a key file beside
+// the database (HOITHI_KEY_FILE), made owner-only at the first start so
+// that sessions survive restarts. The key never lives in the database,
+// whose backups travel: anyone holding one could sign an admin's token. A
+// key an older hoithi kept there moves to the key file (when there is none
+// yet, and no HOITHI_JWT_SECRET), so that sessions go on across the
+// upgrade, and is erased from the database. Backups taken before the
+// upgrade still hold it: where one may have left the operator's hands,
+// removing the key file while the server is stopped makes a new key at the
+// next start (and everyone signs in again).
 func jwtKey(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) ([]byte, error) {
-	erased, err := db.EraseSetting(ctx, legacyKeySetting)
-	if err != nil {
-		return nil, err
-	}
-	if erased {
-		log.Warn("the session signing key was erased from the database, where every backup held it; a new key signs sessions from now on and everyone signs in once more")
-	}
-	if cfg.jwtSecret != "" {
-		return []byte(cfg.jwtSecret), nil
-	}
 	path := cfg.keyFile
 	if path == "" {
 		path = cfg.dbPath + ".key"
+	}
+	legacy, found, err := db.Setting(ctx, legacyKeySetting)
+	if err != nil {
+		return nil, err
+	}
+	if found && cfg.jwtSecret == "" {
+		if key, err := hex.DecodeString(legacy); err != nil || len(key) < keyBytes {
+			log.Warn("the session signing key kept in the database is not a key; a new one is made", "setting", legacyKeySetting)
+		} else if err := createKeyFile(path, key); err == nil {
+			log.Info("session signing key moved from the database to its key file", "file", path)
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+	if found {
+		if _, err := db.EraseSetting(ctx, legacyKeySetting); err != nil {
+			return nil, err
+		}
+		log.Info("session signing key erased from the database, where every backup held it")
+	}
+	if cfg.jwtSecret != "" {
+		return []byte(cfg.jwtSecret), nil
 	}
 	return loadKeyFile(path, log)
 }
@@ -393,7 +408,11 @@ func loadKeyFile(path string, log *slog.Logger) ([]byte, error) {
 		case !errors.Is(err, fs.ErrNotExist):
 			return nil, err
 		}
-		err = createKeyFile(path)
+		fresh := make([]byte, keyBytes)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, err
+		}
+		err = createKeyFile(path, fresh)
 		if err == nil {
 			log.Info("session signing key created", "file", path)
 		} else if !errors.Is(err, fs.ErrExist) {
@@ -437,12 +456,8 @@ func readKeyFile(path string, log *slog.Logger) ([]byte, error) {
 	return key, nil
 }
 
-// createKeyFile writes a new random key to path, which must not exist.
-func createKeyFile(path string) error {
-	key := make([]byte, keyBytes)
-	if _, err := rand.Read(key); err != nil {
-		return err
-	}
+// createKeyFile writes key to path, which must not exist, owner-only.
+func createKeyFile(path string, key []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("key file: %w", err)

@@ -142,33 +142,43 @@ func TestLogoutReachesEveryServerOnTheDatabase(t *testing.T) {
 	}
 }
 
-func TestTokensWithoutSessionIDAreRefused(t *testing.T) {
+// A token signed by a hoithi from before sessions could end (no session
+// id) keeps its holder signed in across the upgrade, and ends as any
+// session does: by its logout, or by a password change.
+func TestTokensOfAnOlderHoithiGoOn(t *testing.T) {
 	secret := "a-secret-shared-by-two-versions-0123456789"
 	s := startServer(t, map[string]string{"HOITHI_JWT_SECRET": secret})
+	contestant, _ := s.contestant("Lý Thị Hoa")
 	var me struct {
-		ID int64 `json:"id"`
+		ID    int64  `json:"id"`
+		Phone string `json:"phone"`
 	}
-	s.mustCall(http.StatusOK, "GET", "/api/v1/me", s.admin(), nil, &me)
-	claims := func(jti string) jwt.MapClaims {
-		c := jwt.MapClaims{"iss": "hoithi", "sub": fmt.Sprint(me.ID), "role": "admin",
-			"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
-		if jti != "" {
-			c["jti"] = jti
-		}
-		return c
+	s.mustCall(http.StatusOK, "GET", "/api/v1/me", contestant, nil, &me)
+	older := func(issued time.Time) string {
+		return signToken(t, []byte(secret), jwt.MapClaims{"iss": "hoithi", "sub": fmt.Sprint(me.ID), "role": "contestant",
+			"iat": issued.Unix(), "exp": issued.Add(time.Hour).Unix()})
 	}
-	t.Run("a token as an older hoithi signed it gets 401", func(t *testing.T) {
-		old := signToken(t, []byte(secret), claims(""))
-		if status, _ := s.call("GET", "/api/v1/banks", old, nil); status != http.StatusUnauthorized {
-			t.Errorf("a token without jti: %d, want 401", status)
-		}
-		resp, _ := s.request("GET", "/organize/", cookieHeader(old, ""), "")
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Errorf("a page with a cookie without jti: %d, want 303 to the login page", resp.StatusCode)
+	phone, laptop := older(time.Now().Add(-2*time.Second)), older(time.Now().Add(-time.Second))
+	t.Run("is taken on the API and on pages", func(t *testing.T) {
+		s.mustCall(http.StatusOK, "GET", "/api/v1/me", phone, nil, nil)
+		resp, _ := s.request("GET", "/me", cookieHeader(phone, ""), "")
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("the account page with an older cookie: %d, want 200", resp.StatusCode)
 		}
 	})
-	t.Run("the same token with a session id is taken", func(t *testing.T) {
-		s.mustCall(http.StatusOK, "GET", "/api/v1/banks", signToken(t, []byte(secret), claims("phien-1")), nil, nil)
+	t.Run("its logout ends it and no other", func(t *testing.T) {
+		s.mustCall(http.StatusNoContent, "POST", "/api/v1/auth/logout", phone, nil, nil)
+		if status, _ := s.call("GET", "/api/v1/me", phone, nil); status != http.StatusUnauthorized {
+			t.Errorf("the older token after its logout: %d, want 401", status)
+		}
+		s.mustCall(http.StatusOK, "GET", "/api/v1/me", laptop, nil, nil)
+	})
+	t.Run("a password change ends it", func(t *testing.T) {
+		s.mustCall(http.StatusOK, "POST", "/api/v1/me/password", contestant,
+			map[string]string{"current_password": "mat-khau-123", "new_password": "mat-khau-moi-456"}, nil)
+		if status, _ := s.call("GET", "/api/v1/me", laptop, nil); status != http.StatusUnauthorized {
+			t.Errorf("an older token after a password change: %d, want 401", status)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"net/url"
@@ -70,8 +71,11 @@ func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
 }
 
 // parseToken checks a token's signature, method, issuer and expiry. A
-// token without a session id was issued before sessions could end, and
-// could not be ended: it is refused, and its holder signs in once more.
+// token without a session id was signed by a hoithi from before sessions
+// could end: its session is named after the token itself, so that a
+// logout ends it like any other, and its epoch is the first, so that a
+// password change or a disable ends it too. Its holder stays signed in
+// across the upgrade.
 func (h *Handler) parseToken(s string) (*principal, error) {
 	var cl claims
 	_, err := jwt.ParseWithClaims(s, &cl, func(*jwt.Token) (any, error) { return h.JWTKey, nil },
@@ -84,8 +88,12 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 		return nil, err
 	}
 	id, err := strconv.ParseInt(cl.Subject, 10, 64)
-	if err != nil || id <= 0 || !cl.Role.Valid() || cl.ID == "" || cl.ExpiresAt == nil {
+	if err != nil || id <= 0 || !cl.Role.Valid() || cl.ExpiresAt == nil {
 		return nil, jwt.ErrTokenInvalidClaims
+	}
+	if cl.ID == "" {
+		sum := sha256.Sum256([]byte(s))
+		cl.ID = "t" + base64.RawURLEncoding.EncodeToString(sum[:16])
 	}
 	return &principal{UserID: id, Role: cl.Role, session: quiz.Session{
 		ID: cl.ID, UserID: id, Epoch: cl.Epoch, ExpiresAt: cl.ExpiresAt.Time,

@@ -1,10 +1,6 @@
 package quiz
 
-import (
-	"strings"
-
-	"golang.org/x/text/unicode/norm"
-)
+import "strings"
 
 // NormalizeLogin returns a login (a phone number or an e-mail) in the form
 // accounts are looked up by: a phone number as its ten digits, anything
@@ -15,5 +11,5 @@ func NormalizeLogin(login string) string {
 	if phone, ok := NormalizePhone(login); ok {
 		return phone
 	}
-	return norm.NFC.String(strings.ToLower(login))
+	return NormalizeEmail(login)
 }

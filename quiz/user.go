@@ -382,12 +382,7 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 // the same error, so that it does not tell which accounts exist; only the
 // right password of a disabled account is told so.
 func (a *Accounts) Login(ctx context.Context, login, password string) (User, error) {
-	login = strings.TrimSpace(login)
-	if phone, ok := NormalizePhone(login); ok {
-		login = phone
-	} else {
-		login = NormalizeEmail(login)
-	}
+	login = NormalizeLogin(login)
 	fail := &Error{Code: CodeInvalidLogin, Message: "wrong login or password"}
 	if login == "" || password == "" || len(password) > maxPassword {
 		return User{}, fail
