@@ -296,10 +296,13 @@ func (h *Handler) register(c *fiber.Ctx, read func() (registerBody, error)) (qui
 	b, err := read()
 	var u quiz.User
 	if err == nil {
-		err = h.hashing(c, func() (err error) {
-			u, err = h.createContestant(c, b, ip)
-			return err
-		})
+		// Only the password's hash waits for a hashing turn: the checks
+		// and the database write run outside it, and registrations of an
+		// opening rush share commits.
+		c.SetUserContext(quiz.WithHashTurn(c.UserContext(), func(work func()) error {
+			return h.hashing(c, func() error { work(); return nil })
+		}))
+		u, err = h.createContestant(c, b, ip)
 	}
 	if err != nil {
 		switch quiz.ErrorCode(err) {

@@ -362,7 +362,7 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 	if err != nil {
 		return User{}, err
 	}
-	hash, err := a.hasher.Hash(reg.Password)
+	hash, err := a.hashPassword(ctx, reg.Password)
 	if err != nil {
 		return User{}, err
 	}
