@@ -279,19 +279,7 @@ func TestNothingTheBrowserGetsHoldsThePrizeRoundsKey(t *testing.T) {
 		// Three answers stored before the captures: the first right, the
 		// others wrong.
 		ws := s.dial(attemptWS(a.attemptID), contestant)
-		for i, q := range ws.state().Questions[:3] {
-			choice := key[q.ID]
-			if i > 0 {
-				for _, o := range q.Options {
-					if !slices.Contains(key[q.ID], o.ID) {
-						choice = []int64{o.ID}
-						break
-					}
-				}
-			}
-			ws.send(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice})
-			ws.expect("ack")
-		}
+		ws.answer(ws.state(), key, 3, 1)
 		ws.Close()
 		return a
 	}

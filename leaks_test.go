@@ -104,13 +104,7 @@ func TestPersonalAnswersAreNotCached(t *testing.T) {
 		{round + "/winners", contestant}, // refused, and the refusal is not kept either
 	} {
 		t.Run(tt.path, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", s.URL+tt.path, nil)
-			req.Header.Set("Authorization", "Bearer "+tt.token)
-			resp, err := s.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			resp, _ := s.request("GET", tt.path, http.Header{"Authorization": {"Bearer " + tt.token}}, "")
 			if resp.StatusCode >= 500 {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
@@ -120,14 +114,8 @@ func TestPersonalAnswersAreNotCached(t *testing.T) {
 		})
 	}
 	t.Run("a login's token is not kept either", func(t *testing.T) {
-		req, _ := http.NewRequest("POST", s.URL+"/api/v1/auth/login",
-			strings.NewReader(`{"login":"`+testAdminEmail+`","password":"`+testAdminPassword+`"}`))
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := s.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := s.request("POST", "/api/v1/auth/login", http.Header{"Content-Type": {"application/json"}},
+			`{"login":"`+testAdminEmail+`","password":"`+testAdminPassword+`"}`)
 		if got := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || got != "no-store" {
 			t.Errorf("status %d, Cache-Control %q; want 200 and no-store", resp.StatusCode, got)
 		}
@@ -239,15 +227,11 @@ func TestOwnDataAuditIsBoundedAndForgetsTheDeleted(t *testing.T) {
 func TestMetricsWithoutTokenStayOnTheLocalNetwork(t *testing.T) {
 	s := startServer(t, map[string]string{"HOITHI_TRUSTED_PROXIES": "127.0.0.1"})
 	metricsFrom := func(forwardedFor string) int {
-		req, _ := http.NewRequest("GET", s.URL+"/metrics", nil)
+		header := http.Header{}
 		if forwardedFor != "" {
-			req.Header.Set("X-Forwarded-For", forwardedFor)
+			header.Set("X-Forwarded-For", forwardedFor)
 		}
-		resp, err := s.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := s.request("GET", "/metrics", header, "")
 		return resp.StatusCode
 	}
 	for _, tt := range []struct {

@@ -41,14 +41,7 @@ func (s *testServer) get(path, token string) (int, http.Header, string) {
 // attempts, with two prize tiers, a group prize and a prediction.
 func rankedRound(t *testing.T, s *testServer) (roundID int64, admin, official string, players map[string]string) {
 	t.Helper()
-	admin = s.admin()
-	official = s.staff("official", "can-bo@so.gov.vn")
-	roundID = s.round(admin, map[string]any{
-		"question_count": 4, "max_attempts": 2,
-		"prediction_prompt": "Bao nhiêu người dự thi?", "prediction_target": "participants",
-		"prizes":      []map[string]any{{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 2}},
-		"unit_prizes": []map[string]any{{"name": "Giải tập thể", "count": 1}},
-	})
+	admin, official, roundID = prizeRound(s)
 	key := s.key(admin)
 	players = map[string]string{}
 	for _, name := range []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"} {

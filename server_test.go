@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,27 +125,39 @@ func (s *testServer) Stop() {
 // returns the status and body.
 func (s *testServer) call(method, path, token string, body any) (int, []byte) {
 	s.t.Helper()
-	var r io.Reader
+	header := http.Header{}
+	raw := ""
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		raw = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		r = bytes.NewReader(data)
+		raw = string(data)
 	}
-	req, err := http.NewRequest(method, s.URL+path, r)
+	if body != nil {
+		header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		header.Set("Authorization", "Bearer "+token)
+	}
+	resp, data := s.request(method, path, header, raw)
+	return resp.StatusCode, []byte(data)
+}
+
+// request makes a request with the given headers and returns the
+// response with its body read.
+func (s *testServer) request(method, path string, header http.Header, body string) (*http.Response, string) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -155,7 +168,7 @@ func (s *testServer) call(method, path, token string, body any) (int, []byte) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return resp.StatusCode, data
+	return resp, string(data)
 }
 
 // mustCall is call that fails the test unless the status is want, and
@@ -349,4 +362,24 @@ func (c *wsConn) state() state {
 		c.t.Fatalf("got %s, want a state message", data)
 	}
 	return st
+}
+
+// answer answers the first n questions of the attempt st shows, right (by
+// key) to the first `right` of them and wrong to the others, and waits
+// for each acknowledgement.
+func (c *wsConn) answer(st state, key map[int64][]int64, n, right int) {
+	c.t.Helper()
+	for i, q := range st.Questions[:n] {
+		choice := key[q.ID]
+		if i >= right { // a wrong choice: any option not in the key
+			for _, o := range q.Options {
+				if !slices.Contains(key[q.ID], o.ID) {
+					choice = []int64{o.ID}
+					break
+				}
+			}
+		}
+		c.send(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice})
+		c.expect("ack")
+	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,29 +11,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 )
-
-// request makes a request with the given headers and returns the
-// response with its body read.
-func (s *testServer) request(method, path string, header http.Header, body string) (*http.Response, string) {
-	s.t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return resp, string(data)
-}
 
 // eventually retries check until it holds or a few polling periods pass.
 func eventually(t *testing.T, what string, check func() bool) {
@@ -479,15 +455,8 @@ func TestWrongCurrentPasswordsCountAgainstTheAccount(t *testing.T) {
 	}
 	s.mustCall(http.StatusOK, "GET", "/api/v1/me", token, nil, &me)
 	change := func(from, current string) int {
-		body := strings.NewReader(`{"current_password":"` + current + `","new_password":"mat-khau-moi-789"}`)
-		req, _ := http.NewRequest("POST", s.URL+"/api/v1/me/password", body)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("X-Forwarded-For", from)
-		resp, err := s.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := s.request("POST", "/api/v1/me/password", http.Header{"Authorization": {"Bearer " + token}, "X-Forwarded-For": {from}},
+			`{"current_password":"`+current+`","new_password":"mat-khau-moi-789"}`)
 		return resp.StatusCode
 	}
 	for i := range 10 { // from ten addresses: the account's count, not an address's

@@ -67,19 +67,7 @@ func (s *testServer) play(token string, roundID int64, key map[int64][]int64, ri
 	ws := s.dial(attemptWS(s.start(token, roundID)), token)
 	defer ws.Close()
 	st := ws.state()
-	for i, q := range st.Questions {
-		choice := key[q.ID]
-		if i >= right {
-			for _, o := range q.Options {
-				if !slices.Contains(key[q.ID], o.ID) {
-					choice = []int64{o.ID}
-					break
-				}
-			}
-		}
-		ws.send(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice})
-		ws.expect("ack")
-	}
+	ws.answer(st, key, len(st.Questions), right)
 	submit := map[string]any{"type": "submit", "seq": 99}
 	if prediction != nil {
 		submit["prediction"] = *prediction
@@ -151,10 +139,10 @@ func (w winnersAnswer) names() string {
 
 func intp(n int) *int { return &n }
 
-// lockScenario is a closed round of five contestants in three units, with
-// a prediction of the number of contestants; it returns the round's id and
-// the tokens of an admin and an official.
-func lockScenario(t *testing.T, s *testServer) (roundID int64, admin, official string) {
+// prizeRound makes an admin, an official and an open round of 4 questions
+// with two prize tiers, a group prize and a prediction of the number of
+// contestants.
+func prizeRound(s *testServer) (admin, official string, roundID int64) {
 	admin = s.admin()
 	official = s.staff("official", "can-bo@so.gov.vn")
 	roundID = s.round(admin, map[string]any{
@@ -163,6 +151,14 @@ func lockScenario(t *testing.T, s *testServer) (roundID int64, admin, official s
 		"prizes":      []map[string]any{{"name": "Giải Nhất", "count": 1}, {"name": "Giải Nhì", "count": 2}},
 		"unit_prizes": []map[string]any{{"name": "Giải tập thể", "count": 1}},
 	})
+	return admin, official, roundID
+}
+
+// lockScenario is a closed round of five contestants in three units, with
+// a prediction of the number of contestants; it returns the round's id and
+// the tokens of an admin and an official.
+func lockScenario(t *testing.T, s *testServer) (roundID int64, admin, official string) {
+	admin, official, roundID = prizeRound(s)
 	key := s.key(admin)
 	an, _ := s.person(map[string]any{"full_name": "Nguyễn Văn An", "unit": "Xã Đông Hòa"})
 	binh, _ := s.person(map[string]any{"full_name": "Trần Thị Bình", "unit": "Xã Đông Hòa"})

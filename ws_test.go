@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,19 +217,7 @@ func TestSubmitScoresAndRanks(t *testing.T) {
 		id := s.start(token, roundID)
 		ws := s.dial(attemptWS(id), token)
 		st := ws.state()
-		for i, q := range st.Questions {
-			choice := key[q.ID]
-			if i >= right { // a wrong choice: any option not in the key
-				for _, o := range q.Options {
-					if !slices.Contains(key[q.ID], o.ID) {
-						choice = []int64{o.ID}
-						break
-					}
-				}
-			}
-			ws.send(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice})
-			ws.expect("ack")
-		}
+		ws.answer(st, key, len(st.Questions), right)
 		ws.send(map[string]any{"type": "submit", "seq": 100, "prediction": -1})
 		if m := ws.expect("error"); m["code"] != "invalid_prediction" {
 			t.Fatalf("negative prediction: %v", m)

@@ -546,14 +546,14 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 	b := passwordBody{CurrentPassword: c.FormValue("current_password"), NewPassword: c.FormValue("new_password")}
 	if b.NewPassword != c.FormValue("new_password_confirm") {
 		l := h.lang(c)
-		return h.renderPasswordForm(c, fiber.StatusUnprocessableEntity, passwordView{
+		return h.renderMe(c, fiber.StatusUnprocessableEntity, meForms{Password: passwordView{
 			Errors: map[string]string{"new_password_confirm": l.T(msgPasswordMismatch)}, Notice: l.T("err." + quiz.CodeValidation),
-		})
+		}})
 	}
 	_, _, err := h.changePassword(c, b)
 	switch code := quiz.ErrorCode(err); code {
 	case "":
-		return h.renderPasswordForm(c, fiber.StatusOK, passwordView{Changed: true})
+		return h.renderMe(c, fiber.StatusOK, meForms{Password: passwordView{Changed: true}})
 	case quiz.CodeInternal:
 		return err
 	case quiz.CodeUnauthorized:
@@ -561,23 +561,8 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 		return loginRedirect(c)
 	default:
 		fields, notice := h.fieldErrors(c, err)
-		return h.renderPasswordForm(c, statusOf[code], passwordView{Errors: fields, Notice: notice})
+		return h.renderMe(c, statusOf[code], meForms{Password: passwordView{Errors: fields, Notice: notice}})
 	}
 }
 
 const msgPasswordMismatch = "field.password_mismatch"
-
-// renderPasswordForm shows the /me page with the password form's outcome.
-func (h *Handler) renderPasswordForm(c *fiber.Ctx, status int, form passwordView) error {
-	p := principalOf(c)
-	u, err := h.Accounts.User(c.UserContext(), p.UserID)
-	if err != nil {
-		return err
-	}
-	consents, err := h.Accounts.Consents(c.UserContext(), p.UserID)
-	if err != nil {
-		return err
-	}
-	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents,
-		"Password": form})
-}

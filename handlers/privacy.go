@@ -216,16 +216,16 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	}
 	l := h.lang(c)
 	if c.FormValue("confirm") != "yes" {
-		return h.renderMe(c, fiber.StatusUnprocessableEntity, l.T("privacy.delete_confirm_required"))
+		return h.renderMe(c, fiber.StatusUnprocessableEntity, meForms{DeleteError: l.T("privacy.delete_confirm_required")})
 	}
 	err := h.deleteOwnAccount(c, c.FormValue("password"))
 	switch quiz.ErrorCode(err) {
 	case "":
 		return c.Redirect("/?notice=privacy.deleted", fiber.StatusSeeOther)
 	case quiz.CodeInvalidLogin:
-		return h.renderMe(c, fiber.StatusUnauthorized, l.T("privacy.delete_wrong_password"))
+		return h.renderMe(c, fiber.StatusUnauthorized, meForms{DeleteError: l.T("privacy.delete_wrong_password")})
 	case quiz.CodeForbidden, quiz.CodeRateLimited:
-		return h.renderMe(c, statusOf[quiz.ErrorCode(err)], l.T("err."+quiz.ErrorCode(err)))
+		return h.renderMe(c, statusOf[quiz.ErrorCode(err)], meForms{DeleteError: l.T("err." + quiz.ErrorCode(err))})
 	case quiz.CodeUnauthorized:
 		h.clearSession(c)
 		return loginRedirect(c)
@@ -233,9 +233,16 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	return err
 }
 
-// renderMe shows the visitor's own data page, with the delete form's error
-// when there is one. A session whose account is gone is ended.
-func (h *Handler) renderMe(c *fiber.Ctx, status int, deleteError string) error {
+// meForms is what the forms of the /me page say after a post: the delete
+// form's error, the password form's outcome.
+type meForms struct {
+	DeleteError string
+	Password    passwordView
+}
+
+// renderMe shows the visitor's own data page, with what its forms say
+// after a post. A session whose account is gone is ended.
+func (h *Handler) renderMe(c *fiber.Ctx, status int, forms meForms) error {
 	p := principalOf(c)
 	u, err := h.Accounts.User(c.UserContext(), p.UserID)
 	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
@@ -250,5 +257,5 @@ func (h *Handler) renderMe(c *fiber.Ctx, status int, deleteError string) error {
 		return err
 	}
 	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents,
-		"DeleteError": deleteError})
+		"DeleteError": forms.DeleteError, "Password": forms.Password})
 }

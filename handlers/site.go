@@ -208,7 +208,7 @@ func (h *Handler) mePage(c *fiber.Ctx) error {
 	if principalOf(c) == nil {
 		return loginRedirect(c)
 	}
-	return h.renderMe(c, fiber.StatusOK, "")
+	return h.renderMe(c, fiber.StatusOK, meForms{})
 }
 
 // startForm starts (or resumes) an attempt from the contest page and goes
