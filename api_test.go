@@ -30,6 +30,7 @@ func TestDemoContestIsServedOnFirstStart(t *testing.T) {
 	var out struct {
 		Contests []struct {
 			Slug   string `json:"slug"`
+			ID     int64  `json:"id"`
 			Rounds []struct {
 				Status   string `json:"status"`
 				OpensAt  string `json:"opens_at"`
@@ -40,6 +41,16 @@ func TestDemoContestIsServedOnFirstStart(t *testing.T) {
 	s.mustCall(http.StatusOK, "GET", "/api/v1/contests", "", nil, &out)
 	if len(out.Contests) != 1 || len(out.Contests[0].Rounds) != 1 || out.Contests[0].Rounds[0].Status != "open" {
 		t.Fatalf("contests %+v, want the demo contest with one open round", out)
+	}
+	var demo struct {
+		Rounds []struct {
+			Reveal string `json:"reveal"`
+			Prizes []any  `json:"prizes"`
+		} `json:"rounds"`
+	}
+	s.mustCall(http.StatusOK, "GET", fmt.Sprintf("/api/v1/contests/%d", out.Contests[0].ID), "", nil, &demo)
+	if r := demo.Rounds[0]; len(r.Prizes) == 0 || r.Reveal != "after_close" {
+		t.Errorf("the demo round has %d prize tiers and reveals %s, want a prize round revealed after the close", len(r.Prizes), r.Reveal)
 	}
 	var banks struct {
 		Banks []struct {
