@@ -103,11 +103,10 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 // authenticate reads the bearer token or, failing that, the session cookie.
 // A bad bearer token is refused at once; a bad cookie is ignored (the
 // visitor is anonymous) so that an expired session still sees public pages.
-// A token outlives its session: one whose account is gone, that was logged
-// out, or whose account changed its password or was disabled since counts
-// as bad. What has ended is kept in memory (Accounts.Gone and
-// Accounts.SessionOver), so the check reads nothing from the database on
-// most requests.
+// A token outlives its session: one that was logged out, or whose account
+// changed its password, was disabled or was deleted since, counts as bad.
+// What has ended is kept in memory (Accounts.SessionOver), so the check
+// reads nothing from the database on most requests.
 //
 // A cookie another site sent counts for nothing: a page elsewhere must not
 // read, through the visitor's browser, what their session may see (an
@@ -151,13 +150,10 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// live reports whether the session p holds still stands: its account is
-// there and the session has not ended.
+// live reports whether the session p holds still stands: it was not
+// logged out, and its account has not changed its password, been disabled
+// or been deleted since.
 func (h *Handler) live(c *fiber.Ctx, p *principal) (bool, error) {
-	gone, err := h.Accounts.Gone(c.UserContext(), p.UserID)
-	if err != nil || gone {
-		return false, err
-	}
 	over, err := h.Accounts.SessionOver(c.UserContext(), p.session)
 	return !over, err
 }

@@ -186,7 +186,7 @@ func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
 	if err != nil {
 		return err
 	}
-	h.Accounts.Forget(u.ID)
+	h.Accounts.SessionsEnded(d.Ended)
 	// Boards built before the deletion still hold the name.
 	for _, roundID := range d.RoundIDs {
 		h.Engine.ForgetBoard(roundID)

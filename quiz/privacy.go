@@ -90,6 +90,8 @@ type Deletion struct {
 	// Results counts the person's rows in locked rankings, kept with the
 	// name and identity data removed.
 	Results int
+	// Ended is the end of every session the account had.
+	Ended SessionEnd
 }
 
 // PurgeReport is what a purge of old personal data did, or would do.

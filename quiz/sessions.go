@@ -134,6 +134,10 @@ func (a *Accounts) EndSession(ctx context.Context, s Session) error {
 	return nil
 }
 
+// SessionsEnded counts at once sessions this process ended elsewhere than
+// in Accounts (a deletion of the account).
+func (a *Accounts) SessionsEnded(end SessionEnd) { a.noteEnded(end) }
+
 // noteEnded counts a change made by this process at once. The log's
 // position is left alone: rows other processes added before this one are
 // still to be read.

@@ -260,10 +260,6 @@ type AccountStore interface {
 	Consents(ctx context.Context, userID int64) ([]Consent, error)
 	Units(ctx context.Context) ([]string, error)
 	SetUnits(ctx context.Context, names []string) error
-	// DeletedSince returns the accounts deleted at or after since, and the
-	// newest deletion time among them (since when there is none).
-	DeletedSince(ctx context.Context, since time.Time) (ids []int64, newest time.Time, err error)
-
 	// UserWithPassword returns a live account with its password hash.
 	UserWithPassword(ctx context.Context, id int64) (User, string, error)
 	// StaffUsers lists the live staff accounts.
@@ -299,7 +295,6 @@ type Accounts struct {
 	dummyOnce sync.Once
 	dummy     string
 
-	gone  gone
 	ended endedSessions
 }
 
@@ -521,60 +516,4 @@ func (a *Accounts) SetUnits(ctx context.Context, names []string) ([]string, erro
 		return nil, &Error{Code: CodeValidation, Message: "too many units", Fields: map[string]string{"units": MsgOutOfRange}}
 	}
 	return clean, a.store.SetUnits(ctx, clean)
-}
-
-// goneTTL is how long the set of deleted accounts is trusted before the
-// deletions since are read again: a deletion made by another process (the
-// purge command) reaches a running server within it; this process's own
-// deletions count at once (Forget).
-const goneTTL = 2 * time.Second
-
-// gone is the set of deleted accounts, kept so that checking a token's
-// account costs no database read on the requests of a round's rush.
-type gone struct {
-	mu      sync.RWMutex
-	ids     map[int64]struct{}
-	since   time.Time // the newest deletion seen
-	checked time.Time
-}
-
-// Gone reports whether the account with the given id has been deleted, so
-// that a token it still holds counts for nothing.
-func (a *Accounts) Gone(ctx context.Context, id int64) (bool, error) {
-	g := &a.gone
-	now := a.now()
-	g.mu.RLock()
-	_, deleted := g.ids[id]
-	fresh := now.Sub(g.checked) < goneTTL
-	g.mu.RUnlock()
-	if deleted || fresh {
-		return deleted, nil
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if now.Sub(g.checked) >= goneTTL {
-		ids, newest, err := a.store.DeletedSince(ctx, g.since)
-		if err != nil {
-			return false, err
-		}
-		if g.ids == nil {
-			g.ids = map[int64]struct{}{}
-		}
-		for _, d := range ids {
-			g.ids[d] = struct{}{}
-		}
-		g.since, g.checked = newest, now
-	}
-	_, deleted = g.ids[id]
-	return deleted, nil
-}
-
-// Forget marks an account deleted by this process at once.
-func (a *Accounts) Forget(id int64) {
-	a.gone.mu.Lock()
-	defer a.gone.mu.Unlock()
-	if a.gone.ids == nil {
-		a.gone.ids = map[int64]struct{}{}
-	}
-	a.gone.ids[id] = struct{}{}
 }

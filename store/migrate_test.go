@@ -57,3 +57,24 @@ func TestUpgradeHidesPrizeRoundAnswersUntilClose(t *testing.T) {
 		}
 	}
 }
+
+// Accounts deleted before deletions ended sessions get their end in the
+// log at the upgrade, so that the tokens they still hold stay refused.
+func TestUpgradeEndsTheSessionsOfDeletedAccounts(t *testing.T) {
+	raw, path := openAtVersion(t, 12)
+	mustExec(t, raw, `INSERT INTO users (id, role, full_name, email, password_hash, created_at, deleted_at)
+		VALUES (7, 'contestant', 'Người dùng đã xóa', 'deleted-7', '', 0, 1000), (8, 'contestant', 'An', 'an@x.vn', 'h', 0, NULL)`)
+	raw.Close()
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ends, err := db.SessionEndsAfter(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ends) != 1 || ends[0].UserID != 7 || ends[0].Epoch != 1 || ends[0].TokenID != "" {
+		t.Errorf("ended sessions %+v, want the deleted account's epoch 1 alone", ends)
+	}
+}

@@ -144,7 +144,7 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, at time.Time, aud
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		if err := anonymizeUser(tx, userID, at); err != nil {
+		if d.Ended, err = anonymizeUser(tx, userID, at); err != nil {
 			return err
 		}
 		res, err := tx.Exec(`UPDATE round_results SET full_name = ?, birth_date = '', id_number = '', phone = '',
@@ -175,16 +175,20 @@ func orNoRows(err error) error {
 }
 
 // anonymizeUser empties an account of personal data and makes signing in
-// impossible; the row stays because attempts and consents refer to it. The
-// person's name and login leave the audit log's actor labels too.
-func anonymizeUser(tx *sql.Tx, userID int64, at time.Time) error {
+// impossible; the row stays because attempts and consents refer to it. Its
+// sessions end as a password change ends them, and the person's name and
+// login leave the audit log's actor labels.
+func anonymizeUser(tx *sql.Tx, userID int64, at time.Time) (quiz.SessionEnd, error) {
 	_, err := tx.Exec(`UPDATE users SET full_name = ?, birth_date = '', id_number = '', phone = NULL, email = ?,
 		province = '', commune = '', unit = '', password_hash = '', deleted_at = ? WHERE id = ?`,
 		quiz.DeletedName, quiz.DeletedLogin(userID), ms(at), userID)
 	if err != nil {
-		return err
+		return quiz.SessionEnd{}, err
 	}
-	return forgetActor(tx, userID)
+	if err := forgetActor(tx, userID); err != nil {
+		return quiz.SessionEnd{}, err
+	}
+	return newEpoch(tx, userID, at)
 }
 
 // forgetActor rewrites the actor label of the account's audit entries
@@ -258,7 +262,7 @@ func (db *DB) Purge(ctx context.Context, r quiz.PurgeReport, audit func(quiz.Pur
 			return err
 		}
 		for _, id := range users {
-			if err := anonymizeUser(tx, id, out.At); err != nil {
+			if _, err := anonymizeUser(tx, id, out.At); err != nil {
 				return err
 			}
 		}

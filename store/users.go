@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"hoithi/quiz"
 )
@@ -178,27 +177,4 @@ func (db *DB) SetUnits(ctx context.Context, names []string) error {
 		return fmt.Errorf("store: set units: %w", err)
 	}
 	return nil
-}
-
-// DeletedSince returns the accounts deleted at or after since, and the
-// newest deletion time among them (since itself when there is none).
-func (db *DB) DeletedSince(ctx context.Context, since time.Time) ([]int64, time.Time, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT id, deleted_at FROM users WHERE deleted_at IS NOT NULL AND deleted_at >= ?", ms(since))
-	if err != nil {
-		return nil, since, fmt.Errorf("store: deleted accounts: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	newest := since
-	for rows.Next() {
-		var id, at int64
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, since, fmt.Errorf("store: deleted accounts: %w", err)
-		}
-		ids = append(ids, id)
-		if t := fromMs(at); t.After(newest) {
-			newest = t
-		}
-	}
-	return ids, newest, rows.Err()
 }
