@@ -77,17 +77,13 @@ type (
 )
 
 func resultOf(o quiz.Outcome, seq *int64) resultMsg {
-	msg := resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
-		Total: o.Total, DurationMs: o.DurationMs, Auto: o.Auto}
-	if o.Rank > 0 {
-		rank := o.Rank
-		msg.Rank = &rank
-	}
-	return msg
+	return resultMsg{Type: "result", Seq: seq, AttemptID: o.AttemptID, Score: o.Score, Correct: o.Correct,
+		Total: o.Total, DurationMs: o.DurationMs, Rank: rankOrNull(o.Rank), Auto: o.Auto}
 }
 
-// attemptSocket checks the handshake (a token, this site's origin for the
-// cookie, the attempt is the caller's) and serves the attempt protocol.
+// attemptSocket checks the handshake (a token; a cookie counts only from
+// this site, see authenticate; the attempt is the caller's) and serves the
+// attempt protocol.
 func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -96,9 +92,6 @@ func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if p == nil {
 		return quiz.Errorf(quiz.CodeUnauthorized, "sign in first")
-	}
-	if p.viaCookie && !fromThisSite(c) {
-		return quiz.Errorf(quiz.CodeForbidden, "cross-site websocket refused")
 	}
 	// Ownership is checked before the upgrade so that a wrong attempt gets
 	// a plain 403 or 404.

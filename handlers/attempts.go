@@ -100,10 +100,7 @@ func reviewOf(rev quiz.Review) reviewBody {
 		score, correct, d := a.Score, a.Correct, a.SubmittedAt.Sub(a.StartedAt).Milliseconds()
 		out.Score, out.Correct, out.DurationMs = &score, &correct, &d
 	}
-	if rev.Rank > 0 {
-		rank := rev.Rank
-		out.Rank = &rank
-	}
+	out.Rank = rankOrNull(rev.Rank)
 	for _, q := range rev.Detail.Questions {
 		chosen := rev.Detail.Answers[q.ID]
 		if chosen == nil {

@@ -488,13 +488,7 @@ func (h *Handler) changePassword(c *fiber.Ctx, b passwordBody) (quiz.User, strin
 	var u quiz.User
 	err := h.guardPassword(c, func() (string, error) {
 		me, err := h.Accounts.User(c.UserContext(), p.UserID)
-		if err != nil {
-			return "", err
-		}
-		if me.Phone != "" {
-			return me.Phone, nil
-		}
-		return me.Email, nil
+		return me.Login(), err
 	}, func() (bool, error) {
 		var err error
 		u, err = h.Accounts.ChangePassword(c.UserContext(), p.UserID, b.CurrentPassword, b.NewPassword)
@@ -522,7 +516,6 @@ func (h *Handler) changePasswordAPI(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}})
 }
 

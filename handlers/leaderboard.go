@@ -53,12 +53,17 @@ type meMsg struct {
 }
 
 func boardEntryOf(e quiz.Entry) boardEntry {
-	out := boardEntry{Name: e.Name, Unit: e.Unit, Score: e.Score, Correct: e.Correct, DurationMs: e.DurationMs}
-	if e.Rank > 0 {
-		rank := e.Rank
-		out.Rank = &rank
+	return boardEntry{Rank: rankOrNull(e.Rank), Name: e.Name, Unit: e.Unit, Score: e.Score, Correct: e.Correct,
+		DurationMs: e.DurationMs}
+}
+
+// rankOrNull is a rank as JSON writes it: null for 0, which is a rank not
+// given (none yet, or hidden while a prediction round is open).
+func rankOrNull(rank int) *int {
+	if rank <= 0 {
+		return nil
 	}
-	return out
+	return &rank
 }
 
 // boardMsgOf shapes a standing; a guarded one (a prediction round still
@@ -118,11 +123,11 @@ type boardReader struct {
 	staff  bool
 }
 
-// boardReaderOf names the requester; a session cookie sent from another
-// site counts for nothing.
+// boardReaderOf names the requester (a session cookie another site sent
+// has already been set aside by authenticate).
 func boardReaderOf(c *fiber.Ctx) boardReader {
 	p := principalOf(c)
-	if p == nil || (p.viaCookie && !fromThisSite(c)) {
+	if p == nil {
 		return boardReader{}
 	}
 	return boardReader{userID: p.UserID, staff: p.Role.Staff()}
@@ -211,6 +216,12 @@ type encodedBoard struct {
 	data    []byte
 }
 
+// sameSlice reports whether a and b are one slice (encoded hands out the
+// same one while a view does not change).
+func sameSlice(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 // watch registers a socket on a round; the caller calls unwatch when it
 // closes.
 func (bc *boardCache) watch(roundID int64) *watchedBoard {
@@ -254,7 +265,9 @@ func (bc *boardCache) entries() int {
 }
 
 // encoded returns the board's push message for the view, encoded once per
-// version.
+// version. A version that shows the view as the last one did gets the last
+// one's bytes back, the same slice, so that each socket can tell nothing it
+// shows has changed without comparing the bytes itself.
 func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board) []byte {
 	version := board.Version()
 	wb.mu.Lock()
@@ -268,6 +281,9 @@ func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board
 	msg := boardMsgOf(roundID, st, view.staff)
 	msg.Type = "leaderboard"
 	data, _ := json.Marshal(msg)
+	if eb != nil && eb.board == board && bytes.Equal(eb.data, data) {
+		data = eb.data
+	}
 	wb.mu.Lock()
 	wb.views[view] = &encodedBoard{board: board, version: st.Version, data: data}
 	wb.mu.Unlock()
@@ -315,7 +331,7 @@ func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, size int, 
 				view.size = min(size, quiz.GuardedTop)
 			}
 		}
-		if data := wb.encoded(roundID, view, board); !bytes.Equal(data, lastBoard) {
+		if data := wb.encoded(roundID, view, board); !sameSlice(data, lastBoard) {
 			if err := s.sendRaw(data); err != nil {
 				return
 			}

@@ -32,3 +32,16 @@ func TestPendingImportsAreBounded(t *testing.T) {
 		t.Errorf("%d previews after two files of half the budget each, want only the newest", len(p.items))
 	}
 }
+
+func TestLiveFiguresOfUnwatchedRoundsAreDropped(t *testing.T) {
+	var h Handler
+	now := time.Unix(1_800_000_000, 0)
+	h.stats.Store(int64(1), &cachedStats{at: now.Add(-statsKept - time.Second)})
+	h.stats.Store(int64(2), &cachedStats{at: now.Add(-statsEvery)})
+	h.dropStaleStats(now)
+	kept := []int64{}
+	h.stats.Range(func(key, _ any) bool { kept = append(kept, key.(int64)); return true })
+	if len(kept) != 1 || kept[0] != 2 {
+		t.Errorf("rounds kept %v, want only the one watched within %s", kept, statsKept)
+	}
+}

@@ -148,7 +148,6 @@ func (h *Handler) downloadOwnData(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="hoithi-du-lieu-%d.json"`, d.Account.ID))
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("json", "utf-8")
 	return c.Send(append(data, '\n'))
 }
@@ -171,11 +170,7 @@ func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
 	if u.Role != quiz.RoleContestant {
 		return quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
 	}
-	login := u.Phone
-	if login == "" {
-		login = u.Email
-	}
-	checked, err := h.checkPassword(c, func() (loginBody, error) { return loginBody{Login: login, Password: password}, nil })
+	checked, err := h.checkPassword(c, func() (loginBody, error) { return loginBody{Login: u.Login(), Password: password}, nil })
 	if err != nil {
 		return err
 	}

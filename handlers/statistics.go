@@ -162,7 +162,6 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, attachment(fmt.Sprintf("thong-ke-dot-%d-%s", id, table), "csv"))
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(data)
 }
 

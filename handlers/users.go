@@ -42,7 +42,6 @@ func (h *Handler) listUsers(c *fiber.Ctx) error {
 			out = append(out, staffBodyOf(u))
 		}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"users": out})
 }
 

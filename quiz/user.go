@@ -61,6 +61,15 @@ type User struct {
 	DisabledAt *time.Time
 }
 
+// Login is what the account signs in with: its phone, or its e-mail when
+// it has no phone (staff).
+func (u User) Login() string {
+	if u.Phone != "" {
+		return u.Phone
+	}
+	return u.Email
+}
+
 // Province is a provincial-level unit: one of the 34 in force since
 // 1 July 2025.
 type Province struct {
