@@ -623,8 +623,8 @@ func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bo
 }
 
 // sessionPolling is how soon a running server honours a session ended by
-// another process (quiz's sessionsTTL).
-const sessionPolling = "2 seconds"
+// another process, as the commands say it.
+var sessionPolling = fmt.Sprintf("%.0f seconds", quiz.SessionsTTL.Seconds())
 
 // setUserPassword is `hoithi user password`.
 func setUserPassword(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {

@@ -82,10 +82,6 @@ func optString(s string) *string {
 	return &s
 }
 
-func (h *Handler) winnersBody(l quiz.WinnerList) winnersBody {
-	return WinnersJSON(l, h.Accounts.ProvinceName)
-}
-
 // WinnersJSON is a winners list as GET /rounds/{id}/winners answers it,
 // ready for encoding/json; the command line's export writes the same.
 func WinnersJSON(l quiz.WinnerList, provinceName func(code string) string) winnersBody {

@@ -40,6 +40,3 @@ func (g *Gate) Enter(ctx context.Context) (leave func(), err error) {
 	var once sync.Once
 	return func() { once.Do(func() { <-g.slots }) }, nil
 }
-
-// Slots is how many jobs may run at once.
-func (g *Gate) Slots() int { return cap(g.slots) }

@@ -50,12 +50,12 @@ type Actor struct {
 	IP   string
 }
 
-// sessionsTTL is how long the in-memory log of ended sessions is trusted
+// SessionsTTL is how long the in-memory log of ended sessions is trusted
 // before the rows added since are read: a logout, a password change or a
 // disabled account in another process (another server on the same
 // database, the user command) reaches this one within it; this process's
 // own changes count at once.
-const sessionsTTL = 2 * time.Second
+const SessionsTTL = 2 * time.Second
 
 // endedSessions is the log of ended sessions as this process knows it,
 // kept so that checking a token costs no database read on the requests of
@@ -87,14 +87,14 @@ func (a *Accounts) SessionOver(ctx context.Context, s Session) (bool, error) {
 	now := a.now()
 	e.mu.RLock()
 	over := e.overLocked(s)
-	fresh := now.Sub(e.checked) < sessionsTTL
+	fresh := now.Sub(e.checked) < SessionsTTL
 	e.mu.RUnlock()
 	if over || fresh {
 		return over, nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if now.Sub(e.checked) >= sessionsTTL {
+	if now.Sub(e.checked) >= SessionsTTL {
 		rows, err := a.store.SessionEndsAfter(ctx, e.seq)
 		if err != nil {
 			return false, err

@@ -291,13 +291,6 @@ func fromNullMs(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-func nullMs(t *time.Time) sql.NullInt64 {
-	if t == nil {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: ms(*t), Valid: true}
-}
-
 // isUnique reports whether err is a violation of a UNIQUE or PRIMARY KEY
 // constraint, by the driver's extended code; column names the violated
 // column when the message gives it.
