@@ -427,17 +427,15 @@ func TestBrowserOfficialLocksAndDownloads(t *testing.T) {
 		}
 	})
 
-	step("Kèm số CCCD và điện thoại adds the winners' CCCD to the list", func(t *testing.T, s *testServer) {
-		full := `form.toolbar input[name="full"]`
-		if eval[bool](t, printTab, fmt.Sprintf(`document.querySelector(%s)?.checked ?? true`, jsString(full))) {
-			t.Fatal("the CCCD box is missing or starts ticked, want it there and unticked")
+	step("Hiện số CCCD và điện thoại adds the winners' CCCD to the list", func(t *testing.T, s *testServer) {
+		if got := printTab.text(t, "#print-full"); got != "Hiện số CCCD và điện thoại" {
+			t.Fatalf("the CCCD link reads %q, want Hiện số CCCD và điện thoại", got)
 		}
-		printTab.do(t, "tick Kèm số CCCD và điện thoại", chromedp.Click(chromedp.CSS(full)))
-		if status := printTab.click(t, `form.toolbar button[type="submit"]`); status != http.StatusOK {
-			t.Fatalf("Cập nhật: status %d, want 200", status)
+		if status := printTab.click(t, "#print-full"); status != http.StatusOK {
+			t.Fatalf("Hiện số CCCD và điện thoại: status %d, want 200", status)
 		}
-		if got := printTab.location(t); !strings.HasPrefix(got, printPath+"?") || !strings.Contains(got, "full=true") {
-			t.Errorf("after Cập nhật: at %s, want %s with full=true", got, printPath)
+		if got := printTab.location(t); got != printPath+"?full=true" {
+			t.Errorf("after Hiện số CCCD và điện thoại: at %s, want %s?full=true", got, printPath)
 		}
 		heads := eval[[]string](t, printTab, `Array.from(document.querySelector('table.doc-table')?.tHead.rows[0].cells ?? []).map(th => th.textContent.trim())`)
 		if len(heads) < 4 || heads[3] != "Số CCCD" {

@@ -292,6 +292,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: time.Now, Log: log,
+		Certificates: quiz.NewCertificates(svc.db, time.Now),
 	})
 	if err != nil {
 		return err

@@ -106,10 +106,12 @@ func TestOfficialPages(t *testing.T) {
 
 	// The printable list: administrative layout, winners only, no CCCD
 	// unless asked for.
-	status, body, _ = s.page("GET", roundPage+"/print?place="+url.QueryEscape("Hà Nội")+"&signer="+url.QueryEscape("Lê Thị Hoa"), official, nil, "")
+	s.setIssuer(official, s.contestOf(admin, roundID), map[string]string{"agency": "SỞ TƯ PHÁP", "sign_title": "GIÁM ĐỐC",
+		"signer": "Lê Thị Hoa", "place": "Hà Nội"})
+	status, body, _ = s.page("GET", roundPage+"/print", official, nil, "")
 	today := time.Now().In(vietnamZone(t))
 	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "DANH SÁCH NGƯỜI ĐẠT GIẢI",
-		fmt.Sprintf("Hà Nội, ngày %02d tháng %02d năm %d", today.Day(), today.Month(), today.Year()),
+		fmt.Sprintf("Hà Nội</span>, ngày %02d tháng %02d năm %d", today.Day(), today.Month(), today.Year()),
 		"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "NGƯỜI LẬP DANH SÁCH", "Lê Thị Hoa", "đã được chốt lúc"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("print page lacks %q", want)
@@ -161,6 +163,7 @@ func TestContestantCertificate(t *testing.T) {
 		t.Errorf("certificate before the close: %d, want 409", status)
 	}
 	s.closeRound(admin, roundID)
+	s.setIssuer(s.staff("official", "can-bo-1@so.gov.vn"), s.contestOf(admin, roundID), theIssuer)
 	status, body, _ := s.page("GET", path, player, nil, "")
 	if status != 200 || !strings.Contains(body, "Vũ Thị Lan") || !strings.Contains(body, "3/3") {
 		t.Errorf("own certificate: %d\n%s", status, body)

@@ -60,6 +60,7 @@ func TestRoundRankingsAreComputedOncePerState(t *testing.T) {
 	s := rig.testServer
 	roundID, admin, official, players := rankedRound(t, s)
 	an := players["Nguyễn Văn An"]
+	s.setIssuer(official, s.contestOf(admin, roundID), theIssuer)
 	base := fmt.Sprintf("/api/v1/rounds/%d", roundID)
 	certificate := fmt.Sprintf("/me/rounds/%d/certificate", roundID)
 	ranked := func() int64 { return rig.counted.contenders.Load() }

@@ -97,6 +97,7 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 		Accounts: accounts, Catalog: catalog, Engine: engine, Stats: db, Ready: db.Ping,
 		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now),
 		Metrics: metrics.New(), JWTKey: key, TokenTTL: time.Hour, Now: time.Now, Log: log,
+		Certificates: quiz.NewCertificates(db, time.Now),
 	})
 	if err != nil {
 		tb.Fatal(err)

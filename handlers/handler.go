@@ -30,6 +30,8 @@ type Deps struct {
 	Audit quiz.AuditStore
 	// Privacy gives contestants their data and deletes accounts.
 	Privacy *quiz.Privacy
+	// Certificates keeps who issues and signs each contest's certificates.
+	Certificates *quiz.Certificates
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics

@@ -148,21 +148,23 @@ func (h *Handler) formRefused(c *fiber.Ctx, err error, v winnersView) error {
 
 // printView is a printable document: the list to sign, or certificates.
 type printView struct {
-	List      quiz.WinnerList
-	Winners   []quiz.Winner
-	Groups    []prizeGroup
-	Agency    string
-	Place     string
-	Signer    string
-	SignTitle string
-	Full      bool
-	Today     time.Time
+	List    quiz.WinnerList
+	Winners []quiz.Winner
+	Groups  []prizeGroup
+	// Issuer is who issues and signs: as stored for the contest, or as an
+	// official is typing it in the toolbar.
+	Issuer quiz.CertificateIssuer
+	Full   bool
+	Today  time.Time
 	// Day, Month and Year of today in Vietnam, for "ngày … tháng … năm …":
 	// day and month take a leading zero below 10, as documents write them.
 	Day, Month, Year string
 	Province         func(string) string
 	L                lang
 	Single           bool
+	// Toolbar is the officials' toolbar; nil on a contestant's own
+	// certificate, which only prints what officials stored.
+	Toolbar *issuerToolbar
 }
 
 type prizeGroup struct {
@@ -170,18 +172,10 @@ type prizeGroup struct {
 	Winners []quiz.Winner
 }
 
-func (h *Handler) printView(c *fiber.Ctx, l quiz.WinnerList) printView {
-	v := printView{List: l, Winners: l.Winners(), Agency: c.Query("agency"), Place: c.Query("place"),
-		Signer: c.Query("signer"), SignTitle: c.Query("sign_title"), Full: c.QueryBool("full"),
-		Today: h.Now(), Province: h.Accounts.ProvinceName, L: h.lang(c)}
+func (h *Handler) printView(c *fiber.Ctx, l quiz.WinnerList, ci quiz.CertificateIssuer) printView {
+	v := printView{List: l, Winners: l.Winners(), Issuer: ci, Today: h.Now(), Province: h.Accounts.ProvinceName, L: h.lang(c)}
 	today := v.Today.In(quiz.Vietnam)
 	v.Day, v.Month, v.Year = today.Format("02"), today.Format("01"), today.Format("2006")
-	if v.Agency == "" {
-		v.Agency = "BAN TỔ CHỨC CUỘC THI"
-	}
-	if v.SignTitle == "" {
-		v.SignTitle = "TRƯỞNG BAN TỔ CHỨC"
-	}
 	for _, w := range v.Winners {
 		if n := len(v.Groups); n == 0 || v.Groups[n-1].Prize != w.Prize {
 			v.Groups = append(v.Groups, prizeGroup{Prize: w.Prize})
@@ -192,23 +186,61 @@ func (h *Handler) printView(c *fiber.Ctx, l quiz.WinnerList) printView {
 	return v
 }
 
+// officialView is a printable document as officials see it: the issuer
+// stored for the round's contest (or the usual names before one is), the
+// form as refused when there is one, and the toolbar.
+func (h *Handler) officialView(c *fiber.Ctx, l quiz.WinnerList, full bool, form *issuerForm) (printView, error) {
+	ci, err := h.Certificates.Issuer(c.UserContext(), l.Round.ContestID)
+	if err != nil {
+		return printView{}, err
+	}
+	shown := ci
+	switch {
+	case form != nil:
+		shown = form.Issuer
+	case !ci.Issued():
+		shown = quiz.DefaultIssuer(l.Round.ContestID)
+	}
+	v := h.printView(c, l, shown)
+	v.Full = full
+	v.Toolbar = h.toolbar(c, l.Round, ci, form)
+	return v, nil
+}
+
 // printPage is the winners list as an A4 document in Vietnamese
 // administrative style, with a signature block, for a browser to print.
 func (h *Handler) printPage(c *fiber.Ctx) error {
+	return h.renderPrint(c, fiber.StatusOK, nil)
+}
+
+func (h *Handler) renderPrint(c *fiber.Ctx, status int, form *issuerForm) error {
+	full := c.QueryBool("full") || c.Method() == fiber.MethodPost && c.FormValue("full") == "true"
 	detail := "print"
-	if c.QueryBool("full") {
+	if full {
 		detail = "print full"
 	}
 	l, err := h.winners(c, quiz.AuditExportWinners, detail)
 	if err != nil {
 		return err
 	}
-	return h.document(c, "print", h.printView(c, l))
+	v, err := h.officialView(c, l, full, form)
+	if err != nil {
+		return err
+	}
+	v.Toolbar.FullURL = c.Path()
+	if !full {
+		v.Toolbar.FullURL += "?full=true"
+	}
+	return h.document(c, status, "print", v)
 }
 
 // certificatesPage prints a certificate for each prize winner of a round,
 // or for one contestant of it with ?user=ID.
 func (h *Handler) certificatesPage(c *fiber.Ctx) error {
+	return h.renderCertificates(c, fiber.StatusOK, nil)
+}
+
+func (h *Handler) renderCertificates(c *fiber.Ctx, status int, form *issuerForm) error {
 	detail := "winners"
 	user := int64(0)
 	if s := c.Query("user"); s != "" {
@@ -222,7 +254,10 @@ func (h *Handler) certificatesPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := h.printView(c, l)
+	v, err := h.officialView(c, l, false, form)
+	if err != nil {
+		return err
+	}
 	if user != 0 {
 		v.Winners, v.Single = nil, true
 		for _, e := range l.Entries {
@@ -234,12 +269,12 @@ func (h *Handler) certificatesPage(c *fiber.Ctx) error {
 			return quiz.NotFound("contestant")
 		}
 	}
-	return h.document(c, "certificates", v)
+	return h.document(c, status, "certificates", v)
 }
 
 // document renders a printable page: a whole document of its own, without
 // the site's header and footer.
-func (h *Handler) document(c *fiber.Ctx, name string, data any) error {
+func (h *Handler) document(c *fiber.Ctx, status int, name string, data any) error {
 	set, ok := h.pages.sets[name]
 	if !ok {
 		return fmt.Errorf("handlers: no page %q", name)
@@ -250,7 +285,7 @@ func (h *Handler) document(c *fiber.Ctx, name string, data any) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
-	return c.Send(buf.Bytes())
+	return c.Status(status).Send(buf.Bytes())
 }
 
 // auditPage shows the audit log, newest first, a page at a time.
@@ -278,7 +313,9 @@ func (h *Handler) auditPage(c *fiber.Ctx) error {
 // myCertificatePage prints a contestant's own certificate for a closed
 // round they took part in: of their prize once the round is locked, else
 // of participation. Only the contestant's own row is read, never the
-// round's ranking.
+// round's ranking. The issuer and signer are the ones officials stored for
+// the contest and nothing the request carries; before officials store
+// them, the page says the certificate is not issued yet.
 func (h *Handler) myCertificatePage(c *fiber.Ctx) error {
 	p := principalOf(c)
 	if p == nil {
@@ -292,11 +329,18 @@ func (h *Handler) myCertificatePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ci, err := h.Certificates.Issuer(c.UserContext(), r.ContestID)
+	if err != nil {
+		return err
+	}
+	if !ci.Issued() {
+		return h.page(c, fiber.StatusOK, "certificates", h.lang(c).T("cert.not_issued_title"), fiber.Map{"Round": r})
+	}
 	l := quiz.WinnerList{Round: r, Locked: r.LockedAt != nil, LockedAt: r.LockedAt, Actual: r.Actual}
 	if !l.Locked {
 		w.Prize = "" // prizes are only certain once locked
 	}
-	v := h.printView(c, l)
+	v := h.printView(c, l, ci)
 	v.Winners, v.Single = []quiz.Winner{w}, true
-	return h.document(c, "certificates", v)
+	return h.document(c, fiber.StatusOK, "certificates", v)
 }

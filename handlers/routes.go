@@ -145,6 +145,14 @@ func (h *Handler) routes(app *fiber.App) {
 	off.Get("/audit", h.auditPage)
 	off.Get("/rounds/:id/statistics", h.statisticsPage)
 
+	// Who issues and signs each contest's certificates: officials set it,
+	// through the API or the toolbar of the print and certificates pages;
+	// contestants' certificates only read it.
+	api.Get("/contests/:id/certificate", official, h.showIssuer)
+	api.Put("/contests/:id/certificate", official, h.setIssuer)
+	off.Post("/rounds/:id/print", h.savePrintIssuer)
+	off.Post("/rounds/:id/certificates", h.saveCertificatesIssuer)
+
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
 		return quiz.NotFound("page")

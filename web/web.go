@@ -1,16 +1,19 @@
-// Package web holds hoithi's pages, scripts, styles and UI text, embedded so
-// that the binary serves them with no file beside it and no request to
-// anywhere else.
+// Package web holds hoithi's pages, scripts, styles, fonts and UI text,
+// embedded so that the binary serves them with no file beside it and no
+// request to anywhere else.
 package web
 
-import "embed"
+import (
+	"embed"
+	"mime"
+)
 
 // Templates are the html/template pages; layout.html frames each of them.
 //
 //go:embed templates/*.html
 var Templates embed.FS
 
-// Static holds the stylesheet, the scripts and the icons.
+// Static holds the stylesheets, the scripts, the icons and the fonts.
 //
 //go:embed static
 var Static embed.FS
@@ -20,3 +23,13 @@ var Static embed.FS
 //
 //go:embed messages.json
 var Messages []byte
+
+// The printable documents' fonts are WOFF2 files, a type Go's own table
+// does not list; without it they would be served by whatever the host's
+// mime.types says, or with none, and browsers that check refuse a font
+// served as the wrong type.
+func init() {
+	if err := mime.AddExtensionType(".woff2", "font/woff2"); err != nil {
+		panic(err)
+	}
+}
