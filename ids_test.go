@@ -36,15 +36,15 @@ func TestIdsCarryNoInformation(t *testing.T) {
 	demo := s.bankQuestions(admin, s.demoBank(admin))
 
 	t.Run("option ids do not follow the demo bank's order", func(t *testing.T) {
-		if len(demo.Questions) != 48 {
-			t.Fatalf("the demo bank has %d questions, want 48", len(demo.Questions))
+		if len(demo.Questions) != 65 {
+			t.Fatalf("the demo bank has %d questions, want 65", len(demo.Questions))
 		}
-		// Counted ids are ascending in file order for all 48 questions.
+		// Counted ids are ascending in file order for all 65 questions.
 		// With random ids a question of n options is ascending with
-		// probability 1/n!: the demo has 40 questions of 4 options (1/24),
-		// 6 of 2 (1/2) and 2 of 5 (1/120), 4.7 expected in all; 24 or more
-		// happen with probability 1.8e-16 (the exact binomial tail), so
-		// this never fails by chance.
+		// probability 1/n!: the demo has 63 questions of 4 options (1/24)
+		// and 2 of 2 (1/2), 3.6 expected in all; 32 or more happen with
+		// probability 2.4e-25 (the exact binomial tail), so this never
+		// fails by chance.
 		ascending := 0
 		for _, q := range demo.Questions {
 			var ids []int64

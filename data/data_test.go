@@ -42,8 +42,8 @@ func TestDemoBankIsUsable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(qs) < 40 {
-		t.Fatalf("%d questions, want at least 40", len(qs))
+	if len(qs) < 60 {
+		t.Fatalf("%d questions, want at least 60", len(qs))
 	}
 	topics := map[string]int{}
 	texts := map[string]bool{}
@@ -100,4 +100,61 @@ func TestSeedDemoCreatesAnOpenRound(t *testing.T) {
 	if _, err := quiz.Draw(pool.Questions, r.QuestionCount, r.TopicQuotas, quiz.Seed{}); err != nil {
 		t.Errorf("the demo round cannot be drawn: %v", err)
 	}
+	// Every attempt draws from every topic of the bank: each has a quota,
+	// and the quotas fill the attempt.
+	topics, sum := map[string]bool{}, 0
+	for _, q := range pool.Questions {
+		topics[q.Topic] = true
+	}
+	for topic, n := range r.TopicQuotas {
+		sum += n
+		if !topics[topic] || n < 1 {
+			t.Errorf("quota %d on topic %q, want a topic of the bank and at least 1", n, topic)
+		}
+	}
+	if len(r.TopicQuotas) != len(topics) || sum != r.QuestionCount {
+		t.Errorf("quotas %v for the %d topics of the bank, want one per topic adding up to %d", r.TopicQuotas, len(topics), r.QuestionCount)
+	}
+}
+
+// The demo bank goes through the importer an organizer uses, into an empty
+// bank of a real store: nothing is rejected and nothing is a duplicate.
+func TestDemoBankImportsCleanly(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "hoithi.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	catalog := quiz.NewCatalog(db, time.Now)
+	bf, _, err := data.DemoBank()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(bf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := catalog.CreateBank(ctx, "Nhập lại ngân hàng mẫu", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := catalog.Import(ctx, bank.ID, raw, quiz.ImportOptions{FileName: "ngan-hang-mau.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Errors) != 0 || len(report.Warnings) != 0 || report.Duplicates != 0 || report.Imported != len(bf.Questions) {
+		t.Errorf("imported %d of %d questions, %d duplicates, errors %v, warnings %v; want all, none, none, none",
+			report.Imported, len(bf.Questions), report.Duplicates, report.Errors, report.Warnings)
+	}
+	t.Run("and a second import finds every question already there", func(t *testing.T) {
+		again, err := catalog.Import(ctx, bank.ID, raw, quiz.ImportOptions{FileName: "ngan-hang-mau.json"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Imported != 0 || again.Duplicates != len(bf.Questions) || len(again.Errors) != 0 {
+			t.Errorf("second import: %d imported, %d duplicates, errors %v; want 0, %d, none",
+				again.Imported, again.Duplicates, again.Errors, len(bf.Questions))
+		}
+	})
 }

@@ -434,24 +434,25 @@ var xlsxTemplateHeader = []struct {
 // options in another order than the bank so that the answer reads "B, C".
 var xlsxTemplateExamples = [][]string{
 	{
-		"Giao dịch điện tử",
-		"Luật Giao dịch điện tử đang có hiệu lực hiện nay mang số hiệu nào?",
-		"Luật số 20/2023/QH15", "Luật số 51/2005/QH11", "Luật số 20/2023/QH14", "Luật số 02/2023/QH15", "", "",
+		"Dịch vụ công trực tuyến",
+		"Theo Nghị định số 69/2024/NĐ-CP, từ ngày 01/07/2024, công dân đăng nhập Cổng Dịch vụ công quốc gia bằng tài khoản nào?",
+		"Tài khoản định danh điện tử (VNeID) của chính mình",
+		"Tài khoản do Cổng Dịch vụ công quốc gia cấp trước đây, không cần liên kết",
+		"Tài khoản mạng xã hội đã xác minh số điện thoại",
+		"Tài khoản ứng dụng ngân hàng số đứng tên mình", "", "",
 		"A",
-		"Luật Giao dịch điện tử đang áp dụng là Luật số 20/2023/QH15, có hiệu lực từ ngày 01/07/2024. " +
-			"Luật số 51/2005/QH11 là luật năm 2005 đã được thay thế.",
-		"Luật Giao dịch điện tử số 20/2023/QH15",
+		"Từ ngày 01/07/2024, công dân dùng tài khoản định danh điện tử (VNeID) của mình để đăng nhập Cổng Dịch vụ công quốc gia.",
+		"Nghị định số 69/2024/NĐ-CP, Điều 40, khoản 3",
 		"Dễ",
 	},
 	{
 		"An ninh mạng và bí mật nhà nước",
-		"Luật An ninh mạng số 116/2025/QH15 được xây dựng trên cơ sở hợp nhất những luật nào? Chọn tất cả các đáp án đúng.",
-		"Luật Giao dịch điện tử năm 2005", "Luật An toàn thông tin mạng năm 2015", "Luật An ninh mạng năm 2018",
-		"Luật Bảo vệ bí mật nhà nước năm 2018", "", "",
+		"Khi Luật An ninh mạng số 116/2025/QH15 có hiệu lực thi hành, những luật nào hết hiệu lực?",
+		"Luật Giao dịch điện tử số 20/2023/QH15", "Luật An toàn thông tin mạng số 86/2015/QH13",
+		"Luật An ninh mạng số 24/2018/QH14", "Luật Bảo vệ bí mật nhà nước số 117/2025/QH15", "", "",
 		"B, C",
-		"Luật An ninh mạng năm 2025 hợp nhất Luật An toàn thông tin mạng năm 2015 và Luật An ninh mạng năm 2018. " +
-			"Luật Bảo vệ bí mật nhà nước năm 2018 được thay thế bởi một luật riêng là Luật số 117/2025/QH15.",
-		"Luật An ninh mạng số 116/2025/QH15",
+		"Luật An ninh mạng năm 2025 hợp nhất và thay thế Luật An toàn thông tin mạng năm 2015 và Luật An ninh mạng năm 2018.",
+		"Luật An ninh mạng số 116/2025/QH15, Điều 44, khoản 2",
 		"Trung bình",
 	},
 }

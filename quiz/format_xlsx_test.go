@@ -400,9 +400,9 @@ func TestXLSXTemplate(t *testing.T) {
 		if got, want := p.Questions[0].Question.Multiple(), false; got != want {
 			t.Errorf("first example multiple = %v, want %v", got, want)
 		}
-		if got, want := brief(p.Questions[1].Question), "Luật An ninh mạng số 116/2025/QH15 được xây dựng trên cơ sở hợp nhất "+
-			"những luật nào? Chọn tất cả các đáp án đúng. | Luật Giao dịch điện tử năm 2005 | *Luật An toàn thông tin mạng năm 2015 | "+
-			"*Luật An ninh mạng năm 2018 | Luật Bảo vệ bí mật nhà nước năm 2018"; got != want {
+		if got, want := brief(p.Questions[1].Question), "Khi Luật An ninh mạng số 116/2025/QH15 có hiệu lực thi hành, những luật nào "+
+			"hết hiệu lực? | Luật Giao dịch điện tử số 20/2023/QH15 | *Luật An toàn thông tin mạng số 86/2015/QH13 | "+
+			"*Luật An ninh mạng số 24/2018/QH14 | Luật Bảo vệ bí mật nhà nước số 117/2025/QH15"; got != want {
 			t.Errorf("second example:\n got %q\nwant %q", got, want)
 		}
 		for _, pq := range p.Questions {
