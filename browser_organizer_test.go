@@ -68,12 +68,11 @@ func (q sheetQuestion) previewOptions() []string {
 	return out
 }
 
-// The questions of the file, taken from the demo bank (data/demo/bank.json)
-// so that they are right. Two are about giao dịch điện tử; one other has
-// "dịch" in its topic but no "giao" anywhere, so a search for "giao dich"
-// that matched either word alone would show it.
+// The questions of the file, an organizer's own rows. Two are about giao
+// dịch điện tử; one other has "dịch" in its topic but no "giao" anywhere,
+// so a search for "giao dich" that matched either word alone would show it.
 var (
-	sheetGiaoDichNumber = sheetQuestion{"Giao dịch điện tử", "Luật Giao dịch điện tử đang có hiệu lực hiện nay mang số hiệu nào?",
+	sheetGiaoDichNumber = sheetQuestion{"Giao dịch điện tử", "Tính đến ngày 01/12/2026, Luật Giao dịch điện tử đang có hiệu lực mang số hiệu nào?",
 		[4]string{"Luật số 20/2023/QH15", "Luật số 51/2005/QH11", "Luật số 20/2023/QH14", "Luật số 02/2023/QH15"}, "A",
 		"Luật Giao dịch điện tử số 20/2023/QH15"}
 	sheetGiaoDichInForce = sheetQuestion{"Giao dịch điện tử", "Luật Giao dịch điện tử số 20/2023/QH15 bắt đầu có hiệu lực thi hành từ ngày nào?",
