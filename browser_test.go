@@ -602,6 +602,7 @@ func TestBrowserCitizenPath(t *testing.T) {
 		quiz.waitText(t, "#q-status-"+qs[0].ID, "Đã lưu")
 
 		for i, q := range qs[1:6] {
+			quiz.show(t, i+2) // a phone shows one question at a time
 			quiz.answer(t, q, (i+1)%len(q.Options))
 		}
 		if got := quiz.text(t, "#progress"); got != "Đã trả lời 6/20 câu" {
@@ -624,6 +625,7 @@ func TestBrowserCitizenPath(t *testing.T) {
 
 	step("an option chosen with the keyboard is in plain sight and saved", func(t *testing.T, s *testServer) {
 		q := quiz.questions(t)[6]
+		quiz.show(t, 7)
 		option := fmt.Sprintf(`#q-%s input[value="%s"]`, q.ID, q.Options[1])
 		// Someone going back with Shift+Tab finds the option at the top of
 		// the screen, where the quiz bar stays: put it there, then focus it.
@@ -715,6 +717,7 @@ func TestBrowserCitizenPath(t *testing.T) {
 		dialogs := quiz.dismissDialogs()
 		qs := quiz.questions(t)
 		for i, q := range qs[7:19] {
+			quiz.show(t, i+8)
 			quiz.answer(t, q, i%len(q.Options))
 		}
 		if got := quiz.text(t, "#unanswered"); got != "Còn 1 câu chưa trả lời." {
@@ -725,22 +728,19 @@ func TestBrowserCitizenPath(t *testing.T) {
 			t.Errorf("prediction question %q, want %q", got, want)
 		}
 
-		// Submitting with a question left asks first; Cancel goes back to
-		// the quiz with nothing submitted.
+		// Submitting with a question left asks first, naming it; going back
+		// to it submits nothing.
 		quiz.do(t, "submit with a question unanswered", chromedp.Click(chromedp.ID("submit")))
-		select {
-		case msg := <-dialogs:
-			if want := "Còn 1 câu chưa trả lời. Bạn vẫn muốn nộp bài?"; msg != want {
-				t.Errorf("confirm %q, want %q", msg, want)
-			}
-		case <-time.After(stepLimit):
-			t.Fatal("submit with a question unanswered: no confirm dialog, want one")
+		quiz.waitTrue(t, "the confirmation", `document.getElementById('confirm').open`)
+		if got, want := quiz.text(t, "#confirm-text"), "Còn 1 câu chưa trả lời: câu 20."; got != want {
+			t.Errorf("confirmation %q, want %q", got, want)
 		}
+		quiz.do(t, "go back to question 20", chromedp.Click(chromedp.CSS("#confirm-list button")))
 		if got := quiz.location(t); got != fmt.Sprintf("/attempts/%d", attemptID) {
-			t.Fatalf("after Cancel: at %s, want still on the quiz", got)
+			t.Fatalf("after going back: at %s, want still on the quiz", got)
 		}
 		if eval[bool](t, quiz, `document.getElementById('submit').disabled`) {
-			t.Error("after Cancel the submit button is disabled, want it usable")
+			t.Error("after going back the submit button is disabled, want it usable")
 		}
 		var stored storedAttempt
 		s.mustCall(http.StatusOK, "GET", fmt.Sprintf("/api/v1/attempts/%d", attemptID), quiz.sessionToken(t, s.URL), nil, &stored)

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,6 +19,19 @@ type startAnswer struct {
 }
 
 func attemptPath(id int64) string { return "/ws/attempts/" + strconv.FormatInt(id, 10) }
+
+// unsavedAfter is how long the quiz page lets an answer wait for the
+// server's ack before it tells the contestant that answers are not being
+// saved (and tries again on a new connection).
+const unsavedAfter = 10 * time.Second
+
+// playStrings is the text the quiz page's script shows: the scripts'
+// shared text and the quiz's own.
+func playStrings(l lang) map[string]string {
+	out := l.Prefix("js.")
+	maps.Copy(out, l.Prefix("play.js."))
+	return out
+}
 
 // startAttempt starts an attempt at a round, or resumes the one running.
 func (h *Handler) startAttempt(c *fiber.Ctx) error {

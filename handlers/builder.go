@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -63,14 +65,43 @@ func (h *Handler) renderBuilder(c *fiber.Ctx, id, editing int64, status int, val
 	for _, r := range ct.Rounds {
 		rounds = append(rounds, roundView{Round: r, Status: r.Status(h.Now())})
 	}
+	// The rounds table names each round's bank: two banks can hold the
+	// same topics, and only the name tells them apart.
+	bankNames := make(map[int64]string, len(banks))
+	for _, b := range banks {
+		bankNames[b.ID] = b.Name
+	}
 	var errs []string
 	for _, f := range quiz.SortedFieldNames(fields) {
 		errs = append(errs, fields[f])
 	}
 	return h.page(c, status, "builder", ct.Title, fiber.Map{
-		"Contest": ct, "Rounds": rounds, "Banks": banks, "Values": values, "Errors": fields, "ErrorList": errs,
-		"Editing": editing,
+		"Contest": ct, "Rounds": rounds, "Banks": banks, "BankNames": bankNames, "Values": values, "Errors": fields,
+		"ErrorList": errs, "Editing": editing,
 	})
+}
+
+// msgBankRequired asks for the bank the builder's form starts without.
+const msgBankRequired = "ux.bank_required"
+
+// inMinutes moves a duration problem the catalog names to the builder
+// form's field, which asks for minutes where the round stores seconds.
+func inMinutes(err error) error {
+	var qe *quiz.Error
+	if !errors.As(err, &qe) {
+		return err
+	}
+	msg, ok := qe.Fields["duration_seconds"]
+	if !ok {
+		return err
+	}
+	fields := maps.Clone(qe.Fields)
+	delete(fields, "duration_seconds")
+	if msg == quiz.MsgRangeDuration {
+		msg = quiz.MsgRangeDurationMinutes
+	}
+	fields["duration_minutes"] = msg
+	return &quiz.Error{Code: qe.Code, Message: qe.Message, Fields: fields}
 }
 
 // roundForm reads the builder's round form: the round, the values as
@@ -96,7 +127,15 @@ func roundForm(c *fiber.Ctx) (quiz.Round, map[string]string, quiz.FieldErrors) {
 		}
 		return t
 	}
-	r := quiz.Round{Name: values["name"], BankID: int64(number("bank_id")), OpensAt: local("opens_at"), ClosesAt: local("closes_at"),
+	// The form starts on no bank: an organizer names the bank each round
+	// draws from, rather than keeping one chosen for them.
+	var bankID int64
+	if strings.TrimSpace(values["bank_id"]) == "" {
+		bad.Add("bank_id", msgBankRequired)
+	} else {
+		bankID = int64(number("bank_id"))
+	}
+	r := quiz.Round{Name: values["name"], BankID: bankID, OpensAt: local("opens_at"), ClosesAt: local("closes_at"),
 		DurationSeconds: number("duration_minutes") * 60, QuestionCount: number("question_count"), MaxAttempts: number("max_attempts"),
 		PredictionPrompt: values["prediction_prompt"], PredictionTarget: values["prediction_target"], Reveal: values["reveal"]}
 	r.TopicQuotas = map[string]int{}
@@ -171,7 +210,7 @@ func (h *Handler) createRoundForm(c *fiber.Ctx) error {
 		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
 			return err
 		}
-		fields, _ := h.fieldErrors(c, err)
+		fields, _ := h.fieldErrors(c, inMinutes(err))
 		return h.renderBuilder(c, id, 0, statusOf[quiz.ErrorCode(err)], values, fields)
 	}
 	return c.Redirect("/organize/contests/"+itoa(id), fiber.StatusSeeOther)
@@ -210,7 +249,7 @@ func (h *Handler) updateRoundForm(c *fiber.Ctx) error {
 		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
 			return err
 		}
-		fields, notice := h.fieldErrors(c, err)
+		fields, notice := h.fieldErrors(c, inMinutes(err))
 		if len(fields) == 0 {
 			fields = map[string]string{"round": notice}
 		}

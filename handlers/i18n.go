@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,9 +61,92 @@ func (l lang) T(key string, args ...any) string {
 		return key
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
+		return fmt.Sprintf(plural(s, args), args...)
 	}
 	return s
+}
+
+// plural picks the words of a count in a catalog text: each "{one|other}"
+// becomes one when the value of the nearest formatting verb before it is 1,
+// else other. English needs it ("1 valid question", "2 valid questions");
+// Vietnamese nouns do not change, so its texts have none. The value may be
+// an integer or a number already written as text ("1", "1.234").
+func plural(format string, args []any) string {
+	if !strings.Contains(format, "|") {
+		return format
+	}
+	var out strings.Builder
+	next, last := 0, -1 // the next argument a verb takes; the argument of the verb before
+	for i := 0; i < len(format); i++ {
+		ch := format[i]
+		switch ch {
+		case '%':
+			j := i + 1
+			if j < len(format) && format[j] == '%' {
+				out.WriteString("%%")
+				i = j
+				continue
+			}
+			for j < len(format) && !isVerb(format[j]) {
+				if format[j] == '[' { // an explicit argument index, %[2]d
+					k := strings.IndexByte(format[j:], ']')
+					if k < 0 {
+						break
+					}
+					if n, err := strconv.Atoi(format[j+1 : j+k]); err == nil {
+						next = n - 1
+					}
+					j += k
+				}
+				j++
+			}
+			last, next = next, next+1
+			end := min(j+1, len(format))
+			out.WriteString(format[i:end])
+			i = end - 1
+		case '{':
+			k := strings.IndexByte(format[i:], '}')
+			group := ""
+			if k > 0 {
+				group = format[i+1 : i+k]
+			}
+			one, other, ok := strings.Cut(group, "|")
+			if !ok || strings.ContainsAny(group, "{%") || strings.Contains(other, "|") {
+				out.WriteByte(ch)
+				continue
+			}
+			if last >= 0 && last < len(args) && isOne(args[last]) {
+				out.WriteString(one)
+			} else {
+				out.WriteString(other)
+			}
+			i += k
+		default:
+			out.WriteByte(ch)
+		}
+	}
+	return out.String()
+}
+
+func isVerb(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+// isOne reports whether a count is exactly one.
+func isOne(v any) bool {
+	switch n := v.(type) {
+	case int:
+		return n == 1
+	case int64:
+		return n == 1
+	case int32:
+		return n == 1
+	case uint:
+		return n == 1
+	case uint64:
+		return n == 1
+	case string:
+		return strings.TrimSpace(n) == "1"
+	}
+	return false
 }
 
 // Code is "vi" or "en".

@@ -262,7 +262,8 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 	l := h.lang(c)
 	if !a.Submitted() && a.UserID == p.UserID {
 		return h.page(c, fiber.StatusOK, "play", rev.Round.Name, fiber.Map{
-			"Attempt": a, "Round": rev.Round, "WSPath": attemptPath(a.ID), "Strings": l.Prefix("js."),
+			"Attempt": a, "Round": rev.Round, "WSPath": attemptPath(a.ID), "Strings": playStrings(l),
+			"AckWaitMs": unsavedAfter.Milliseconds(),
 		})
 	}
 	rv, err := h.roundView(c, rev.Round)

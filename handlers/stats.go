@@ -183,5 +183,9 @@ func (h *Handler) previewPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.page(c, fiber.StatusOK, "preview", r.Name, fiber.Map{"Round": r, "Questions": qs})
+	bank, err := h.Catalog.Bank(c.UserContext(), r.BankID)
+	if err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "preview", r.Name, fiber.Map{"Round": r, "Questions": qs, "Bank": bank})
 }

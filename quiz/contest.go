@@ -157,6 +157,19 @@ const (
 	maxPrizeCount      = 100000
 )
 
+// Message keys of the round limits above: each says the range it wants, in
+// the same numbers.
+const (
+	MsgRangeDuration        = "ux.range_duration_seconds"  // 1 to 86 400 seconds
+	MsgRangeDurationMinutes = "ux.range_duration_minutes"  // the same in the builder's minutes
+	MsgRangeQuestionCount   = "ux.range_question_count"    // 1 to 500
+	MsgRangePoints          = "ux.range_points"            // 1 to 1 000 a question
+	MsgRangeMaxAttempts     = "ux.range_max_attempts"      // 0 to 1 000, 0 no limit
+	MsgRangeQuota           = "ux.range_topic_quota"       // 0 or more
+	MsgRangePrizes          = "ux.range_prizes"            // up to 20 tiers of 1 to 100 000
+	MsgRangePrizeCap        = "ux.range_prize_cap_percent" // 0 to 100
+)
+
 // normalize cleans r and checks it against the bank's topics (question
 // counts by topic, retired questions left out).
 func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
@@ -175,16 +188,16 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 		bad.Add("closes_at", MsgClosesBeforeOpens)
 	}
 	if r.DurationSeconds < 1 || r.DurationSeconds > maxDurationSeconds {
-		bad.Add("duration_seconds", MsgOutOfRange)
+		bad.Add("duration_seconds", MsgRangeDuration)
 	}
 	if r.PointsPerQuestion == 0 {
 		r.PointsPerQuestion = 1
 	}
 	if r.PointsPerQuestion < 1 || r.PointsPerQuestion > 1000 {
-		bad.Add("points_per_question", MsgOutOfRange)
+		bad.Add("points_per_question", MsgRangePoints)
 	}
 	if r.MaxAttempts < 0 || r.MaxAttempts > 1000 {
-		bad.Add("max_attempts", MsgOutOfRange)
+		bad.Add("max_attempts", MsgRangeMaxAttempts)
 	}
 
 	available := 0
@@ -195,7 +208,7 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 	case !bankFound:
 		bad.Add("bank_id", MsgBankNotFound)
 	case r.QuestionCount < 1 || r.QuestionCount > maxQuestionCount:
-		bad.Add("question_count", MsgOutOfRange)
+		bad.Add("question_count", MsgRangeQuestionCount)
 	case r.QuestionCount > available:
 		bad.Add("question_count", MsgNotEnoughInBank)
 	}
@@ -207,7 +220,7 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 		cleanQuotas[topic] += n
 		switch {
 		case n < 0:
-			bad.Add("topic_quotas", MsgOutOfRange)
+			bad.Add("topic_quotas", MsgRangeQuota)
 		case bankFound && topics[topic] == 0:
 			bad.Add("topic_quotas", MsgUnknownTopic)
 		case bankFound && n > topics[topic]:
@@ -251,7 +264,7 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 		bad.Add("reveal", MsgRevealPrizes)
 	}
 	if r.PrizeCapPercent < 0 || r.PrizeCapPercent > 100 {
-		bad.Add("prize_cap_percent", MsgOutOfRange)
+		bad.Add("prize_cap_percent", MsgRangePrizeCap)
 	}
 	return r, bad.Err()
 }
@@ -259,7 +272,7 @@ func (r Round) normalize(topics map[string]int, bankFound bool) (Round, error) {
 // checkPrizes cleans prize tiers, naming field in bad for each problem.
 func checkPrizes(bad FieldErrors, field string, prizes []Prize) []Prize {
 	if len(prizes) > maxPrizeTiers {
-		bad.Add(field, MsgOutOfRange)
+		bad.Add(field, MsgRangePrizes)
 	}
 	out := make([]Prize, len(prizes))
 	seen := map[string]bool{}
@@ -270,7 +283,7 @@ func checkPrizes(bad FieldErrors, field string, prizes []Prize) []Prize {
 		}
 		seen[out[i].Name] = true
 		if p.Count < 1 || p.Count > maxPrizeCount {
-			bad.Add(field, MsgOutOfRange)
+			bad.Add(field, MsgRangePrizes)
 		}
 	}
 	return out

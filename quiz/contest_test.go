@@ -1,6 +1,7 @@
 package quiz
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ func TestRoundNormalize(t *testing.T) {
 		{"accepts a valid round", func(*Round) {}, "", ""},
 		{"requires a name", func(r *Round) { r.Name = " " }, "name", MsgRequired},
 		{"closes after it opens", func(r *Round) { r.ClosesAt = r.OpensAt }, "closes_at", MsgClosesBeforeOpens},
-		{"duration at least a second", func(r *Round) { r.DurationSeconds = 0 }, "duration_seconds", MsgOutOfRange},
+		{"duration at least a second", func(r *Round) { r.DurationSeconds = 0 }, "duration_seconds", MsgRangeDuration},
 		{"no more questions than the bank", func(r *Round) { r.QuestionCount = 16 }, "question_count", MsgNotEnoughInBank},
 		{"quota topic must exist", func(r *Round) { r.TopicQuotas = map[string]int{"Z": 1} }, "topic_quotas", MsgUnknownTopic},
 		{"quota within its topic", func(r *Round) { r.TopicQuotas = map[string]int{"A": 6} }, "topic_quotas", MsgNotEnoughInBank},
@@ -38,8 +39,15 @@ func TestRoundNormalize(t *testing.T) {
 		{"reveal from the list", func(r *Round) { r.Reveal = "later" }, "reveal", MsgRevealInvalid},
 		{"a prize round keeps its answers until the close", func(r *Round) { r.Reveal = RevealAfterSubmit }, "reveal", MsgRevealPrizes},
 		{"a practice round may reveal after each submit", func(r *Round) { r.Reveal, r.Prizes = RevealAfterSubmit, nil }, "", ""},
-		{"prize counts are positive", func(r *Round) { r.Prizes = []Prize{{"Giải Nhất", 0}} }, "prizes", MsgOutOfRange},
-		{"max attempts not negative", func(r *Round) { r.MaxAttempts = -1 }, "max_attempts", MsgOutOfRange},
+		{"prize counts are positive", func(r *Round) { r.Prizes = []Prize{{"Giải Nhất", 0}} }, "prizes", MsgRangePrizes},
+		{"max attempts not negative", func(r *Round) { r.MaxAttempts = -1 }, "max_attempts", MsgRangeMaxAttempts},
+		{"at most 500 questions an attempt", func(r *Round) { r.QuestionCount = 501 }, "question_count", MsgRangeQuestionCount},
+		{"at most 20 prize tiers", func(r *Round) {
+			r.Prizes = nil
+			for i := range 21 {
+				r.Prizes = append(r.Prizes, Prize{fmt.Sprintf("Giải %d", i+1), 1})
+			}
+		}, "prizes", MsgRangePrizes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

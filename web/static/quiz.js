@@ -2,6 +2,10 @@
 // attempt's websocket and marks it saved only when the server acknowledges
 // it, counts down to the server's deadline and submits. A reload or a lost
 // connection comes back to the same state: the server sends it on connect.
+//
+// On a phone one question is in view at a time, with previous and next; a
+// wider screen shows them all. The navigator lists every question by number,
+// marks the answered ones and jumps to any of them.
 (function () {
   'use strict';
   var root = document.getElementById('quiz');
@@ -9,10 +13,11 @@
   var t = window.hoithi.text();
 
   function $(id) { return document.getElementById(id); }
+  function each(list, f) { Array.prototype.forEach.call(list, f); }
 
   var questions = [];      // as the server sent them, in this attempt's order
   var acked = {};          // question id → option ids the server has stored
-  var latest = {};         // question id → {seq, ids}: the newest choice made here
+  var latest = {};         // question id → {seq, ids, since}: the newest choice made here, not yet stored
   var pending = {};        // seq → question id, for answers not acknowledged yet
   var seq = 0;
   var offset = 0;          // server clock − this clock, in ms
@@ -20,27 +25,50 @@
   var graceMs = 0;
   var ws = null;
   var retries = 0;
-  var finished = false;
+  var finished = false;    // the result is on its way: nothing more to do here
+  var stale = false;       // the attempt was opened elsewhere
+  var timedOut = false;
   var submitSeq = 0;
   var timerHandle = 0;
   var announced = {};
+  var current = 0;         // the index of the question in view
+  var lastRetry = 0;       // when the page last reconnected for want of an ack
+  var unsavedShown = false;
 
   function setConn(text) { $('conn').textContent = text; }
   function announce(text) { $('announcer').textContent = text; }
 
+  // ackWait is how long an answer may wait for the server's ack before the
+  // page says answers are not being saved. It is read each time, so that a
+  // test can shorten it.
+  function ackWait() {
+    var ms = Number(root.dataset.ackWaitMs);
+    return ms > 0 ? ms : 10000;
+  }
+
   function connect() {
-    ws = new WebSocket(window.hoithi.socketURL(root.dataset.ws));
-    ws.onopen = function () { retries = 0; setConn(''); };
-    ws.onmessage = function (ev) {
+    if (finished || stale) { return; }
+    var sock = new WebSocket(window.hoithi.socketURL(root.dataset.ws));
+    ws = sock;
+    sock.onopen = function () {
+      if (sock !== ws) { return; }
+      retries = 0;
+      setConn('');
+    };
+    sock.onmessage = function (ev) {
+      if (sock !== ws) { return; }
       var msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
       handle(msg);
     };
-    ws.onclose = function (ev) {
+    sock.onclose = function (ev) {
+      if (sock !== ws) { return; }
       ws = null;
-      if (finished) { return; }
+      if (finished || stale) { return; }
+      // The server closes an attempt's older socket with 4001 when a newer
+      // one, another tab or device, takes the attempt over.
       if (ev.code === 4001) {
-        setConn(t('replaced'));
+        becomeStale();
         return;
       }
       setConn(t('reconnecting'));
@@ -85,10 +113,12 @@
         setStatus(q.id, acked[q.id] ? 'saved' : '');
       }
     });
-    progress();
+    refresh();
     $('loading').hidden = true;
+    $('qnav').hidden = false;
+    $('pager').hidden = false;
     $('submit-box').hidden = false;
-    if (!timerHandle) { tick(); timerHandle = setInterval(tick, 250); }
+    if (!timerHandle && !timedOut) { tick(); timerHandle = setInterval(tick, 250); }
   }
 
   function same(a, b) {
@@ -99,10 +129,13 @@
   function render(list) {
     questions = list;
     var ol = $('questions');
+    var nav = $('qnav-list');
     list.forEach(function (q, i) {
       var li = document.createElement('li');
       li.className = 'question';
       li.id = 'q-' + q.id;
+      li.tabIndex = -1; // the navigator and the pager move the focus here
+      li.addEventListener('focusin', function () { if (current !== i) { go(i, false); } });
       var fs = document.createElement('fieldset');
       var legend = document.createElement('legend');
       var num = document.createElement('span');
@@ -110,6 +143,7 @@
       num.textContent = t('question_n', { n: i + 1, total: list.length });
       var text = document.createElement('span');
       text.className = 'q-text';
+      text.lang = 'vi'; // questions are Vietnamese whatever the page's language
       text.textContent = q.text;
       legend.appendChild(num);
       legend.appendChild(text);
@@ -127,6 +161,7 @@
         input.value = String(o.id);
         input.addEventListener('change', function () { choose(q); });
         var span = document.createElement('span');
+        span.lang = 'vi';
         span.textContent = o.text;
         label.appendChild(input);
         label.appendChild(span);
@@ -139,7 +174,40 @@
       fs.appendChild(status);
       li.appendChild(fs);
       ol.appendChild(li);
+
+      var item = document.createElement('li');
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'qnav-btn';
+      button.id = 'qnav-' + (i + 1);
+      button.textContent = String(i + 1);
+      button.addEventListener('click', function () { go(i, true); });
+      item.appendChild(button);
+      nav.appendChild(item);
     });
+    var m = /^#cau-(\d+)$/.exec(location.hash);
+    var start = m ? Number(m[1]) - 1 : 0;
+    go(start >= 0 && start < list.length ? start : 0, !!m);
+  }
+
+  // go brings question i into view: on a phone the only one shown. With
+  // focus, the focus moves to it, so that a screen reader reads it next.
+  function go(i, focus) {
+    current = i;
+    questions.forEach(function (q, k) {
+      $('q-' + q.id).classList.toggle('is-current', k === i);
+      var b = $('qnav-' + (k + 1));
+      if (k === i) { b.setAttribute('aria-current', 'step'); } else { b.removeAttribute('aria-current'); }
+    });
+    $('prev').disabled = i === 0;
+    $('next').disabled = i === questions.length - 1;
+    $('pager-at').textContent = t('question_n', { n: i + 1, total: questions.length });
+    if (history.replaceState) { history.replaceState(null, '', '#cau-' + (i + 1)); }
+    if (focus) {
+      var li = $('q-' + questions[i].id);
+      li.focus({ preventScroll: true });
+      li.scrollIntoView({ block: 'start' });
+    }
   }
 
   function inputsOf(qid) {
@@ -147,22 +215,26 @@
   }
 
   function showChoice(qid, ids) {
-    Array.prototype.forEach.call(inputsOf(qid), function (input) {
+    each(inputsOf(qid), function (input) {
       input.checked = ids.indexOf(Number(input.value)) >= 0;
     });
   }
 
   function choose(q) {
     var ids = [];
-    Array.prototype.forEach.call(inputsOf(q.id), function (input) {
+    each(inputsOf(q.id), function (input) {
       if (input.checked) { ids.push(Number(input.value)); }
     });
     sendAnswer(q.id, ids);
+    refresh();
   }
 
   function sendAnswer(qid, ids) {
     seq++;
-    latest[qid] = { seq: seq, ids: ids };
+    // An answer waiting to be stored keeps the time it started waiting
+    // through later choices and resends.
+    var since = latest[qid] ? latest[qid].since : Date.now();
+    latest[qid] = { seq: seq, ids: ids, since: since };
     pending[seq] = qid;
     if (send({ type: 'answer', seq: seq, question_id: qid, option_ids: ids })) {
       setStatus(qid, 'saving');
@@ -181,7 +253,9 @@
       delete latest[qid];
       setStatus(qid, 'saved');
     }
-    progress();
+    lastRetry = 0;
+    checkSaving();
+    refresh();
   }
 
   function onError(msg) {
@@ -200,6 +274,7 @@
         showChoice(qid, acked[qid] || []);
       }
       setStatus(qid, 'error', msg.message);
+      refresh();
     } else {
       setConn(msg.message);
     }
@@ -219,15 +294,61 @@
     el.textContent = text || (kind ? t('status_' + kind) : '');
   }
 
-  function answeredCount() {
-    return questions.filter(function (q) { return acked[q.id] && acked[q.id].length; }).length;
+  // chosen is the choice the page shows for a question: the newest made
+  // here, else the stored one.
+  function chosen(qid) {
+    return latest[qid] ? latest[qid].ids : (acked[qid] || []);
   }
 
-  function progress() {
-    var n = answeredCount();
+  function unanswered() {
+    var out = [];
+    questions.forEach(function (q, i) { if (!chosen(q.id).length) { out.push(i); } });
+    return out;
+  }
+
+  // refresh shows how far the contestant is: the count, the navigator's
+  // marks and the jump to the next unanswered question.
+  function refresh() {
+    var open = unanswered();
+    var n = questions.length - open.length;
     $('progress').textContent = t('progress', { n: n, total: questions.length });
-    var left = questions.length - n;
-    $('unanswered').textContent = left > 0 ? t('unanswered', { n: left }) : t('all_answered');
+    $('unanswered').textContent = open.length > 0 ? t('unanswered', { n: open.length }) : t('all_answered');
+    questions.forEach(function (q, i) {
+      var b = $('qnav-' + (i + 1));
+      var done = open.indexOf(i) < 0;
+      b.classList.toggle('is-answered', done);
+      b.setAttribute('aria-label', t(done ? 'nav_answered' : 'nav_open', { n: i + 1 }));
+    });
+    $('next-unanswered').hidden = open.length === 0;
+  }
+
+  function nextUnanswered() {
+    var open = unanswered();
+    if (!open.length) { return; }
+    var after = open.filter(function (i) { return i > current; });
+    go(after.length ? after[0] : open[0], true);
+  }
+
+  // checkSaving tells the contestant when an answer has waited longer than
+  // ackWait for the server, and meanwhile tries again on a new connection:
+  // the server's state on connect tells what it holds, and the page resends
+  // the rest.
+  function checkSaving() {
+    if (finished || stale) { return; }
+    var now = Date.now();
+    var oldest = Infinity;
+    Object.keys(latest).forEach(function (k) { oldest = Math.min(oldest, latest[k].since); });
+    var late = now - oldest >= ackWait();
+    if (late !== unsavedShown) {
+      unsavedShown = late;
+      $('unsaved').hidden = !late;
+      $('unsaved-text').textContent = late ? t('unsaved') : '';
+      if (!late) { announce(t('saved_again')); }
+    }
+    if (late && now - lastRetry >= ackWait() && ws && ws.readyState === WebSocket.OPEN) {
+      lastRetry = now;
+      ws.close(4000, 'no ack');
+    }
   }
 
   function remaining() { return deadline - (Date.now() + offset); }
@@ -264,28 +385,51 @@
       announced[key] = true;
       announce(text);
     }
+    checkSaving();
     if (ms <= 0) { timeUp(); }
   }
 
-  var timedOut = false;
+  function closeDialog(id) {
+    var d = $(id);
+    if (d.open) { d.close(); }
+  }
+
+  function disableAnswers() {
+    each(document.querySelectorAll('#questions input, #prediction'), function (i) { i.disabled = true; });
+    $('submit').disabled = true;
+  }
+
   function timeUp() {
-    if (timedOut) { return; }
+    if (timedOut || stale) { return; }
     timedOut = true;
     clearInterval(timerHandle);
     $('timer').textContent = '00:00';
-    announce(t('time_up'));
     setConn(t('time_up'));
-    Array.prototype.forEach.call(document.querySelectorAll('#questions input'), function (i) { i.disabled = true; });
-    $('submit').disabled = true;
+    disableAnswers();
+    closeDialog('confirm');
+    var d = $('time-up');
+    if (d.showModal) { d.showModal(); } else { d.setAttribute('open', ''); }
+    announce(t('time_up'));
     // The server submits the attempt when the grace for late messages is
     // over and sends the result; if the socket is down, look for ourselves.
     setTimeout(function () { if (!finished) { onResult(); } }, graceMs + 4000);
   }
 
-  $('submit').addEventListener('click', function () {
-    $('submit-error').textContent = '';
-    var left = questions.length - answeredCount();
-    if (left > 0 && !window.confirm(t('confirm_unanswered', { n: left }))) { return; }
+  // becomeStale stops this page: the attempt goes on in another tab or on
+  // another device, and answers typed here would not reach it.
+  function becomeStale() {
+    stale = true;
+    clearInterval(timerHandle);
+    disableAnswers();
+    closeDialog('confirm');
+    $('unsaved').hidden = true;
+    setConn('');
+    $('stale').hidden = false;
+    $('stale-text').textContent = t('replaced');
+    $('stale-reload').focus();
+  }
+
+  function submit() {
     var msg = { type: 'submit' };
     var pred = $('prediction');
     if (pred && pred.value !== '') {
@@ -306,6 +450,56 @@
       return;
     }
     $('submit').disabled = true;
+  }
+
+  // askToSubmit submits at once when every question has an answer, else
+  // first lists the unanswered ones, each a way back to it.
+  function askToSubmit() {
+    var open = unanswered();
+    if (!open.length) { submit(); return; }
+    var d = $('confirm');
+    var numbers = open.map(function (i) { return i + 1; });
+    if (!d.showModal) {
+      if (window.confirm(t('confirm_unanswered', { n: open.length }))) { submit(); }
+      return;
+    }
+    $('confirm-text').textContent = t('confirm_list', { n: open.length, list: numbers.join(', ') });
+    var list = $('confirm-list');
+    list.textContent = '';
+    open.forEach(function (i) {
+      var item = document.createElement('li');
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = t('question_short', { n: i + 1 });
+      b.addEventListener('click', function () { d.close(); go(i, true); });
+      item.appendChild(b);
+      list.appendChild(item);
+    });
+    d.showModal();
+    $('confirm-back').focus();
+  }
+
+  $('submit').addEventListener('click', function () {
+    $('submit-error').textContent = '';
+    askToSubmit();
+  });
+  $('confirm-back').addEventListener('click', function () { $('confirm').close(); });
+  $('confirm-submit').addEventListener('click', function () {
+    $('confirm').close();
+    submit();
+  });
+  $('prev').addEventListener('click', function () { if (current > 0) { go(current - 1, true); } });
+  $('next').addEventListener('click', function () { if (current < questions.length - 1) { go(current + 1, true); } });
+  $('next-unanswered').addEventListener('click', nextUnanswered);
+  $('stale-reload').addEventListener('click', function () { location.reload(); });
+
+  // Signing out does not stop the attempt: its time runs on to the
+  // deadline, and the server submits what was saved. Say so first.
+  each(document.querySelectorAll('form[action="/logout"]'), function (form) {
+    form.addEventListener('submit', function (ev) {
+      if (finished || timedOut) { return; }
+      if (!window.confirm(t('logout_confirm', { time: root.dataset.deadlineLocal }))) { ev.preventDefault(); }
+    });
   });
 
   connect();
