@@ -30,6 +30,12 @@ type Deps struct {
 	Audit quiz.AuditStore
 	// Privacy gives contestants their data and deletes accounts.
 	Privacy *quiz.Privacy
+	// AccountAdmin issues reset links, names staff accounts and keeps the
+	// password changes that accounts owe.
+	AccountAdmin *quiz.AccountAdmin
+	// PublicURL is the site's address as people reach it, the base of
+	// reset links; "" takes the request's own.
+	PublicURL string
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -66,6 +72,7 @@ type Handler struct {
 	signups *limiter // registrations per client address
 
 	accounts *limiter     // failed logins per account, from any address
+	forgot   forgotLimits // reset links asked for by e-mail
 	hashes   *hashQueue   // password hashing, in turns by client address
 	perAddr  *socketCount // open websockets per client address
 
@@ -104,6 +111,9 @@ func New(d Deps) (*Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if d.AccountAdmin == nil {
+		return nil, errors.New("handlers: no AccountAdmin")
+	}
 	trusted, err := parseProxies(d.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -113,6 +123,7 @@ func New(d Deps) (*Handler, error) {
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
 		accounts: newLimiter(failedLoginsPerAccount, accountLoginWindow, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		forgot:   newForgotLimits(d.Now),
 		hashes:   newHashQueue(d.HashWorkers, hashQueuePerAddress, hashQueueTotal),
 		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},
@@ -180,6 +191,13 @@ var statusOf = map[string]int{
 	codeUnsupportedEncoding:    fiber.StatusUnsupportedMediaType,
 	codeBadRequest:             fiber.StatusBadRequest,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
+
+	// Reset links and the password change a new account owes.
+	quiz.CodePasswordChangeRequired: fiber.StatusForbidden,
+	quiz.CodeResetLinkUnknown:       fiber.StatusNotFound,
+	quiz.CodeResetLinkExpired:       fiber.StatusGone,
+	quiz.CodeResetLinkUsed:          fiber.StatusGone,
+	quiz.CodeResetByEmailOff:        fiber.StatusNotFound,
 }
 
 // Codes of HTTP-level problems.
