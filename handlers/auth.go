@@ -579,7 +579,7 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 	_, _, err := h.changePassword(c, b)
 	switch code := quiz.ErrorCode(err); code {
 	case "":
-		return h.renderMe(c, fiber.StatusOK, meForms{Password: passwordView{Changed: true}})
+		return h.renderPasswordForm(c, fiber.StatusOK, passwordView{Changed: true})
 	case quiz.CodeInternal:
 		return err
 	case quiz.CodeUnauthorized:
@@ -591,8 +591,8 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 	}
 }
 
-// renderPasswordForm shows a refused password change where it was made:
-// on /me, or on the page an account that owes the change is kept on.
+// renderPasswordForm shows the outcome of a password change where it was
+// made: on /me, or on the page an account that owed the change was kept on.
 func (h *Handler) renderPasswordForm(c *fiber.Ctx, status int, v passwordView) error {
 	if p := principalOf(c); p != nil && p.mustChange {
 		return h.passwordOwedPage(c, status, v)

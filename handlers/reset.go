@@ -272,6 +272,7 @@ func (h *Handler) resetAPI(c *fiber.Ctx) error {
 type resetView struct {
 	Token     string
 	Name      string
+	Login     string // for password managers, which file the new password under it
 	ExpiresAt time.Time
 	Problem   string // why the link cannot be used, in words
 	Done      bool
@@ -291,7 +292,7 @@ func (h *Handler) resetPage(c *fiber.Ctx) error {
 	if err != nil {
 		return h.resetProblem(c, v, err)
 	}
-	v.Name, v.ExpiresAt, v.ChangeAgain = u.FullName, r.ExpiresAt, r.MustChangeAfter(u)
+	v.Name, v.Login, v.ExpiresAt, v.ChangeAgain = u.FullName, u.Login(), r.ExpiresAt, r.MustChangeAfter(u)
 	return h.renderReset(c, fiber.StatusOK, v)
 }
 
@@ -305,7 +306,7 @@ func (h *Handler) resetForm(c *fiber.Ctx) error {
 	if err != nil {
 		return h.resetProblem(c, v, err)
 	}
-	v.Name, v.ExpiresAt, v.ChangeAgain = u.FullName, r.ExpiresAt, r.MustChangeAfter(u)
+	v.Name, v.Login, v.ExpiresAt, v.ChangeAgain = u.FullName, u.Login(), r.ExpiresAt, r.MustChangeAfter(u)
 	l := h.lang(c)
 	password := c.FormValue("new_password")
 	if password != c.FormValue("new_password_confirm") {
@@ -446,6 +447,5 @@ func (h *Handler) issueResetForm(c *fiber.Ctx) error {
 }
 
 func (h *Handler) renderAccounts(c *fiber.Ctx, status int, v accountsView) error {
-	c.Set("Referrer-Policy", "no-referrer")
 	return h.page(c, status, "accounts", h.lang(c).T("reset.accounts_title"), v)
 }

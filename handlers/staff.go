@@ -58,7 +58,6 @@ func (h *Handler) renderStaff(c *fiber.Ctx, status int, v staffView) error {
 		return err
 	}
 	v.Staff, v.Me = staff, principalOf(c).UserID
-	c.Set("Referrer-Policy", "no-referrer")
 	return h.page(c, status, "staff", h.lang(c).T("staff.title"), v)
 }
 
