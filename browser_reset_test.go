@@ -80,13 +80,26 @@ func TestBrowserPasswordReset(t *testing.T) {
 		if got := b.text(t, "#link-title"); !strings.Contains(got, name) {
 			t.Errorf("the link is for %q, want %s", got, name)
 		}
+		b.fitsDesktop(t)
+		b.phone(t)
+		b.fitsPhone(t)
 		if status := b.click(t, `form[action="/logout"] button`); status != http.StatusOK {
 			t.Fatalf("sign out: %d", status)
 		}
 	})
 
+	step("the citizen who forgot finds from the login page what to do", func(t *testing.T, s *testServer) {
+		b.open(t, s.URL+"/login")
+		if status := b.click(t, "#forgot-link"); status != http.StatusOK {
+			t.Fatalf("Quên mật khẩu?: %d", status)
+		}
+		if got := b.text(t, "#forgot-call"); !strings.Contains(got, "gọi điện cho ban tổ chức") {
+			t.Errorf("the page says %q", got)
+		}
+		b.fitsPhone(t)
+	})
+
 	step("the citizen opens the link on a phone and is asked for the new password twice", func(t *testing.T, s *testServer) {
-		b.phone(t)
 		if status := b.open(t, link); status != http.StatusOK {
 			t.Fatalf("open the link: %d", status)
 		}

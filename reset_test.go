@@ -224,6 +224,10 @@ func TestStaffIssueResetLinks(t *testing.T) {
 		if log := s.stderr.String(); strings.Contains(log, link.token()) || strings.Contains(log, "/reset/") {
 			t.Errorf("the log holds a link:\n%s", log)
 		}
+		_, metrics := s.pwGet("/metrics", "")
+		if strings.Contains(metrics, link.token()) || !strings.Contains(metrics, `route="/reset/:token"`) {
+			t.Errorf("the metrics name a link, or not the route:\n%s", metrics)
+		}
 	})
 }
 
