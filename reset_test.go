@@ -207,6 +207,7 @@ func TestStaffIssueResetLinks(t *testing.T) {
 			Entries []struct {
 				Actor  string `json:"actor"`
 				Detail string `json:"detail"`
+				IP     string `json:"ip"`
 			} `json:"entries"`
 		}
 		s.mustCall(http.StatusOK, "GET", "/api/v1/audit?action=issue_reset_link", admin, nil, &audit)
@@ -215,7 +216,7 @@ func TestStaffIssueResetLinks(t *testing.T) {
 			t.Errorf("issue entries %+v", audit.Entries)
 		}
 		s.mustCall(http.StatusOK, "GET", "/api/v1/audit?action=reset_password", admin, nil, &audit)
-		if len(audit.Entries) != 2 || !strings.Contains(audit.Entries[1].Detail, "link issued by account=") {
+		if len(audit.Entries) != 2 || !strings.Contains(audit.Entries[1].Detail, "link issued by account=") || audit.Entries[1].IP != "127.0.0.1" {
 			t.Errorf("reset entries %+v", audit.Entries)
 		}
 	})

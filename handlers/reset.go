@@ -208,7 +208,7 @@ func (h *Handler) requestResetMail(c *fiber.Ctx, email string) error {
 		}
 	}
 	base, vi := strings.TrimRight(h.PublicURL, "/"), lang{langVI, h.cat}
-	err := h.AccountAdmin.RequestByEmail(email, func(link quiz.ResetLink) quiz.Mail {
+	err := h.AccountAdmin.RequestByEmail(email, h.clientIP(c), func(link quiz.ResetLink) quiz.Mail {
 		return quiz.Mail{Subject: vi.T("reset.mail_subject"), Text: vi.T("reset.mail_body", link.Account.FullName,
 			resetURL(base, link.Token), link.ExpiresAt.In(vietnam).Format("15:04 ngày 02/01/2006"))}
 	})
@@ -245,7 +245,7 @@ func (h *Handler) useReset(c *fiber.Ctx, token, password string) (quiz.User, err
 	ctx := quiz.WithHashTurn(c.UserContext(), func(work func()) error {
 		return h.hashing(c, func() error { work(); return nil })
 	})
-	return h.AccountAdmin.Reset(ctx, token, password)
+	return h.AccountAdmin.Reset(ctx, token, password, h.clientIP(c))
 }
 
 // resetAPI is POST /api/v1/auth/reset {token, new_password} → 200 {user,

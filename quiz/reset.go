@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -244,13 +245,14 @@ func (a *AccountAdmin) issue(ctx context.Context, target User, channel ResetChan
 // caller's answer must not depend on whether there is: the lookup and the
 // mail happen after it, in the background, and nothing is said about them.
 // Staff accounts are reset by an admin only, so that a mailbox broken into
-// does not open a staff account. compose writes the mail for the link.
-func (a *AccountAdmin) RequestByEmail(email string, compose func(ResetLink) Mail) error {
+// does not open a staff account. compose writes the mail for the link;
+// ip is the requester's address, for the audit log.
+func (a *AccountAdmin) RequestByEmail(email, ip string, compose func(ResetLink) Mail) error {
 	if a.mailer == nil {
 		return Errorf(CodeResetByEmailOff, "this installation sends no mail; ask the organizers for a link")
 	}
 	normalized, ok := normalizeEmail(email)
-	if normalized == "" {
+	if strings.TrimSpace(email) == "" {
 		return &Error{Code: CodeValidation, Message: "invalid input", Fields: map[string]string{"email": MsgRequired}}
 	}
 	if !ok {
@@ -268,12 +270,12 @@ func (a *AccountAdmin) RequestByEmail(email string, compose func(ResetLink) Mail
 		defer func() { <-a.sending }()
 		ctx, cancel := context.WithTimeout(context.Background(), mailTimeout)
 		defer cancel()
-		a.mailLink(ctx, normalized, compose)
+		a.mailLink(ctx, normalized, ip, compose)
 	}()
 	return nil
 }
 
-func (a *AccountAdmin) mailLink(ctx context.Context, email string, compose func(ResetLink) Mail) {
+func (a *AccountAdmin) mailLink(ctx context.Context, email, ip string, compose func(ResetLink) Mail) {
 	u, _, err := a.accounts.store.UserByLogin(ctx, email)
 	if ErrorCode(err) == CodeNotFound || (err == nil && (u.Email != email || u.Role != RoleContestant || u.DisabledAt != nil)) {
 		return
@@ -284,7 +286,7 @@ func (a *AccountAdmin) mailLink(ctx context.Context, email string, compose func(
 	}
 	now := a.now()
 	link, err := a.issue(ctx, u, ResetByEmail, 0, now, EmailResetTTL, AuditEntry{At: now, UserID: u.ID,
-		Actor: accountLabel(u), Action: AuditEmailResetLink})
+		Actor: accountLabel(u), Action: AuditEmailResetLink, IP: ip})
 	if err != nil {
 		a.log.Warn("reset mail not sent: link", "account", u.ID, "err", err)
 		return
@@ -341,8 +343,9 @@ func (r PasswordReset) MustChangeAfter(u User) bool {
 
 // Reset sets a new password through a link: the same rules as at
 // registration, the link used up, and every session of the account ended.
-// The hash is computed in the turn ctx carries (WithHashTurn).
-func (a *AccountAdmin) Reset(ctx context.Context, token, password string) (User, error) {
+// The hash is computed in the turn ctx carries (WithHashTurn); ip is the
+// holder's address, for the audit log.
+func (a *AccountAdmin) Reset(ctx context.Context, token, password, ip string) (User, error) {
 	r, u, err := a.CheckReset(ctx, token)
 	if err != nil {
 		return User{}, err
@@ -361,7 +364,7 @@ func (a *AccountAdmin) Reset(ctx context.Context, token, password string) (User,
 	now := a.now()
 	must := r.MustChangeAfter(u)
 	end, err := a.store.UseReset(ctx, r.TokenHash, hash, must, now, AuditEntry{At: now, UserID: u.ID,
-		Actor: accountLabel(u), Action: AuditResetPassword, Detail: how})
+		Actor: accountLabel(u), Action: AuditResetPassword, Detail: how, IP: ip})
 	if err != nil {
 		return User{}, err
 	}

@@ -114,7 +114,7 @@ func TestResetLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1")
+		u, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1", "10.0.0.2")
 		if err != nil {
 			t.Fatalf("reset: %v", err)
 		}
@@ -131,7 +131,7 @@ func TestResetLinks(t *testing.T) {
 		if u.SessionEpoch <= before.SessionEpoch {
 			t.Errorf("epoch %d after the reset, want above %d", u.SessionEpoch, before.SessionEpoch)
 		}
-		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-2"); quiz.ErrorCode(err) != quiz.CodeResetLinkUsed {
+		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-2", "10.0.0.2"); quiz.ErrorCode(err) != quiz.CodeResetLinkUsed {
 			t.Errorf("the link again: %v, want %s", err, quiz.CodeResetLinkUsed)
 		}
 		if must, _ := r.admin.MustChangePassword(ctx, r.id); must {
@@ -143,7 +143,7 @@ func TestResetLinks(t *testing.T) {
 		r := newResetRig(t)
 		link := r.issue(t, r.adminID, r.id)
 		r.clk.t = r.clk.t.Add(quiz.StaffResetTTL)
-		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1"); quiz.ErrorCode(err) != quiz.CodeResetLinkExpired {
+		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1", "10.0.0.2"); quiz.ErrorCode(err) != quiz.CodeResetLinkExpired {
 			t.Errorf("got %v, want %s", err, quiz.CodeResetLinkExpired)
 		}
 		if _, err := r.accounts.Login(ctx, "0912345678", "mat-khau-cu-1"); err != nil {
@@ -164,7 +164,7 @@ func TestResetLinks(t *testing.T) {
 	t.Run("a password change, another link's use or a deletion voids a link", func(t *testing.T) {
 		r := newResetRig(t)
 		first, second := r.issue(t, r.organizerID, r.id), r.issue(t, r.organizerID, r.id)
-		if _, err := r.admin.Reset(ctx, second.Token, "mat-khau-moi-1"); err != nil {
+		if _, err := r.admin.Reset(ctx, second.Token, "mat-khau-moi-1", "10.0.0.2"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := r.admin.CheckReset(ctx, first.Token); quiz.ErrorCode(err) != quiz.CodeResetLinkUsed {
@@ -191,13 +191,13 @@ func TestResetLinks(t *testing.T) {
 		r := newResetRig(t)
 		link := r.issue(t, r.organizerID, r.id)
 		for _, pw := range []string{"", "ngan", strings.Repeat("x", 73)} {
-			_, err := r.admin.Reset(ctx, link.Token, pw)
+			_, err := r.admin.Reset(ctx, link.Token, pw, "10.0.0.2")
 			var qe *quiz.Error
 			if quiz.ErrorCode(err) != quiz.CodeValidation || !errorAs(err, &qe) || qe.Fields["new_password"] == "" {
 				t.Errorf("%q: %v, want a field error on new_password", pw, err)
 			}
 		}
-		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1"); err != nil {
+		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1", "10.0.0.2"); err != nil {
 			t.Errorf("the link after refused passwords: %v", err)
 		}
 	})
@@ -211,7 +211,7 @@ func TestResetLinks(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = r.admin.Reset(ctx, link.Token, "mat-khau-moi-"+string(rune('a'+i)))
+				_, errs[i] = r.admin.Reset(ctx, link.Token, "mat-khau-moi-"+string(rune('a'+i)), "10.0.0.2")
 			}()
 		}
 		wg.Wait()
@@ -264,7 +264,7 @@ func TestWhoMayIssueResetLinks(t *testing.T) {
 	}
 	t.Run("a staff account reset through an admin's link changes its password again at sign-in", func(t *testing.T) {
 		link := r.issue(t, r.adminID, r.organizerID)
-		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1"); err != nil {
+		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1", "10.0.0.2"); err != nil {
 			t.Fatal(err)
 		}
 		if must, err := r.admin.MustChangePassword(ctx, r.organizerID); err != nil || !must {
@@ -286,7 +286,7 @@ func TestResetLinksByEmail(t *testing.T) {
 	ctx := context.Background()
 	r := newResetRig(t)
 	for _, email := range []string{"HOA@gmail.example", "ai-do@gmail.example", "to-chuc@so.gov.vn"} {
-		err := r.admin.RequestByEmail(email, func(l quiz.ResetLink) quiz.Mail {
+		err := r.admin.RequestByEmail(email, "10.0.0.3", func(l quiz.ResetLink) quiz.Mail {
 			return quiz.Mail{Subject: "Đặt lại mật khẩu", Text: "/reset/" + l.Token + " " + quiz.APITime(l.ExpiresAt)}
 		})
 		if err != nil {
@@ -302,19 +302,21 @@ func TestResetLinksByEmail(t *testing.T) {
 	if want := quiz.APITime(r.clk.t.Add(quiz.EmailResetTTL)); !strings.Contains(sent[0].Text, want) {
 		t.Errorf("mail %q, want the expiry %s", sent[0].Text, want)
 	}
-	if _, err := r.admin.Reset(ctx, token, "mat-khau-moi-1"); err != nil {
+	if _, err := r.admin.Reset(ctx, token, "mat-khau-moi-1", "10.0.0.2"); err != nil {
 		t.Errorf("the mailed link: %v", err)
 	}
 	t.Run("an address that is not one is refused before anything is looked up", func(t *testing.T) {
-		for _, email := range []string{"", "not an address", "a@b@c"} {
-			if err := r.admin.RequestByEmail(email, nil); quiz.ErrorCode(err) != quiz.CodeValidation {
-				t.Errorf("%q: %v, want %s", email, err, quiz.CodeValidation)
+		for email, want := range map[string]string{"": quiz.MsgRequired, "  ": quiz.MsgRequired,
+			"not an address": quiz.MsgEmailInvalid, "a@b@c": quiz.MsgEmailInvalid} {
+			var qe *quiz.Error
+			if err := r.admin.RequestByEmail(email, "10.0.0.3", nil); !errorAs(err, &qe) || qe.Fields["email"] != want {
+				t.Errorf("%q: %v, want %s on email", email, err, want)
 			}
 		}
 	})
 	t.Run("an installation without mail says so", func(t *testing.T) {
 		off := quiz.NewAccountAdmin(r.db, r.accounts, nil, nil, r.clk.now)
-		if err := off.RequestByEmail("hoa@gmail.example", nil); quiz.ErrorCode(err) != quiz.CodeResetByEmailOff {
+		if err := off.RequestByEmail("hoa@gmail.example", "10.0.0.3", nil); quiz.ErrorCode(err) != quiz.CodeResetByEmailOff {
 			t.Errorf("got %v, want %s", err, quiz.CodeResetByEmailOff)
 		}
 	})
