@@ -46,7 +46,7 @@ type staffView struct {
 	Link       *issuedLink
 }
 
-// staffPage is GET /admin/users: the staff accounts, each with its name to
+// staffUsersPage is GET /admin/users: the staff accounts, each with its name to
 // set, disable or enable, and a reset link to issue.
 func (h *Handler) staffUsersPage(c *fiber.Ctx) error {
 	return h.renderStaff(c, fiber.StatusOK, staffView{})
