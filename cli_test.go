@@ -54,13 +54,22 @@ func TestUserAddWhileServing(t *testing.T) {
 	var login struct {
 		Token string `json:"token"`
 		User  struct {
-			Role string `json:"role"`
+			Role     string `json:"role"`
+			FullName string `json:"full_name"`
 		} `json:"user"`
+		MustChangePassword bool `json:"must_change_password"`
 	}
 	s.mustCall(200, "POST", "/api/v1/auth/login", "", map[string]string{"login": "to-chuc@so.gov.vn", "password": "mat-khau-to-chuc"}, &login)
-	if login.User.Role != "organizer" {
-		t.Errorf("role %q, want organizer", login.User.Role)
+	if login.User.Role != "organizer" || login.User.FullName != "Phòng CCHC" || !login.MustChangePassword {
+		t.Errorf("signed in as %+v, want the organizer named Phòng CCHC, owing a password change", login)
 	}
+	// The password was chosen by whoever ran the command: its holder
+	// chooses their own before anything else.
+	if status, body := s.call("GET", "/api/v1/banks", login.Token, nil); status != http.StatusForbidden || errorCode(t, body) != "password_change_required" {
+		t.Errorf("GET /banks before the change: %d %s, want 403 password_change_required", status, body)
+	}
+	s.mustCall(200, "POST", "/api/v1/me/password", login.Token, map[string]string{
+		"current_password": "mat-khau-to-chuc", "new_password": "mat-khau-cua-toi"}, &login)
 	s.mustCall(200, "GET", "/api/v1/banks", login.Token, nil, nil)
 
 	for _, tt := range []struct {
@@ -70,8 +79,9 @@ func TestUserAddWhileServing(t *testing.T) {
 	}{
 		{"refuses a contestant account", []string{"-email", "a@b.vn", "-password", "mat-khau-123", "-role", "contestant"}, "role: Not a valid role."},
 		{"refuses a short password", []string{"-email", "a@b.vn", "-password", "123", "-role", "official"}, "password: The password needs at least 8 characters."},
-		{"refuses a taken e-mail", []string{"-email", "to-chuc@so.gov.vn", "-password", "mat-khau-123", "-role", "official"}, "email: This e-mail is already registered."},
+		{"refuses a taken e-mail", []string{"-email", "to-chuc@so.gov.vn", "-password", "mat-khau-123", "-role", "official", "-name", "Lê Lan"}, "email: This e-mail is already registered."},
 		{"refuses a missing e-mail", []string{"-password", "mat-khau-123", "-role", "official"}, "email: This field is required."},
+		{"refuses a staff account without a name", []string{"-email", "b@so.gov.vn", "-password", "mat-khau-123", "-role", "official"}, "full_name: Give the full name"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := cli(t, s.DBPath, append([]string{"user", "add"}, tt.args...)...)

@@ -73,11 +73,11 @@ func TestEmailsAreOneAddressInEverySpelling(t *testing.T) {
 
 	t.Run("staff accounts from the command line are normalized too", func(t *testing.T) {
 		staffNFD := norm.NFD.String("Trần.Văn.Đức@UBND.vn")
-		if _, _, err := cli(t, s.DBPath, "user", "add", "-email", staffNFD, "-password", "mat-khau-to-chuc", "-role", "organizer"); err != nil {
+		if _, _, err := cli(t, s.DBPath, "user", "add", "-email", staffNFD, "-password", "mat-khau-to-chuc", "-role", "organizer", "-name", "Trần Văn Đức"); err != nil {
 			t.Fatal(err)
 		}
 		s.login(norm.NFC.String("trần.văn.đức@ubnd.vn"), "mat-khau-to-chuc")
-		_, _, err := cli(t, s.DBPath, "user", "add", "-email", norm.NFC.String("TRẦN.văn.đức@ubnd.vn"), "-password", "mat-khau-123", "-role", "official")
+		_, _, err := cli(t, s.DBPath, "user", "add", "-email", norm.NFC.String("TRẦN.văn.đức@ubnd.vn"), "-password", "mat-khau-123", "-role", "official", "-name", "Trần Văn Đức")
 		if err == nil || !strings.Contains(err.Error(), "already registered") {
 			t.Errorf("a second account for the same address: %v, want it refused", err)
 		}

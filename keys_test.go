@@ -147,7 +147,8 @@ func TestSigningKeyLivesInAFile(t *testing.T) {
 func oldDatabase(t *testing.T) (path, hexKey string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "hoithi.db")
-	if _, _, err := cli(t, path, "user", "add", "-email", testAdminEmail, "-password", testAdminPassword, "-role", "admin"); err != nil {
+	if _, _, err := cli(t, path, "user", "add", "-email", testAdminEmail, "-password", testAdminPassword, "-role", "admin",
+		"-name", "Quản trị viên", "-must-change=false"); err != nil {
 		t.Fatal(err)
 	}
 	hexKey = strings.Repeat("5a17e9", 10) + "c0de"
@@ -257,7 +258,7 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 	})
 	t.Run("a command creates a new database 0600", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "hoithi.db")
-		if _, _, err := cli(t, path, "user", "add", "-email", "a@so.gov.vn", "-password", "mat-khau-123", "-role", "official"); err != nil {
+		if _, _, err := cli(t, path, "user", "add", "-email", "a@so.gov.vn", "-password", "mat-khau-123", "-role", "official", "-name", "Cán bộ"); err != nil {
 			t.Fatal(err)
 		}
 		check(t, path)

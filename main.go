@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -27,6 +28,7 @@ import (
 
 	"hoithi/data"
 	"hoithi/handlers"
+	"hoithi/mail"
 	"hoithi/metrics"
 	"hoithi/quiz"
 	"hoithi/store"
@@ -48,7 +50,8 @@ const usage = `hoithi: online contests on administrative procedures performed el
 
 Usage:
   hoithi [serve]                                   serve the web app and API (the default)
-  hoithi user add -email E -password P -role R     create a staff account (admin, organizer, official)
+  hoithi user add -email E -password P -role R -name N
+                                                   create a staff account (admin, organizer, official)
   hoithi user disable -email E                     stop a staff account signing in; its sessions end
   hoithi user enable -email E                      let a disabled staff account sign in again
   hoithi user password -email E -password P        set an account's password; all its sessions end
@@ -116,6 +119,10 @@ type config struct {
 	// no cap); hashWorkers is how many password hashes run at once.
 	wsPerAddress int
 	hashWorkers  int
+	// smtp sends the reset links people ask for by e-mail; nil: none.
+	// publicURL is the site's address as people reach it.
+	smtp      *mail.SMTP
+	publicURL string
 }
 
 // defaultWSPerAddress is the default cap on websockets from one client
@@ -206,6 +213,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("HOITHI_LOG_LEVEL=%q: want debug, info, warn or error", v))
 		}
 	}
+	if v := getenv("HOITHI_PUBLIC_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("HOITHI_PUBLIC_URL=%q: want the site's address as people reach it, like https://hoithi.so.gov.vn", v))
+		} else {
+			cfg.publicURL = strings.TrimRight(v, "/")
+		}
+	}
+	if v := getenv("HOITHI_SMTP_URL"); v != "" {
+		// The value holds a password: errors never repeat it.
+		s, err := mail.Parse(v)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("HOITHI_SMTP_URL: %w", err))
+		case cfg.publicURL == "":
+			errs = append(errs, errors.New("HOITHI_SMTP_URL needs HOITHI_PUBLIC_URL: a mailed link must not take "+
+				"the site's address from a request, whose Host header anyone can write"))
+		default:
+			cfg.smtp = s
+		}
+	}
 	if cfg.jwtSecret != "" && len(cfg.jwtSecret) < 32 {
 		errs = append(errs, errors.New("HOITHI_JWT_SECRET: want at least 32 characters"))
 	}
@@ -228,6 +257,7 @@ func (b bcryptHasher) Check(hash, password string) bool {
 type services struct {
 	db       *store.DB
 	accounts *quiz.Accounts
+	admin    *quiz.AccountAdmin
 	catalog  *quiz.Catalog
 	results  *quiz.Results
 }
@@ -243,9 +273,15 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		return nil, err
 	}
 	now := time.Now
+	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
+	var mailer quiz.Mailer
+	if cfg.smtp != nil {
+		mailer = cfg.smtp
+	}
 	return &services{
 		db:       db,
-		accounts: quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now),
+		accounts: accounts,
+		admin:    quiz.NewAccountAdmin(db, accounts, mailer, log, now),
 		catalog:  quiz.NewCatalog(db, now),
 		results:  quiz.NewResults(db, now),
 	}, nil
@@ -272,7 +308,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	if err := ensureAdmin(ctx, cfg, svc.accounts, stdout); err != nil {
+	if err := ensureAdmin(ctx, cfg, svc, stdout); err != nil {
 		return err
 	}
 	if cfg.demo {
@@ -289,6 +325,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
 		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
+		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: time.Now, Log: log,
@@ -308,6 +345,9 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), cfg.dbPath)
+	if cfg.smtp != nil {
+		log.Info("reset links are mailed on request", "server", cfg.smtp.String(), "links", cfg.publicURL)
+	}
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
 
@@ -329,6 +369,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		log.Warn("http shutdown", "err", err)
 	}
 	engine.Stop()
+	svc.admin.Wait() // reset mails on their way
 	// svc.db.Close (deferred) commits every write still queued.
 	log.Info("stopped")
 	return nil
@@ -477,9 +518,11 @@ func createKeyFile(path string, key []byte) error {
 	return nil
 }
 
-// ensureAdmin creates the first admin when the database has none.
-func ensureAdmin(ctx context.Context, cfg config, accounts *quiz.Accounts, stdout io.Writer) error {
-	has, err := accounts.HasAdmin(ctx)
+// ensureAdmin creates the first admin when the database has none. A
+// password made up and printed here is changed at the first sign-in: the
+// console it was printed on may be read by others.
+func ensureAdmin(ctx context.Context, cfg config, svc *services, stdout io.Writer) error {
+	has, err := svc.accounts.HasAdmin(ctx)
 	if err != nil || has {
 		return err
 	}
@@ -494,14 +537,14 @@ func ensureAdmin(ctx context.Context, cfg config, accounts *quiz.Accounts, stdou
 		}
 		password, printed = hex.EncodeToString(raw), true
 	}
-	u, err := accounts.CreateStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
-		FullName: "Quản trị viên"})
+	u, err := svc.admin.AddStaff(ctx, quiz.StaffAccount{Email: email, Password: password, Role: quiz.RoleAdmin,
+		FullName: "Quản trị viên"}, printed)
 	if err != nil {
 		return fmt.Errorf("first admin: %w", err)
 	}
 	// The address as stored (NFC, lower case) is the one to sign in with.
 	if printed {
-		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; keep it safe)\n", u.Email, password)
+		fmt.Fprintf(stdout, "First admin account: %s  password: %s  (shown once; to be changed at the first sign-in)\n", u.Email, password)
 	} else {
 		fmt.Fprintf(stdout, "First admin account: %s (password from HOITHI_ADMIN_PASSWORD)\n", u.Email)
 	}
@@ -557,9 +600,12 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	email := fs.String("email", "", "the account's e-mail, used to sign in (required)")
 	password := fs.String("password", "", "the password, at least 8 characters (required)")
 	role := fs.String("role", "", "admin, organizer or official (required)")
-	name := fs.String("name", "", "the full name shown in the app (default: the e-mail)")
+	name := fs.String("name", "", "the full name of the person who uses the account, as it prints on locked lists,\ncertificates and the audit log (required)")
+	mustChange := fs.Bool("must-change", true, "the holder changes this password at the first sign-in; -must-change=false\nwhen the holder chose it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: hoithi user add -email E -password P -role R [-name N]\n\nCreates a staff account. Contestants register on the site, where they give consent.\n\n")
+		fmt.Fprint(stderr, "Usage: hoithi user add -email E -password P -role R -name N [-must-change=false]\n\n"+
+			"Creates a staff account. Its holder must change the password at the first sign-in, since\n"+
+			"whoever ran the command chose it. Contestants register on the site, where they give consent.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -570,11 +616,14 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 		return err
 	}
 	defer svc.db.Close()
-	u, err := svc.accounts.CreateStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name})
+	u, err := svc.admin.AddStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name}, *mustChange)
 	if err != nil {
 		return fmt.Errorf("user add: %s", handlers.Explain(err))
 	}
-	fmt.Fprintf(stdout, "created %s account %d for %s\n", u.Role, u.ID, u.Email)
+	fmt.Fprintf(stdout, "created %s account %d for %s (%s)\n", u.Role, u.ID, u.Email, u.FullName)
+	if *mustChange {
+		fmt.Fprintln(stdout, "its holder changes the password at the first sign-in")
+	}
 	return nil
 }
 
@@ -633,10 +682,12 @@ func setUserPassword(ctx context.Context, cfg config, args []string, stdout, std
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "the account's e-mail (required)")
 	password := fs.String("password", "", "the new password, at least 8 characters (required)")
+	mustChange := fs.Bool("must-change", true, "the holder changes this password at the next sign-in; -must-change=false\nwhen the holder chose it")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: hoithi user password -email E -password P\n\n"+
+		fmt.Fprintf(stderr, "Usage: hoithi user password -email E -password P [-must-change=false]\n\n"+
 			"Sets the password of the account with that e-mail (staff, or a contestant who gave one)\n"+
-			"and ends every session of it: a server running on the same database notices within %s.\n\n", sessionPolling)
+			"and ends every session of it: a server running on the same database notices within %s.\n"+
+			"The holder changes it at the next sign-in.\n\n", sessionPolling)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -658,11 +709,20 @@ func setUserPassword(ctx context.Context, cfg config, args []string, stdout, std
 	if err == nil {
 		u, err = svc.accounts.ResetPassword(ctx, u.ID, *password, quiz.Actor{Name: "hoithi user password (command line)"})
 	}
+	// Whoever chose the password now set decides whether one is owed.
+	if err == nil && *mustChange {
+		err = svc.admin.RequireChange(ctx, u.ID)
+	} else if err == nil {
+		err = svc.admin.PasswordChanged(ctx, u.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("user password: %s", handlers.Explain(err))
 	}
 	fmt.Fprintf(stdout, "password of %s account %d (%s) set; every session of it has ended (within %s on a running server)\n",
 		u.Role, u.ID, u.Email, sessionPolling)
+	if *mustChange {
+		fmt.Fprintln(stdout, "its holder changes the password at the next sign-in")
+	}
 	return nil
 }
 

@@ -256,7 +256,8 @@ func TestChangePassword(t *testing.T) {
 
 func TestAdminDisablesStaffAccounts(t *testing.T) {
 	s := startServer(t, nil)
-	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", "to-chuc@so.gov.vn", "-password", "mat-khau-to-chuc", "-role", "organizer"); err != nil {
+	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", "to-chuc@so.gov.vn", "-password", "mat-khau-to-chuc", "-role", "organizer",
+		"-name", "Phòng CCHC", "-must-change=false"); err != nil {
 		t.Fatal(err)
 	}
 	admin := s.admin()
@@ -365,7 +366,8 @@ func TestAdminDisablesStaffAccounts(t *testing.T) {
 
 func TestUserCommandsWhileServing(t *testing.T) {
 	s := startServer(t, nil)
-	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", "can-bo@so.gov.vn", "-password", "mat-khau-can-bo", "-role", "official"); err != nil {
+	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", "can-bo@so.gov.vn", "-password", "mat-khau-can-bo", "-role", "official",
+		"-name", "Cán bộ thẩm định", "-must-change=false"); err != nil {
 		t.Fatal(err)
 	}
 	official := s.login("can-bo@so.gov.vn", "mat-khau-can-bo")

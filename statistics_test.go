@@ -21,7 +21,7 @@ import (
 func statisticsStaff(t *testing.T, s *testServer, role, email string) (string, int64) {
 	t.Helper()
 	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", email, "-password", "mat-khau-"+role, "-role", role,
-		"-name", "Cán bộ thống kê"); err != nil {
+		"-name", "Cán bộ thống kê", "-must-change=false"); err != nil {
 		t.Fatalf("user add %s: %v", role, err)
 	}
 	var out struct {

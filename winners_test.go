@@ -28,7 +28,7 @@ func (s *testServer) staff(role, email string) string {
 	env := map[string]string{"HOITHI_DB": s.DBPath, "HOITHI_BCRYPT_COST": "4"}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"user", "add", "-email", email, "-password", "mat-khau-123",
-		"-role", role, "-name", "Cán bộ " + role}, func(k string) string { return env[k] }, &out, &out); err != nil {
+		"-role", role, "-name", "Cán bộ " + role, "-must-change=false"}, func(k string) string { return env[k] }, &out, &out); err != nil {
 		s.t.Fatalf("user add: %v\n%s", err, out.String())
 	}
 	var login struct {

@@ -23,9 +23,13 @@ const tokenIssuer = "hoithi"
 
 // claims are the JWT's claims: the subject is the account id, the ID (jti)
 // names the session, and epoch is the account's session epoch at sign-in.
+// MustChange marks the session of an account that owes a password change
+// (its password was chosen by someone else): the flag changes only with
+// the password, which starts a new epoch, so the token can carry it.
 type claims struct {
-	Role  quiz.Role `json:"role"`
-	Epoch int64     `json:"epoch,omitempty"`
+	Role       quiz.Role `json:"role"`
+	Epoch      int64     `json:"epoch,omitempty"`
+	MustChange bool      `json:"pwc,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -38,6 +42,9 @@ type principal struct {
 	viaCookie bool
 	// session is the token's session, which a logout ends.
 	session quiz.Session
+	// mustChange: the account must change its password before anything
+	// else (mayWhileChangeOwed).
+	mustChange bool
 }
 
 const (
@@ -48,7 +55,7 @@ const (
 )
 
 // issueToken signs a token for u, with a session id of its own.
-func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
+func (h *Handler) issueToken(u quiz.User, mustChange bool) (string, time.Time, error) {
 	now := h.Now()
 	exp := now.Add(h.TokenTTL)
 	id := make([]byte, 16)
@@ -56,8 +63,9 @@ func (h *Handler) issueToken(u quiz.User) (string, time.Time, error) {
 		return "", time.Time{}, err
 	}
 	token := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		Role:  u.Role,
-		Epoch: u.SessionEpoch,
+		Role:       u.Role,
+		Epoch:      u.SessionEpoch,
+		MustChange: mustChange,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    tokenIssuer,
 			Subject:   strconv.FormatInt(u.ID, 10),
@@ -95,7 +103,7 @@ func (h *Handler) parseToken(s string) (*principal, error) {
 		sum := sha256.Sum256([]byte(s))
 		cl.ID = "t" + base64.RawURLEncoding.EncodeToString(sum[:16])
 	}
-	return &principal{UserID: id, Role: cl.Role, session: quiz.Session{
+	return &principal{UserID: id, Role: cl.Role, mustChange: cl.MustChange, session: quiz.Session{
 		ID: cl.ID, UserID: id, Epoch: cl.Epoch, ExpiresAt: cl.ExpiresAt.Time,
 	}}, nil
 }
@@ -129,6 +137,9 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 			return quiz.Errorf(quiz.CodeUnauthorized, "this session has ended; sign in again")
 		}
 		c.Locals(principalKey, p)
+		if p.mustChange && !mayWhileChangeOwed(c) {
+			return passwordChangeOwed(c)
+		}
 		return c.Next()
 	}
 	if cookie := c.Cookies(sessionCookie); cookie != "" {
@@ -144,6 +155,9 @@ func (h *Handler) authenticate(c *fiber.Ctx) error {
 			if live {
 				p.viaCookie = true
 				c.Locals(principalKey, p)
+				if p.mustChange && !mayWhileChangeOwed(c) {
+					return passwordChangeOwed(c)
+				}
 			}
 		}
 	}
@@ -273,6 +287,10 @@ type userBrief struct {
 type sessionAnswer struct {
 	Token string    `json:"token"`
 	User  userBrief `json:"user"`
+	// MustChangePassword: the account's password was chosen by someone
+	// else; every call but POST /me/password and logout answers 403
+	// password_change_required until it is changed.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // register creates a contestant account, shared by the API and the page.
@@ -309,13 +327,14 @@ func (h *Handler) register(c *fiber.Ctx, read func() (registerBody, error)) (qui
 		}
 		return quiz.User{}, "", err
 	}
-	return h.startSession(c, u)
+	return h.startSession(c, u, false)
 }
 
 // startSession signs a token for u and gives it to the browser as the
-// session cookie too.
-func (h *Handler) startSession(c *fiber.Ctx, u quiz.User) (quiz.User, string, error) {
-	token, exp, err := h.issueToken(u)
+// session cookie too; mustChange marks an account that owes a password
+// change.
+func (h *Handler) startSession(c *fiber.Ctx, u quiz.User, mustChange bool) (quiz.User, string, error) {
+	token, exp, err := h.issueToken(u, mustChange)
 	if err != nil {
 		return quiz.User{}, "", err
 	}
@@ -362,22 +381,34 @@ type loginBody struct {
 // (checkPassword), shared by the API and the page; read gives the login
 // and password.
 func (h *Handler) login(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, string, error) {
+	u, token, _, err := h.signIn(c, read)
+	return u, token, err
+}
+
+// signIn is login, also saying whether the account owes a password
+// change; its session is marked so.
+func (h *Handler) signIn(c *fiber.Ctx, read func() (loginBody, error)) (quiz.User, string, bool, error) {
 	u, err := h.checkPassword(c, read)
 	if err != nil {
-		return quiz.User{}, "", err
+		return quiz.User{}, "", false, err
 	}
-	return h.startSession(c, u)
+	must, err := h.AccountAdmin.MustChangePassword(c.UserContext(), u.ID)
+	if err != nil {
+		return quiz.User{}, "", false, err
+	}
+	u, token, err := h.startSession(c, u, must)
+	return u, token, must, err
 }
 
 func (h *Handler) loginAPI(c *fiber.Ctx) error {
-	u, token, err := h.login(c, func() (b loginBody, err error) {
+	u, token, must, err := h.signIn(c, func() (b loginBody, err error) {
 		err = decodeJSON(c, &b)
 		return b, err
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}})
+	return c.JSON(sessionAnswer{Token: token, User: userBrief{u.ID, u.Role, u.FullName}, MustChangePassword: must})
 }
 
 // logoutAPI ends the session of the token it is called with, bearer or
@@ -434,6 +465,8 @@ type meBody struct {
 	Unit      string        `json:"unit,omitempty"`
 	CreatedAt string        `json:"created_at"`
 	Consents  []consentBody `json:"consents"`
+	// MustChangePassword: see sessionAnswer.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 type consentBody struct {
@@ -454,7 +487,7 @@ func (h *Handler) showMe(c *fiber.Ctx) error {
 	}
 	body := meBody{ID: u.ID, Role: u.Role, FullName: u.FullName, BirthDate: u.BirthDate, IDNumber: u.IDNumber,
 		Phone: u.Phone, Email: u.Email, Province: u.Province, Commune: u.Commune, Unit: u.Unit,
-		CreatedAt: apiTime(u.CreatedAt), Consents: []consentBody{}}
+		CreatedAt: apiTime(u.CreatedAt), Consents: []consentBody{}, MustChangePassword: p.mustChange}
 	for _, k := range consents {
 		body.Consents = append(body.Consents, consentBody{k.Purpose, k.Version, apiTime(k.AgreedAt)})
 	}
@@ -497,7 +530,11 @@ func (h *Handler) changePassword(c *fiber.Ctx, b passwordBody) (quiz.User, strin
 	if err != nil {
 		return quiz.User{}, "", err
 	}
-	return h.startSession(c, u)
+	// The password is the holder's own now, whoever chose the last one.
+	if err := h.AccountAdmin.PasswordChanged(c.UserContext(), u.ID); err != nil {
+		return quiz.User{}, "", err
+	}
+	return h.startSession(c, u, false)
 }
 
 func wrongCurrentPassword(err error) bool {
@@ -535,14 +572,14 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 	b := passwordBody{CurrentPassword: c.FormValue("current_password"), NewPassword: c.FormValue("new_password")}
 	if b.NewPassword != c.FormValue("new_password_confirm") {
 		l := h.lang(c)
-		return h.renderMe(c, fiber.StatusUnprocessableEntity, meForms{Password: passwordView{
+		return h.renderPasswordForm(c, fiber.StatusUnprocessableEntity, passwordView{
 			Errors: map[string]string{"new_password_confirm": l.T(msgPasswordMismatch)}, Notice: l.T("err." + quiz.CodeValidation),
-		}})
+		})
 	}
 	_, _, err := h.changePassword(c, b)
 	switch code := quiz.ErrorCode(err); code {
 	case "":
-		return h.renderMe(c, fiber.StatusOK, meForms{Password: passwordView{Changed: true}})
+		return h.renderPasswordForm(c, fiber.StatusOK, passwordView{Changed: true})
 	case quiz.CodeInternal:
 		return err
 	case quiz.CodeUnauthorized:
@@ -550,8 +587,17 @@ func (h *Handler) passwordForm(c *fiber.Ctx) error {
 		return loginRedirect(c)
 	default:
 		fields, notice := h.fieldErrors(c, err)
-		return h.renderMe(c, statusOf[code], meForms{Password: passwordView{Errors: fields, Notice: notice}})
+		return h.renderPasswordForm(c, statusOf[code], passwordView{Errors: fields, Notice: notice})
 	}
+}
+
+// renderPasswordForm shows the outcome of a password change where it was
+// made: on /me, or on the page an account that owed the change was kept on.
+func (h *Handler) renderPasswordForm(c *fiber.Ctx, status int, v passwordView) error {
+	if p := principalOf(c); p != nil && p.mustChange {
+		return h.passwordOwedPage(c, status, v)
+	}
+	return h.renderMe(c, status, meForms{Password: v})
 }
 
 const msgPasswordMismatch = "field.password_mismatch"

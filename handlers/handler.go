@@ -32,6 +32,12 @@ type Deps struct {
 	Privacy *quiz.Privacy
 	// Certificates keeps who issues and signs each contest's certificates.
 	Certificates *quiz.Certificates
+	// AccountAdmin issues reset links, names staff accounts and keeps the
+	// password changes that accounts owe.
+	AccountAdmin *quiz.AccountAdmin
+	// PublicURL is the site's address as people reach it, the base of
+	// reset links; "" takes the request's own.
+	PublicURL string
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -68,6 +74,7 @@ type Handler struct {
 	signups *limiter // registrations per client address
 
 	accounts *limiter     // failed logins per account, from any address
+	forgot   forgotLimits // reset links asked for by e-mail
 	hashes   *hashQueue   // password hashing, in turns by client address
 	perAddr  *socketCount // open websockets per client address
 
@@ -106,6 +113,9 @@ func New(d Deps) (*Handler, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if d.AccountAdmin == nil {
+		return nil, errors.New("handlers: no AccountAdmin")
+	}
 	trusted, err := parseProxies(d.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -115,6 +125,7 @@ func New(d Deps) (*Handler, error) {
 		logins:   newLimiter(failedLoginsPerMinute, time.Minute, d.Now),
 		accounts: newLimiter(failedLoginsPerAccount, accountLoginWindow, d.Now),
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
+		forgot:   newForgotLimits(d.Now),
 		hashes:   newHashQueue(d.HashWorkers, hashQueuePerAddress, hashQueueTotal),
 		perAddr:  newSocketCount(d.SocketsPerAddress),
 		attempts: map[int64]*attemptConn{},
@@ -182,6 +193,13 @@ var statusOf = map[string]int{
 	codeUnsupportedEncoding:    fiber.StatusUnsupportedMediaType,
 	codeBadRequest:             fiber.StatusBadRequest,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
+
+	// Reset links and the password change a new account owes.
+	quiz.CodePasswordChangeRequired: fiber.StatusForbidden,
+	quiz.CodeResetLinkUnknown:       fiber.StatusNotFound,
+	quiz.CodeResetLinkExpired:       fiber.StatusGone,
+	quiz.CodeResetLinkUsed:          fiber.StatusGone,
+	quiz.CodeResetByEmailOff:        fiber.StatusNotFound,
 }
 
 // Codes of HTTP-level problems.

@@ -23,6 +23,12 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/static/*", h.static)
 	app.Get("/favicon.ico", h.favicon)
 
+	// A reset link carries its own token: its page takes no session, and
+	// its form, posted from a page that sends no Referer, is proved by the
+	// token rather than by the same-origin check (reset.go).
+	app.Get("/reset/:token", h.resetPage)
+	app.Post("/reset/:token", h.resetForm)
+
 	app.Use(h.authenticate, sameOrigin)
 
 	organizer := require(quiz.RoleOrganizer)
@@ -152,6 +158,24 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Put("/contests/:id/certificate", official, h.setIssuer)
 	off.Post("/rounds/:id/print", h.savePrintIssuer)
 	off.Post("/rounds/:id/certificates", h.saveCertificatesIssuer)
+	// Forgotten passwords, the password change an account owes, and the
+	// staff accounts' page (reset.go, staff.go).
+	api.Post("/auth/forgot", h.forgotAPI)
+	api.Post("/auth/reset", h.resetAPI)
+	api.Get("/accounts", organizer, h.findAccountsAPI)
+	api.Post("/users/:id/reset", organizer, h.issueResetAPI)
+	api.Patch("/users/:id", admin, h.renameUserAPI)
+	app.Get("/forgot", h.forgotPage)
+	app.Post("/forgot", h.forgotForm)
+	app.Get("/me/password", h.passwordOwedForm)
+	org.Get("/accounts", h.accountsPage)
+	org.Post("/accounts/:id/reset", h.issueResetForm)
+	adm := app.Group("/admin", staffPage(quiz.RoleAdmin))
+	adm.Get("/users", h.staffUsersPage)
+	adm.Post("/users/:id/name", h.renameForm)
+	adm.Post("/users/:id/disable", h.disableForm)
+	adm.Post("/users/:id/enable", h.enableForm)
+	adm.Post("/users/:id/reset", h.staffResetForm)
 
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
