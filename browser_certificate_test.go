@@ -53,8 +53,8 @@ func (b tab) printedPages(t *testing.T) (pages int, sizes [][2]float64) {
 	return len(pdfPage.FindAll(pdf, -1)), sizes
 }
 
-// signIn gives the browser a session as the holder of token.
-func (b tab) signIn(t *testing.T, s *testServer, token string) {
+// holdToken gives the browser a session as the holder of token.
+func (b tab) holdToken(t *testing.T, s *testServer, token string) {
 	t.Helper()
 	if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: "hoithi_token", Value: token, URL: s.URL}); err != nil {
 		t.Fatalf("set the session cookie: %v", err)
@@ -169,7 +169,7 @@ func TestBrowserCertificates(t *testing.T) {
 	forgery := ownPath + "?" + forged.Encode()
 
 	step("a contestant's certificate says it is not issued before officials set the issuer", func(t *testing.T, s *testServer) {
-		b.signIn(t, s, citizen)
+		b.holdToken(t, s, citizen)
 		if status := b.open(t, s.URL+forgery); status != http.StatusOK {
 			t.Fatalf("GET %s: %d, want 200", forgery, status)
 		}
@@ -183,7 +183,7 @@ func TestBrowserCertificates(t *testing.T) {
 	})
 
 	step("the officials' toolbar shows its lines in the certificates as they are typed", func(t *testing.T, s *testServer) {
-		b.signIn(t, s, official)
+		b.holdToken(t, s, official)
 		b.desktop(t)
 		if status := b.open(t, s.URL+certsPath); status != http.StatusOK {
 			t.Fatalf("GET %s: %d, want 200", certsPath, status)
@@ -327,7 +327,7 @@ func TestBrowserCertificates(t *testing.T) {
 	})
 
 	step("a contestant's own certificate prints the stored issuer and has no toolbar", func(t *testing.T, s *testServer) {
-		b.signIn(t, s, citizen)
+		b.holdToken(t, s, citizen)
 		if status := b.open(t, s.URL+forgery); status != http.StatusOK {
 			t.Fatalf("GET %s: %d", forgery, status)
 		}

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -26,6 +27,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"golang.org/x/term"
 	"hoithi/data"
 	"hoithi/handlers"
 	"hoithi/mail"
@@ -595,21 +597,33 @@ func userCommand(ctx context.Context, cfg config, args []string, stdout, stderr 
 }
 
 func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
+	return addUserFrom(ctx, cfg, args, os.Stdin, stdout, stderr)
+}
+
+// addUserFrom is `hoithi user add`, asking for the holder's name on in when
+// -name is missing and in is a terminal.
+func addUserFrom(ctx context.Context, cfg config, args []string, in io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "the account's e-mail, used to sign in (required)")
 	password := fs.String("password", "", "the password, at least 8 characters (required)")
 	role := fs.String("role", "", "admin, organizer or official (required)")
-	name := fs.String("name", "", "the full name of the person who uses the account, as it prints on locked lists,\ncertificates and the audit log (required)")
-	mustChange := fs.Bool("must-change", true, "the holder changes this password at the first sign-in; -must-change=false\nwhen the holder chose it")
+	name := fs.String("name", "", "the full name of the person who uses the account, as it prints on locked lists,\ncertificates and the audit log (asked for when missing and run from a terminal)")
+	mustChange := fs.Bool("must-change", false, "the holder changes this password at the first sign-in (use it when you chose\nthe password for someone else)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: hoithi user add -email E -password P -role R -name N [-must-change=false]\n\n"+
-			"Creates a staff account. Its holder must change the password at the first sign-in, since\n"+
-			"whoever ran the command chose it. Contestants register on the site, where they give consent.\n\n")
+		fmt.Fprint(stderr, "Usage: hoithi user add -email E -password P -role R [-name N] [-must-change]\n\n"+
+			"Creates a staff account. Without -name, the command asks for the holder's name when\n"+
+			"run from a terminal; an account left unnamed shows its e-mail until an admin names it\n"+
+			"on /admin/users. Contestants register on the site, where they give consent.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *name == "" && isTerminal(in) {
+		fmt.Fprint(stdout, "Full name of the account's holder (as it prints on lists and certificates): ")
+		line, _ := bufio.NewReader(in).ReadString('\n')
+		*name = strings.TrimSpace(line)
 	}
 	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {
@@ -620,11 +634,22 @@ func addUser(ctx context.Context, cfg config, args []string, stdout, stderr io.W
 	if err != nil {
 		return fmt.Errorf("user add: %s", handlers.Explain(err))
 	}
-	fmt.Fprintf(stdout, "created %s account %d for %s (%s)\n", u.Role, u.ID, u.Email, u.FullName)
+	if u.FullName == u.Email { // unnamed: the account is known by its e-mail
+		fmt.Fprintf(stdout, "created %s account %d for %s, without a name: lists and certificates show its e-mail\n"+
+			"until it is named (hoithi user add -name, or an admin on /admin/users)\n", u.Role, u.ID, u.Email)
+	} else {
+		fmt.Fprintf(stdout, "created %s account %d for %s (%s)\n", u.Role, u.ID, u.Email, u.FullName)
+	}
 	if *mustChange {
 		fmt.Fprintln(stdout, "its holder changes the password at the first sign-in")
 	}
 	return nil
+}
+
+// isTerminal reports whether r is a terminal a person types into.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // setUserDisabled is `hoithi user disable` and `hoithi user enable`.

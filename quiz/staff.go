@@ -81,15 +81,18 @@ func staffNameProblem(name string) string {
 	return ""
 }
 
-// AddStaff creates a staff account that has a name of its own (it prints
-// on locked lists, certificates and the audit log). When mustChange, its
+// AddStaff creates a staff account, named when a name is given (it prints
+// on locked lists, certificates and the audit log; an unnamed account shows
+// its e-mail until an admin names it). When mustChange, its
 // holder changes the password at the first sign-in: the person who made
 // the account chose it. Every invalid field is told at once.
 func (a *AccountAdmin) AddStaff(ctx context.Context, s StaffAccount, mustChange bool) (User, error) {
 	s.FullName = Clean(s.FullName)
 	bad := FieldErrors{}
-	if key := staffNameProblem(s.FullName); key != "" {
-		bad.Add("full_name", key)
+	if s.FullName != "" {
+		if key := staffNameProblem(s.FullName); key != "" {
+			bad.Add("full_name", key)
+		}
 	}
 	if s.Email == "" {
 		bad.Add("email", MsgRequired)
