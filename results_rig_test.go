@@ -95,7 +95,7 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 	crand.Read(key)
 	h, err := handlers.New(handlers.Deps{
 		Accounts: accounts, Catalog: catalog, Engine: engine, Stats: db, Ready: db.Ping,
-		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now),
+		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now), Consents: quiz.NewConsents(db, quiz.Controller{}, time.Now),
 		Metrics: metrics.New(), JWTKey: key, TokenTTL: time.Hour, Now: time.Now, Log: log,
 	})
 	if err != nil {
