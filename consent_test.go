@@ -8,9 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"hoithi/handlers"
 )
 
 // The data notice names the contest's controller, each consent keeps the
@@ -458,5 +463,30 @@ func TestPatchContest(t *testing.T) {
 	s.mustCall(http.StatusOK, "PATCH", path, admin, map[string]any{"controller": map[string]any{"name": "", "address": "", "contact": ""}}, &changed)
 	if changed.Controller["name"] != "" || changed.ControllerInEffect["name"] != "Sở Tư pháp tỉnh Quảng Trị" || changed.IdentityAt != "prize" {
 		t.Errorf("after clearing the controller %+v, want the installation's in effect", changed)
+	}
+}
+
+// Every message key of registration, consent and rules that the code names
+// has its text in both languages: a missing one would show as the key.
+func TestConsentMessagesExist(t *testing.T) {
+	key := regexp.MustCompile(`"((?:register|consent|rules)\.[a-z_0-9]*[a-z0-9])"`)
+	for _, dir := range []string{"quiz", "handlers"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range key.FindAllStringSubmatch(string(data), -1) {
+				for _, lang := range []string{"vi", "en"} {
+					if handlers.Text(lang, m[1]) == m[1] {
+						t.Errorf("%s names %q, which has no %s text", f, m[1], lang)
+					}
+				}
+			}
+		}
 	}
 }

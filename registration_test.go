@@ -140,6 +140,9 @@ func TestRegistrationPage(t *testing.T) {
 				t.Errorf("the refused form lacks %q", want)
 			}
 		}
+		if raw := rawKey(body); raw != "" {
+			t.Errorf("the form shows the message key %q", raw)
+		}
 		if strings.Contains(body, "mat-khau-an-toan") {
 			t.Error("the refused form gives the password back")
 		}

@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+// rawKey finds a message key shown as itself, its text missing (the
+// page's script, register.js, is no key).
+func rawKey(body string) string {
+	for _, m := range regexp.MustCompile(`\b(?:rules|consent|register)\.[a-z_]+\b`).FindAllString(body, -1) {
+		if m != "register.js" {
+			return m
+		}
+	}
+	return ""
+}
+
 // A contest's rules (thể lệ): a template filled in from the contest and
 // its rounds, edited by the organizer, shown as text on the contest page.
 
@@ -87,6 +98,9 @@ func TestBuilderEditsRulesAndController(t *testing.T) {
 	builder := fmt.Sprintf("/organize/contests/%d", id)
 
 	_, body, _ := s.page("GET", builder, admin, nil, "")
+	if raw := rawKey(body); raw != "" {
+		t.Errorf("the builder shows the message key %q", raw)
+	}
 	for _, want := range []string{`action="/organize/contests/` + fmt.Sprint(id) + `/settings"`, `id="settings-rules"`,
 		"Điều 1. Đơn vị tổ chức", "dùng đơn vị mặc định của hệ thống: Sở Tư pháp tỉnh Quảng Trị", "[Các đợt thi]</code>",
 		`id="rules-blank"`} {

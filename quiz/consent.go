@@ -123,6 +123,7 @@ const (
 	MsgAgeRequired      = "register.age_required"
 	MsgRelationship     = "register.relationship_invalid"
 	MsgGuardianConsent  = "register.guardian_consent_required"
+	MsgContestConsent   = "consent.required"
 )
 
 // Most characters of a guardian's relationship ("Mẹ", "Ông nội", "Người
@@ -363,7 +364,7 @@ func (s *Consents) ConsentToContest(ctx context.Context, userID, contestID int64
 	now := s.now()
 	bad := FieldErrors{}
 	if !in.Consent {
-		bad.Add("consent", MsgConsentRequired)
+		bad.Add("consent", MsgContestConsent)
 	}
 	var guardian *Guardian
 	if s.entry(f, ct.IdentityAt).Minor {

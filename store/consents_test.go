@@ -175,7 +175,7 @@ func TestEntryNeedsConsentToTheContestsController(t *testing.T) {
 	t.Run("needs the box ticked", func(t *testing.T) {
 		other := f.register(t, nil, quiz.Registration{FullName: "Võ Văn Nam", BirthDate: "1991-01-02", IDNumber: "045191000001", Phone: "0912000002"})
 		_, err := f.consents.ConsentToContest(ctx, other.ID, f.contest.ID, quiz.ContestConsent{}, "vi", quiz.ClientInfo{})
-		if qe, ok := err.(*quiz.Error); !ok || qe.Fields["consent"] != quiz.MsgConsentRequired {
+		if qe, ok := err.(*quiz.Error); !ok || qe.Fields["consent"] != quiz.MsgContestConsent {
 			t.Errorf("got %v, want consent required", err)
 		}
 	})
