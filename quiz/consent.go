@@ -210,8 +210,9 @@ type ConsentStore interface {
 	Contest(ctx context.Context, id int64) (Contest, error)
 	Round(ctx context.Context, id int64) (Round, error)
 	// EntryFacts tells what a contestant has given: their identity data
-	// and whether they consented to the named controller.
-	EntryFacts(ctx context.Context, userID int64, controller string) (EntryFacts, error)
+	// and whether they consented to the named controller; and whether
+	// they have an attempt at the round (0: none) running at now.
+	EntryFacts(ctx context.Context, userID, roundID int64, controller string, now time.Time) (EntryFacts, error)
 	// AddConsent records a consent given after registration, with its
 	// representative's when Representative is set.
 	AddConsent(ctx context.Context, k Consent) error
@@ -225,6 +226,9 @@ type EntryFacts struct {
 	Consented bool
 	// HadGuardian: a legal representative consented for the person before.
 	HadGuardian bool
+	// Running: the person has an attempt at the round under way, which
+	// resumes whatever the contest asks since.
+	Running bool
 }
 
 // Codes for a start refused for what the contestant has not given yet.
@@ -290,7 +294,7 @@ type ContestEntry struct {
 
 // EntryOf tells what a contestant still has to do before a contest.
 func (s *Consents) EntryOf(ctx context.Context, userID int64, ct Contest) (ContestEntry, error) {
-	f, err := s.store.EntryFacts(ctx, userID, s.ControllerOf(&ct).Name)
+	f, err := s.store.EntryFacts(ctx, userID, 0, s.ControllerOf(&ct).Name, s.now())
 	if err != nil {
 		return ContestEntry{}, err
 	}
@@ -313,7 +317,9 @@ func (s *Consents) entry(f EntryFacts, identityAt string) ContestEntry {
 // contestant has consented to its contest's controller (consent_required)
 // and, when the contest asks at registration, has given their identity
 // number and birth date (identity_required). A round not open, not
-// published or missing is left to the engine to refuse.
+// published or missing is left to the engine to refuse, and an attempt
+// under way to resume: a contest's settings changed mid-round do not lock
+// out a contestant halfway through.
 func (s *Consents) CheckEntry(ctx context.Context, userID, roundID int64) error {
 	r, err := s.store.Round(ctx, roundID)
 	if err != nil || !r.ContestPublished || r.Status(s.now()) != StatusOpen {
@@ -323,8 +329,8 @@ func (s *Consents) CheckEntry(ctx context.Context, userID, roundID int64) error 
 	if r.ContestController.Name != "" {
 		ctl = r.ContestController
 	}
-	f, err := s.store.EntryFacts(ctx, userID, ctl.Name)
-	if err != nil {
+	f, err := s.store.EntryFacts(ctx, userID, roundID, ctl.Name, s.now())
+	if err != nil || f.Running {
 		return err
 	}
 	e := s.entry(f, r.ContestIdentityAt)
@@ -357,7 +363,7 @@ func (s *Consents) ConsentToContest(ctx context.Context, userID, contestID int64
 		return false, NotFound("contest")
 	}
 	ctl := s.ControllerOf(&ct)
-	f, err := s.store.EntryFacts(ctx, userID, ctl.Name)
+	f, err := s.store.EntryFacts(ctx, userID, 0, ctl.Name, s.now())
 	if err != nil {
 		return false, err
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"hoithi/quiz"
 )
@@ -99,15 +100,18 @@ func (db *DB) Consents(ctx context.Context, userID int64) ([]quiz.Consent, error
 
 // EntryFacts tells what a contestant has given that entering a contest
 // needs: their identity data, whether they consented to a text naming
-// controller, and whether a legal representative ever consented for them.
-func (db *DB) EntryFacts(ctx context.Context, userID int64, controller string) (quiz.EntryFacts, error) {
+// controller, whether a legal representative ever consented for them, and
+// whether they have an attempt at round running at now (roundID 0: none).
+func (db *DB) EntryFacts(ctx context.Context, userID, roundID int64, controller string, now time.Time) (quiz.EntryFacts, error) {
 	var f quiz.EntryFacts
 	err := db.r.QueryRowContext(ctx, `SELECT u.birth_date, u.id_number,
 		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.purpose = ? AND k.given_by = 'self'
 			AND k.controller = ? AND k.controller <> ''),
-		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.given_by = 'guardian')
-		FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`, quiz.PurposeContest, controller, userID).
-		Scan(&f.BirthDate, &f.IDNumber, &f.Consented, &f.HadGuardian)
+		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.given_by = 'guardian'),
+		EXISTS (SELECT 1 FROM attempts a WHERE a.round_id = ? AND a.user_id = u.id AND a.submitted_at IS NULL
+			AND a.deadline > ?)
+		FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`, quiz.PurposeContest, controller, roundID, ms(now), userID).
+		Scan(&f.BirthDate, &f.IDNumber, &f.Consented, &f.HadGuardian, &f.Running)
 	if err != nil {
 		return quiz.EntryFacts{}, fmt.Errorf("store: entry facts of %d: %w", userID, notFound(err, "user"))
 	}

@@ -126,7 +126,7 @@ func TestMinorsConsentWithTheirRepresentative(t *testing.T) {
 		!rep.AgreedAt.Equal(self.AgreedAt) || rep.Version != self.Version || rep.TextSHA256 != self.TextSHA256 {
 		t.Errorf("child %+v\nrepresentative %+v", self, rep)
 	}
-	f2, err := f.db.EntryFacts(ctx, child.ID, quangTri.Name)
+	f2, err := f.db.EntryFacts(ctx, child.ID, 0, quangTri.Name, time.Now())
 	if err != nil || !f2.HadGuardian || !f2.Consented {
 		t.Errorf("entry facts %+v, %v", f2, err)
 	}
@@ -197,6 +197,20 @@ func TestEntryNeedsConsentToTheContestsController(t *testing.T) {
 		ks, _ := f.db.Consents(ctx, child.ID)
 		if len(ks) != 4 || ks[3].Representative == nil || ks[3].ContestID != f.contest.ID {
 			t.Errorf("consents %+v, want the registration's two and the contest's two", ks)
+		}
+	})
+	t.Run("lets an attempt under way resume whatever the contest asks since", func(t *testing.T) {
+		// The fixture's contestant agreed to the first text, which named
+		// nobody: a new start waits for their consent, a running attempt
+		// does not.
+		if err := f.consents.CheckEntry(ctx, f.user.ID, f.round.ID); quiz.ErrorCode(err) != quiz.CodeConsentRequired {
+			t.Fatalf("got %v before any attempt, want consent_required", err)
+		}
+		if _, _, err := f.newAttempt(t, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.consents.CheckEntry(ctx, f.user.ID, f.round.ID); err != nil {
+			t.Errorf("got %v with an attempt running, want it resumed", err)
 		}
 	})
 	t.Run("leaves a round not open to the engine", func(t *testing.T) {
@@ -329,7 +343,7 @@ func TestUpgradeKeepsFirstConsentsAsTheyWere(t *testing.T) {
 	}
 	// Version 1 named no controller: the contestant consents again before
 	// entering any contest.
-	f, err := db.EntryFacts(context.Background(), 7, quiz.NeutralController.Name)
+	f, err := db.EntryFacts(context.Background(), 7, 0, quiz.NeutralController.Name, time.Now())
 	if err != nil || f.Consented {
 		t.Errorf("entry facts %+v, %v; want no consent to a named controller", f, err)
 	}
