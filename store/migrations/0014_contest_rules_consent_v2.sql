@@ -49,7 +49,7 @@ INSERT INTO consent_texts (version, purpose, body_vi, body_en, published_at) VAL
 
 Bên kiểm soát và xử lý dữ liệu cá nhân: {controller_name}. Địa chỉ: {controller_address}. Liên hệ: {controller_contact}.
 
-Mục đích duy nhất: tổ chức cuộc thi, chấm điểm và xếp hạng, xác minh người đoạt giải, trao giải và giải quyết khiếu nại. Dữ liệu không được dùng cho mục đích khác (quảng cáo, tiếp thị…) và không được cung cấp cho tổ chức, cá nhân khác, trừ trường hợp pháp luật quy định. Phần mềm hội thi không gửi dữ liệu đến dịch vụ nào bên ngoài máy chủ của đơn vị tổ chức.
+Mục đích duy nhất: tổ chức cuộc thi, chấm điểm và xếp hạng, xác minh người đoạt giải, trao giải và giải quyết khiếu nại. Dữ liệu không được dùng cho mục đích khác (quảng cáo, tiếp thị…) và không được cung cấp cho tổ chức, cá nhân khác, trừ trường hợp pháp luật quy định. Phần mềm hội thi không gửi dữ liệu đến dịch vụ nào bên ngoài máy chủ của đơn vị tổ chức, trừ thư điện tử gửi cho chính bạn (ví dụ đường dẫn đặt lại mật khẩu) khi đơn vị tổ chức bật gửi thư.
 
 Dữ liệu được xử lý và lý do:
 - Họ và tên: để nhận biết người dự thi; hiển thị công khai trên bảng xếp hạng, danh sách đoạt giải và giấy chứng nhận.
@@ -91,7 +91,7 @@ Căn cứ: Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị 
 
 Controller and processor of the personal data: {controller_name}. Address: {controller_address}. Contact: {controller_contact}.
 
-One purpose only: running the contest, scoring and ranking, verifying winners, awarding prizes and handling complaints. The data is used for nothing else (no advertising or marketing) and is given to no other organization or person, except where the law requires it. The contest software sends no data to any service outside the organizer''s server.
+One purpose only: running the contest, scoring and ranking, verifying winners, awarding prizes and handling complaints. The data is used for nothing else (no advertising or marketing) and is given to no other organization or person, except where the law requires it. The contest software sends no data to any service outside the organizer''s server, except e-mail to you yourself (such as a password reset link) when the organizer turns e-mail on.
 
 The data processed and why:
 - Full name: to tell contestants apart; shown publicly on leaderboards, lists of winners and certificates.
