@@ -125,6 +125,9 @@ type config struct {
 	// publicURL is the site's address as people reach it.
 	smtp      *mail.SMTP
 	publicURL string
+	// controller is the installation's data controller, named in the
+	// consent text of every contest that names none.
+	controller quiz.Controller
 }
 
 // defaultWSPerAddress is the default cap on websockets from one client
@@ -150,6 +153,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	str("HOITHI_METRICS_TOKEN", &cfg.metricsToken)
 	str("HOITHI_JWT_SECRET", &cfg.jwtSecret)
 	str("HOITHI_KEY_FILE", &cfg.keyFile)
+	str("HOITHI_CONTROLLER_NAME", &cfg.controller.Name)
+	str("HOITHI_CONTROLLER_ADDRESS", &cfg.controller.Address)
+	str("HOITHI_CONTROLLER_CONTACT", &cfg.controller.Contact)
 	var errs []error
 	boolean := func(key string, dst *bool) {
 		v := getenv(key)
@@ -262,6 +268,7 @@ type services struct {
 	admin    *quiz.AccountAdmin
 	catalog  *quiz.Catalog
 	results  *quiz.Results
+	consents *quiz.Consents
 }
 
 func openServices(cfg config, log *slog.Logger, observer store.Observer) (*services, error) {
@@ -286,6 +293,7 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		admin:    quiz.NewAccountAdmin(db, accounts, mailer, log, now),
 		catalog:  quiz.NewCatalog(db, now),
 		results:  quiz.NewResults(db, now),
+		consents: quiz.NewConsents(db, cfg.controller, now),
 	}, nil
 }
 
@@ -326,7 +334,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	})
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
-		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now),
+		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now), Consents: svc.consents,
 		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,

@@ -128,7 +128,7 @@ func TestOwnDataDownload(t *testing.T) {
 		t.Fatalf("consents %+v, want the one given at registration", d.Consents)
 	}
 	k := d.Consents[0]
-	if k.Purpose != "contest" || k.Version != "contest-2026-01" || k.IP != "127.0.0.1" || k.UserAgent == "" ||
+	if k.Purpose != "contest" || k.Version != "contest-2026-02" || k.IP != "127.0.0.1" || k.UserAgent == "" ||
 		!strings.Contains(k.Text, "91/2025/QH15") || len(k.AgreedAt) != len("2026-01-01T00:00:00.000Z") {
 		t.Errorf("consent %+v", k)
 	}

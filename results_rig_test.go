@@ -95,8 +95,9 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 	crand.Read(key)
 	h, err := handlers.New(handlers.Deps{
 		Accounts: accounts, Catalog: catalog, Engine: engine, Stats: db, Ready: db.Ping,
-		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now), AccountAdmin: quiz.NewAccountAdmin(db, accounts, nil, log, time.Now),
-		Metrics: metrics.New(), JWTKey: key, TokenTTL: time.Hour, Now: time.Now, Log: log,
+		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now), Consents: quiz.NewConsents(db, quiz.Controller{}, time.Now),
+		AccountAdmin: quiz.NewAccountAdmin(db, accounts, nil, log, time.Now),
+		Metrics:      metrics.New(), JWTKey: key, TokenTTL: time.Hour, Now: time.Now, Log: log,
 		Certificates: quiz.NewCertificates(db, time.Now),
 	})
 	if err != nil {

@@ -50,7 +50,15 @@ type demoContestFile struct {
 	Slug        string `json:"slug"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
-	Round       struct {
+	// Rules are the demo's published rules; a controller left empty is
+	// the installation's.
+	Rules      string `json:"rules"`
+	Controller struct {
+		Name    string `json:"name"`
+		Address string `json:"address"`
+		Contact string `json:"contact"`
+	} `json:"controller"`
+	Round struct {
 		Name             string         `json:"name"`
 		OpenDays         int            `json:"open_days"`
 		DurationSeconds  int            `json:"duration_seconds"`
@@ -96,7 +104,8 @@ func SeedDemo(ctx context.Context, s Seeder, now time.Time) (quiz.Contest, error
 	if _, err := s.AddQuestions(ctx, bank.ID, questions); err != nil {
 		return quiz.Contest{}, fmt.Errorf("data: demo questions: %w", err)
 	}
-	contest, err := s.CreateContest(ctx, quiz.Contest{Slug: cf.Slug, Title: cf.Title, Description: cf.Description}, 0)
+	contest, err := s.CreateContest(ctx, quiz.Contest{Slug: cf.Slug, Title: cf.Title, Description: cf.Description,
+		Rules: cf.Rules, Controller: quiz.Controller(cf.Controller)}, 0)
 	if err != nil {
 		return quiz.Contest{}, fmt.Errorf("data: demo contest: %w", err)
 	}

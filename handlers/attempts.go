@@ -39,6 +39,9 @@ func (h *Handler) startAttempt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.Consents.CheckEntry(c.UserContext(), principalOf(c).UserID, id); err != nil {
+		return err
+	}
 	a, created, err := h.Engine.StartAttempt(c.UserContext(), principalOf(c).UserID, id)
 	if err != nil {
 		return err

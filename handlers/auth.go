@@ -275,6 +275,17 @@ type registerBody struct {
 	Password       string `json:"password"`
 	Consent        bool   `json:"consent"`
 	ConsentVersion string `json:"consent_version"`
+	// Guardian is the legal representative's consent, needed under 16.
+	Guardian *guardianBody `json:"guardian"`
+	// AtLeast16: the person says they are 16 or over, when the contest
+	// registered through asks no birth date.
+	AtLeast16 bool `json:"at_least_16"`
+	// ContestID is the contest registered through: its controller is the
+	// one the consent names, and it says whether the identity number and
+	// birth date are asked now.
+	ContestID int64 `json:"contest_id"`
+
+	contest *quiz.Contest // the page's contest, read from its next path
 }
 
 // userBrief is the account as login and registration return it.
@@ -342,20 +353,34 @@ func (h *Handler) startSession(c *fiber.Ctx, u quiz.User, mustChange bool) (quiz
 	return u, token, nil
 }
 
+// createContestant registers a contestant with their consent to the notice
+// of the contest they register through (the installation's without one),
+// filled in as it was shown to them.
 func (h *Handler) createContestant(c *fiber.Ctx, b registerBody, ip string) (quiz.User, error) {
-	if b.ConsentVersion != "" && b.Consent {
-		text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
+	ct := b.contest
+	if b.ContestID != 0 {
+		found, err := h.Catalog.Contest(c.UserContext(), b.ContestID)
+		if quiz.ErrorCode(err) == quiz.CodeNotFound || err == nil && found.PublishedAt == nil {
+			return quiz.User{}, &quiz.Error{Code: quiz.CodeValidation, Message: "no such contest",
+				Fields: map[string]string{"contest_id": quiz.MsgInvalid}}
+		}
 		if err != nil {
 			return quiz.User{}, err
 		}
-		if text.Version != b.ConsentVersion {
-			return quiz.User{}, &quiz.Error{Code: quiz.CodeValidation, Message: "the consent text has changed",
-				Fields: map[string]string{"consent": msgConsentChanged}}
-		}
+		ct = &found
+	}
+	notice, err := h.Consents.Notice(c.UserContext(), ct, h.lang(c).Code())
+	if err != nil {
+		return quiz.User{}, err
+	}
+	if b.ConsentVersion != "" && b.Consent && notice.Version != b.ConsentVersion {
+		return quiz.User{}, &quiz.Error{Code: quiz.CodeValidation, Message: "the consent text has changed",
+			Fields: map[string]string{"consent": msgConsentChanged}}
 	}
 	return h.Accounts.Register(c.UserContext(), quiz.Registration{
 		FullName: b.FullName, BirthDate: b.BirthDate, IDNumber: b.IDNumber, Phone: b.Phone, Email: b.Email,
 		Province: b.Province, Commune: b.Commune, Unit: b.Unit, Password: b.Password, Consent: b.Consent,
+		AtLeast16: b.AtLeast16, Guardian: b.Guardian.consent(), Notice: notice,
 	}, quiz.ClientInfo{IP: ip, UserAgent: c.Get(fiber.HeaderUserAgent)})
 }
 
@@ -473,6 +498,36 @@ type consentBody struct {
 	Purpose  string `json:"purpose"`
 	Version  string `json:"version"`
 	AgreedAt string `json:"agreed_at"`
+	// GivenBy is "self", or "guardian" for a legal representative's
+	// consent, who is then named.
+	GivenBy    string        `json:"given_by"`
+	Guardian   *guardianInfo `json:"guardian,omitempty"`
+	ContestID  *int64        `json:"contest_id"`
+	Controller string        `json:"controller"`
+	Lang       string        `json:"lang"`
+	// TextSHA256 is the SHA-256 of the text shown, which the download of
+	// one's own data holds word for word; empty for the first version.
+	TextSHA256 string `json:"text_sha256"`
+}
+
+// guardianInfo is a legal representative as a consent record names them.
+type guardianInfo struct {
+	FullName     string `json:"full_name"`
+	Relationship string `json:"relationship"`
+	Phone        string `json:"phone"`
+}
+
+func consentBodyOf(k quiz.Consent) consentBody {
+	out := consentBody{Purpose: k.Purpose, Version: k.Version, AgreedAt: apiTime(k.AgreedAt), GivenBy: k.GivenBy(),
+		Controller: k.Controller, Lang: k.Lang, TextSHA256: k.TextSHA256}
+	if k.ContestID != 0 {
+		id := k.ContestID
+		out.ContestID = &id
+	}
+	if g := k.Representative; g != nil {
+		out.Guardian = &guardianInfo{g.FullName, g.Relationship, g.Phone}
+	}
+	return out
 }
 
 func (h *Handler) showMe(c *fiber.Ctx) error {
@@ -489,19 +544,41 @@ func (h *Handler) showMe(c *fiber.Ctx) error {
 		Phone: u.Phone, Email: u.Email, Province: u.Province, Commune: u.Commune, Unit: u.Unit,
 		CreatedAt: apiTime(u.CreatedAt), Consents: []consentBody{}, MustChangePassword: p.mustChange}
 	for _, k := range consents {
-		body.Consents = append(body.Consents, consentBody{k.Purpose, k.Version, apiTime(k.AgreedAt)})
+		body.Consents = append(body.Consents, consentBodyOf(k))
 	}
 	return c.JSON(body)
 }
 
 // showConsent gives the consent text in force, for clients that register
-// through the API: they show it and send its version back.
+// through the API: they show it and send its version back. With
+// ?contest_id= it names that contest's controller, as a registration
+// through that contest records it.
 func (h *Handler) showConsent(c *fiber.Ctx) error {
-	text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
+	var ct *quiz.Contest
+	if raw := c.Query("contest_id"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return quiz.NotFound("contest")
+		}
+		found, err := h.Catalog.Contest(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		if !visible(c, found.PublishedAt != nil) {
+			return quiz.NotFound("contest")
+		}
+		ct = &found
+	}
+	vi, err := h.Consents.Notice(c.UserContext(), ct, langVI)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"purpose": text.Purpose, "version": text.Version, "text_vi": text.BodyVI, "text_en": text.BodyEN})
+	en, err := h.Consents.Notice(c.UserContext(), ct, langEN)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"purpose": quiz.PurposeContest, "version": vi.Version, "text_vi": vi.Text, "text_en": en.Text,
+		"controller": controllerBodyOf(vi.Controller), "identity_at": vi.IdentityAt, "contest_id": vi.ContestID})
 }
 
 // passwordBody is POST /me/password's body.

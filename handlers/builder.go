@@ -47,9 +47,18 @@ func (h *Handler) contestBuilderPage(c *fiber.Ctx) error {
 // renderBuilder shows the builder of a contest; with editing, the form is
 // that round's.
 func (h *Handler) renderBuilder(c *fiber.Ctx, id, editing int64, status int, values map[string]string, fields map[string]string) error {
+	return h.renderBuilderWith(c, id, editing, status, values, fields, nil)
+}
+
+// renderBuilderWith is renderBuilder with the contest settings form's
+// values and errors after a refusal (nil: the contest's settings).
+func (h *Handler) renderBuilderWith(c *fiber.Ctx, id, editing int64, status int, values map[string]string, fields map[string]string, settings *formView) error {
 	ct, err := h.Catalog.Contest(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if settings == nil {
+		settings = &formView{Values: settingsValues(ct), Errors: map[string]string{}}
 	}
 	banks, err := h.Catalog.Banks(c.UserContext())
 	if err != nil {
@@ -77,7 +86,7 @@ func (h *Handler) renderBuilder(c *fiber.Ctx, id, editing int64, status int, val
 	}
 	return h.page(c, status, "builder", ct.Title, fiber.Map{
 		"Contest": ct, "Rounds": rounds, "Banks": banks, "BankNames": bankNames, "Values": values, "Errors": fields,
-		"ErrorList": errs, "Editing": editing,
+		"ErrorList": errs, "Editing": editing, "Settings": h.settingsView(c, ct, settings),
 	})
 }
 
@@ -102,6 +111,70 @@ func inMinutes(err error) error {
 	}
 	fields["duration_minutes"] = msg
 	return &quiz.Error{Code: qe.Code, Message: qe.Message, Fields: fields}
+}
+
+// settingsFields are the contest settings form's inputs in page order.
+var settingsFields = []string{"title", "description", "identity_at", "controller_name", "controller_address",
+	"controller_contact", "rules"}
+
+// settingsValues writes a contest's settings into the form's values. Rules
+// never set (contests made before rules existed) start from the template.
+func settingsValues(ct quiz.Contest) map[string]string {
+	rules := ct.Rules
+	if rules == "" {
+		rules = quiz.RulesTemplate
+	}
+	return map[string]string{"title": ct.Title, "description": ct.Description, "rules": rules,
+		"identity_at": ct.IdentityAt, "controller_name": ct.Controller.Name,
+		"controller_address": ct.Controller.Address, "controller_contact": ct.Controller.Contact}
+}
+
+// settingsView is what the builder's settings form shows.
+func (h *Handler) settingsView(c *fiber.Ctx, ct quiz.Contest, f *formView) fiber.Map {
+	l := h.lang(c)
+	var summary []fieldError
+	for _, name := range settingsFields {
+		if msg, ok := f.Errors[name]; ok {
+			summary = append(summary, fieldError{ID: "settings-" + name, Label: l.T("rules.field_" + name), Message: msg})
+		}
+	}
+	keys := []string{"controller", "address", "contact", "rounds", "prizes", "contest_url", "notice"}
+	var placeholders []fieldError
+	for i, token := range quiz.RulesPlaceholders {
+		placeholders = append(placeholders, fieldError{Label: token, Message: l.T("rules.placeholder_" + keys[i])})
+	}
+	return fiber.Map{"Form": f, "Summary": summary, "Default": h.Consents.Default(), "Placeholders": placeholders,
+		"Blank": strings.Contains(f.Values["rules"], quiz.RulesBlank)}
+}
+
+// saveContestForm saves the builder's contest settings: title,
+// description, rules, controller and identity rule. A refused form comes
+// back with what was typed, each error beside its field and in a summary.
+func (h *Handler) saveContestForm(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	for _, k := range settingsFields {
+		values[k] = c.FormValue(k)
+	}
+	title, description, rules, identityAt := values["title"], values["description"], values["rules"], values["identity_at"]
+	_, err = h.Catalog.UpdateContest(c.UserContext(), id, quiz.ContestPatch{
+		Title: &title, Description: &description, Rules: &rules, IdentityAt: &identityAt,
+		Controller: &quiz.Controller{Name: values["controller_name"], Address: values["controller_address"],
+			Contact: values["controller_contact"]},
+	})
+	if err != nil {
+		if code := quiz.ErrorCode(err); code == quiz.CodeInternal || code == quiz.CodeNotFound {
+			return err
+		}
+		fields, notice := h.pageFieldErrors(c, err)
+		return h.renderBuilderWith(c, id, 0, statusOf[quiz.ErrorCode(err)], nil, nil,
+			&formView{Values: values, Errors: fields, Notice: notice})
+	}
+	h.setFlash(c, "rules.saved")
+	return c.Redirect("/organize/contests/"+itoa(id)+"#settings", fiber.StatusSeeOther)
 }
 
 // roundForm reads the builder's round form: the round, the values as

@@ -82,14 +82,43 @@ func (h *Handler) showContest(c *fiber.Ctx) error {
 	if !visible(c, ct.PublishedAt != nil) {
 		return quiz.NotFound("contest")
 	}
-	out := struct {
-		contestBrief
-		Rounds []roundBody `json:"rounds"`
-	}{contestBrief: h.contestBrief(ct), Rounds: []roundBody{}}
+	return c.JSON(h.contestDetail(ct))
+}
+
+// controllerBody is a data controller as the API writes and reads it.
+type controllerBody struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	Contact string `json:"contact"`
+}
+
+func controllerBodyOf(ctl quiz.Controller) controllerBody {
+	return controllerBody{ctl.Name, ctl.Address, ctl.Contact}
+}
+
+// contestDetail is one contest with its settings and every round's
+// fields, as GET /contests/{id} and PATCH answer.
+type contestDetail struct {
+	contestBrief
+	Rounds []roundBody `json:"rounds"`
+	Rules  string      `json:"rules"`
+	// Controller is as the organizer set it (empty: the installation's);
+	// ControllerInEffect is the one the consent text names.
+	Controller         controllerBody `json:"controller"`
+	ControllerInEffect controllerBody `json:"controller_in_effect"`
+	IdentityAt         string         `json:"identity_at"`
+	RulesURL           string         `json:"rules_url"`
+	PrivacyURL         string         `json:"privacy_url"`
+}
+
+func (h *Handler) contestDetail(ct quiz.Contest) contestDetail {
+	out := contestDetail{contestBrief: h.contestBrief(ct), Rounds: []roundBody{}, Rules: ct.Rules,
+		Controller: controllerBodyOf(ct.Controller), ControllerInEffect: controllerBodyOf(h.Consents.ControllerOf(&ct)),
+		IdentityAt: ct.IdentityAt, RulesURL: "/contests/" + ct.Slug + "/rules", PrivacyURL: "/contests/" + ct.Slug + "/privacy"}
 	for _, r := range ct.Rounds {
 		out.Rounds = append(out.Rounds, h.roundBody(r))
 	}
-	return c.JSON(out)
+	return out
 }
 
 type createContestBody struct {
@@ -99,6 +128,10 @@ type createContestBody struct {
 	// OnePrizePerPerson: at most one prize per person across the
 	// contest's rounds, the highest.
 	OnePrizePerPerson bool `json:"one_prize_per_person"`
+	// Rules left out start from the template.
+	Rules      string          `json:"rules"`
+	Controller *controllerBody `json:"controller"`
+	IdentityAt string          `json:"identity_at"`
 }
 
 func (h *Handler) createContest(c *fiber.Ctx) error {
@@ -106,13 +139,50 @@ func (h *Handler) createContest(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	ct, err := h.Catalog.CreateContest(c.UserContext(), quiz.Contest{Slug: b.Slug, Title: b.Title, Description: b.Description,
-		OnePrizePerPerson: b.OnePrizePerPerson},
-		principalOf(c).UserID)
+	in := quiz.Contest{Slug: b.Slug, Title: b.Title, Description: b.Description,
+		OnePrizePerPerson: b.OnePrizePerPerson, Rules: b.Rules, IdentityAt: b.IdentityAt}
+	if b.Controller != nil {
+		in.Controller = quiz.Controller{Name: b.Controller.Name, Address: b.Controller.Address, Contact: b.Controller.Contact}
+	}
+	ct, err := h.Catalog.CreateContest(c.UserContext(), in, principalOf(c).UserID)
 	if err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": ct.ID})
+}
+
+// patchContestBody is PATCH /contests/{id}'s body: fields left out stay
+// as they are.
+type patchContestBody struct {
+	Title             *string         `json:"title"`
+	Description       *string         `json:"description"`
+	Rules             *string         `json:"rules"`
+	Controller        *controllerBody `json:"controller"`
+	IdentityAt        *string         `json:"identity_at"`
+	OnePrizePerPerson *bool           `json:"one_prize_per_person"`
+}
+
+// updateContest changes a contest's settings and answers the contest as
+// GET shows it.
+func (h *Handler) updateContest(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b patchContestBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	p := quiz.ContestPatch{Title: b.Title, Description: b.Description, Rules: b.Rules, IdentityAt: b.IdentityAt,
+		OnePrizePerPerson: b.OnePrizePerPerson}
+	if b.Controller != nil {
+		p.Controller = &quiz.Controller{Name: b.Controller.Name, Address: b.Controller.Address, Contact: b.Controller.Contact}
+	}
+	ct, err := h.Catalog.UpdateContest(c.UserContext(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h.contestDetail(ct))
 }
 
 func (h *Handler) publishContest(c *fiber.Ctx) error {

@@ -38,6 +38,10 @@ type Deps struct {
 	// PublicURL is the site's address as people reach it, the base of
 	// reset links; "" takes the request's own.
 	PublicURL string
+	// Consents names each contest's data controller, fills in the consent
+	// text and keeps contestants out of a contest until they consented to
+	// its controller and gave what it asks.
+	Consents *quiz.Consents
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -180,6 +184,8 @@ var statusOf = map[string]int{
 	quiz.CodeBusy:              fiber.StatusServiceUnavailable,
 	quiz.CodeRoundNotOpen:      fiber.StatusConflict,
 	quiz.CodeAttemptsExhausted: fiber.StatusConflict,
+	quiz.CodeConsentRequired:   fiber.StatusConflict,
+	quiz.CodeIdentityRequired:  fiber.StatusConflict,
 	quiz.CodeNotEnough:         fiber.StatusConflict,
 	quiz.CodeDeadlinePassed:    fiber.StatusConflict,
 	quiz.CodeAlreadySubmitted:  fiber.StatusConflict,

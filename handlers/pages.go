@@ -141,6 +141,9 @@ type pageData struct {
 	Title string
 	Path  string // the page's own path and query, for the language switch
 	Data  any
+	// Flash is a message the previous answer left for this page, such as
+	// the welcome after a registration.
+	Flash string
 }
 
 // page renders a page with the layout.
@@ -149,7 +152,7 @@ func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) e
 	if !ok {
 		return fmt.Errorf("handlers: no page %q", name)
 	}
-	pd := pageData{L: h.lang(c), Title: title, Path: pagePath(c), Data: data}
+	pd := pageData{L: h.lang(c), Title: title, Path: pagePath(c), Data: data, Flash: h.takeFlash(c)}
 	if p := principalOf(c); p != nil {
 		if u, err := h.Accounts.User(c.UserContext(), p.UserID); err == nil {
 			pd.User = &u

@@ -1,6 +1,11 @@
 package handlers
 
 import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"hoithi/quiz"
@@ -74,19 +79,43 @@ func (h *Handler) homePage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) contestPage(c *fiber.Ctx) error {
-	ct, err := h.Catalog.ContestBySlug(c.UserContext(), c.Params("slug"))
+	ct, err := h.contestBySlug(c)
 	if err != nil {
 		return err
 	}
-	if !visible(c, ct.PublishedAt != nil) {
-		return quiz.NotFound("contest")
-	}
+	return h.renderContest(c, ct, fiber.StatusOK, nil)
+}
+
+// renderContest shows a contest's page: its rounds, its rules and, for a
+// contestant who has not consented to its controller, the consent form
+// (consent holds that form's values and errors after a refusal).
+func (h *Handler) renderContest(c *fiber.Ctx, ct quiz.Contest, status int, consent *formView) error {
 	v, err := h.contestView(c, ct)
 	if err != nil {
 		return err
 	}
-	notice := h.knownError(c, c.Query("error"))
-	return h.page(c, fiber.StatusOK, "contest", ct.Title, fiber.Map{"Contest": v, "Notice": notice})
+	l := h.lang(c)
+	data := fiber.Map{"Contest": v, "Notice": h.knownError(c, c.Query("error")), "Rules": h.rulesHTML(c, ct)}
+	if p := principalOf(c); p != nil && p.Role == quiz.RoleContestant {
+		entry, err := h.Consents.EntryOf(c.UserContext(), p.UserID, ct)
+		if err != nil {
+			return err
+		}
+		data["Entry"] = entry
+		if entry.NeedsConsent {
+			n, err := h.Consents.Notice(c.UserContext(), &ct, l.Code())
+			if err != nil {
+				return err
+			}
+			data["ConsentNotice"], data["Controller"] = noticeHTML(n, 3), n.Controller
+			if consent == nil {
+				consent = &formView{Values: map[string]string{}, Errors: map[string]string{}}
+			}
+			data["ConsentForm"] = consent
+		}
+		data["ProfileLink"] = "/me/profile?next=" + url.QueryEscape("/contests/"+ct.Slug)
+	}
+	return h.page(c, status, "contest", ct.Title, data)
 }
 
 // knownError is the message for an error code a redirect put in the
@@ -122,51 +151,174 @@ func (h *Handler) fieldErrors(c *fiber.Ctx, err error) (map[string]string, strin
 }
 
 func (h *Handler) registerPage(c *fiber.Ctx) error {
-	return h.renderRegister(c, fiber.StatusOK, formView{Values: map[string]string{}, Next: safeNext(c.Query("next"))})
+	next := safeNext(c.Query("next"))
+	return h.renderRegister(c, fiber.StatusOK, formView{Values: map[string]string{}, Next: next}, h.contestOfNext(c, next))
 }
 
-func (h *Handler) renderRegister(c *fiber.Ctx, status int, f formView) error {
-	text, err := h.Accounts.ConsentText(c.UserContext(), quiz.PurposeContest)
+// registerFields are the registration form's inputs in the order the page
+// shows them, for the summary of errors at its top.
+var registerFields = []string{"full_name", "birth_date", "id_number", "phone", "email", "province", "commune", "unit",
+	"password", "age_group", "guardian", "guardian_full_name", "guardian_relationship", "guardian_phone",
+	"guardian_consent", "consent"}
+
+// fieldError is one line of a form's summary of errors: the message and
+// the input it is about.
+type fieldError struct {
+	ID      string
+	Label   string
+	Message string
+}
+
+// renderRegister shows the registration form with the notice of the
+// contest the person comes from (ct nil: the installation's), and after a
+// refusal what was typed, each error beside its field and all of them in
+// a summary at the top.
+func (h *Handler) renderRegister(c *fiber.Ctx, status int, f formView, ct *quiz.Contest) error {
+	l := h.lang(c)
+	notice, err := h.Consents.Notice(c.UserContext(), ct, l.Code())
 	if err != nil {
 		return err
-	}
-	consent := text.BodyVI
-	if h.lang(c).Code() == langEN {
-		consent = text.BodyEN
 	}
 	units, err := h.Accounts.Units(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return h.page(c, status, "register", h.lang(c).T("page.register.title"), fiber.Map{
-		"Form": f, "Provinces": h.Accounts.Provinces(), "ConsentText": consent, "ConsentVersion": text.Version,
-		"Units": units,
+	askIdentity := notice.IdentityAt != quiz.IdentityAtPrize
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	if msg, ok := f.Errors["at_least_16"]; ok { // the page asks it as an age group
+		delete(f.Errors, "at_least_16")
+		f.Errors["age_group"] = msg
+	}
+	var summary []fieldError
+	for _, name := range registerFields {
+		if msg, ok := f.Errors[name]; ok {
+			summary = append(summary, fieldError{ID: registerAnchor(name), Label: l.T(registerLabel(name)), Message: msg})
+		}
+	}
+	return h.page(c, status, "register", l.T("page.register.title"), fiber.Map{
+		"Form": f, "Provinces": h.Accounts.Provinces(), "Notice": noticeHTML(notice, 3), "NoticeVersion": notice.Version,
+		"Controller": notice.Controller, "Contest": ct, "AskIdentity": askIdentity, "Units": units,
+		"ShowGuardian": showGuardian(f, askIdentity, h.Now()), "Summary": summary,
 	})
+}
+
+// registerLabel is the catalog key naming a registration field.
+func registerLabel(name string) string {
+	switch {
+	case name == "age_group" || name == "guardian" || strings.HasPrefix(name, "guardian_"):
+		return "register." + name
+	case name == "consent":
+		return "form.consent_legend"
+	}
+	return "form." + name
+}
+
+// registerAnchor is the id a summary line links to.
+func registerAnchor(name string) string {
+	switch name {
+	case "age_group":
+		return "age_group_16_plus"
+	case "guardian":
+		return "guardian_full_name"
+	}
+	return name
+}
+
+// showGuardian reports whether the form shows the legal representative's
+// block: when the birth date typed makes the person under 16, when they
+// said they are under 16, or when the block has an error. The page's
+// script shows and hides it as the person types; this is the page as
+// the server sends it, with or without a script.
+func showGuardian(f formView, askIdentity bool, now time.Time) bool {
+	for name := range f.Errors {
+		if strings.HasPrefix(name, "guardian") {
+			return true
+		}
+	}
+	if !askIdentity {
+		return f.Values["age_group"] == "under_16"
+	}
+	age, ok := quiz.AgeOn(typedBirthDate(f.Values["birth_date"]), now.In(quiz.Vietnam))
+	return ok && age < quiz.AgeOfConsent
+}
+
+// typedBirthDate reads a date as people type it on the form, day first
+// ("17/05/1990", "17-5-1990", "17.05.1990", "17051990"), or as the API
+// writes it ("1990-05-17"), and returns it as the API writes it. What does
+// not read as a date comes back as typed, for the check to refuse.
+func typedBirthDate(s string) string {
+	s = strings.TrimSpace(s)
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return s
+	}
+	var day, month, year int
+	if len(s) == 8 && strings.Trim(s, "0123456789") == "" {
+		day, _ = strconv.Atoi(s[:2])
+		month, _ = strconv.Atoi(s[2:4])
+		year, _ = strconv.Atoi(s[4:])
+	} else {
+		parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == ' ' })
+		if len(parts) != 3 || len(parts[2]) != 4 {
+			return s
+		}
+		var errs [3]error
+		day, errs[0] = strconv.Atoi(parts[0])
+		month, errs[1] = strconv.Atoi(parts[1])
+		year, errs[2] = strconv.Atoi(parts[2])
+		if errs[0] != nil || errs[1] != nil || errs[2] != nil {
+			return s
+		}
+	}
+	d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if d.Day() != day || int(d.Month()) != month || d.Year() != year {
+		return s
+	}
+	return d.Format(time.DateOnly)
 }
 
 func (h *Handler) registerForm(c *fiber.Ctx) error {
 	var b registerBody
 	next := "/"
 	_, _, err := h.register(c, func() (registerBody, error) { // read only when the address may register
+		next = safeNext(c.FormValue("next"))
 		b = registerBody{
-			FullName: c.FormValue("full_name"), BirthDate: c.FormValue("birth_date"), IDNumber: c.FormValue("id_number"),
+			FullName: c.FormValue("full_name"), BirthDate: typedBirthDate(c.FormValue("birth_date")), IDNumber: c.FormValue("id_number"),
 			Phone: c.FormValue("phone"), Email: c.FormValue("email"), Province: c.FormValue("province"),
 			Commune: c.FormValue("commune"), Unit: c.FormValue("unit"), Password: c.FormValue("password"),
 			Consent: c.FormValue("consent") == "yes", ConsentVersion: c.FormValue("consent_version"),
+			AtLeast16: c.FormValue("age_group") == "16_plus", contest: h.contestOfNext(c, next),
 		}
-		next = safeNext(c.FormValue("next"))
+		if c.FormValue("age_group") != "16_plus" {
+			g := guardianForm(c)
+			b.Guardian = &guardianBody{FullName: g.FullName, Relationship: g.Relationship, Phone: g.Phone, Consent: g.Consent}
+			if c.FormValue("age_group") == "" && b.contest != nil && b.contest.IdentityAt == quiz.IdentityAtPrize &&
+				g.Guardian == (quiz.Guardian{}) && !g.Consent {
+				b.Guardian = nil // no age said and no representative: ask the age
+			}
+		}
 		return b, nil
 	})
 	if err != nil {
 		if quiz.ErrorCode(err) == quiz.CodeInternal {
 			return err
 		}
-		fields, notice := h.fieldErrors(c, err)
-		values := map[string]string{"full_name": b.FullName, "birth_date": b.BirthDate, "id_number": b.IDNumber,
-			"phone": b.Phone, "email": b.Email, "province": b.Province, "commune": b.Commune, "unit": b.Unit}
+		fields, notice := h.pageFieldErrors(c, err)
+		if _, ok := fields["birth_date"]; ok && fields["birth_date"] == h.lang(c).T(quiz.MsgBirthDateInvalid) {
+			fields["birth_date"] = h.lang(c).T("register.birth_date_format")
+		}
+		values := map[string]string{"full_name": c.FormValue("full_name"), "birth_date": c.FormValue("birth_date"),
+			"id_number": c.FormValue("id_number"), "phone": c.FormValue("phone"), "email": c.FormValue("email"),
+			"province": c.FormValue("province"), "commune": c.FormValue("commune"), "unit": c.FormValue("unit"),
+			"age_group": c.FormValue("age_group"), "guardian_consent": c.FormValue("guardian_consent")}
+		for k, v := range guardianValues(c) {
+			values[k] = v
+		}
 		status := statusOf[quiz.ErrorCode(err)]
-		return h.renderRegister(c, status, formView{Values: values, Errors: fields, Notice: notice, Next: next})
+		return h.renderRegister(c, status, formView{Values: values, Errors: fields, Notice: notice, Next: next}, b.contest)
 	}
+	h.setFlash(c, "register.welcome")
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
@@ -228,6 +380,18 @@ func (h *Handler) startForm(c *fiber.Ctx) error {
 	}
 	if p.Role != quiz.RoleContestant {
 		return c.Redirect("/contests/"+r.ContestSlug+"?error="+quiz.CodeForbidden, fiber.StatusSeeOther)
+	}
+	// A contest asking what the contestant has not given yet sends them to
+	// give it: its consent form on its page, or their identity data on
+	// their profile, back to the contest after.
+	switch err := h.Consents.CheckEntry(c.UserContext(), p.UserID, id); quiz.ErrorCode(err) {
+	case "":
+	case quiz.CodeConsentRequired:
+		return c.Redirect("/contests/"+r.ContestSlug+"?error="+quiz.CodeConsentRequired+"#consent", fiber.StatusSeeOther)
+	case quiz.CodeIdentityRequired:
+		return c.Redirect("/me/profile?next="+url.QueryEscape("/contests/"+r.ContestSlug), fiber.StatusSeeOther)
+	default:
+		return err
 	}
 	a, created, err := h.Engine.StartAttempt(c.UserContext(), p.UserID, id)
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Contest is a cuộc thi: a title and its rounds, shown to the public once
@@ -22,6 +25,16 @@ type Contest struct {
 	// OnePrizePerPerson: a person gets at most one prize across all the
 	// contest's rounds, the highest.
 	OnePrizePerPerson bool
+	// Rules are the contest's published rules (thể lệ) as the organizer
+	// typed them, in NFC; placeholders such as [Các đợt thi] are filled
+	// in from the contest and its rounds when shown (RulesPlaceholders).
+	Rules string
+	// Controller is the organizing agency as the data controller; empty:
+	// the installation's.
+	Controller Controller
+	// IdentityAt says when the identity number and birth date are asked:
+	// IdentityAtRegistration or IdentityAtPrize.
+	IdentityAt string
 }
 
 // Round statuses as the API reports them.
@@ -81,6 +94,10 @@ type Round struct {
 	ContestSlug      string
 	// ContestOnePrize: one prize per person across the contest's rounds.
 	ContestOnePrize bool
+	// ContestController and ContestIdentityAt are the contest's, for the
+	// check before an attempt starts.
+	ContestController Controller
+	ContestIdentityAt string
 }
 
 // Prize is a tier of individual prizes: its name and how many are given.
@@ -302,6 +319,9 @@ type CatalogStore interface {
 	TopicCounts(ctx context.Context, bankID int64) (map[string]int, error)
 
 	CreateContest(ctx context.Context, c Contest, createdBy int64) (Contest, error)
+	// UpdateContest stores a contest's title, description, rules,
+	// controller, identity rule and prize rule.
+	UpdateContest(ctx context.Context, c Contest) error
 	Contest(ctx context.Context, id int64) (Contest, error)
 	ContestBySlug(ctx context.Context, slug string) (Contest, error)
 	PublishContest(ctx context.Context, id int64, at time.Time) error
@@ -453,11 +473,95 @@ const (
 	MsgDuplicateQuestion  = "field.duplicate_question"
 )
 
-// CreateContest creates an unpublished contest.
-func (c *Catalog) CreateContest(ctx context.Context, in Contest, createdBy int64) (Contest, error) {
-	in.Slug = Clean(in.Slug)
+// Limits on a contest's settings, in characters.
+const (
+	maxRulesLen      = 20000
+	maxControllerLen = 300
+)
+
+// Message keys for contest settings.
+const (
+	MsgRulesCharacters     = "rules.invalid_characters"
+	MsgRulesTooLong        = "rules.too_long"
+	MsgControllerTooLong   = "consent.controller_too_long"
+	MsgControllerPartial   = "consent.controller_incomplete"
+	MsgControllerContact   = "consent.controller_contact_invalid"
+	MsgIdentityAtInvalid   = "consent.identity_at_invalid"
+	controllerFieldsPrefix = "controller."
+)
+
+// contactPattern finds what a controller's contact must hold: an e-mail
+// address, or a phone number of at least 8 digits however it is spaced.
+var (
+	contactEmail  = regexp.MustCompile(`[^\s@]+@[^\s@]+\.[^\s@]+`)
+	contactDigits = regexp.MustCompile(`[0-9]`)
+)
+
+// normalizeSettings cleans and checks a contest's title, description,
+// rules, controller and identity rule, naming each bad field in bad.
+func (in Contest) normalizeSettings(bad FieldErrors) Contest {
 	in.Title = Clean(in.Title)
 	in.Description = CleanText(in.Description)
+	if in.Title == "" {
+		bad.Add("title", MsgRequired)
+	}
+	checkLen(bad, "title", in.Title, 300)
+	checkLen(bad, "description", in.Description, 5000)
+
+	in.Rules = cleanRules(in.Rules)
+	if utf8.RuneCountInString(in.Rules) > maxRulesLen {
+		bad.Add("rules", MsgRulesTooLong)
+	}
+	for _, r := range in.Rules {
+		if r < ' ' && r != '\n' && r != '\t' || r == 0x7f {
+			bad.Add("rules", MsgRulesCharacters)
+			break
+		}
+	}
+
+	ctl := Controller{Clean(in.Controller.Name), Clean(in.Controller.Address), Clean(in.Controller.Contact)}
+	if !ctl.IsZero() {
+		for field, v := range map[string]string{"name": ctl.Name, "address": ctl.Address, "contact": ctl.Contact} {
+			if v == "" {
+				bad.Add(controllerFieldsPrefix+field, MsgControllerPartial)
+			}
+		}
+		for field, v := range map[string]string{"name": ctl.Name, "address": ctl.Address, "contact": ctl.Contact} {
+			if utf8.RuneCountInString(v) > maxControllerLen {
+				bad.Add(controllerFieldsPrefix+field, MsgControllerTooLong)
+			}
+		}
+		if ctl.Contact != "" && !contactEmail.MatchString(ctl.Contact) && len(contactDigits.FindAllString(ctl.Contact, -1)) < 8 {
+			bad.Add("controller.contact", MsgControllerContact)
+		}
+	}
+	in.Controller = ctl
+
+	switch in.IdentityAt {
+	case "":
+		in.IdentityAt = IdentityAtRegistration
+	case IdentityAtRegistration, IdentityAtPrize:
+	default:
+		bad.Add("identity_at", MsgIdentityAtInvalid)
+	}
+	return in
+}
+
+// cleanRules keeps the rules as typed but in NFC, with Unix line ends and
+// without blank lines or trailing spaces at either end.
+func cleanRules(s string) string {
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(norm.NFC.String(s))
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Trim(strings.Join(lines, "\n"), "\n")
+}
+
+// CreateContest creates an unpublished contest. Rules left empty start
+// from RulesTemplate, for the organizer to edit.
+func (c *Catalog) CreateContest(ctx context.Context, in Contest, createdBy int64) (Contest, error) {
+	in.Slug = Clean(in.Slug)
 	in.CreatedAt = c.now()
 	bad := FieldErrors{}
 	if in.Slug == "" {
@@ -465,15 +569,61 @@ func (c *Catalog) CreateContest(ctx context.Context, in Contest, createdBy int64
 	} else if !slugPattern.MatchString(in.Slug) {
 		bad.Add("slug", MsgSlugInvalid)
 	}
-	if in.Title == "" {
-		bad.Add("title", MsgRequired)
-	}
-	checkLen(bad, "title", in.Title, 300)
-	checkLen(bad, "description", in.Description, 5000)
+	in = in.normalizeSettings(bad)
 	if err := bad.Err(); err != nil {
 		return Contest{}, err
 	}
+	if in.Rules == "" {
+		in.Rules = RulesTemplate
+	}
 	return c.store.CreateContest(ctx, in, createdBy)
+}
+
+// ContestPatch is a change to a contest's settings: nil fields stay as
+// they are.
+type ContestPatch struct {
+	Title             *string
+	Description       *string
+	Rules             *string
+	Controller        *Controller
+	IdentityAt        *string
+	OnePrizePerPerson *bool
+}
+
+// UpdateContest changes a contest's settings; with any field invalid
+// nothing changes.
+func (c *Catalog) UpdateContest(ctx context.Context, id int64, p ContestPatch) (Contest, error) {
+	ct, err := c.store.Contest(ctx, id)
+	if err != nil {
+		return Contest{}, err
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&ct.Title, p.Title)
+	set(&ct.Description, p.Description)
+	set(&ct.Rules, p.Rules)
+	set(&ct.IdentityAt, p.IdentityAt)
+	if p.IdentityAt != nil && *p.IdentityAt == "" {
+		ct.IdentityAt = "-" // an empty value sent is a wrong one, not the default
+	}
+	if p.Controller != nil {
+		ct.Controller = *p.Controller
+	}
+	if p.OnePrizePerPerson != nil {
+		ct.OnePrizePerPerson = *p.OnePrizePerPerson
+	}
+	bad := FieldErrors{}
+	ct = ct.normalizeSettings(bad)
+	if err := bad.Err(); err != nil {
+		return Contest{}, err
+	}
+	if err := c.store.UpdateContest(ctx, ct); err != nil {
+		return Contest{}, err
+	}
+	return c.store.Contest(ctx, id)
 }
 
 // Contest returns a contest with its rounds.

@@ -87,7 +87,8 @@ type ConsentText struct {
 	BodyEN  string
 }
 
-// Consent records who agreed to which version of a consent text, and when.
+// Consent records who agreed to which version of a consent text, and when,
+// with the words they were shown.
 type Consent struct {
 	UserID    int64
 	Purpose   string
@@ -95,6 +96,35 @@ type Consent struct {
 	AgreedAt  time.Time
 	IP        string
 	UserAgent string
+
+	// ContestID is the contest the consent was given through; 0 for
+	// registration at large.
+	ContestID int64
+	// Controller is the name of the controller the text named; empty in
+	// records of the first version, which named none.
+	Controller string
+	Lang       string
+	// Text is the notice as shown, word for word, controller filled in;
+	// TextSHA256 its hash, as the store keeps it. Records of the first
+	// version hold their version's text.
+	Text       string
+	TextSHA256 string
+	// Stated16Plus: the person said they are 16 or over, no birth date
+	// being asked.
+	Stated16Plus bool
+	// Representative is the legal representative who consented as well.
+	// Writing a consent with one records the representative's own consent
+	// beside the person's; reading, a record with one is the
+	// representative's.
+	Representative *Guardian
+}
+
+// GivenBy says whose consent a record is: "self" or "guardian".
+func (k Consent) GivenBy() string {
+	if k.Representative != nil {
+		return "guardian"
+	}
+	return "self"
 }
 
 // PurposeContest is the purpose contestants consent to at registration:
@@ -113,6 +143,16 @@ type Registration struct {
 	Unit      string
 	Password  string
 	Consent   bool
+
+	// AtLeast16: the person says they are 16 or over, for a contest that
+	// asks no birth date at registration.
+	AtLeast16 bool
+	// Guardian is the legal representative's consent, needed under 16.
+	Guardian *GuardianConsent
+	// Notice is the consent text the person was shown. It says whether
+	// the contest registered through asks the identity number and birth
+	// date now or only from winners.
+	Notice Notice
 }
 
 // Limits on what people type, in characters.
@@ -145,7 +185,16 @@ const (
 
 // normalize cleans every field of r and reports the invalid ones.
 func (r Registration) normalize(provinces map[string]Province, now time.Time) (Registration, error) {
+	r, _, err := r.check(provinces, now)
+	return r, err
+}
+
+// check cleans every field of r, applies the age rules of Law 91/2025/QH15,
+// Art. 24, and reports the invalid fields; it returns the legal
+// representative whose consent is to be recorded, if any.
+func (r Registration) check(provinces map[string]Province, now time.Time) (Registration, *Guardian, error) {
 	bad := FieldErrors{}
+	askIdentity := r.Notice.IdentityAt != IdentityAtPrize
 	r.FullName = Clean(r.FullName)
 	switch {
 	case r.FullName == "":
@@ -158,14 +207,18 @@ func (r Registration) normalize(provinces map[string]Province, now time.Time) (R
 
 	r.BirthDate = strings.TrimSpace(r.BirthDate)
 	if r.BirthDate == "" {
-		bad.Add("birth_date", MsgRequired)
+		if askIdentity {
+			bad.Add("birth_date", MsgRequired)
+		}
 	} else if !validBirthDate(r.BirthDate, now) {
 		bad.Add("birth_date", MsgBirthDateInvalid)
 	}
 
 	r.IDNumber = strings.ReplaceAll(strings.TrimSpace(r.IDNumber), " ", "")
 	if r.IDNumber == "" {
-		bad.Add("id_number", MsgRequired)
+		if askIdentity {
+			bad.Add("id_number", MsgRequired)
+		}
 	} else if !ValidIDNumber(r.IDNumber) {
 		bad.Add("id_number", MsgIDNumberInvalid)
 	}
@@ -206,7 +259,13 @@ func (r Registration) normalize(provinces map[string]Province, now time.Time) (R
 	if !r.Consent {
 		bad.Add("consent", MsgConsentRequired)
 	}
-	return r, bad.Err()
+	var guardian *Guardian
+	if r.BirthDate == "" && askIdentity {
+		// The birth date is missing and reported; the age waits for it.
+	} else if _, ok := bad["birth_date"]; !ok {
+		guardian = ageRule(bad, r.BirthDate, r.AtLeast16, r.Guardian, now)
+	}
+	return r, guardian, bad.Err()
 }
 
 func passwordProblem(p string) string {
@@ -347,9 +406,14 @@ type ClientInfo struct {
 // Register validates a citizen's registration, records their consent to the
 // text in force and creates the contestant account. Nothing is stored when any
 // field is invalid.
+//
+// The consent recorded keeps reg.Notice, the text the person was shown;
+// without one (programs that register people themselves) it is the text in
+// force under NeutralController. A person under 16 is registered only with
+// their legal representative's consent, recorded beside their own.
 func (a *Accounts) Register(ctx context.Context, reg Registration, client ClientInfo) (User, error) {
 	now := a.now()
-	reg, err := reg.normalize(a.provinces, now)
+	reg, guardian, err := reg.check(a.provinces, now)
 	if err != nil {
 		return User{}, err
 	}
@@ -362,9 +426,12 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 			return User{}, err
 		}
 	}
-	text, err := a.store.ConsentText(ctx, PurposeContest)
-	if err != nil {
-		return User{}, err
+	if reg.Notice.Version == "" {
+		text, err := a.store.ConsentText(ctx, PurposeContest)
+		if err != nil {
+			return User{}, err
+		}
+		reg.Notice = RenderNotice(text, "vi", NeutralController, IdentityAtRegistration)
 	}
 	hash, err := a.hashPassword(ctx, reg.Password)
 	if err != nil {
@@ -375,11 +442,41 @@ func (a *Accounts) Register(ctx context.Context, reg Registration, client Client
 		IDNumber: reg.IDNumber, Phone: reg.Phone, Email: reg.Email,
 		Province: reg.Province, Commune: reg.Commune, Unit: reg.Unit, CreatedAt: now,
 	}
-	consent := &Consent{
-		Purpose: PurposeContest, Version: text.Version, AgreedAt: now,
-		IP: client.IP, UserAgent: truncate(client.UserAgent, 300),
+	consent := reg.Notice.consent(now, client)
+	consent.Stated16Plus = reg.BirthDate == "" && reg.AtLeast16
+	consent.Representative = guardian
+	return a.store.CreateUser(ctx, u, hash, &consent)
+}
+
+// CheckClaimAge applies the age rules when a contestant who registered
+// without a birth date (a contest asking it only from winners) gives it
+// to claim a prize: under 7 the claim is refused (field birth_date), and
+// under 16 it needs a legal representative's consent on record (field
+// guardian). The page that completes a winner's data calls it before
+// storing the birth date.
+func (a *Accounts) CheckClaimAge(ctx context.Context, userID int64, birthDate string) error {
+	bad := FieldErrors{}
+	birthDate = strings.TrimSpace(birthDate)
+	if !validBirthDate(birthDate, a.now()) {
+		bad.Add("birth_date", MsgBirthDateInvalid)
+		return bad.Err()
 	}
-	return a.store.CreateUser(ctx, u, hash, consent)
+	consents, err := a.store.Consents(ctx, userID)
+	if err != nil {
+		return err
+	}
+	represented := false
+	for _, k := range consents {
+		represented = represented || k.Representative != nil
+	}
+	age, _ := ageToday(birthDate, a.now())
+	switch {
+	case age < MinimumAge:
+		bad.Add("birth_date", MsgUnder7)
+	case age < AgeOfConsent && !represented:
+		bad.Add("guardian", MsgGuardianRequired)
+	}
+	return bad.Err()
 }
 
 // Login checks a phone number or e-mail and a password. Every failure gives

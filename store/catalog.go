@@ -324,9 +324,11 @@ func (db *DB) Pool(ctx context.Context, bankID int64) (quiz.Pool, error) {
 // CreateContest stores a new, unpublished contest.
 func (db *DB) CreateContest(ctx context.Context, c quiz.Contest, createdBy int64) (quiz.Contest, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO contests (slug, title, description, one_prize_per_person, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Slug, c.Title, c.Description, c.OnePrizePerPerson, sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}, ms(c.CreatedAt))
+		res, err := tx.Exec(`INSERT INTO contests (slug, title, description, one_prize_per_person, rules,
+			controller_name, controller_address, controller_contact, identity_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Title, c.Description, c.OnePrizePerPerson, c.Rules, c.Controller.Name, c.Controller.Address,
+			c.Controller.Contact, identityAt(c.IdentityAt), sql.NullInt64{Int64: createdBy, Valid: createdBy != 0}, ms(c.CreatedAt))
 		if isUnique(err) {
 			return &quiz.Error{Code: quiz.CodeSlugTaken, Message: "a contest with this slug exists",
 				Fields: map[string]string{"slug": quiz.MsgSlugTaken}}
@@ -341,6 +343,36 @@ func (db *DB) CreateContest(ctx context.Context, c quiz.Contest, createdBy int64
 		return quiz.Contest{}, fmt.Errorf("store: create contest: %w", err)
 	}
 	return c, nil
+}
+
+// identityAt is the stored identity rule, the default when unset.
+func identityAt(s string) string {
+	if s == "" {
+		return quiz.IdentityAtRegistration
+	}
+	return s
+}
+
+// UpdateContest stores a contest's settings.
+func (db *DB) UpdateContest(ctx context.Context, c quiz.Contest) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE contests SET title = ?, description = ?, one_prize_per_person = ?, rules = ?,
+			controller_name = ?, controller_address = ?, controller_contact = ?, identity_at = ? WHERE id = ?`,
+			c.Title, c.Description, c.OnePrizePerPerson, c.Rules, c.Controller.Name, c.Controller.Address,
+			c.Controller.Contact, identityAt(c.IdentityAt), c.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound("contest")
+		}
+		return nil
+	})
+	db.forgetRounds()
+	if err != nil {
+		return fmt.Errorf("store: update contest %d: %w", c.ID, err)
+	}
+	return nil
 }
 
 // UnpublishContest hides a contest from the public again.
@@ -381,13 +413,15 @@ func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error 
 	return nil
 }
 
-const contestColumns = "id, slug, title, description, published_at, created_at, one_prize_per_person"
+const contestColumns = `id, slug, title, description, published_at, created_at, one_prize_per_person, rules,
+	controller_name, controller_address, controller_contact, identity_at`
 
 func scanContest(row interface{ Scan(...any) error }) (quiz.Contest, error) {
 	var c quiz.Contest
 	var published sql.NullInt64
 	var created int64
-	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Description, &published, &created, &c.OnePrizePerPerson); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Title, &c.Description, &published, &created, &c.OnePrizePerPerson, &c.Rules,
+		&c.Controller.Name, &c.Controller.Address, &c.Controller.Contact, &c.IdentityAt); err != nil {
 		return quiz.Contest{}, err
 	}
 	c.PublishedAt = fromNullMs(published)
@@ -584,7 +618,8 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.contest_id, r.name, r.bank_id, r.opens_at, r.closes_at,
 		r.duration_seconds, r.question_count, r.points_per_question, r.max_attempts, r.prediction_prompt,
 		r.prediction_target, r.reveal, r.locked_at, coalesce(r.locked_by, 0), r.prize_cap_percent, r.actual,
-		c.published_at IS NOT NULL, c.title, c.slug, c.one_prize_per_person
+		c.published_at IS NOT NULL, c.title, c.slug, c.one_prize_per_person,
+		c.controller_name, c.controller_address, c.controller_contact, c.identity_at
 		FROM rounds r JOIN contests c ON c.id = r.contest_id WHERE `+where+` ORDER BY r.opens_at, r.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: rounds: %w", err)
@@ -599,7 +634,8 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 		if err := rows.Scan(&r.ID, &r.ContestID, &r.Name, &r.BankID, &opens, &closes, &r.DurationSeconds,
 			&r.QuestionCount, &r.PointsPerQuestion, &r.MaxAttempts, &r.PredictionPrompt, &r.PredictionTarget,
 			&r.Reveal, &locked, &r.LockedBy, &r.PrizeCapPercent, &actual,
-			&r.ContestPublished, &r.ContestTitle, &r.ContestSlug, &r.ContestOnePrize); err != nil {
+			&r.ContestPublished, &r.ContestTitle, &r.ContestSlug, &r.ContestOnePrize, &r.ContestController.Name,
+			&r.ContestController.Address, &r.ContestController.Contact, &r.ContestIdentityAt); err != nil {
 			return nil, fmt.Errorf("store: rounds: %w", err)
 		}
 		if actual.Valid {

@@ -44,8 +44,12 @@ func ownData(tx *sql.Tx, userID int64) (quiz.OwnData, error) {
 }
 
 func ownConsents(tx *sql.Tx, userID int64) ([]quiz.ConsentRecord, error) {
-	rows, err := tx.Query(`SELECT k.purpose, k.version, k.agreed_at, k.ip, k.user_agent, t.body_vi, t.published_at
+	// The text is the one shown, controller filled in; records made before
+	// texts named a controller hold their version's.
+	rows, err := tx.Query(`SELECT k.purpose, k.version, k.agreed_at, k.ip, k.user_agent,
+		coalesce(s.body, t.body_vi), t.published_at
 		FROM consents k JOIN consent_texts t ON t.version = k.version
+		LEFT JOIN consent_shown s ON s.sha256 = k.shown_sha256
 		WHERE k.user_id = ? ORDER BY k.agreed_at, k.id`, userID)
 	if err != nil {
 		return nil, err

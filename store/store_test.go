@@ -63,8 +63,8 @@ func TestMigrationsRunOnceAcrossOpens(t *testing.T) {
 		if want := len(files) + len(codeMigrations); n != want || n < 5 {
 			t.Errorf("%d migrations recorded, want %d", n, want)
 		}
-		if err := db.r.QueryRow("SELECT count(*) FROM consent_texts").Scan(&n); err != nil || n != 1 {
-			t.Errorf("%d consent texts (%v), want 1", n, err)
+		if err := db.r.QueryRow("SELECT count(*) FROM consent_texts").Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d consent texts (%v), want 2", n, err)
 		}
 		db.Close()
 	}

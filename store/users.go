@@ -70,9 +70,9 @@ func (db *DB) CreateUser(ctx context.Context, u quiz.User, passwordHash string, 
 		if consent == nil {
 			return nil
 		}
-		_, err = tx.Exec(`INSERT INTO consents (user_id, purpose, version, agreed_at, ip, user_agent)
-			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, consent.Purpose, consent.Version, ms(consent.AgreedAt), consent.IP, consent.UserAgent)
-		return err
+		k := *consent
+		k.UserID = u.ID
+		return insertConsent(tx, k)
 	})
 	if err != nil {
 		return quiz.User{}, fmt.Errorf("store: create user: %w", err)
@@ -119,27 +119,6 @@ func (db *DB) ConsentText(ctx context.Context, purpose string) (quiz.ConsentText
 		return quiz.ConsentText{}, fmt.Errorf("store: consent text %s: %w", purpose, notFound(err, "consent text"))
 	}
 	return t, nil
-}
-
-// Consents lists what a person has agreed to, oldest first.
-func (db *DB) Consents(ctx context.Context, userID int64) ([]quiz.Consent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT purpose, version, agreed_at, ip, user_agent FROM consents
-		WHERE user_id = ? ORDER BY agreed_at, id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: consents of %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []quiz.Consent
-	for rows.Next() {
-		c := quiz.Consent{UserID: userID}
-		var at int64
-		if err := rows.Scan(&c.Purpose, &c.Version, &at, &c.IP, &c.UserAgent); err != nil {
-			return nil, fmt.Errorf("store: consents of %d: %w", userID, err)
-		}
-		c.AgreedAt = fromMs(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Units returns the units list in the organizer's order.
