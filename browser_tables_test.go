@@ -16,7 +16,8 @@ import (
 // on screen or in a scroller the keyboard can reach and scroll, a long
 // unit takes two lines and shows whole on hover and focus, rank, prize
 // and name stay in view while the rest scrolls, and axe-core finds no
-// serious or critical violation.
+// serious or critical violation. Then the organizer's live chart: a
+// message before the first submission, axes with titles after it.
 
 // officeWidth is the most common width of an office computer's screen.
 const (
@@ -239,4 +240,55 @@ func TestBrowserTablesFitAnOfficeScreen(t *testing.T) {
 		}
 		desk.tablesAxe(t, axe)
 	})
+}
+
+func TestBrowserLiveChartHasAxesAndWaitsForTheFirstSubmission(t *testing.T) {
+	chromium := chromiumPath(t)
+	server := startServer(t, nil)
+	admin := server.admin()
+	server.staff("organizer", "to-chuc@so.gov.vn")
+	roundID := server.round(admin, map[string]any{"question_count": 4})
+	desk := startBrowser(t, chromium)
+	desk.do(t, "emulate an office screen", chromedp.EmulateViewport(officeWidth, officeHeight))
+	desk.tablesSignIn(t, server.URL, "to-chuc@so.gov.vn", staffPassword)
+	if status := desk.open(t, fmt.Sprintf("%s/organize/rounds/%d", server.URL, roundID)); status != http.StatusOK {
+		t.Fatalf("GET the live view: status %d", status)
+	}
+	desk.waitText(t, "#stats-live", "Đang cập nhật trực tiếp")
+
+	t.Run("before the first submission the page says so instead of an empty chart", func(t *testing.T) {
+		if !eval[bool](t, desk, `!document.getElementById('stats-chart-empty').hidden && document.getElementById('stats-chart').getBoundingClientRect().height === 0`) {
+			t.Error("want the message shown and the chart hidden")
+		}
+		if got := desk.text(t, "#stats-chart-empty"); !strings.HasPrefix(got, "Chưa có bài nào được nộp.") {
+			t.Errorf("message %q", got)
+		}
+		if got := desk.text(t, "#stat-rate"); got != "0,0" {
+			t.Errorf("answers per second %q, want 0,0", got)
+		}
+	})
+
+	t.Run("after a submission the chart has a title on each axis, counts and times", func(t *testing.T) {
+		token, _ := server.contestant("Người Nộp Bài")
+		server.in(t).play(token, roundID, server.key(admin), 3, nil)
+		desk.waitTrue(t, "the chart to appear", `document.getElementById('stats-chart').getBoundingClientRect().height > 100`)
+		titles := eval[[]string](t, desk, `Array.from(document.querySelectorAll('#stats-chart text.axis-title')).map(e => e.textContent)`)
+		if strings.Join(titles, "|") != "Số bài nộp|Thời gian (giờ Việt Nam)" {
+			t.Errorf("axis titles %q", titles)
+		}
+		ticks := eval[[]string](t, desk, `Array.from(document.querySelectorAll('#stats-chart text.tick')).map(e => e.textContent)`)
+		if len(ticks) < 4 || ticks[0] != "0" || !strings.Contains(strings.Join(ticks, " "), ":") {
+			t.Errorf("tick labels %q, want counts from 0 and times of day", ticks)
+		}
+		if !eval[bool](t, desk, `document.getElementById('stats-chart-empty').hidden`) {
+			t.Error("the message stays after the first submission")
+		}
+		if got := desk.text(t, "#stats-chart-caption"); !strings.HasPrefix(got, "Mỗi cột là số bài nộp trong ") {
+			t.Errorf("caption %q", got)
+		}
+		desk.tablesAxe(t, tablesAxeSource())
+	})
+	if errs := desk.errors.all(); len(errs) > 0 {
+		t.Errorf("the browser reported %q", errs)
+	}
 }

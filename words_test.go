@@ -151,3 +151,22 @@ func TestOfficialPagesInWords(t *testing.T) {
 		}
 	})
 }
+
+func TestLiveViewChartBeforeTheFirstSubmission(t *testing.T) {
+	s := startServer(t, nil)
+	admin := s.admin()
+	roundID := s.round(admin, nil)
+	_, body, _ := s.page("GET", fmt.Sprintf("/organize/rounds/%d", roundID), admin, nil, "")
+	for _, want := range []string{
+		`<p id="stats-chart-empty" class="chart-empty">Chưa có bài nào được nộp.`,
+		`data-y="Số bài nộp"`, `data-x="Thời gian (giờ Việt Nam)"`,
+		`<span class="stat-value" id="stat-rate">0,0</span>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the live view lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`<svg id="stats-chart"[^>]* hidden>`).MatchString(body) {
+		t.Error("the live view shows an empty chart before the first submission")
+	}
+}
