@@ -213,6 +213,19 @@ func TestBrowserTablesFitAnOfficeScreen(t *testing.T) {
 		desk.do(t, "widen the window again", chromedp.EmulateViewport(officeWidth, officeHeight))
 	})
 
+	step("on a phone the round page does not scroll sideways and its scrollers are reachable", func(t *testing.T) {
+		desk.phone(t)
+		if status := desk.open(t, roundPage); status != http.StatusOK {
+			t.Fatalf("GET the round page: status %d", status)
+		}
+		desk.fitsPhone(t)
+		for _, p := range desk.scrollerProblems(t) {
+			t.Error(p)
+		}
+		desk.tablesAxe(t, axe)
+		desk.do(t, "back to the office screen", chromedp.EmulateViewport(officeWidth, officeHeight))
+	})
+
 	step("the statistics page keeps its tables in named, focusable scrollers", func(t *testing.T) {
 		if status := desk.open(t, roundPage+"/statistics"); status != http.StatusOK {
 			t.Fatalf("GET the statistics page: status %d", status)
@@ -225,6 +238,29 @@ func TestBrowserTablesFitAnOfficeScreen(t *testing.T) {
 			t.Errorf("the scores chart's axis titles %q", titles)
 		}
 		desk.tablesAxe(t, axe)
+	})
+
+	step("the audit log reads as sentences and passes on a phone and a desk", func(t *testing.T) {
+		for _, phone := range []bool{true, false} {
+			if phone {
+				desk.phone(t)
+			} else {
+				desk.do(t, "emulate an office screen", chromedp.EmulateViewport(officeWidth, officeHeight))
+			}
+			if status := desk.open(t, server.URL+"/official/audit"); status != http.StatusOK {
+				t.Fatalf("GET the audit log: status %d", status)
+			}
+			if phone {
+				desk.fitsPhone(t)
+			}
+			for _, p := range desk.scrollerProblems(t) {
+				t.Error(p)
+			}
+			if got := desk.text(t, "table.audit tbody tr td:nth-child(3)"); !strings.HasPrefix(got, "Tải bảng thống kê") && !strings.HasPrefix(got, "Xem danh sách kết quả") {
+				t.Errorf("the newest entry reads %q, want a sentence", got)
+			}
+			desk.tablesAxe(t, axe)
+		}
 	})
 
 	step("the published results page of the locked round passes too", func(t *testing.T) {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -201,4 +203,15 @@ func TestCSVFilesForPeopleAndForPrograms(t *testing.T) {
 		{name: "an unknown header style is refused for statistics too", method: "GET", path: base + "/statistics/days.csv?header=x",
 			token: official, wantStatus: 422, wantCode: "validation_failed", wantFields: []string{"header"}},
 	})
+}
+
+func TestExportCommandRefusesAnUnknownHeaderStyle(t *testing.T) {
+	s := startServer(t, nil)
+	env := map[string]string{"HOITHI_DB": s.DBPath}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"export", "-round", "1", "-header", "codes", "-o", filepath.Join(t.TempDir(), "x.csv")},
+		func(k string) string { return env[k] }, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "-header must be labels or keys") {
+		t.Errorf("export -header codes: %v, want a refusal naming labels and keys", err)
+	}
 }
