@@ -69,14 +69,20 @@ func (h *Handler) auditLines(c *fiber.Ctx, entries []quiz.AuditEntry) []auditLin
 		rounds[id] = fill(l.T("words.round"), map[string]string{"round": r.Name, "contest": r.ContestTitle})
 		return rounds[id], true
 	}
+	people := map[int64]string{}
 	person := func(id int64) string {
-		if u, err := h.Accounts.User(ctx, id); err == nil && u.FullName != "" {
-			if u.Role.Staff() {
-				return quiz.StaffName(u)
-			}
-			return u.FullName
+		if name, ok := people[id]; ok {
+			return name
 		}
-		return fill(l.T("words.audit.account_no"), map[string]string{"id": strconv.FormatInt(id, 10)})
+		name := fill(l.T("words.audit.account_no"), map[string]string{"id": strconv.FormatInt(id, 10)})
+		if u, err := h.Accounts.User(ctx, id); err == nil && u.FullName != "" {
+			name = u.FullName
+			if u.Role.Staff() {
+				name = quiz.StaffName(u)
+			}
+		}
+		people[id] = name
+		return name
 	}
 	out := make([]auditLine, len(entries))
 	for i, e := range entries {
