@@ -234,7 +234,7 @@ func TestBrowserOfficialLocksAndDownloads(t *testing.T) {
 			t.Fatalf("the API says locked %v at %v by %v, want locked", list.Locked, list.LockedAt, list.LockedBy)
 		}
 		lockedBy = *list.LockedBy
-		if want := officialName + " <" + officialEmail + ">"; lockedBy != want {
+		if want := officialName + " (" + officialEmail + ")"; lockedBy != want {
 			t.Errorf("locked by %q, want %q: the official who pressed the button", lockedBy, want)
 		}
 		if got, want := desk.text(t, "#lock-state"), "Đã chốt lúc "+vietnamClock(t, *list.LockedAt)+" bởi "+lockedBy; got != want {
@@ -460,24 +460,29 @@ func TestBrowserOfficialLocksAndDownloads(t *testing.T) {
 		if got := desk.text(t, "h1"); got != "Nhật ký kiểm tra" {
 			t.Errorf("heading %q, want Nhật ký kiểm tra", got)
 		}
-		rows := eval[[][]string](t, desk, `Array.from(document.querySelectorAll('table.audit tbody tr')).map(tr => Array.from(tr.cells).slice(1, 5).map(td => td.textContent.trim()))`)
-		// The lock and the files handed out, newest first: actor, action,
-		// round, detail.
+		rows := eval[[][]string](t, desk, `Array.from(document.querySelectorAll('table.audit tbody tr')).map(tr => Array.from(tr.cells).slice(1, 3).map(td => td.textContent.trim()))`)
+		// The lock and the files handed out, newest first: who, and what
+		// in a sentence that names the round and its contest.
 		var got [][]string
 		for _, r := range rows {
-			if len(r) == 4 && (r[1] == "Chốt kết quả" || r[1] == "Tải/in danh sách") {
+			if len(r) == 2 && (strings.HasPrefix(r[1], "Chốt kết quả") || strings.HasPrefix(r[1], "In danh sách") ||
+				strings.HasSuffix(r[1], "(Excel)")) {
 				got = append(got, r)
 			}
 		}
-		round := fmt.Sprint(roundID)
+		round := "Đợt thử — Hội thi thử nghiệm"
 		want := [][]string{
-			{lockedBy, "Tải/in danh sách", round, "print full"},
-			{lockedBy, "Tải/in danh sách", round, "print"},
-			{lockedBy, "Tải/in danh sách", round, "xlsx"},
-			{lockedBy, "Chốt kết quả", round, "contestants=5 prizes=3 actual=5"},
+			{lockedBy, "In danh sách người đạt giải " + round + ", kèm số CCCD và điện thoại"},
+			{lockedBy, "In danh sách người đạt giải " + round},
+			{lockedBy, "Tải danh sách kết quả " + round + " (Excel)"},
+			{lockedBy, "Chốt kết quả " + round + ": 5 người dự thi, 3 giải, đáp án câu hỏi dự đoán: 5"},
 		}
 		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
-			t.Errorf("locks and files in the audit log (actor, action, round, detail)\n%q\nwant\n%q", got, want)
+			t.Errorf("locks and files in the audit log (who, what)\n%q\nwant\n%q", got, want)
+		}
+		links := eval[[]string](t, desk, `Array.from(document.querySelectorAll('table.audit tbody a')).map(a => a.getAttribute('href'))`)
+		if len(links) == 0 || links[0] != roundPage {
+			t.Errorf("the round's name in the audit log links to %q, want %s", links, roundPage)
 		}
 		desk.fitsDesktop(t)
 	})

@@ -26,6 +26,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	format := fs.String("format", "", "xlsx, csv or json (default: from the extension of -o)")
 	out := fs.String("o", "", "the file to write (required); - writes to standard output")
 	sep := fs.String("sep", "comma", "csv: comma, or semicolon for Excel under Vietnamese regional settings")
+	header := fs.String("header", "labels", "csv: labels (Vietnamese column names, for people) or keys (the API's names and values, for programs)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: hoithi export -round ID -format xlsx|csv|json -o FILE\n\n"+
 			"Writes a closed round's winners list: the stored list once the round is locked, else the\n"+
@@ -53,6 +54,9 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	default:
 		return fmt.Errorf("export: -sep must be comma or semicolon, not %q", *sep)
 	}
+	if *header != "labels" && *header != "keys" {
+		return fmt.Errorf("export: -header must be labels or keys, not %q", *header)
+	}
 	if _, err := os.Stat(cfg.dbPath); err != nil {
 		return fmt.Errorf("export: database %s: %w", cfg.dbPath, err)
 	}
@@ -71,7 +75,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 		case "xlsx":
 			return quiz.WinnersXLSX{ProvinceName: svc.accounts.ProvinceName, Made: time.Now()}.Write(w, l)
 		case "csv":
-			return quiz.WriteWinnersCSV(w, l, comma)
+			return quiz.WinnersCSV{Sep: comma, Keys: *header == "keys", ProvinceName: svc.accounts.ProvinceName}.Write(w, l)
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

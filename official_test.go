@@ -143,7 +143,7 @@ func TestOfficialPages(t *testing.T) {
 
 	// The audit page lists the lock and the print.
 	_, body, _ = s.page("GET", "/official/audit", official, nil, "")
-	for _, want := range []string{"Chốt kết quả", "Tải/in danh sách", "In giấy chứng nhận", "can-bo@so.gov.vn"} {
+	for _, want := range []string{"Chốt kết quả", "In danh sách người đạt giải", "In giấy chứng nhận", "Cán bộ official (can-bo@so.gov.vn)"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("audit page lacks %q", want)
 		}

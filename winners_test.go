@@ -367,9 +367,10 @@ func TestWinnersFiles(t *testing.T) {
 	var list winnersAnswer
 	s.mustCall(http.StatusOK, "GET", base+"/winners", official, nil, &list)
 
-	// CSV: the BOM, the contract's columns, one row per entry, the lock in
-	// every row, and the hostile unit as text.
-	resp, data := s.fetch(base+"/winners.csv", official)
+	// CSV with ?header=keys: the BOM, the contract's columns as the API
+	// names them, one row per entry, the lock in every row, and the
+	// hostile unit as text.
+	resp, data := s.fetch(base+"/winners.csv?header=keys", official)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("csv headers %q %q", ct, resp.Header.Get("Content-Disposition"))
 	}
@@ -403,7 +404,7 @@ func TestWinnersFiles(t *testing.T) {
 	if got := records[5][6]; got != `'=HYPERLINK("http://x.example","bấm")` {
 		t.Errorf("hostile unit in csv: %q", got)
 	}
-	_, semi := s.fetch(base+"/winners.csv?sep=semicolon", official)
+	_, semi := s.fetch(base+"/winners.csv?sep=semicolon&header=keys", official)
 	if line := strings.SplitN(string(semi[3:]), "\r\n", 2)[0]; !strings.HasPrefix(line, "rank;prize;full_name;") {
 		t.Errorf("semicolon csv header %q", line)
 	}
@@ -446,7 +447,7 @@ func TestWinnersFiles(t *testing.T) {
 		started, _ := time.Parse(time.RFC3339, e.StartedAt)
 		want := []string{strconv.Itoa(e.Rank), prize, e.FullName, birth.Format("02/01/2006"), e.IDNumber, e.Phone,
 			e.Unit, "Hồ Chí Minh", e.Commune, strconv.Itoa(e.Score), strconv.Itoa(e.Correct),
-			optString(e.Prediction), optString(e.PredictionError), strconv.FormatInt(e.DurationMs, 10)}
+			optString(e.Prediction), optString(e.PredictionError), strconv.FormatFloat(float64(e.DurationMs)/1000, 'f', 3, 64)}
 		if !slices.Equal(r[:14], want) {
 			t.Errorf("xlsx row %d\n got %q\nwant %q", i+1, r[:14], want)
 		}
@@ -503,8 +504,17 @@ func TestWinnersFiles(t *testing.T) {
 			t.Fatalf("export %s: %v", format, err)
 		}
 	}
-	if raw, _ := os.ReadFile(filepath.Join(dir, "ket-qua.csv")); !bytes.Equal(raw, data) {
+	_, labelled := s.fetch(base+"/winners.csv", official)
+	if raw, _ := os.ReadFile(filepath.Join(dir, "ket-qua.csv")); !bytes.Equal(raw, labelled) {
 		t.Error("the command line's csv differs from the API's")
+	}
+	keysPath := filepath.Join(dir, "ket-qua-keys.csv")
+	if err := run(context.Background(), []string{"export", "-round", strconv.FormatInt(roundID, 10), "-header", "keys", "-o", keysPath},
+		func(k string) string { return env[k] }, &out, &out); err != nil {
+		t.Fatalf("export -header keys: %v", err)
+	}
+	if raw, _ := os.ReadFile(keysPath); !bytes.Equal(raw, data) {
+		t.Error("the command line's csv with -header keys differs from the API's with ?header=keys")
 	}
 	for _, c := range []struct {
 		args []string
@@ -526,7 +536,7 @@ func TestWinnersFiles(t *testing.T) {
 		} `json:"entries"`
 	}
 	s.mustCall(http.StatusOK, "GET", "/api/v1/audit?action=export_winners", official, nil, &audit)
-	if len(audit.Entries) != 6 || !strings.Contains(audit.Entries[0].Actor, "command line") {
+	if len(audit.Entries) != 8 || !strings.Contains(audit.Entries[0].Actor, "command line") {
 		t.Errorf("export audit entries %+v", audit.Entries)
 	}
 }

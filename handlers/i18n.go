@@ -191,6 +191,72 @@ func (l lang) Duration(ms int64) string {
 	return l.T("fmt.dur_sec", secs)
 }
 
+// thousands is the language's thousands separator: the Vietnamese write
+// 1.234,5, the English 1,234.5.
+func (l lang) thousands() string {
+	if l.T("fmt.decimal") == "." {
+		return ","
+	}
+	return "."
+}
+
+// groupDigits puts the thousands separator into a run of digits.
+func groupDigits(digits, sep string) string {
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	return b.String()
+}
+
+// Int writes a whole number as the language does: 1.234 in Vietnamese,
+// 1,234 in English.
+func (l lang) Int(n int) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	return sign + groupDigits(digits, l.thousands())
+}
+
+// Decimal writes f rounded to digits decimals as the language does:
+// 1.234,5 in Vietnamese, 1,234.5 in English.
+func (l lang) Decimal(f float64, digits int) string {
+	s := strconv.FormatFloat(f, 'f', max(digits, 0), 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	out := sign + groupDigits(whole, l.thousands())
+	if frac != "" {
+		out += l.T("fmt.decimal") + frac
+	}
+	if strings.Trim(out, "-0.,") == "" {
+		out = strings.TrimPrefix(out, "-") // no "-0,0"
+	}
+	return out
+}
+
+// Seconds writes a working time in milliseconds as seconds, the way
+// officials compare them: "83,4 giây", "252,345 giây", "1.234,5 giây";
+// every millisecond that counts is shown, at least one decimal.
+func (l lang) Seconds(ms int64) string {
+	if ms < 0 {
+		ms = 0
+	}
+	frac := strings.TrimRight(fmt.Sprintf("%03d", ms%1000), "0")
+	if frac == "" {
+		frac = "0"
+	}
+	secs := groupDigits(strconv.FormatInt(ms/1000, 10), l.thousands()) + l.T("fmt.decimal") + frac
+	return l.T("fmt.dur_sec", secs)
+}
+
 // Explain turns an error into a line of English for the command line: the
 // code's message and each invalid field's.
 func Explain(err error) string {

@@ -36,7 +36,7 @@ type winnersView struct {
 	Ranking []quiz.Winner
 	More    int // ranking rows not shown
 	Flagged int // winners with a flag
-	Audit   []quiz.AuditEntry
+	Audit   []auditLine
 	IsAdmin bool
 	Notice  string
 	Error   string
@@ -86,10 +86,11 @@ func (h *Handler) renderWinners(c *fiber.Ctx, status int, v winnersView) error {
 		v.Ranking = l.Entries[:min(len(l.Entries), rankingRowsShown)]
 		v.More = len(l.Entries) - len(v.Ranking)
 	}
-	v.Audit, err = h.Audit.AuditLog(c.UserContext(), quiz.AuditFilter{RoundID: id, Limit: 20})
+	entries, err := h.Audit.AuditLog(c.UserContext(), quiz.AuditFilter{RoundID: id, Limit: 20})
 	if err != nil {
 		return err
 	}
+	v.Audit = h.auditLines(c, entries)
 	return h.page(c, status, "winners", r.Name, v)
 }
 
@@ -306,7 +307,7 @@ func (h *Handler) auditPage(c *fiber.Ctx) error {
 		next = entries[len(entries)-1].ID
 	}
 	return h.page(c, fiber.StatusOK, "audit", h.lang(c).T("audit.title"), fiber.Map{
-		"Entries": entries, "Next": next, "Filter": f,
+		"Entries": h.auditLines(c, entries), "Next": next, "Filter": f,
 	})
 }
 

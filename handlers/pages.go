@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -89,6 +90,10 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 			return out
 		},
 		"duration": func(l lang, ms int64) string { return l.Duration(ms) },
+		// longText says a unit's name may take more than two lines of its
+		// column: the table then clamps it, and shows it whole on hover
+		// and focus.
+		"longText": func(s string) bool { return utf8.RuneCountInString(s) > longTextRunes },
 		"deref":    deref,
 		"has": func(ids []int64, id int64) bool {
 			for _, x := range ids {
@@ -120,6 +125,10 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 	}
 	return p, nil
 }
+
+// longTextRunes is the longest unit name a table column shows whole in
+// two lines.
+const longTextRunes = 40
 
 // deref returns what a pointer points at, or the zero value for nil, for
 // the optional fields of API bodies that pages show.
@@ -174,10 +183,18 @@ func noStore(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// renderError shows an error as a page in the visitor's language.
+// renderError shows an error as a page in the visitor's language: what
+// went wrong in words, never the API's code or the HTTP status.
 func (h *Handler) renderError(c *fiber.Ctx, status int, body apiErrorBody) error {
 	l := h.lang(c)
-	err := h.page(c, status, "error", l.T("page.error.title"), fiber.Map{"Status": status, "Error": body})
+	title := l.T("page.error.title")
+	switch status {
+	case fiber.StatusNotFound:
+		title = l.T("words.error.not_found")
+	case fiber.StatusForbidden:
+		title = l.T("words.error.forbidden")
+	}
+	err := h.page(c, status, "error", title, fiber.Map{"Status": status, "Error": body})
 	if err != nil {
 		h.Log.Error("render error page", "err", err)
 		return c.Status(status).SendString(body.Message)

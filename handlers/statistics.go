@@ -149,11 +149,15 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	keys, err := csvKeys(c)
+	if err != nil {
+		return err
+	}
 	rep, err := h.roundReport(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	data, err := statisticsCSVData(statisticsTable(rep, table, h.lang(c)), sep)
+	data, err := statisticsCSVData(statisticsTable(rep, table, h.lang(c)), sep, keys)
 	if err != nil {
 		return err
 	}
@@ -165,9 +169,10 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 	return c.Send(data)
 }
 
-// statisticsCSVData writes a table as CSV. Text cells go through
-// quiz.SheetText, so that a unit named "=HYPERLINK(…)" stays text.
-func statisticsCSVData(t statTable, sep rune) ([]byte, error) {
+// statisticsCSVData writes a table as CSV, its columns named in words or,
+// with keys, by the keys programs read (the API's names). Text cells go
+// through quiz.SheetText, so that a unit named "=HYPERLINK(…)" stays text.
+func statisticsCSVData(t statTable, sep rune, keys bool) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := quiz.NewSheetCSV(&buf, sep)
 	if err != nil {
@@ -176,6 +181,9 @@ func statisticsCSVData(t statTable, sep rune) ([]byte, error) {
 	record := make([]string, len(t.Columns))
 	for i, col := range t.Columns {
 		record[i] = quiz.SheetText(col.Label)
+		if keys {
+			record[i] = col.Key
+		}
 	}
 	if err := w.Write(record); err != nil {
 		return nil, err
@@ -183,6 +191,8 @@ func statisticsCSVData(t statTable, sep rune) ([]byte, error) {
 	for _, row := range t.Rows {
 		for i, cell := range row {
 			switch {
+			case keys && cell.Keyed:
+				record[i] = quiz.SheetText(cell.Key)
 			case !cell.Num:
 				record[i] = quiz.SheetText(cell.Raw)
 			case sep == ';':
@@ -208,6 +218,7 @@ type statTable struct {
 }
 
 type statColumn struct {
+	Key     string // the column's name for programs: ?header=keys
 	Label   string
 	Num     bool
 	CSVOnly bool // codes and ids: in the file, not on the page
@@ -217,6 +228,10 @@ type statCell struct {
 	Raw  string // for CSV: plain numbers, ISO dates
 	Text string // for the page: Vietnamese-style numbers, dd/mm/yyyy
 	Num  bool
+	// Key, when Keyed, replaces Raw in a CSV with ?header=keys: the value
+	// as the API gives it (an age group's key, "" for no unit).
+	Key   string
+	Keyed bool
 }
 
 func textCell(s string) statCell { return statCell{Raw: s, Text: s} }
@@ -227,8 +242,18 @@ func intCell(l lang, n int) statCell {
 
 // statisticsTable builds one table of a report in l's language.
 func statisticsTable(rep quiz.Report, name string, l lang) statTable {
+	// The keys are the API's names for the same figures.
+	apiKeys := map[string]string{"province": "name", "age_group": "group", "question_id": "id", "question": "text"}
 	col := func(key string, num, csvOnly bool) statColumn {
-		return statColumn{Label: l.T("statistics.col." + key), Num: num, CSVOnly: csvOnly}
+		c := statColumn{Key: key, Label: l.T("statistics.col." + key), Num: num, CSVOnly: csvOnly}
+		if k, ok := apiKeys[key]; ok {
+			c.Key = k
+		}
+		return c
+	}
+	keyed := func(c statCell, key string) statCell {
+		c.Key, c.Keyed = key, true
+		return c
 	}
 	tally := []statColumn{col("contestants", true, false), col("attempts", true, false)}
 	t := statTable{Name: name}
@@ -243,13 +268,13 @@ func statisticsTable(rep quiz.Report, name string, l lang) statTable {
 	case "provinces":
 		t.Columns = append([]statColumn{col("code", false, true), col("province", false, false)}, tally...)
 		for _, p := range rep.Provinces {
-			t.Rows = append(t.Rows, []statCell{textCell(p.Code), textCell(provinceLabel(l, p)),
+			t.Rows = append(t.Rows, []statCell{textCell(p.Code), keyed(textCell(provinceLabel(l, p)), p.Name),
 				intCell(l, p.Contestants), intCell(l, p.Attempts)})
 		}
 	case "units":
 		t.Columns = append([]statColumn{col("unit", false, false)}, tally...)
 		for _, u := range rep.Units {
-			t.Rows = append(t.Rows, []statCell{textCell(unitLabel(l, u.Unit)), intCell(l, u.Contestants), intCell(l, u.Attempts)})
+			t.Rows = append(t.Rows, []statCell{keyed(textCell(unitLabel(l, u.Unit)), u.Unit), intCell(l, u.Contestants), intCell(l, u.Attempts)})
 		}
 	case "ages":
 		t.Columns = append([]statColumn{col("age_group", false, false), col("min_age", true, true), col("max_age", true, true)}, tally...)
@@ -260,7 +285,7 @@ func statisticsTable(rep quiz.Report, name string, l lang) statTable {
 				}
 				return intCell(l, n)
 			}
-			t.Rows = append(t.Rows, []statCell{textCell(l.T("statistics.age." + a.Key)), bound(a.MinAge), bound(a.MaxAge),
+			t.Rows = append(t.Rows, []statCell{keyed(textCell(l.T("statistics.age."+a.Key)), a.Key), bound(a.MinAge), bound(a.MaxAge),
 				intCell(l, a.Contestants), intCell(l, a.Attempts)})
 		}
 	case "scores":
@@ -323,31 +348,12 @@ func pageDate(iso string) string {
 
 // formatInt groups thousands as the language does: 1.234 in Vietnamese,
 // 1,234 in English.
-func formatInt(l lang, n int) string {
-	digits := strconv.Itoa(n)
-	sign := ""
-	if n < 0 {
-		sign, digits = "-", digits[1:]
-	}
-	sep := "."
-	if l.T("fmt.decimal") == "." {
-		sep = ","
-	}
-	var b strings.Builder
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(d)
-	}
-	return sign + b.String()
-}
+func formatInt(l lang, n int) string { return l.Int(n) }
 
 // formatPercent writes a share (0 to 1) with one decimal: 45,6 % in
 // Vietnamese, 45.6% in English.
 func formatPercent(l lang, share float64) string {
-	s := strconv.FormatFloat(share*100, 'f', 1, 64)
-	return l.T("statistics.percent", strings.Replace(s, ".", l.T("fmt.decimal"), 1))
+	return l.T("statistics.percent", l.Decimal(share*100, 1))
 }
 
 // The charts are drawn here as SVG and written into the page by
@@ -371,6 +377,10 @@ type svgChart struct {
 	Bars    []svgBar
 	Legend  []svgLegend
 	Note    string
+	// XTitle and YTitle name a column chart's axes, with their units;
+	// YTitle also heads the values of a bar chart.
+	XTitle, YTitle string
+	XTitleY        int
 }
 
 type svgColumn struct {
@@ -405,6 +415,7 @@ const (
 	barHeight    = 12
 	barsShown    = 30 // horizontal charts show at most this many rows
 	labelRunes   = 34 // longer labels are cut in the chart (the table has them whole)
+	axisTitle    = 20 // the title under a column chart's labels, or above a bar chart
 )
 
 func pct(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
@@ -413,7 +424,8 @@ func pct(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
 // holds the series' values for label i.
 func columnChart(id, title string, l lang, labels, tips []string, values [][]int, classes []string) svgChart {
 	ch := svgChart{ID: id, Title: title, Desc: l.T("statistics.chart_desc"),
-		Height: columnTop + columnPlot + columnTicks + 4, TickY: columnTop + columnPlot + columnTicks}
+		Height: columnTop + columnPlot + columnTicks + axisTitle + 4, TickY: columnTop + columnPlot + columnTicks,
+		XTitleY: columnTop + columnPlot + columnTicks + axisTitle}
 	top := 0
 	for _, vs := range values {
 		for _, v := range vs {
@@ -461,9 +473,9 @@ func barChart(id, title string, l lang, labels, values, tips []string, lengths [
 	}
 	for i := range labels {
 		ch.Bars = append(ch.Bars, svgBar{Label: cut(labels[i], labelRunes), Value: values[i], Tip: tips[i],
-			TextY: i*barRow + 15, BarY: i*barRow + 21, H: barHeight, W: pct(100 * lengths[i] / scale)})
+			TextY: axisTitle + i*barRow + 15, BarY: axisTitle + i*barRow + 21, H: barHeight, W: pct(100 * lengths[i] / scale)})
 	}
-	ch.Height = len(labels)*barRow + 4
+	ch.Height = axisTitle + len(labels)*barRow + 4
 	return ch
 }
 
@@ -500,6 +512,7 @@ func statisticsChart(rep quiz.Report, name, title string, l lang) svgChart {
 		}
 		ch := columnChart(id, title, l, labels, tips, counts, []string{"s1", "s2"})
 		ch.Legend = []svgLegend{{"s1", l.T("statistics.col.contestants")}, {"s2", l.T("statistics.col.attempts")}}
+		ch.XTitle, ch.YTitle = l.T("tables.axis_days_x"), l.T("tables.axis_days_y")
 		return ch
 	case "scores":
 		var counts [][]int
@@ -508,7 +521,9 @@ func statisticsChart(rep quiz.Report, name, title string, l lang) svgChart {
 			tips = append(tips, l.T("statistics.tip_score", formatInt(l, s.Score), formatInt(l, s.Contestants)))
 			counts = append(counts, []int{s.Contestants})
 		}
-		return columnChart(id, title, l, labels, tips, counts, []string{"s1"})
+		ch := columnChart(id, title, l, labels, tips, counts, []string{"s1"})
+		ch.XTitle, ch.YTitle = l.T("tables.axis_scores_x"), l.T("tables.axis_contestants")
+		return ch
 	case "provinces":
 		for _, p := range rep.Provinces {
 			if p.Contestants > 0 { // the table lists the provinces without contestants
@@ -534,7 +549,12 @@ func statisticsChart(rep quiz.Report, name, title string, l lang) svgChart {
 			scale = 0
 		}
 	}
-	return barChart(id, title, l, labels, values, tips, lengths, scale)
+	ch := barChart(id, title, l, labels, values, tips, lengths, scale)
+	ch.YTitle = l.T("tables.axis_contestants")
+	if name == "questions" {
+		ch.YTitle = l.T("tables.axis_share")
+	}
+	return ch
 }
 
 // statSection is one table of the page with its chart and downloads.

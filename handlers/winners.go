@@ -323,8 +323,25 @@ func csvSeparator(c *fiber.Ctx) (rune, error) {
 		Fields: map[string]string{"sep": quiz.MsgInvalid}}
 }
 
+// csvKeys reads ?header: the API's keys for programs ("keys"), or by
+// default the column names people read ("labels").
+func csvKeys(c *fiber.Ctx) (bool, error) {
+	switch c.Query("header") {
+	case "", "labels":
+		return false, nil
+	case "keys":
+		return true, nil
+	}
+	return false, &quiz.Error{Code: quiz.CodeValidation, Message: "header must be labels or keys",
+		Fields: map[string]string{"header": quiz.MsgInvalid}}
+}
+
 func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	sep, err := csvSeparator(c)
+	if err != nil {
+		return err
+	}
+	keys, err := csvKeys(c)
 	if err != nil {
 		return err
 	}
@@ -339,7 +356,8 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, attachment(winnersFileName(l), "csv"))
-	h.streamBody(c, "csv", leave, func(w io.Writer) error { return quiz.WriteWinnersCSV(w, l, sep) })
+	x := quiz.WinnersCSV{Sep: sep, Keys: keys, ProvinceName: h.Accounts.ProvinceName}
+	h.streamBody(c, "csv", leave, func(w io.Writer) error { return x.Write(w, l) })
 	return nil
 }
 

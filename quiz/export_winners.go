@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,65 +36,138 @@ func BirthDateVN(s string) string {
 }
 
 // WinnerColumns are the columns of the winners files, as the API names
-// them; the CSV adds locked_at and locked_by.
+// them; the CSV adds locked_at and locked_by. They are the CSV's header
+// with ?header=keys.
 var WinnerColumns = []string{"rank", "prize", "full_name", "birth_date", "id_number", "phone", "unit",
 	"province", "commune", "score", "correct", "prediction", "prediction_error", "duration_ms",
 	"started_at", "submitted_at", "flags", "note"}
 
 // winnerHeadings are the Vietnamese headings of the same columns in the
-// workbook.
+// workbook and, with the lock's two, in the CSV people open.
 var winnerHeadings = []string{"Hạng", "Giải", "Họ và tên", "Ngày sinh", "Số CCCD", "Điện thoại", "Đơn vị",
-	"Tỉnh, thành phố", "Xã, phường", "Điểm", "Số câu đúng", "Dự đoán", "Sai số dự đoán", "Thời gian làm bài (ms)",
-	"Bắt đầu", "Nộp bài", "Cần xem xét", "Ghi chú"}
+	"Tỉnh, thành phố", "Xã, phường", "Điểm", "Số câu đúng", "Dự đoán", "Sai số dự đoán", "Thời gian làm bài (giây)",
+	"Bắt đầu (giờ Việt Nam)", "Nộp bài (giờ Việt Nam)", "Cần xem xét", "Ghi chú"}
+
+// lockHeadings head the CSV's last two columns, the lock's time and who
+// locked.
+var lockHeadings = []string{"Chốt lúc (giờ Việt Nam)", "Người chốt"}
 
 // APITime formats t as the API does: UTC, RFC 3339 with milliseconds.
 func APITime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// FlagText names the flags of a row in Vietnamese, for people.
+// flagWords name the flags for people, in Vietnamese.
+var flagWords = map[string]string{
+	FlagSharedIDNumber:  "trùng CCCD với người dự thi khác",
+	FlagSharedPhone:     "trùng số điện thoại với người dự thi khác",
+	FlagTie:             "bằng nhau ở mọi tiêu chí",
+	FlagPrizeElsewhere:  "đã có giải ở đợt khác",
+	FlagMissingIdentity: "thiếu CCCD/ngày sinh",
+}
+
+// FlagText names the flags of a row in Vietnamese, for people. A flag it
+// does not know is "cần xem xét": never the flag's key.
 func FlagText(flags []string) string {
-	words := map[string]string{
-		FlagSharedIDNumber: "trùng CCCD với người đạt giải khác",
-		FlagSharedPhone:    "trùng số điện thoại với người đạt giải khác",
-		FlagTie:            "bằng nhau ở mọi tiêu chí",
-		FlagPrizeElsewhere: "đã có giải ở đợt khác",
-	}
 	var out []string
 	for _, f := range flags {
-		if w, ok := words[f]; ok {
+		w, ok := flagWords[f]
+		if !ok {
+			w = "cần xem xét"
+		}
+		if !slices.Contains(out, w) {
 			out = append(out, w)
-		} else {
-			out = append(out, f)
 		}
 	}
 	return strings.Join(out, "; ")
 }
 
-// WriteWinnersCSV writes the list as CSV for a spreadsheet: UTF-8 with a
-// byte order mark, sep between fields, the column names first, then one
-// row per entry and nothing else. Every text cell passes through
-// SheetText. Times are UTC as in the API.
-func WriteWinnersCSV(w io.Writer, l WinnerList, sep rune) error {
+// Seconds writes a duration in milliseconds as seconds with three
+// decimals, with decimal as the decimal mark: 83400 → "83.400".
+func Seconds(ms int64, decimal string) string {
+	sign := ""
+	if ms < 0 {
+		sign, ms = "-", -ms
+	}
+	return fmt.Sprintf("%s%d%s%03d", sign, ms/1000, decimal, ms%1000)
+}
+
+// IntVN writes a whole number as Vietnamese text does, thousands grouped
+// by dots: 1.234.567. Cells that hold numbers stay numbers; this is for
+// numbers inside sentences.
+func IntVN(n int) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	var b strings.Builder
+	for i, d := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String()
+}
+
+// WinnersCSV writes a winners list as CSV for a spreadsheet.
+type WinnersCSV struct {
+	// Sep separates the fields: ',' or ';' (Excel under Vietnamese
+	// regional settings, which also reads decimal commas).
+	Sep rune
+	// Keys writes the API's column names and values, for programs:
+	// province codes, flag keys, milliseconds, UTC times in RFC 3339.
+	// Without it the columns have Vietnamese names, provinces their
+	// names, flags words, durations seconds with decimals and times
+	// Vietnam's clock, for people.
+	Keys bool
+	// ProvinceName names a province code; nil writes codes.
+	ProvinceName func(code string) string
+}
+
+// Write writes the list: UTF-8 with a byte order mark, Sep between
+// fields, the column names first, then one row per entry and nothing else
+// (the lock's time and who locked are the last two columns of each row).
+// Every text cell passes through SheetText.
+func (x WinnersCSV) Write(w io.Writer, l WinnerList) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	cw, err := NewSheetCSV(bw, sep)
+	cw, err := NewSheetCSV(bw, x.Sep)
 	if err != nil {
 		return err
 	}
-	header := append(append([]string{}, WinnerColumns...), "locked_at", "locked_by")
+	header := append(append([]string{}, winnerHeadings...), lockHeadings...)
+	if x.Keys {
+		header = append(append([]string{}, WinnerColumns...), "locked_at", "locked_by")
+	}
 	if err := cw.Write(header); err != nil {
 		return err
+	}
+	decimal := "."
+	if x.Sep == ';' {
+		decimal = ","
 	}
 	lockedAt := ""
 	if l.LockedAt != nil {
 		lockedAt = APITime(*l.LockedAt)
+		if !x.Keys {
+			lockedAt = csvClock(*l.LockedAt, decimal)
+		}
 	}
 	rec := make([]string, len(header))
 	for _, e := range l.Entries {
 		rec = rec[:0]
-		rec = append(rec, strconv.Itoa(e.Rank), SheetText(e.Prize), SheetText(e.FullName), e.BirthDate,
-			SheetText(e.IDNumber), SheetText(e.Phone), SheetText(e.Unit), e.Province, SheetText(e.Commune),
-			strconv.Itoa(e.Score), strconv.Itoa(e.Correct), optInt(e.Prediction), optInt(e.PredictionError),
-			strconv.FormatInt(e.DurationMs, 10), APITime(e.StartedAt), APITime(e.SubmittedAt),
-			strings.Join(e.Flags, " "), SheetText(e.Note), lockedAt, SheetText(l.LockedBy))
+		if x.Keys {
+			rec = append(rec, strconv.Itoa(e.Rank), SheetText(e.Prize), SheetText(e.FullName), e.BirthDate,
+				SheetText(e.IDNumber), SheetText(e.Phone), SheetText(e.Unit), e.Province, SheetText(e.Commune),
+				strconv.Itoa(e.Score), strconv.Itoa(e.Correct), optInt(e.Prediction), optInt(e.PredictionError),
+				strconv.FormatInt(e.DurationMs, 10), APITime(e.StartedAt), APITime(e.SubmittedAt),
+				strings.Join(e.Flags, " "), SheetText(e.Note), lockedAt, SheetText(l.LockedBy))
+		} else {
+			rec = append(rec, strconv.Itoa(e.Rank), SheetText(e.Prize), SheetText(e.FullName), BirthDateVN(e.BirthDate),
+				SheetText(e.IDNumber), SheetText(e.Phone), SheetText(e.Unit), SheetText(x.province(e.Province)),
+				SheetText(e.Commune), strconv.Itoa(e.Score), strconv.Itoa(e.Correct), optInt(e.Prediction),
+				optInt(e.PredictionError), Seconds(e.DurationMs, decimal), csvClock(e.StartedAt, decimal),
+				csvClock(e.SubmittedAt, decimal), FlagText(e.Flags), SheetText(e.Note), lockedAt, SheetText(l.LockedBy))
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -103,6 +177,20 @@ func WriteWinnersCSV(w io.Writer, l WinnerList, sep rune) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+func (x WinnersCSV) province(code string) string {
+	if x.ProvinceName == nil || code == "" {
+		return code
+	}
+	return x.ProvinceName(code)
+}
+
+// csvClock writes t as a clock in Vietnam shows it, to the millisecond:
+// 27/11/2026 08:30:12.345.
+func csvClock(t time.Time, decimal string) string {
+	v := t.In(Vietnam)
+	return v.Format("02/01/2006 15:04:05") + decimal + fmt.Sprintf("%03d", v.Nanosecond()/1e6)
 }
 
 func optInt(p *int) string {
@@ -147,7 +235,7 @@ func (x WinnersXLSX) Write(w io.Writer, l WinnerList) error {
 }
 
 type winnerStyles struct {
-	title, bold, head, text, date, stamp, number int
+	title, bold, head, text, date, stamp, number, seconds int
 }
 
 func newWinnerStyles(f *excelize.File) (winnerStyles, error) {
@@ -155,6 +243,7 @@ func newWinnerStyles(f *excelize.File) (winnerStyles, error) {
 	textFmt := "@"
 	dateFmt := "dd/mm/yyyy"
 	stampFmt := "dd/mm/yyyy hh:mm:ss.000"
+	secondsFmt := "0.000"
 	border := []excelize.Border{{Type: "left", Color: "999999", Style: 1}, {Type: "right", Color: "999999", Style: 1},
 		{Type: "top", Color: "999999", Style: 1}, {Type: "bottom", Color: "999999", Style: 1}}
 	for _, st := range []struct {
@@ -170,6 +259,7 @@ func newWinnerStyles(f *excelize.File) (winnerStyles, error) {
 		{&s.date, excelize.Style{CustomNumFmt: &dateFmt, Border: border}},
 		{&s.stamp, excelize.Style{CustomNumFmt: &stampFmt, Border: border}},
 		{&s.number, excelize.Style{Border: border}},
+		{&s.seconds, excelize.Style{CustomNumFmt: &secondsFmt, Border: border}},
 	} {
 		id, err := f.NewStyle(&st.style)
 		if err != nil {
@@ -217,7 +307,7 @@ func (x WinnersXLSX) write(f *excelize.File, l WinnerList) error {
 	}
 	actual := "Không có câu hỏi dự đoán"
 	if l.Actual != nil {
-		actual = fmt.Sprintf("%d (%s)", *l.Actual, targetWords(r.PredictionTarget))
+		actual = fmt.Sprintf("%s (%s)", IntVN(*l.Actual), targetWords(r.PredictionTarget))
 	}
 	block := [][2]string{
 		{"Cuộc thi", r.ContestTitle},
@@ -225,7 +315,7 @@ func (x WinnersXLSX) write(f *excelize.File, l WinnerList) error {
 		{"Thời gian", fmt.Sprintf("Từ %s đến %s (giờ Việt Nam)", VietnamTime(r.OpensAt), VietnamTime(r.ClosesAt))},
 		{"Trạng thái", status},
 		{"Đáp án dự đoán", actual},
-		{"Số người dự thi", fmt.Sprintf("%d người, %d lượt thi", l.Stats.Participants, l.Stats.Attempts)},
+		{"Số người dự thi", fmt.Sprintf("%s người, %s lượt thi", IntVN(l.Stats.Participants), IntVN(l.Stats.Attempts))},
 	}
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: "DANH SÁCH KẾT QUẢ VÀ GIẢI THƯỞNG"}},
 		excelize.RowOpts{Height: 22}); err != nil {
@@ -265,7 +355,7 @@ func (x WinnersXLSX) write(f *excelize.File, l WinnerList) error {
 			excelize.Cell{StyleID: st.number, Value: e.Correct},
 			optCell(e.Prediction, st.number),
 			optCell(e.PredictionError, st.number),
-			excelize.Cell{StyleID: st.number, Value: e.DurationMs},
+			excelize.Cell{StyleID: st.seconds, Value: float64(e.DurationMs) / 1000},
 			excelize.Cell{StyleID: st.stamp, Value: excelTime(e.StartedAt)},
 			excelize.Cell{StyleID: st.stamp, Value: excelTime(e.SubmittedAt)},
 			excelize.Cell{StyleID: st.text, Value: FlagText(e.Flags)},

@@ -393,17 +393,11 @@ func unitMembers(units []string, members map[string]int) (map[string]int, error)
 }
 
 // StaffName names an account in the audit log and on locked lists: its
-// full name and login.
+// full name and login, as StaffLabel writes them.
 func StaffName(u User) string {
 	login := u.Email
 	if login == "" {
 		login = u.Phone
 	}
-	switch {
-	case u.FullName == "":
-		return login
-	case login == "":
-		return u.FullName
-	}
-	return u.FullName + " <" + login + ">"
+	return StaffLabel(u.FullName, login)
 }

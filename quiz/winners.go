@@ -52,9 +52,12 @@ type Winner struct {
 
 // Flags on a winners list. They are part of the API.
 const (
-	// FlagSharedIDNumber: another prize winner has the same CCCD.
+	// FlagSharedIDNumber: another contestant of the list has the same
+	// CCCD, and this row or the other one earns a prize. A prize winner
+	// is flagged whoever shares with them; a contestant without a prize is
+	// flagged when they share with a prize winner.
 	FlagSharedIDNumber = "shared_id_number"
-	// FlagSharedPhone: another prize winner has the same phone number.
+	// FlagSharedPhone: the same with the phone number.
 	FlagSharedPhone = "shared_phone"
 	// FlagTie: tied at every level of the rules with another row, so both
 	// have the same rank and, within the prizes, the same prize.
@@ -62,6 +65,10 @@ const (
 	// FlagPrizeElsewhere: the contest gives one prize per person across its
 	// rounds and this person holds one in another locked round.
 	FlagPrizeElsewhere = "prize_elsewhere"
+	// FlagMissingIdentity: a prize winner whose CCCD or birth date the
+	// list does not have (a contest may ask them only from winners, when
+	// they claim the prize).
+	FlagMissingIdentity = "missing_identity"
 )
 
 // HasFlag reports whether w carries flag.
@@ -105,6 +112,38 @@ type WinnerList struct {
 	Stats    RoundStats
 	Entries  []Winner
 	Units    []UnitStanding
+}
+
+// StaffLabel names a person who acts on results, on every page and file
+// that says who locked or who did what: "Name (login)", or the login
+// alone, once, when the account has no name of its own (a staff account
+// made without one is named by its e-mail).
+func StaffLabel(name, login string) string {
+	name, login = strings.TrimSpace(name), strings.TrimSpace(login)
+	switch {
+	case name == "":
+		return login
+	case login == "" || strings.EqualFold(name, login):
+		return name
+	}
+	return name + " (" + login + ")"
+}
+
+// ActorLabel is StaffLabel for a name as an older version stored it,
+// "Name <login>", which the audit log keeps as it was written: the same
+// person reads the same way in old entries and new ones. Any other text
+// is returned as it is.
+func ActorLabel(stored string) string {
+	if name, rest, ok := strings.Cut(stored, " <"); ok && strings.HasSuffix(rest, ">") && !strings.Contains(rest, "<") {
+		return StaffLabel(name, strings.TrimSuffix(rest, ">"))
+	}
+	if strings.Contains(stored, "<") {
+		return stored
+	}
+	if name, rest, ok := strings.Cut(stored, " ("); ok && strings.HasSuffix(rest, ")") {
+		return StaffLabel(name, strings.TrimSuffix(rest, ")"))
+	}
+	return stored
 }
 
 // Winners returns the entries that earn a prize, in rank order.
@@ -265,32 +304,49 @@ func AllocatePrizes(entries []Winner, rules PrizeRules) {
 	flagShared(entries)
 }
 
-// flagShared flags every row that shares a CCCD or a phone number with a
-// prize winner other than itself.
+// flagShared flags the rows that share a CCCD or a phone number with
+// another row when either of the two earns a prize, and the prize
+// winners whose CCCD or birth date is missing.
 func flagShared(entries []Winner) {
-	ids, phones := map[string]int{}, map[string]int{}
+	type count struct{ rows, winners int }
+	ids, phones := map[string]count{}, map[string]count{}
+	tally := func(m map[string]count, key string, winner bool) {
+		if key == "" {
+			return
+		}
+		c := m[key]
+		c.rows++
+		if winner {
+			c.winners++
+		}
+		m[key] = c
+	}
 	for _, w := range entries {
-		if w.PrizeTier == 0 {
-			continue
+		tally(ids, w.IDNumber, w.PrizeTier > 0)
+		tally(phones, w.Phone, w.PrizeTier > 0)
+	}
+	// shared: another row has the key, and this row or another has a prize.
+	shared := func(m map[string]count, key string, winner bool) bool {
+		if key == "" {
+			return false
 		}
-		if w.IDNumber != "" {
-			ids[w.IDNumber]++
+		c := m[key]
+		if winner {
+			return c.rows > 1
 		}
-		if w.Phone != "" {
-			phones[w.Phone]++
-		}
+		return c.winners > 0
 	}
 	for i := range entries {
 		w := &entries[i]
-		self := 0
-		if w.PrizeTier > 0 {
-			self = 1
-		}
-		if w.IDNumber != "" && ids[w.IDNumber]-self > 0 {
+		winner := w.PrizeTier > 0
+		if shared(ids, w.IDNumber, winner) {
 			w.addFlag(FlagSharedIDNumber)
 		}
-		if w.Phone != "" && phones[w.Phone]-self > 0 {
+		if shared(phones, w.Phone, winner) {
 			w.addFlag(FlagSharedPhone)
+		}
+		if winner && (strings.TrimSpace(w.IDNumber) == "" || strings.TrimSpace(w.BirthDate) == "") {
+			w.addFlag(FlagMissingIdentity)
 		}
 	}
 }

@@ -120,6 +120,16 @@ func ranked(n int) []Winner {
 	return entries
 }
 
+// identified gives each entry a CCCD and a birth date of its own, as
+// registration asks them.
+func identified(entries []Winner) []Winner {
+	for i := range entries {
+		entries[i].IDNumber = fmt.Sprintf("0790900%05d", entries[i].UserID)
+		entries[i].BirthDate = "1990-05-06"
+	}
+	return entries
+}
+
 var threeTiers = []Prize{{"Nhất", 1}, {"Nhì", 2}, {"Ba", 3}}
 
 func TestAllocatePrizes(t *testing.T) {
@@ -189,18 +199,18 @@ func TestAllocateKeepsTiesTogether(t *testing.T) {
 }
 
 func TestAllocateFlagsSharedIdentity(t *testing.T) {
-	entries := ranked(6)
+	entries := identified(ranked(6))
 	cccd := "001203004005"
 	entries[0].IDNumber = cccd // winner
 	entries[2].IDNumber = cccd // winner with the same CCCD
 	entries[5].IDNumber = cccd // not a winner, shares with winners
 	entries[1].Phone, entries[4].Phone = "0912345678", "0912345678"
 	entries[3].Phone = "0987654321" // unique
-	// User 5 shares a phone with winner 2; winner 2 shares it with no other
-	// winner.
+	// User 5 shares a phone with winner 2: both are flagged, the winner
+	// as well as the one without a prize.
 	AllocatePrizes(entries, PrizeRules{Tiers: []Prize{{"Nhất", 1}, {"Nhì", 2}}})
 	want := map[int64][]string{
-		1: {FlagSharedIDNumber}, 2: nil, 3: {FlagSharedIDNumber},
+		1: {FlagSharedIDNumber}, 2: {FlagSharedPhone}, 3: {FlagSharedIDNumber},
 		4: nil, 5: {FlagSharedPhone}, 6: {FlagSharedIDNumber},
 	}
 	for _, w := range entries {
@@ -209,7 +219,7 @@ func TestAllocateFlagsSharedIdentity(t *testing.T) {
 		}
 	}
 	// Two non-winners sharing a CCCD are not flagged.
-	entries = ranked(4)
+	entries = identified(ranked(4))
 	entries[2].IDNumber, entries[3].IDNumber = cccd, cccd
 	AllocatePrizes(entries, PrizeRules{Tiers: []Prize{{"Nhất", 1}}})
 	for _, w := range entries {

@@ -11,7 +11,14 @@
   function duration(ms) {
     var m = Math.floor(ms / 60000);
     var s = ((ms % 60000) / 1000).toFixed(3).replace('.', t('decimal'));
-    return m > 0 ? t('dur_min_sec', { m: m, s: s }) : t('dur_sec', { s: s });
+    return m > 0 ? t('dur_min_sec', { m: number(m), s: s }) : t('dur_sec', { s: s });
+  }
+
+  // number writes a whole number as the page's language does: 1.234 in
+  // Vietnamese, 1,234 in English.
+  function number(n) {
+    var sep = t('decimal') === '.' ? ',' : '.';
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   }
 
   // The column headings label the numbers when a narrow screen lays each
@@ -34,15 +41,15 @@
     var guarded = msg.total === null;
     document.getElementById('board-count').hidden = guarded;
     document.getElementById('board-guarded').hidden = !guarded;
-    document.getElementById('board-total').textContent = guarded ? '' : msg.total;
+    document.getElementById('board-total').textContent = guarded ? '' : number(msg.total);
     var frag = document.createDocumentFragment();
     msg.entries.forEach(function (e) {
       var tr = document.createElement('tr');
-      cell(tr, e.rank);
+      cell(tr, number(e.rank));
       cell(tr, e.name);
       cell(tr, e.unit);
-      cell(tr, e.score, 'num');
-      cell(tr, e.correct, 'num');
+      cell(tr, number(e.score), 'num');
+      cell(tr, number(e.correct), 'num');
       cell(tr, duration(e.duration_ms), 'num');
       frag.appendChild(tr);
     });
