@@ -409,3 +409,40 @@ func TestBrowserAccessibilityCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserBoardWithALongUnitFitsItsScreen: a unit typed as one long
+// word (an address, a formula) wraps inside its row on the public board,
+// on a phone and on a desktop. A board that scrolled sideways would hide
+// the numbers from a keyboard, which cannot scroll it.
+func TestBrowserBoardWithALongUnitFitsItsScreen(t *testing.T) {
+	chromium := chromiumPath(t)
+	s := startServer(t, nil)
+	admin := s.admin()
+	roundID := s.round(admin, map[string]any{"question_count": 3})
+	const unit = "vanphong.ubnd.xadonghoa@dongthap.gov.vn"
+	token, _ := s.person(map[string]any{"full_name": "Nguyễn Thị Thu Hương", "unit": unit})
+	s.play(token, roundID, s.key(admin), 2, nil)
+	b := startBrowser(t, chromium)
+	board := fmt.Sprintf("%s/rounds/%d/leaderboard", s.URL, roundID)
+
+	t.Run("on a phone", func(t *testing.T) {
+		b.open(t, board)
+		b.waitText(t, "#board-rows tr:nth-child(1) td:nth-child(3)", unit)
+		b.fitsPhone(t)
+		b.boardFits(t)
+	})
+	t.Run("on a desktop", func(t *testing.T) {
+		b.desktop(t)
+		b.open(t, board)
+		b.fitsDesktop(t)
+		b.boardFits(t)
+	})
+}
+
+// boardFits checks the board's table needs no sideways scrolling.
+func (b tab) boardFits(t *testing.T) {
+	t.Helper()
+	if w := eval[[2]int](t, b, `(w => [w.scrollWidth, w.clientWidth])(document.querySelector('.board .table-wrap'))`); w[0] > w[1] {
+		t.Errorf("the board's table is %d px wide in a %d px frame, want it to fit", w[0], w[1])
+	}
+}
