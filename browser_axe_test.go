@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -444,5 +445,115 @@ func (b tab) boardFits(t *testing.T) {
 	t.Helper()
 	if w := eval[[2]int](t, b, `(w => [w.scrollWidth, w.clientWidth])(document.querySelector('.board .table-wrap'))`); w[0] > w[1] {
 		t.Errorf("the board's table is %d px wide in a %d px frame, want it to fit", w[0], w[1])
+	}
+}
+
+// TestBrowserAccessibilityOfPagesNoOtherTestOpens opens, as a visitor, a
+// contestant who won a prize, an organizer and an official, the pages
+// that the other browser tests do not land on, so that axe-core checks
+// every page hoithi has on a phone and a desktop screen. A page that a
+// later test opens too is checked in both.
+func TestBrowserAccessibilityOfPagesNoOtherTestOpens(t *testing.T) {
+	chromium := chromiumPath(t)
+	s := startServer(t, nil)
+	roundID, admin, official := lockScenario(t, s)
+	winner, _ := s.person(map[string]any{"full_name": "Đỗ Thị Mai", "unit": "Xã Đông Hòa"})
+	s.play(winner, roundID, s.key(admin), 4, intp(6))
+	s.closeRound(admin, roundID)
+	s.mustCall(http.StatusOK, "POST", fmt.Sprintf("/api/v1/rounds/%d/lock", roundID), official, nil, nil)
+
+	var contests struct {
+		Contests []struct {
+			ID     int64  `json:"id"`
+			Slug   string `json:"slug"`
+			Rounds []struct {
+				ID int64 `json:"id"`
+			} `json:"rounds"`
+		} `json:"contests"`
+	}
+	s.mustCall(http.StatusOK, "GET", "/api/v1/contests", "", nil, &contests)
+	var slug string
+	var contestID int64
+	for _, c := range contests.Contests {
+		if len(c.Rounds) > 0 && c.Rounds[0].ID == roundID {
+			slug, contestID = c.Slug, c.ID
+		}
+	}
+	if slug == "" {
+		t.Fatalf("no published contest lists round %d: %+v", roundID, contests)
+	}
+	bank := s.demoBank(admin)
+	var questions struct {
+		Questions []struct {
+			ID int64 `json:"id"`
+		} `json:"questions"`
+	}
+	s.mustCall(http.StatusOK, "GET", fmt.Sprintf("/api/v1/banks/%d/questions", bank), admin, nil, &questions)
+	if len(questions.Questions) == 0 {
+		t.Fatal("the demo bank has no questions")
+	}
+
+	b := startBrowser(t, chromium)
+	signIn := func(t *testing.T, token string) {
+		t.Helper()
+		if _, err := chromedp.Call(b.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "hoithi_token", URL: s.URL + "/"}); err != nil {
+			t.Fatalf("sign the browser out: %v", err)
+		}
+		if token == "" {
+			return
+		}
+		if _, err := chromedp.Call(b.ctx, network.SetCookie, network.SetCookieParams{Name: "hoithi_token", Value: token, URL: s.URL + "/"}); err != nil {
+			t.Fatalf("give the browser a session: %v", err)
+		}
+	}
+	for _, who := range []struct {
+		name  string
+		token string
+		pages []string
+	}{
+		{"a visitor", "", []string{
+			"/contests/" + slug,
+			fmt.Sprintf("/rounds/%d/leaderboard", roundID),
+			fmt.Sprintf("/rounds/%d/results", roundID),
+			"/khong-co-trang-nay",
+		}},
+		{"a prize winner", winner, []string{
+			"/me",
+			fmt.Sprintf("/me/rounds/%d/certificate", roundID),
+		}},
+		{"an organizer", admin, []string{
+			fmt.Sprintf("/organize/banks/%d/questions/%d", bank, questions.Questions[0].ID),
+			fmt.Sprintf("/organize/contests/%d", contestID),
+			fmt.Sprintf("/organize/rounds/%d", roundID),
+			fmt.Sprintf("/organize/rounds/%d/edit", roundID),
+			fmt.Sprintf("/organize/rounds/%d/preview", roundID),
+			"/organize/units",
+		}},
+		{"an official", official, []string{
+			fmt.Sprintf("/official/rounds/%d/certificates", roundID),
+			fmt.Sprintf("/official/rounds/%d/statistics", roundID),
+		}},
+	} {
+		for _, path := range who.pages {
+			t.Run(fmt.Sprintf("%s finds %s accessible", who.name, path), func(t *testing.T) {
+				signIn(t, who.token)
+				want := int64(http.StatusOK)
+				if path == "/khong-co-trang-nay" {
+					want = http.StatusNotFound
+				}
+				if status := b.open(t, s.URL+path); status != want {
+					t.Errorf("GET %s: status %d, want %d", path, status, want)
+				}
+			})
+		}
+	}
+	for _, e := range b.errors.all() {
+		// The missing page answers 404, as the test asks. Chromium's
+		// "verbose" advice (a password form without a username field on
+		// /me) is advice, not a broken page.
+		if strings.Contains(e, "status of 404") && strings.HasSuffix(e, "/khong-co-trang-nay)") || strings.Contains(e, " verbose: ") {
+			continue
+		}
+		t.Errorf("the browser reported %s, want no error", e)
 	}
 }
