@@ -360,6 +360,24 @@ func TestBrowserAccessibilityCheck(t *testing.T) {
 		}
 	})
 
+	t.Run("the policy is in force on that page: a script it forbids is refused and reported", func(t *testing.T) {
+		// So the silence above means the policy let axe-core be, not that
+		// the page had no policy or that a refusal would go unseen.
+		if eval[bool](t, browser, `document.head.append(Object.assign(document.createElement('script'),
+			{textContent: 'window.inlineRan = true'})), window.inlineRan === true`) {
+			t.Fatal("an inline script ran on the test page, want it refused by script-src 'self'")
+		}
+		deadline := time.Now().Add(stepLimit)
+		for !slices.ContainsFunc(browser.errors.all(), func(e string) bool {
+			return strings.HasPrefix(e, "security error: Executing inline script violates") && strings.Contains(e, "script-src 'self'")
+		}) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the browser reported %q, want the refused inline script", browser.errors.all())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
 	t.Run("an allowance lets its rule pass on its page only", func(t *testing.T) {
 		found := []axeViolation{{ID: "image-alt"}, {ID: "label"}}
 		allowed := []axeAllowance{{page: "/rounds/{id}/leaderboard", rule: "label"}}
@@ -405,8 +423,9 @@ func TestBrowserAccessibilityCheck(t *testing.T) {
 		if got := eval[int](t, browser, `innerWidth`); got != desktopWidth {
 			t.Errorf("after the check the tab is %d px wide, want the desktop's %d back", got, desktopWidth)
 		}
-		if errs := browser.errors.all(); len(errs) > 0 {
-			t.Errorf("the browser reported %q, want nothing", errs)
+		// The refused inline script of the test page is the only report.
+		if errs := browser.errors.all(); len(errs) != 1 {
+			t.Errorf("the browser reported %q, want only the test page's refused script", errs)
 		}
 	})
 }
