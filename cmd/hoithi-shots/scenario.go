@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -122,25 +124,39 @@ func fill(ctx context.Context, s *server) (*scenario, error) {
 	}
 	sc.warmupRoundID = round.ID
 
-	for i, p := range people {
-		if p.token, err = register(s, i, p); err != nil {
-			return nil, err
-		}
-		sc.people = append(sc.people, p)
-		if p.warmupRight >= 0 {
-			if _, err := play(ctx, s, p.token, sc.warmupRoundID, key, p.warmupRight, p.prediction); err != nil {
-				return nil, fmt.Errorf("%s in the warm-up round: %w", p.name, err)
+	// Everyone plays at once, each with their own pace, so that working
+	// times differ as they do in a real round.
+	sc.people = slices.Clone(people)
+	errs := make([]error, len(sc.people))
+	var wg sync.WaitGroup
+	for i := range sc.people {
+		wg.Go(func() {
+			p := &sc.people[i]
+			pace := time.Duration(300+90*i) * time.Millisecond
+			if p.token, errs[i] = register(s, i, *p); errs[i] != nil {
+				return
 			}
-		}
-		if p.demoRight >= 0 {
-			id, err := play(ctx, s, p.token, sc.demoRoundID, key, p.demoRight, p.prediction)
-			if err != nil {
-				return nil, fmt.Errorf("%s in the demo round: %w", p.name, err)
+			if p.warmupRight >= 0 {
+				if _, err := play(ctx, s, p.token, sc.warmupRoundID, key, p.warmupRight, p.prediction, pace); err != nil {
+					errs[i] = fmt.Errorf("%s in the warm-up round: %w", p.name, err)
+					return
+				}
 			}
-			if i == 0 {
-				sc.citizenResultAttempt = id
+			if p.demoRight >= 0 {
+				id, err := play(ctx, s, p.token, sc.demoRoundID, key, p.demoRight, p.prediction, pace)
+				if err != nil {
+					errs[i] = fmt.Errorf("%s in the demo round: %w", p.name, err)
+					return
+				}
+				if i == 0 {
+					sc.citizenResultAttempt = id
+				}
 			}
-		}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	sc.citizen = sc.people[0].token
 
@@ -215,9 +231,9 @@ func answerKey(s *server, organizer string, bankID int64) (map[int64][]int64, er
 }
 
 // play starts an attempt and, over its websocket, answers the first
-// `right` questions right and the others wrong, then submits with the
-// prediction. It returns the attempt's id.
-func play(ctx context.Context, s *server, token string, roundID int64, key map[int64][]int64, right, prediction int) (int64, error) {
+// `right` questions right and the others wrong, one every pace, then
+// submits with the prediction. It returns the attempt's id.
+func play(ctx context.Context, s *server, token string, roundID int64, key map[int64][]int64, right, prediction int, pace time.Duration) (int64, error) {
 	var started struct {
 		AttemptID int64  `json:"attempt_id"`
 		WSPath    string `json:"ws_path"`
@@ -257,6 +273,11 @@ func play(ctx context.Context, s *server, token string, roundID int64, key map[i
 					break
 				}
 			}
+		}
+		select {
+		case <-time.After(pace):
+		case <-ctx.Done():
+			return 0, ctx.Err()
 		}
 		seq++
 		if err := conn.WriteJSON(map[string]any{"type": "answer", "seq": seq, "question_id": q.ID, "option_ids": choice}); err != nil {
