@@ -205,8 +205,8 @@ func (b tab) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
-// open navigates to a page, waits for it to load and returns its HTTP
-// status.
+// open navigates to a page, waits for it to load, checks it with axe-core
+// (browser_axe_test.go) and returns its HTTP status.
 func (b tab) open(t *testing.T, url string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
@@ -215,11 +215,12 @@ func (b tab) open(t *testing.T, url string) int64 {
 	if err != nil {
 		t.Fatalf("open %s: %v", url, err)
 	}
+	b.checkAccessibility(t, resp.Status)
 	return resp.Status
 }
 
-// click clicks what sel finds and waits for the page it leads to, returning
-// that page's HTTP status.
+// click clicks what sel finds and waits for the page it leads to, checks
+// that page with axe-core and returns its HTTP status.
 func (b tab) click(t *testing.T, sel string) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, stepLimit)
@@ -228,6 +229,7 @@ func (b tab) click(t *testing.T, sel string) int64 {
 	if err != nil {
 		t.Fatalf("click %s and wait for the next page: %v", sel, err)
 	}
+	b.checkAccessibility(t, resp.Status)
 	return resp.Status
 }
 
