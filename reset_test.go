@@ -282,7 +282,7 @@ func TestWhoMayResetWhom(t *testing.T) {
 func TestPasswordChangeOwed(t *testing.T) {
 	s := startServer(t, nil)
 	if _, _, err := cli(t, s.DBPath, "user", "add", "-email", "to-chuc@so.gov.vn", "-password", "mat-khau-duoc-cap", "-role", "organizer",
-		"-name", "Hà Thị Mai"); err != nil {
+		"-name", "Hà Thị Mai", "-must-change"); err != nil {
 		t.Fatal(err)
 	}
 	type signedIn struct {

@@ -327,8 +327,8 @@ func TestStaffNamesAndFirstPasswords(t *testing.T) {
 	r := newResetRig(t)
 	by := quiz.Actor{ID: r.adminID, Name: "Lê Văn Tâm", IP: "10.0.0.1"}
 
-	t.Run("a new staff account needs a name and is told every mistake at once", func(t *testing.T) {
-		_, err := r.admin.AddStaff(ctx, quiz.StaffAccount{Email: "sai", Password: "ngan", Role: "contestant"}, true)
+	t.Run("a new staff account is told every mistake at once, its name included", func(t *testing.T) {
+		_, err := r.admin.AddStaff(ctx, quiz.StaffAccount{Email: "sai", Password: "ngan", Role: "contestant", FullName: "<b>"}, true)
 		var qe *quiz.Error
 		if !errorAs(err, &qe) {
 			t.Fatalf("got %v, want field errors", err)
