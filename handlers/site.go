@@ -86,7 +86,11 @@ func (h *Handler) contestPage(c *fiber.Ctx) error {
 		return err
 	}
 	notice := h.knownError(c, c.Query("error"))
-	return h.page(c, fiber.StatusOK, "contest", ct.Title, fiber.Map{"Contest": v, "Notice": notice})
+	prizes, err := h.prizeNoticeOf(c, ct.ID)
+	if err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "contest", ct.Title, fiber.Map{"Contest": v, "Notice": notice, "Prizes": prizes})
 }
 
 // knownError is the message for an error code a redirect put in the
