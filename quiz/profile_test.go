@@ -63,6 +63,13 @@ func TestProfileRulesApply(t *testing.T) {
 			}},
 		{name: "leaves both empty when they still are", start: func(u *User) { u.IDNumber, u.BirthDate = "", "" },
 			edit: ProfileEdit{IDNumber: editText(""), BirthDate: editText("")}},
+		{name: "does not check again what is sent back as stored", start: func(u *User) { u.FullName, u.Province = "An 2", "" },
+			edit: ProfileEdit{FullName: editText("An 2"), Province: editText(""), Unit: editText("Sở Tư pháp")},
+			check: func(t *testing.T, u User) {
+				if u.FullName != "An 2" || u.Province != "" || u.Unit != "Sở Tư pháp" {
+					t.Errorf("account %+v", u)
+				}
+			}},
 		{name: "refuses to empty the identity number", edit: ProfileEdit{IDNumber: editText(" ")}, field: "id_number", key: MsgProfileNotEmptied},
 		{name: "refuses to empty the birth date", edit: ProfileEdit{BirthDate: editText("")}, field: "birth_date", key: MsgProfileNotEmptied},
 		{name: "refuses an 11-digit identity number", edit: ProfileEdit{IDNumber: editText("00109001234")}, field: "id_number", key: MsgIDNumberInvalid},

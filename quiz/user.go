@@ -580,86 +580,96 @@ const (
 
 // Apply returns u with the edit's fields cleaned and checked as
 // registration checks them (NFC, the phone's ten digits, a province code,
-// the unit as the list writes it). A field the edit leaves alone is not
-// checked again: a unit since taken off the list stays as it is. The
-// identity number and the birth date may be given later (a contest may
-// ask them only of prize winners) and corrected, but not emptied once
-// given: deleting the account removes them. A birth date may not make an
-// adult, or a person of unknown age, a child under 16: the legal
-// representative's consent that needs is given at registration, not here.
-// The phone and the e-mail change only when e.PasswordChecked.
+// the unit as the list writes it). A field the edit leaves alone, or sends
+// back as it is stored, is not checked again: a unit since taken off the
+// list, a province never given, stay as they are. The identity number and
+// the birth date may be given later (a contest may ask them only of prize
+// winners) and corrected, but not emptied once given: deleting the account
+// removes them. A birth date may not make an adult, or a person of unknown
+// age, a child under 16: the legal representative's consent that needs is
+// given at registration, not here. The phone and the e-mail change only
+// when e.PasswordChecked.
 func (r ProfileRules) Apply(u User, e ProfileEdit, now time.Time) (User, error) {
 	bad := FieldErrors{}
 	next := u
-	if e.FullName != nil {
-		next.FullName = Clean(*e.FullName)
+	// edited returns the edit's value of a field, cleaned, and whether it
+	// differs from the stored one.
+	edited := func(v *string, clean func(string) string, stored string) (string, bool) {
+		if v == nil {
+			return stored, false
+		}
+		c := clean(*v)
+		return c, c != stored
+	}
+	if name, ok := edited(e.FullName, Clean, u.FullName); ok {
+		next.FullName = name
 		switch {
-		case next.FullName == "":
+		case name == "":
 			bad.Add("full_name", MsgRequired)
-		case utf8.RuneCountInString(next.FullName) > maxNameLen:
+		case utf8.RuneCountInString(name) > maxNameLen:
 			bad.Add("full_name", MsgTooLong)
-		case !nameLike(next.FullName):
+		case !nameLike(name):
 			bad.Add("full_name", MsgNameInvalid)
 		}
 	}
-	if e.BirthDate != nil {
-		next.BirthDate = strings.TrimSpace(*e.BirthDate)
-		if key := correctedBirthDateProblem(u.BirthDate, next.BirthDate, now); key != "" {
+	if birth, ok := edited(e.BirthDate, strings.TrimSpace, u.BirthDate); ok {
+		next.BirthDate = birth
+		if key := correctedBirthDateProblem(u.BirthDate, birth, now); key != "" {
 			bad.Add("birth_date", key)
 		}
 	}
-	if e.IDNumber != nil {
-		next.IDNumber = strings.ReplaceAll(strings.TrimSpace(*e.IDNumber), " ", "")
+	stripSpaces := func(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "") }
+	if id, ok := edited(e.IDNumber, stripSpaces, u.IDNumber); ok {
+		next.IDNumber = id
 		switch {
-		case next.IDNumber == "" && u.IDNumber != "":
+		case id == "":
 			bad.Add("id_number", MsgProfileNotEmptied)
-		case next.IDNumber != "" && !ValidIDNumber(next.IDNumber):
+		case !ValidIDNumber(id):
 			bad.Add("id_number", MsgIDNumberInvalid)
 		}
 	}
-	if e.Phone != nil {
-		if strings.TrimSpace(*e.Phone) == "" {
+	if phone, ok := edited(e.Phone, strings.TrimSpace, u.Phone); ok {
+		if phone == "" {
 			bad.Add("phone", MsgRequired)
-		} else if phone, ok := NormalizePhone(*e.Phone); ok {
-			next.Phone = phone
+		} else if normalized, valid := NormalizePhone(phone); valid {
+			next.Phone = normalized
 		} else {
 			bad.Add("phone", MsgPhoneInvalid)
 		}
 	}
-	if e.Email != nil {
-		if email, ok := normalizeEmail(*e.Email); ok {
-			next.Email = email
+	if email, ok := edited(e.Email, strings.TrimSpace, u.Email); ok {
+		if normalized, valid := normalizeEmail(email); valid {
+			next.Email = normalized
 		} else {
 			bad.Add("email", MsgEmailInvalid)
 		}
 	}
-	if e.Province != nil {
-		next.Province = strings.TrimSpace(*e.Province)
-		if next.Province == "" {
+	if province, ok := edited(e.Province, strings.TrimSpace, u.Province); ok {
+		next.Province = province
+		if province == "" {
 			bad.Add("province", MsgRequired)
-		} else if _, ok := r.provinces[next.Province]; !ok {
+		} else if _, known := r.provinces[province]; !known {
 			bad.Add("province", MsgProvinceInvalid)
 		}
 	}
-	if e.Commune != nil {
-		next.Commune = Clean(*e.Commune)
-		if utf8.RuneCountInString(next.Commune) > maxCommuneLen {
+	if commune, ok := edited(e.Commune, Clean, u.Commune); ok {
+		next.Commune = commune
+		if utf8.RuneCountInString(commune) > maxCommuneLen {
 			bad.Add("commune", MsgTooLong)
 		}
 	}
-	if e.Unit != nil {
-		next.Unit = Clean(*e.Unit)
+	if unit, ok := edited(e.Unit, Clean, u.Unit); ok && Fold(unit) != Fold(u.Unit) {
 		switch {
-		case utf8.RuneCountInString(next.Unit) > maxUnitLen:
+		case utf8.RuneCountInString(unit) > maxUnitLen:
 			bad.Add("unit", MsgTooLong)
-		case Fold(next.Unit) == Fold(u.Unit):
-			next.Unit = u.Unit // as it was written, on the list or not
-		case next.Unit != "":
-			unit, err := matchUnit(r.units, next.Unit)
+		case unit == "":
+			next.Unit = ""
+		default:
+			listed, err := matchUnit(r.units, unit)
 			if err != nil {
 				bad.Add("unit", MsgUnitUnknown)
 			}
-			next.Unit = unit
+			next.Unit = listed
 		}
 	}
 	if (next.Phone != u.Phone || next.Email != u.Email) && !e.PasswordChecked {
@@ -672,13 +682,11 @@ func (r ProfileRules) Apply(u User, e ProfileEdit, now time.Time) (User, error) 
 }
 
 // correctedBirthDateProblem is the message key for a birth date given as
-// next in place of old, or "" when it may be.
+// next in place of a different old one, or "" when it may be.
 func correctedBirthDateProblem(old, next string, now time.Time) string {
 	switch {
-	case next == "" && old != "":
+	case next == "":
 		return MsgProfileNotEmptied
-	case next == "" || next == old:
-		return ""
 	case !validBirthDate(next, now):
 		return MsgBirthDateInvalid
 	}
