@@ -302,19 +302,11 @@ func (h *Handler) consentViews(c *fiber.Ctx, consents []quiz.ConsentRecord) []co
 // withdrawPage is the confirmation step of a withdrawal: what it does,
 // then the password and the box to tick.
 func (h *Handler) withdrawPage(c *fiber.Ctx) error {
-	p := principalOf(c)
-	if p == nil {
-		return loginRedirect(c)
-	}
-	u, err := h.Accounts.User(c.UserContext(), p.UserID)
-	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
-		h.clearSession(c)
-		return loginRedirect(c)
-	}
-	if err != nil {
+	u, err := h.ownAccount(c)
+	if u == nil {
 		return err
 	}
-	consents, err := h.Privacy.Consents(c.UserContext(), p.UserID)
+	consents, err := h.Privacy.Consents(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -394,6 +386,26 @@ func (h *Handler) prizeNoticeOf(c *fiber.Ctx, contestID int64) (*prizeNotice, er
 	return &prizeNotice{Prizes: prizes, MissingIdentity: u.IDNumber == "" || u.BirthDate == ""}, nil
 }
 
+// ownAccount returns the signed-in visitor's account for a page of their
+// own. Without one it sends the visitor to the login page and returns nil
+// (with the error, if any, of sending them): a session whose account is
+// gone is ended first.
+func (h *Handler) ownAccount(c *fiber.Ctx) (*quiz.User, error) {
+	p := principalOf(c)
+	if p == nil {
+		return nil, loginRedirect(c)
+	}
+	u, err := h.Accounts.User(c.UserContext(), p.UserID)
+	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
+		h.clearSession(c)
+		return nil, loginRedirect(c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // meForms is what the forms of the /me page say after a post: the delete
 // form's error, the password form's outcome.
 type meForms struct {
@@ -404,16 +416,11 @@ type meForms struct {
 // renderMe shows the visitor's own data page, with what its forms say
 // after a post. A session whose account is gone is ended.
 func (h *Handler) renderMe(c *fiber.Ctx, status int, forms meForms) error {
-	p := principalOf(c)
-	u, err := h.Accounts.User(c.UserContext(), p.UserID)
-	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
-		h.clearSession(c)
-		return loginRedirect(c)
-	}
-	if err != nil {
+	u, err := h.ownAccount(c)
+	if u == nil {
 		return err
 	}
-	consents, err := h.Privacy.Consents(c.UserContext(), p.UserID)
+	consents, err := h.Privacy.Consents(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -421,7 +428,7 @@ func (h *Handler) renderMe(c *fiber.Ctx, status int, forms meForms) error {
 	if err != nil {
 		return err
 	}
-	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": h.consentViews(c, consents),
+	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": *u, "Consents": h.consentViews(c, consents),
 		"DeleteError": forms.DeleteError, "Password": forms.Password, "Prizes": prizes})
 }
 
@@ -436,15 +443,11 @@ type ownDataView struct {
 // to read and print, beside the JSON file. It is recorded in the audit
 // log as the file is, once an hour, under an action of its own.
 func (h *Handler) ownDataPage(c *fiber.Ctx) error {
-	p := principalOf(c)
-	if p == nil {
-		return loginRedirect(c)
+	u, err := h.ownAccount(c)
+	if u == nil {
+		return err
 	}
-	d, err := h.Privacy.OwnData(c.UserContext(), p.UserID)
-	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
-		h.clearSession(c)
-		return loginRedirect(c)
-	}
+	d, err := h.Privacy.OwnData(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}

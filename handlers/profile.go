@@ -132,12 +132,8 @@ func (h *Handler) profilePage(c *fiber.Ctx) error {
 // renderProfile shows the profile page; a form without values shows the
 // account's. A session whose account is gone is ended.
 func (h *Handler) renderProfile(c *fiber.Ctx, status int, v profileView) error {
-	u, err := h.Accounts.User(c.UserContext(), principalOf(c).UserID)
-	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
-		h.clearSession(c)
-		return loginRedirect(c)
-	}
-	if err != nil {
+	u, err := h.ownAccount(c)
+	if u == nil {
 		return err
 	}
 	if v.Form.Values == nil {
