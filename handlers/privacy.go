@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,6 +46,9 @@ type ownConsentBody struct {
 	// The text of that version, word for word, and when it was published.
 	Text            string `json:"text"`
 	TextPublishedAt string `json:"text_published_at"`
+	// WithdrawnAt is when the person withdrew this consent; null while it
+	// stands.
+	WithdrawnAt *string `json:"withdrawn_at"`
 }
 
 type ownAttemptBody struct {
@@ -103,11 +108,7 @@ func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
 	if u.Province != "" {
 		body.Account.ProvinceName = h.Accounts.ProvinceName(u.Province)
 	}
-	for _, k := range d.Consents {
-		body.Consents = append(body.Consents, ownConsentBody{Purpose: k.Purpose, Version: k.Version,
-			AgreedAt: apiTime(k.AgreedAt), IP: k.IP, UserAgent: k.UserAgent,
-			Text: k.TextVI, TextPublishedAt: apiTime(k.TextPublishedAt)})
-	}
+	body.Consents = ownConsentBodies(d.Consents)
 	for _, a := range d.Attempts {
 		body.Attempts = append(body.Attempts, ownAttemptBody{ID: a.ID, ContestID: a.ContestID,
 			ContestTitle: a.ContestTitle, RoundID: a.RoundID, RoundName: a.RoundName, Number: a.Number,
@@ -123,6 +124,16 @@ func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
 				Phone: r.Phone, Unit: r.Unit, Province: r.Province, Commune: r.Commune}})
 	}
 	return body
+}
+
+func ownConsentBodies(consents []quiz.ConsentRecord) []ownConsentBody {
+	out := make([]ownConsentBody, 0, len(consents))
+	for _, k := range consents {
+		out = append(out, ownConsentBody{Purpose: k.Purpose, Version: k.Version,
+			AgreedAt: apiTime(k.AgreedAt), IP: k.IP, UserAgent: k.UserAgent,
+			Text: k.TextVI, TextPublishedAt: apiTime(k.TextPublishedAt), WithdrawnAt: apiTimePtr(k.WithdrawnAt)})
+	}
+	return out
 }
 
 // ownDataAuditEvery is how often a person's downloads of their own data
@@ -152,34 +163,41 @@ func (h *Handler) downloadOwnData(c *fiber.Ctx) error {
 	return c.Send(append(data, '\n'))
 }
 
-type deleteAccountBody struct {
+// passwordConfirmBody is the body of DELETE /api/v1/me and POST
+// /api/v1/me/consent/withdraw: the account's password, asked again.
+type passwordConfirmBody struct {
 	Password string `json:"password"`
 }
 
-// deleteOwnAccount deletes the signed-in contestant's account once their
-// password is checked again, and signs the browser out. Wrong passwords
-// count against the client's limit on failed logins: a token left on a
-// shared computer must not let anyone guess the password at leisure.
-func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
+// eraser removes a contestant's personal data: Privacy.DeleteAccount or
+// Privacy.WithdrawConsent.
+type eraser func(ctx context.Context, userID int64, client quiz.ClientInfo) (quiz.Deletion, error)
+
+// eraseOwnAccount deletes the signed-in contestant's personal data with
+// erase once their password is checked again, and signs the browser out.
+// Wrong passwords count against the client's limit on failed logins: a
+// token left on a shared computer must not let anyone guess the password
+// at leisure.
+func (h *Handler) eraseOwnAccount(c *fiber.Ctx, password string, erase eraser) (quiz.Deletion, error) {
 	p := principalOf(c)
 	ctx := c.UserContext()
 	u, err := h.Accounts.User(ctx, p.UserID)
 	if err != nil {
-		return err
+		return quiz.Deletion{}, err
 	}
 	if u.Role != quiz.RoleContestant {
-		return quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
+		return quiz.Deletion{}, quiz.Errorf(quiz.CodeForbidden, "staff accounts are removed by an admin")
 	}
 	checked, err := h.checkPassword(c, func() (loginBody, error) { return loginBody{Login: u.Login(), Password: password}, nil })
 	if err != nil {
-		return err
+		return quiz.Deletion{}, err
 	}
 	if checked.ID != u.ID {
-		return quiz.Errorf(quiz.CodeInvalidLogin, "wrong password")
+		return quiz.Deletion{}, quiz.Errorf(quiz.CodeInvalidLogin, "wrong password")
 	}
-	d, err := h.Privacy.DeleteAccount(ctx, u.ID, quiz.ClientInfo{IP: h.clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)})
+	d, err := erase(ctx, u.ID, quiz.ClientInfo{IP: h.clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)})
 	if err != nil {
-		return err
+		return quiz.Deletion{}, err
 	}
 	h.Accounts.SessionsEnded(d.Ended)
 	// Boards built before the deletion still hold the name.
@@ -187,16 +205,16 @@ func (h *Handler) deleteOwnAccount(c *fiber.Ctx, password string) error {
 		h.Engine.ForgetBoard(roundID)
 	}
 	h.clearSession(c)
-	return nil
+	return d, nil
 }
 
 // deleteAccount is DELETE /api/v1/me.
 func (h *Handler) deleteAccount(c *fiber.Ctx) error {
-	var b deleteAccountBody
+	var b passwordConfirmBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := h.deleteOwnAccount(c, b.Password); err != nil {
+	if _, err := h.eraseOwnAccount(c, b.Password, h.Privacy.DeleteAccount); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -213,7 +231,7 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return h.renderMe(c, fiber.StatusUnprocessableEntity, meForms{DeleteError: l.T("privacy.delete_confirm_required")})
 	}
-	err := h.deleteOwnAccount(c, c.FormValue("password"))
+	_, err := h.eraseOwnAccount(c, c.FormValue("password"), h.Privacy.DeleteAccount)
 	switch quiz.ErrorCode(err) {
 	case "":
 		return c.Redirect("/?notice=privacy.deleted", fiber.StatusSeeOther)
@@ -228,6 +246,166 @@ func (h *Handler) deleteForm(c *fiber.Ctx) error {
 	return err
 }
 
+// withdrawAnswer is POST /api/v1/me/consent/withdraw's answer: the
+// receipt, every consent of the account with when it was withdrawn, and
+// how many rows of locked rankings lost the person's data.
+type withdrawAnswer struct {
+	Consents []ownConsentBody `json:"consents"`
+	Results  int              `json:"results"`
+}
+
+// withdrawConsentAPI is POST /api/v1/me/consent/withdraw: the contestant
+// withdraws their consent, which removes their personal data as DELETE
+// /api/v1/me does, and gets the record of the withdrawal.
+func (h *Handler) withdrawConsentAPI(c *fiber.Ctx) error {
+	var b passwordConfirmBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	d, err := h.eraseOwnAccount(c, b.Password, h.Privacy.WithdrawConsent)
+	if err != nil {
+		return err
+	}
+	return c.JSON(withdrawAnswer{Consents: ownConsentBodies(d.Withdrawn), Results: d.Results})
+}
+
+// withdrawView is the withdrawal page: the confirmation step, or once
+// done the receipt.
+type withdrawView struct {
+	Consents []consentView
+	Error    string
+	Done     bool
+	Staff    bool
+	// Login is the account's, for the browser's password manager.
+	Login string
+}
+
+// consentView is a consent as pages show it, its purpose in words.
+type consentView struct {
+	quiz.ConsentRecord
+	PurposeText string
+}
+
+func (h *Handler) consentViews(c *fiber.Ctx, consents []quiz.ConsentRecord) []consentView {
+	l := h.lang(c)
+	out := make([]consentView, 0, len(consents))
+	for _, k := range consents {
+		key := "mydata.purpose." + k.Purpose
+		if _, ok := h.cat.text[l.code][key]; !ok {
+			key = "mydata.purpose.other"
+		}
+		out = append(out, consentView{ConsentRecord: k, PurposeText: l.T(key)})
+	}
+	return out
+}
+
+// withdrawPage is the confirmation step of a withdrawal: what it does,
+// then the password and the box to tick.
+func (h *Handler) withdrawPage(c *fiber.Ctx) error {
+	u, err := h.ownAccount(c)
+	if u == nil {
+		return err
+	}
+	consents, err := h.Privacy.Consents(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	return h.renderWithdraw(c, fiber.StatusOK, withdrawView{Consents: h.consentViews(c, consents), Staff: u.Role != quiz.RoleContestant,
+		Login: u.Login()})
+}
+
+func (h *Handler) renderWithdraw(c *fiber.Ctx, status int, v withdrawView) error {
+	return h.page(c, status, "withdraw", h.lang(c).T("mydata.withdraw.title"), fiber.Map{"Withdraw": v})
+}
+
+// withdrawForm withdraws the consent from the confirmation page and shows
+// the receipt; the visitor is signed out. A refusal comes back with the
+// reason and changes nothing.
+func (h *Handler) withdrawForm(c *fiber.Ctx) error {
+	if principalOf(c) == nil {
+		return loginRedirect(c)
+	}
+	l := h.lang(c)
+	refuse := func(status int, message string) error {
+		v := withdrawView{Error: message}
+		if consents, err := h.Privacy.Consents(c.UserContext(), principalOf(c).UserID); err == nil {
+			v.Consents = h.consentViews(c, consents)
+		}
+		if u, err := h.Accounts.User(c.UserContext(), principalOf(c).UserID); err == nil {
+			v.Login = u.Login()
+		}
+		return h.renderWithdraw(c, status, v)
+	}
+	if c.FormValue("confirm") != "yes" {
+		return refuse(fiber.StatusUnprocessableEntity, l.T("mydata.withdraw.confirm_required"))
+	}
+	d, err := h.eraseOwnAccount(c, c.FormValue("password"), h.Privacy.WithdrawConsent)
+	switch code := quiz.ErrorCode(err); code {
+	case "":
+		return h.renderWithdraw(c, fiber.StatusOK, withdrawView{Done: true, Consents: h.consentViews(c, d.Withdrawn)})
+	case quiz.CodeInvalidLogin:
+		return refuse(fiber.StatusUnauthorized, l.T("mydata.withdraw.wrong_password"))
+	case quiz.CodeForbidden, quiz.CodeRateLimited:
+		return refuse(statusOf[code], l.T("err."+code))
+	case quiz.CodeUnauthorized:
+		h.clearSession(c)
+		return loginRedirect(c)
+	}
+	return err
+}
+
+// prizeNotice is what the contest page and /me tell a winner: the prizes
+// of locked rounds, each with its certificate, and whether officials
+// still need the identity number and birth date to hand them over.
+type prizeNotice struct {
+	Prizes          []quiz.OwnResult
+	MissingIdentity bool
+}
+
+// prizeNoticeOf returns the signed-in contestant's prizes in the contest
+// (any contest when contestID is 0), or nil when there are none.
+func (h *Handler) prizeNoticeOf(c *fiber.Ctx, contestID int64) (*prizeNotice, error) {
+	p := principalOf(c)
+	if p == nil || p.Role != quiz.RoleContestant {
+		return nil, nil
+	}
+	prizes, err := h.Privacy.Prizes(c.UserContext(), p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if contestID != 0 {
+		prizes = slices.DeleteFunc(prizes, func(r quiz.OwnResult) bool { return r.ContestID != contestID })
+	}
+	if len(prizes) == 0 {
+		return nil, nil
+	}
+	u, err := h.Accounts.User(c.UserContext(), p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &prizeNotice{Prizes: prizes, MissingIdentity: u.IDNumber == "" || u.BirthDate == ""}, nil
+}
+
+// ownAccount returns the signed-in visitor's account for a page of their
+// own. Without one it sends the visitor to the login page and returns nil
+// (with the error, if any, of sending them): a session whose account is
+// gone is ended first.
+func (h *Handler) ownAccount(c *fiber.Ctx) (*quiz.User, error) {
+	p := principalOf(c)
+	if p == nil {
+		return nil, loginRedirect(c)
+	}
+	u, err := h.Accounts.User(c.UserContext(), p.UserID)
+	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
+		h.clearSession(c)
+		return nil, loginRedirect(c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // meForms is what the forms of the /me page say after a post: the delete
 // form's error, the password form's outcome.
 type meForms struct {
@@ -238,19 +416,46 @@ type meForms struct {
 // renderMe shows the visitor's own data page, with what its forms say
 // after a post. A session whose account is gone is ended.
 func (h *Handler) renderMe(c *fiber.Ctx, status int, forms meForms) error {
-	p := principalOf(c)
-	u, err := h.Accounts.User(c.UserContext(), p.UserID)
-	if quiz.ErrorCode(err) == quiz.CodeUnauthorized {
-		h.clearSession(c)
-		return loginRedirect(c)
+	u, err := h.ownAccount(c)
+	if u == nil {
+		return err
 	}
+	consents, err := h.Privacy.Consents(c.UserContext(), u.ID)
 	if err != nil {
 		return err
 	}
-	consents, err := h.Accounts.Consents(c.UserContext(), p.UserID)
+	prizes, err := h.prizeNoticeOf(c, 0)
 	if err != nil {
 		return err
 	}
-	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": u, "Consents": consents,
-		"DeleteError": forms.DeleteError, "Password": forms.Password})
+	return h.page(c, status, "me", h.lang(c).T("page.me.title"), fiber.Map{"Me": *u, "Consents": h.consentViews(c, consents),
+		"DeleteError": forms.DeleteError, "Password": forms.Password, "Prizes": prizes})
+}
+
+// ownDataView is the readable page of everything kept about a person.
+type ownDataView struct {
+	quiz.OwnData
+	Consents   []consentView
+	ExportedAt time.Time
+}
+
+// ownDataPage shows everything kept about the signed-in person as a page
+// to read and print, beside the JSON file. It is recorded in the audit
+// log as the file is, once an hour, under an action of its own.
+func (h *Handler) ownDataPage(c *fiber.Ctx) error {
+	u, err := h.ownAccount(c)
+	if u == nil {
+		return err
+	}
+	d, err := h.Privacy.OwnData(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("consents=%d attempts=%d results=%d", len(d.Consents), len(d.Attempts), len(d.Results))
+	if err := h.auditOnce(c, quiz.AuditOwnDataPage, ownDataAuditEvery, detail); err != nil {
+		return err
+	}
+	return h.page(c, fiber.StatusOK, "mydata", h.lang(c).T("mydata.data.title"), fiber.Map{
+		"Own": ownDataView{OwnData: d, Consents: h.consentViews(c, d.Consents), ExportedAt: h.Now()},
+	})
 }

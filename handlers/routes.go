@@ -99,6 +99,16 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/me/data", signedIn, h.downloadOwnData)
 	api.Delete("/me", signedIn, h.deleteAccount)
 
+	// A contestant's rights over their data, beside the download and the
+	// deletion: correct it, read it as a page, withdraw consent.
+	api.Patch("/me", contestant, h.updateProfileAPI)
+	api.Post("/me/consent/withdraw", signedIn, h.withdrawConsentAPI)
+	app.Get("/me/profile", h.profilePage)
+	app.Post("/me/profile", h.profileForm)
+	app.Get("/me/data", h.ownDataPage)
+	app.Get("/me/consent/withdraw", h.withdrawPage)
+	app.Post("/me/consent/withdraw", h.withdrawForm)
+
 	app.Get("/ws/attempts/:id", h.attemptSocket)
 	app.Get("/ws/rounds/:id/leaderboard", h.leaderboardSocket)
 	app.Get("/ws/rounds/:id/stats", h.statsSocket)

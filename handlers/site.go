@@ -95,7 +95,11 @@ func (h *Handler) renderContest(c *fiber.Ctx, ct quiz.Contest, status int, conse
 		return err
 	}
 	l := h.lang(c)
-	data := fiber.Map{"Contest": v, "Notice": h.knownError(c, c.Query("error")), "Rules": h.rulesHTML(c, ct)}
+	prizes, err := h.prizeNoticeOf(c, ct.ID)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Contest": v, "Notice": h.knownError(c, c.Query("error")), "Rules": h.rulesHTML(c, ct), "Prizes": prizes}
 	if p := principalOf(c); p != nil && p.Role == quiz.RoleContestant {
 		entry, err := h.Consents.EntryOf(c.UserContext(), p.UserID, ct)
 		if err != nil {

@@ -3,7 +3,9 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -26,6 +28,8 @@ type ConsentRecord struct {
 	Consent
 	TextVI          string
 	TextPublishedAt time.Time
+	// WithdrawnAt is when the person withdrew it; nil while it stands.
+	WithdrawnAt *time.Time
 }
 
 // OwnAttempt is one of a contestant's attempts, with the round and contest
@@ -51,6 +55,7 @@ type OwnAttempt struct {
 // personal data copied into it at the lock.
 type OwnResult struct {
 	ContestID       int64
+	ContestSlug     string
 	ContestTitle    string
 	RoundID         int64
 	RoundName       string
@@ -92,6 +97,9 @@ type Deletion struct {
 	Results int
 	// Ended is the end of every session the account had.
 	Ended SessionEnd
+	// Withdrawn are the consents a withdrawal ended, as now recorded;
+	// empty for a deletion.
+	Withdrawn []ConsentRecord
 }
 
 // PurgeReport is what a purge of old personal data did, or would do.
@@ -115,19 +123,46 @@ type PrivacyStore interface {
 	// A staff account is CodeForbidden, a missing or deleted one
 	// CodeNotFound, and then nothing changes.
 	DeleteAccount(ctx context.Context, userID int64, at time.Time, audit func(Deletion) AuditEntry) (Deletion, error)
+	// WithdrawConsent records the withdrawal of every consent the account
+	// has given, from client, and then does what DeleteAccount does, all
+	// in one transaction; refusals are DeleteAccount's.
+	WithdrawConsent(ctx context.Context, userID int64, at time.Time, client ClientInfo, audit func(Deletion) AuditEntry) (Deletion, error)
+	// OwnConsents lists an account's consents with their texts and
+	// withdrawals, oldest first.
+	OwnConsents(ctx context.Context, userID int64) ([]ConsentRecord, error)
+	// OwnPrizes lists the account's rows that carry a prize in locked
+	// rankings, in the order of the rounds.
+	OwnPrizes(ctx context.Context, userID int64) ([]OwnResult, error)
+	// UpdateProfile gives change a live account and the rounds it has
+	// attempts in, as they are in one write transaction; when change
+	// returns an account, it is stored with change's audit entries in that
+	// transaction, unless its phone or e-mail is another account's
+	// (CodeAccountExists naming the field). Every entry of the account's
+	// in the audit log then takes the actor of the first one written: the
+	// log names a person as they are now, never by a name or a phone they
+	// have corrected. A missing or deleted account is CodeNotFound.
+	UpdateProfile(ctx context.Context, userID int64, change func(old User, rounds []TakenRound) (*User, []AuditEntry, error)) error
 	// Purge clears the identity data of old contests' locked rankings and
 	// anonymizes the accounts that took part only in them, with the audit
 	// entry, in one transaction; with r.DryRun it only counts.
 	Purge(ctx context.Context, r PurgeReport, audit func(PurgeReport) AuditEntry) (PurgeReport, error)
 }
 
-// Privacy gives contestants their own data, deletes their accounts at
-// their request and purges the personal data of old contests.
+// Privacy gives contestants their own data, lets them correct it, deletes
+// their accounts or ends their consent at their request, and purges the
+// personal data of old contests.
 //
 // What is kept, and why: a deleted account's row stays, emptied, because
 // attempts refer to it; its consent records stay as the proof that the
 // data was processed with the person's consent; locked rankings keep rank, prize, score, unit and province,
 // because the officials' decision on prizes stands.
+//
+// Withdrawing consent and deleting the account remove the same data: the
+// one purpose hoithi processes personal data for is the contest, so once
+// the consent to it ends nothing may be kept that a deletion would remove.
+// Both exist because the law names both rights (Law 91/2025/QH15, Art. 4);
+// a withdrawal also keeps, beside each consent, when and from where it was
+// withdrawn, which the person gets as a receipt.
 type Privacy struct {
 	store PrivacyStore
 	now   func() time.Time
@@ -163,6 +198,150 @@ func (p *Privacy) DeleteAccount(ctx context.Context, userID int64, client Client
 		return Deletion{}, errAccountGone
 	}
 	return d, err
+}
+
+// Audit actions of a person's own rights.
+const (
+	AuditUpdateProfile   = "update_profile"   // a contestant corrected their own data
+	AuditWithdrawConsent = "withdraw_consent" // a contestant withdrew their consent
+	AuditOwnDataPage     = "own_data_page"    // a contestant read their own data as a page
+)
+
+// WithdrawConsent ends every consent the contestant has given and, with
+// it, removes their personal data as DeleteAccount does; the caller has
+// checked their password. The withdrawal is recorded beside each consent
+// (when, from which address and browser) and returned as the receipt.
+func (p *Privacy) WithdrawConsent(ctx context.Context, userID int64, client ClientInfo) (Deletion, error) {
+	now := p.now()
+	client.UserAgent = truncate(client.UserAgent, 300)
+	d, err := p.store.WithdrawConsent(ctx, userID, now, client, func(d Deletion) AuditEntry {
+		return AuditEntry{At: now, UserID: userID, Actor: DeletedActor(userID), Action: AuditWithdrawConsent,
+			Detail: fmt.Sprintf("consents=%d rounds=%d results=%d", len(d.Withdrawn), len(d.RoundIDs), d.Results), IP: client.IP}
+	})
+	if ErrorCode(err) == CodeNotFound {
+		return Deletion{}, errAccountGone
+	}
+	return d, err
+}
+
+// Consents lists what the person has agreed to, with each text and any
+// withdrawal, oldest first.
+func (p *Privacy) Consents(ctx context.Context, userID int64) ([]ConsentRecord, error) {
+	return p.store.OwnConsents(ctx, userID)
+}
+
+// Prizes lists the prizes the person holds in locked rounds: a locked
+// round's prize never changes, so these are theirs to be told of.
+func (p *Privacy) Prizes(ctx context.Context, userID int64) ([]OwnResult, error) {
+	return p.store.OwnPrizes(ctx, userID)
+}
+
+// TakenRound is a round a person has an attempt in, as it stands.
+type TakenRound struct {
+	ID       int64
+	ClosesAt time.Time
+	Locked   bool
+	Prize    bool // the person holds a prize in its locked ranking
+}
+
+// ProfileUpdate is what a correction did.
+type ProfileUpdate struct {
+	User User
+	// Changed names the fields that changed, as the API names them; empty
+	// when the edit changed nothing (and nothing was written).
+	Changed []string
+	// RoundIDs are the rounds the person has attempts in: their live
+	// boards show the name and unit as they were.
+	RoundIDs []int64
+}
+
+// Field errors of a correction the store or the round rules refuse.
+const (
+	// MsgUnitFrozen: the unit changed while a round the person took part
+	// in waits for its lock.
+	MsgUnitFrozen = "mydata.field.unit_frozen"
+	// MsgPhoneOfAnother and MsgEmailOfAnother: the phone or e-mail signs
+	// in to another account.
+	MsgPhoneOfAnother = "mydata.field.phone_of_another"
+	MsgEmailOfAnother = "mydata.field.email_of_another"
+)
+
+// UpdateProfile corrects a contestant's own data under rules (see
+// ProfileRules.Apply) and writes the audit entry, which names the fields
+// that changed and never their values.
+//
+// A correction changes the account, and so every round that reads it:
+// those running, and those closed and waiting for officials to lock them.
+// A locked round keeps the data copied into its ranking at the lock and
+// never changes. Officials are told, in the audit log of the round, of a
+// correction by a person in a list they have still to lock, or by a
+// winner of a prize they award: the entry's round is that round. The unit
+// alone cannot change while a round the person took part in has closed
+// and is not locked: group prizes go to units by their number of
+// contestants, and nobody can join a closed round, so moving accounts
+// between units then would decide those prizes.
+func (p *Privacy) UpdateProfile(ctx context.Context, userID int64, edit ProfileEdit, rules ProfileRules, client ClientInfo) (ProfileUpdate, error) {
+	now := p.now()
+	var out ProfileUpdate
+	err := p.store.UpdateProfile(ctx, userID, func(old User, rounds []TakenRound) (*User, []AuditEntry, error) {
+		out = ProfileUpdate{User: old}
+		for _, r := range rounds {
+			out.RoundIDs = append(out.RoundIDs, r.ID)
+		}
+		if old.Role != RoleContestant {
+			return nil, nil, Errorf(CodeForbidden, "staff accounts are changed by an admin")
+		}
+		next, err := rules.Apply(old, edit, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		out.Changed = profileChanges(old, next)
+		if len(out.Changed) == 0 {
+			return nil, nil, nil
+		}
+		entry := AuditEntry{At: now, UserID: userID, Actor: StaffName(next), Action: AuditUpdateProfile,
+			Detail: "fields=" + strings.Join(out.Changed, ","), IP: client.IP}
+		entries := []AuditEntry{entry}
+		for _, r := range rounds {
+			waiting := !r.Locked && !now.Before(r.ClosesAt)
+			if waiting && slices.Contains(out.Changed, "unit") {
+				return nil, nil, &Error{Code: CodeValidation, Message: "the unit cannot change before the round is locked",
+					Fields: map[string]string{"unit": MsgUnitFrozen}}
+			}
+			if waiting || r.Locked && r.Prize {
+				flagged := entry
+				flagged.RoundID = r.ID
+				entries = append(entries, flagged)
+			}
+		}
+		out.User = next
+		return &next, entries, nil
+	})
+	if ErrorCode(err) == CodeNotFound {
+		return ProfileUpdate{}, errAccountGone
+	}
+	if err != nil {
+		return ProfileUpdate{}, err
+	}
+	return out, nil
+}
+
+// profileChanges names the fields of b that differ from a's.
+func profileChanges(a, b User) []string {
+	var out []string
+	for _, f := range []struct {
+		name     string
+		was, now string
+	}{
+		{"full_name", a.FullName, b.FullName}, {"birth_date", a.BirthDate, b.BirthDate},
+		{"id_number", a.IDNumber, b.IDNumber}, {"phone", a.Phone, b.Phone}, {"email", a.Email, b.Email},
+		{"province", a.Province, b.Province}, {"commune", a.Commune, b.Commune}, {"unit", a.Unit, b.Unit},
+	} {
+		if f.was != f.now {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // maxPurgeDays is a hundred years: older contests cannot exist.

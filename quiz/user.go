@@ -623,3 +623,188 @@ func (a *Accounts) SetUnits(ctx context.Context, names []string) ([]string, erro
 	}
 	return clean, a.store.SetUnits(ctx, clean)
 }
+
+// ProfileEdit is what a contestant corrects of their own account (the
+// right to correct of Law 91/2025/QH15): a nil field stays as it is.
+type ProfileEdit struct {
+	FullName  *string
+	BirthDate *string
+	IDNumber  *string
+	Phone     *string
+	Email     *string
+	Province  *string
+	Commune   *string
+	Unit      *string
+	// PasswordChecked says the caller has checked the account's current
+	// password: only then may the phone or the e-mail change. Both sign
+	// in, and an organizer who resets a forgotten password checks the
+	// person by phone; a session left open on a shared computer must not
+	// be enough to move either to someone else.
+	PasswordChecked bool
+}
+
+// ProfileRules are what a correction is checked against: registration's
+// provinces and the organizer's units list as they are now.
+type ProfileRules struct {
+	provinces map[string]Province
+	units     []string
+}
+
+// ProfileRules returns the rules a correction is checked against.
+func (a *Accounts) ProfileRules(ctx context.Context) (ProfileRules, error) {
+	units, err := a.store.Units(ctx)
+	if err != nil {
+		return ProfileRules{}, err
+	}
+	return ProfileRules{provinces: a.provinces, units: units}, nil
+}
+
+// Ages of Law 91/2025/QH15, Art. 24, for a corrected birth date: a child
+// under profileGuardianAge takes part with a legal representative's
+// consent, given at registration; under profileMinAge nobody takes part.
+const (
+	profileMinAge      = 7
+	profileGuardianAge = 16
+)
+
+// Message keys of a correction's field errors.
+const (
+	MsgBirthDateUnder7   = "mydata.field.birth_date_under_7"
+	MsgBirthDateMinor    = "mydata.field.birth_date_minor"
+	MsgPasswordForLogin  = "mydata.field.password_for_login"
+	MsgProfileNotEmptied = "mydata.field.not_emptied"
+)
+
+// Apply returns u with the edit's fields cleaned and checked as
+// registration checks them (NFC, the phone's ten digits, a province code,
+// the unit as the list writes it). A field the edit leaves alone, or sends
+// back as it is stored, is not checked again: a unit since taken off the
+// list, a province never given, stay as they are. The identity number and
+// the birth date may be given later (a contest may ask them only of prize
+// winners) and corrected, but not emptied once given: deleting the account
+// removes them. A birth date may not make an adult, or a person of unknown
+// age, a child under 16: the legal representative's consent that needs is
+// given at registration, not here. The phone and the e-mail change only
+// when e.PasswordChecked.
+func (r ProfileRules) Apply(u User, e ProfileEdit, now time.Time) (User, error) {
+	bad := FieldErrors{}
+	next := u
+	// edited returns the edit's value of a field, cleaned, and whether it
+	// differs from the stored one.
+	edited := func(v *string, clean func(string) string, stored string) (string, bool) {
+		if v == nil {
+			return stored, false
+		}
+		c := clean(*v)
+		return c, c != stored
+	}
+	if name, ok := edited(e.FullName, Clean, u.FullName); ok {
+		next.FullName = name
+		switch {
+		case name == "":
+			bad.Add("full_name", MsgRequired)
+		case utf8.RuneCountInString(name) > maxNameLen:
+			bad.Add("full_name", MsgTooLong)
+		case !nameLike(name):
+			bad.Add("full_name", MsgNameInvalid)
+		}
+	}
+	if birth, ok := edited(e.BirthDate, strings.TrimSpace, u.BirthDate); ok {
+		next.BirthDate = birth
+		if key := correctedBirthDateProblem(u.BirthDate, birth, now); key != "" {
+			bad.Add("birth_date", key)
+		}
+	}
+	stripSpaces := func(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "") }
+	if id, ok := edited(e.IDNumber, stripSpaces, u.IDNumber); ok {
+		next.IDNumber = id
+		switch {
+		case id == "":
+			bad.Add("id_number", MsgProfileNotEmptied)
+		case !ValidIDNumber(id):
+			bad.Add("id_number", MsgIDNumberInvalid)
+		}
+	}
+	if phone, ok := edited(e.Phone, strings.TrimSpace, u.Phone); ok {
+		if phone == "" {
+			bad.Add("phone", MsgRequired)
+		} else if normalized, valid := NormalizePhone(phone); valid {
+			next.Phone = normalized
+		} else {
+			bad.Add("phone", MsgPhoneInvalid)
+		}
+	}
+	if email, ok := edited(e.Email, strings.TrimSpace, u.Email); ok {
+		if normalized, valid := normalizeEmail(email); valid {
+			next.Email = normalized
+		} else {
+			bad.Add("email", MsgEmailInvalid)
+		}
+	}
+	if province, ok := edited(e.Province, strings.TrimSpace, u.Province); ok {
+		next.Province = province
+		if province == "" {
+			bad.Add("province", MsgRequired)
+		} else if _, known := r.provinces[province]; !known {
+			bad.Add("province", MsgProvinceInvalid)
+		}
+	}
+	if commune, ok := edited(e.Commune, Clean, u.Commune); ok {
+		next.Commune = commune
+		if utf8.RuneCountInString(commune) > maxCommuneLen {
+			bad.Add("commune", MsgTooLong)
+		}
+	}
+	if unit, ok := edited(e.Unit, Clean, u.Unit); ok && Fold(unit) != Fold(u.Unit) {
+		switch {
+		case utf8.RuneCountInString(unit) > maxUnitLen:
+			bad.Add("unit", MsgTooLong)
+		case unit == "":
+			next.Unit = ""
+		default:
+			listed, err := matchUnit(r.units, unit)
+			if err != nil {
+				bad.Add("unit", MsgUnitUnknown)
+			}
+			next.Unit = listed
+		}
+	}
+	if (next.Phone != u.Phone || next.Email != u.Email) && !e.PasswordChecked {
+		bad.Add("current_password", MsgPasswordForLogin)
+	}
+	if err := bad.Err(); err != nil {
+		return User{}, err
+	}
+	return next, nil
+}
+
+// correctedBirthDateProblem is the message key for a birth date given as
+// next in place of a different old one, or "" when it may be.
+func correctedBirthDateProblem(old, next string, now time.Time) string {
+	switch {
+	case next == "":
+		return MsgProfileNotEmptied
+	case !validBirthDate(next, now):
+		return MsgBirthDateInvalid
+	}
+	age := profileAgeOn(next, now)
+	switch {
+	case age < profileMinAge:
+		return MsgBirthDateUnder7
+	case age < profileGuardianAge && (old == "" || profileAgeOn(old, now) >= profileGuardianAge):
+		return MsgBirthDateMinor
+	}
+	return ""
+}
+
+// profileAgeOn is the age in whole years, on the day now is in Vietnam,
+// of a person born on the valid date birth (YYYY-MM-DD).
+func profileAgeOn(birth string, now time.Time) int {
+	b, _ := time.Parse(time.DateOnly, birth)
+	today := now.In(Vietnam)
+	age := today.Year() - b.Year()
+	if today.Month() < b.Month() || today.Month() == b.Month() && today.Day() < b.Day() {
+		age--
+	}
+	return age
+}

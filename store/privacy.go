@@ -12,12 +12,11 @@ import (
 // OwnData gathers, in one read transaction, everything kept about an
 // account that is not deleted.
 func (db *DB) OwnData(ctx context.Context, userID int64) (quiz.OwnData, error) {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return quiz.OwnData{}, fmt.Errorf("store: own data of %d: %w", userID, err)
-	}
-	defer tx.Rollback()
-	d, err := ownData(tx, userID)
+	var d quiz.OwnData
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		d, err = ownData(tx, userID)
+		return err
+	})
 	if err != nil {
 		return quiz.OwnData{}, fmt.Errorf("store: own data of %d: %w", userID, err)
 	}
@@ -37,7 +36,7 @@ func ownData(tx *sql.Tx, userID int64) (quiz.OwnData, error) {
 	if d.Attempts, err = ownAttempts(tx, userID); err != nil {
 		return quiz.OwnData{}, err
 	}
-	if d.Results, err = ownResults(tx, userID); err != nil {
+	if d.Results, err = ownResults(tx, userID, false); err != nil {
 		return quiz.OwnData{}, err
 	}
 	return d, nil
@@ -47,9 +46,10 @@ func ownConsents(tx *sql.Tx, userID int64) ([]quiz.ConsentRecord, error) {
 	// The text is the one shown, controller filled in; records made before
 	// texts named a controller hold their version's.
 	rows, err := tx.Query(`SELECT k.purpose, k.version, k.agreed_at, k.ip, k.user_agent,
-		coalesce(s.body, t.body_vi), t.published_at
+		coalesce(s.body, t.body_vi), t.published_at, w.withdrawn_at
 		FROM consents k JOIN consent_texts t ON t.version = k.version
 		LEFT JOIN consent_shown s ON s.sha256 = k.shown_sha256
+		LEFT JOIN consent_withdrawals w ON w.consent_id = k.id
 		WHERE k.user_id = ? ORDER BY k.agreed_at, k.id`, userID)
 	if err != nil {
 		return nil, err
@@ -59,10 +59,11 @@ func ownConsents(tx *sql.Tx, userID int64) ([]quiz.ConsentRecord, error) {
 	for rows.Next() {
 		k := quiz.ConsentRecord{Consent: quiz.Consent{UserID: userID}}
 		var agreed, published int64
-		if err := rows.Scan(&k.Purpose, &k.Version, &agreed, &k.IP, &k.UserAgent, &k.TextVI, &published); err != nil {
+		var withdrawn sql.NullInt64
+		if err := rows.Scan(&k.Purpose, &k.Version, &agreed, &k.IP, &k.UserAgent, &k.TextVI, &published, &withdrawn); err != nil {
 			return nil, err
 		}
-		k.AgreedAt, k.TextPublishedAt = fromMs(agreed), fromMs(published)
+		k.AgreedAt, k.TextPublishedAt, k.WithdrawnAt = fromMs(agreed), fromMs(published), fromNullMs(withdrawn)
 		out = append(out, k)
 	}
 	return out, rows.Err()
@@ -93,12 +94,18 @@ func ownAttempts(tx *sql.Tx, userID int64) ([]quiz.OwnAttempt, error) {
 	return out, rows.Err()
 }
 
-func ownResults(tx *sql.Tx, userID int64) ([]quiz.OwnResult, error) {
-	rows, err := tx.Query(`SELECT r.contest_id, c.title, rr.round_id, r.name, r.locked_at, rr.rank, rr.prize_tier,
+// ownResults reads the account's rows in locked rankings, only those
+// with a prize when prizesOnly.
+func ownResults(tx *sql.Tx, userID int64, prizesOnly bool) ([]quiz.OwnResult, error) {
+	q := `SELECT r.contest_id, c.slug, c.title, rr.round_id, r.name, r.locked_at, rr.rank, rr.prize_tier,
 		rr.prize, rr.score, rr.correct, rr.total, rr.prediction, rr.prediction_error, rr.duration_ms,
 		rr.full_name, rr.birth_date, rr.id_number, rr.phone, rr.unit, rr.province, rr.commune
 		FROM round_results rr JOIN rounds r ON r.id = rr.round_id JOIN contests c ON c.id = r.contest_id
-		WHERE rr.user_id = ? ORDER BY r.opens_at, r.id`, userID)
+		WHERE rr.user_id = ?`
+	if prizesOnly {
+		q += " AND rr.prize_tier > 0 AND r.locked_at IS NOT NULL"
+	}
+	rows, err := tx.Query(q+" ORDER BY r.opens_at, r.id", userID)
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +114,8 @@ func ownResults(tx *sql.Tx, userID int64) ([]quiz.OwnResult, error) {
 	for rows.Next() {
 		var x quiz.OwnResult
 		var locked, prediction, predictionError sql.NullInt64
-		if err := rows.Scan(&x.ContestID, &x.ContestTitle, &x.RoundID, &x.RoundName, &locked, &x.Rank, &x.PrizeTier,
-			&x.Prize, &x.Score, &x.Correct, &x.Total, &prediction, &predictionError, &x.DurationMs,
+		if err := rows.Scan(&x.ContestID, &x.ContestSlug, &x.ContestTitle, &x.RoundID, &x.RoundName, &locked, &x.Rank,
+			&x.PrizeTier, &x.Prize, &x.Score, &x.Correct, &x.Total, &prediction, &predictionError, &x.DurationMs,
 			&x.FullName, &x.BirthDate, &x.IDNumber, &x.Phone, &x.Unit, &x.Province, &x.Commune); err != nil {
 			return nil, err
 		}
@@ -118,9 +125,67 @@ func ownResults(tx *sql.Tx, userID int64) ([]quiz.OwnResult, error) {
 	return out, rows.Err()
 }
 
+// OwnConsents lists an account's consents with their texts and any
+// withdrawal, oldest first.
+func (db *DB) OwnConsents(ctx context.Context, userID int64) ([]quiz.ConsentRecord, error) {
+	var out []quiz.ConsentRecord
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = ownConsents(tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: consents of %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// OwnPrizes lists the account's prize rows in locked rankings.
+func (db *DB) OwnPrizes(ctx context.Context, userID int64) ([]quiz.OwnResult, error) {
+	var out []quiz.OwnResult
+	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+		out, err = ownResults(tx, userID, true)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: prizes of %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// read runs fn in a read-only transaction on the read pool.
+func (db *DB) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
 // DeleteAccount anonymizes a contestant's account and their rows in locked
 // rankings, and writes audit's entry, in one transaction.
 func (db *DB) DeleteAccount(ctx context.Context, userID int64, at time.Time, audit func(quiz.Deletion) quiz.AuditEntry) (quiz.Deletion, error) {
+	d, err := db.erase(ctx, userID, at, nil, audit)
+	if err != nil {
+		return quiz.Deletion{}, fmt.Errorf("store: delete account %d: %w", userID, err)
+	}
+	return d, nil
+}
+
+// WithdrawConsent records, beside each of the account's consents not
+// withdrawn yet, its withdrawal from client at at, and then does what
+// DeleteAccount does, in the same transaction.
+func (db *DB) WithdrawConsent(ctx context.Context, userID int64, at time.Time, client quiz.ClientInfo, audit func(quiz.Deletion) quiz.AuditEntry) (quiz.Deletion, error) {
+	d, err := db.erase(ctx, userID, at, &client, audit)
+	if err != nil {
+		return quiz.Deletion{}, fmt.Errorf("store: withdraw consent of %d: %w", userID, err)
+	}
+	return d, nil
+}
+
+// erase removes a contestant's personal data, first recording the
+// withdrawal of their consents when withdrawal is not nil.
+func (db *DB) erase(ctx context.Context, userID int64, at time.Time, withdrawal *quiz.ClientInfo, audit func(quiz.Deletion) quiz.AuditEntry) (quiz.Deletion, error) {
 	var d quiz.Deletion
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		d = quiz.Deletion{}
@@ -148,6 +213,17 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, at time.Time, aud
 		if err := rows.Close(); err != nil {
 			return err
 		}
+		if withdrawal != nil {
+			if _, err := tx.Exec(`INSERT INTO consent_withdrawals (consent_id, withdrawn_at, ip, user_agent)
+				SELECT id, ?, ?, ? FROM consents WHERE user_id = ?
+				AND id NOT IN (SELECT consent_id FROM consent_withdrawals)`,
+				ms(at), withdrawal.IP, withdrawal.UserAgent, userID); err != nil {
+				return err
+			}
+			if d.Withdrawn, err = ownConsents(tx, userID); err != nil {
+				return err
+			}
+		}
 		if d.Ended, err = anonymizeUser(tx, userID, at); err != nil {
 			return err
 		}
@@ -163,10 +239,91 @@ func (db *DB) DeleteAccount(ctx context.Context, userID int64, at time.Time, aud
 		d.Results = int(n)
 		return insertAudit(tx, audit(d))
 	})
+	return d, err
+}
+
+// UpdateProfile stores the account change makes of it, as the quiz
+// interface describes.
+func (db *DB) UpdateProfile(ctx context.Context, userID int64, change func(quiz.User, []quiz.TakenRound) (*quiz.User, []quiz.AuditEntry, error)) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanUser(tx.QueryRow("SELECT "+userColumns+" FROM users WHERE id = ? AND deleted_at IS NULL", userID))
+		if err != nil {
+			return notFound(err, "user")
+		}
+		rounds, err := takenRounds(tx, userID)
+		if err != nil {
+			return err
+		}
+		next, audit, err := change(old, rounds)
+		if err != nil || next == nil {
+			return err
+		}
+		taken := quiz.FieldErrors{}
+		for _, key := range []struct{ field, column, was, now, msg string }{
+			{"phone", "phone", old.Phone, next.Phone, quiz.MsgPhoneOfAnother},
+			{"email", "email", old.Email, next.Email, quiz.MsgEmailOfAnother},
+		} {
+			if key.now == "" || key.now == key.was {
+				continue
+			}
+			var n int
+			if err := tx.QueryRow("SELECT count(*) FROM users WHERE "+key.column+" = ? AND id <> ?", key.now, userID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				taken.Add(key.field, key.msg)
+			}
+		}
+		if len(taken) > 0 {
+			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "another account has this phone or e-mail", Fields: taken}
+		}
+		_, err = tx.Exec(`UPDATE users SET full_name = ?, birth_date = ?, id_number = ?, phone = ?, email = ?,
+			province = ?, commune = ?, unit = ? WHERE id = ?`, next.FullName, next.BirthDate, next.IDNumber,
+			nullString(next.Phone), nullString(next.Email), next.Province, next.Commune, next.Unit, userID)
+		if isUnique(err) {
+			return &quiz.Error{Code: quiz.CodeAccountExists, Message: "another account has this phone or e-mail"}
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range audit {
+			if err := insertAudit(tx, e); err != nil {
+				return err
+			}
+		}
+		if len(audit) > 0 {
+			_, err = tx.Exec("UPDATE audit_log SET actor = ? WHERE user_id = ?", audit[0].Actor, userID)
+		}
+		return err
+	})
 	if err != nil {
-		return quiz.Deletion{}, fmt.Errorf("store: delete account %d: %w", userID, err)
+		return fmt.Errorf("store: update profile of %d: %w", userID, err)
 	}
-	return d, nil
+	return nil
+}
+
+// takenRounds lists the rounds the account has attempts in, with their
+// close, their lock and whether the account holds a prize in the locked
+// ranking.
+func takenRounds(tx *sql.Tx, userID int64) ([]quiz.TakenRound, error) {
+	rows, err := tx.Query(`SELECT r.id, r.closes_at, r.locked_at IS NOT NULL,
+		EXISTS (SELECT 1 FROM round_results rr WHERE rr.round_id = r.id AND rr.user_id = ?1 AND rr.prize_tier > 0)
+		FROM rounds r WHERE r.id IN (SELECT round_id FROM attempts WHERE user_id = ?1) ORDER BY r.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []quiz.TakenRound
+	for rows.Next() {
+		var r quiz.TakenRound
+		var closes int64
+		if err := rows.Scan(&r.ID, &closes, &r.Locked, &r.Prize); err != nil {
+			return nil, err
+		}
+		r.ClosesAt = fromMs(closes)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // orNoRows turns a nil error (the row was found, but deleted) into
