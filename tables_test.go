@@ -215,3 +215,52 @@ func TestExportCommandRefusesAnUnknownHeaderStyle(t *testing.T) {
 		t.Errorf("export -header codes: %v, want a refusal naming labels and keys", err)
 	}
 }
+
+// A contest that asks the CCCD and birth date only from winners gets them
+// after the lock, when the winner claims the prize: the officials' list
+// shows what the winner gave, says it came after the lock, and keeps rank
+// and prize as locked.
+func TestAWinnersIdentityGivenAfterTheLockReachesTheOfficials(t *testing.T) {
+	s := startServer(t, nil)
+	admin, official, roundID := prizeRound(s)
+	key := s.key(admin)
+	winner, winnerID := s.person(map[string]any{"full_name": "Lê Văn Cường"})
+	other, _ := s.person(map[string]any{"full_name": "Hồ Văn Em"})
+	s.play(winner, roundID, key, 4, intp(2))
+	s.play(other, roundID, key, 1, intp(2))
+	if _, err := s.sqlDB().Exec("UPDATE users SET id_number = '', birth_date = '' WHERE id = ?", winnerID); err != nil {
+		t.Fatal(err)
+	}
+	s.closeRound(admin, roundID)
+	base := fmt.Sprintf("/api/v1/rounds/%d", roundID)
+	s.mustCall(http.StatusOK, "POST", base+"/lock", official, nil, nil)
+	row := func() (rank int, prize, idNumber, birthDate string, flags []string) {
+		var list winnersAnswer
+		s.mustCall(http.StatusOK, "GET", base+"/winners", official, nil, &list)
+		for _, e := range list.Entries {
+			if e.FullName == "Lê Văn Cường" {
+				return e.Rank, *e.Prize, e.IDNumber, e.BirthDate, e.Flags
+			}
+		}
+		t.Fatalf("the winner is not on the list %s", list.names())
+		return
+	}
+	rank, prize, _, _, flags := row()
+	if rank != 1 || prize != "Giải Nhất" || !slices.Equal(flags, []string{quiz.FlagMissingIdentity}) {
+		t.Fatalf("locked row: rank %d, prize %q, flags %q; want 1, Giải Nhất, missing_identity", rank, prize, flags)
+	}
+
+	s.correct(winner, map[string]any{"id_number": "079090012345", "birth_date": "1990-05-06"})
+	rank, prize, idNumber, birthDate, flags := row()
+	if rank != 1 || prize != "Giải Nhất" {
+		t.Errorf("after the claim: rank %d, prize %q; want them as locked", rank, prize)
+	}
+	if idNumber != "079090012345" || birthDate != "1990-05-06" || !slices.Equal(flags, []string{quiz.FlagIdentityAfterLock}) {
+		t.Errorf("after the claim: CCCD %q, birth date %q, flags %q; want what the winner gave, flagged identity_after_lock",
+			idNumber, birthDate, flags)
+	}
+	_, body, _ := s.page("GET", fmt.Sprintf("/official/rounds/%d", roundID), official, nil, "")
+	if !strings.Contains(body, "CCCD/ngày sinh bổ sung sau khi chốt") {
+		t.Error("the round page does not say the identity was given after the lock")
+	}
+}

@@ -57,11 +57,12 @@ func APITime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 
 // flagWords name the flags for people, in Vietnamese.
 var flagWords = map[string]string{
-	FlagSharedIDNumber:  "trùng CCCD với người dự thi khác",
-	FlagSharedPhone:     "trùng số điện thoại với người dự thi khác",
-	FlagTie:             "bằng nhau ở mọi tiêu chí",
-	FlagPrizeElsewhere:  "đã có giải ở đợt khác",
-	FlagMissingIdentity: "thiếu CCCD/ngày sinh",
+	FlagSharedIDNumber:    "trùng CCCD với người dự thi khác",
+	FlagSharedPhone:       "trùng số điện thoại với người dự thi khác",
+	FlagTie:               "bằng nhau ở mọi tiêu chí",
+	FlagPrizeElsewhere:    "đã có giải ở đợt khác",
+	FlagMissingIdentity:   "thiếu CCCD/ngày sinh",
+	FlagIdentityAfterLock: "CCCD/ngày sinh bổ sung sau khi chốt",
 }
 
 // FlagText names the flags of a row in Vietnamese, for people. A flag it

@@ -3,6 +3,7 @@ package quiz
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -47,6 +48,9 @@ type ResultsStore interface {
 	UnlockRound(ctx context.Context, roundID int64, e AuditEntry) error
 	// LockedList reads a locked round's stored ranking into l.
 	LockedList(ctx context.Context, l *WinnerList) error
+	// Identities reads the CCCD and birth date the live accounts among
+	// userIDs have now; deleted accounts are left out.
+	Identities(ctx context.Context, userIDs []int64) (map[int64]Identity, error)
 	// LockedEntry reads one contestant's row of a locked round's stored
 	// ranking (not found when they have none).
 	LockedEntry(ctx context.Context, roundID, userID int64) (Winner, error)
@@ -238,6 +242,9 @@ func (s *Results) locked(ctx context.Context, r Round) (WinnerList, error) {
 	if err := s.store.LockedList(ctx, &l); err != nil {
 		return WinnerList{}, err
 	}
+	if err := s.claimedIdentities(ctx, &l); err != nil {
+		return WinnerList{}, err
+	}
 	if u, err := s.store.User(ctx, r.LockedBy); err == nil {
 		l.LockedBy = StaffName(u)
 	}
@@ -253,6 +260,51 @@ func (s *Results) locked(ctx context.Context, r Round) (WinnerList, error) {
 	}
 	l.Stats.Attempts = submitted
 	return l, nil
+}
+
+// Identity is the CCCD and birth date of an account.
+type Identity struct {
+	IDNumber  string
+	BirthDate string
+}
+
+// claimedIdentities completes a locked list's prize winners whose CCCD or
+// birth date was missing at the lock with what their account holds now:
+// a contest may ask them only from winners, who give them when they claim
+// the prize, after the lock. Rank, prize and every other field stay as
+// locked; the row says where its identity came from.
+func (s *Results) claimedIdentities(ctx context.Context, l *WinnerList) error {
+	var missing []int64
+	for _, w := range l.Entries {
+		if w.PrizeTier > 0 && w.UserID != 0 && w.HasFlag(FlagMissingIdentity) {
+			missing = append(missing, w.UserID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	ids, err := s.store.Identities(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for i := range l.Entries {
+		w := &l.Entries[i]
+		id, ok := ids[w.UserID]
+		if !ok || !w.HasFlag(FlagMissingIdentity) {
+			continue
+		}
+		if w.IDNumber == "" {
+			w.IDNumber = id.IDNumber
+		}
+		if w.BirthDate == "" {
+			w.BirthDate = id.BirthDate
+		}
+		if w.IDNumber != "" && w.BirthDate != "" {
+			w.Flags = slices.DeleteFunc(slices.Clone(w.Flags), func(f string) bool { return f == FlagMissingIdentity })
+			w.addFlag(FlagIdentityAfterLock)
+		}
+	}
+	return nil
 }
 
 // compute ranks the round's attempts as they are now.

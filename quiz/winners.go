@@ -69,6 +69,12 @@ const (
 	// list does not have (a contest may ask them only from winners, when
 	// they claim the prize).
 	FlagMissingIdentity = "missing_identity"
+	// FlagIdentityAfterLock: a prize winner of a locked round whose CCCD
+	// and birth date were missing at the lock and given since, on the
+	// account (the prize claim of a contest that asks them only from
+	// winners). The list shows them as the account has them now; rank and
+	// prize stay as locked.
+	FlagIdentityAfterLock = "identity_after_lock"
 )
 
 // HasFlag reports whether w carries flag.

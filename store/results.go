@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -279,6 +280,25 @@ func (db *DB) LockedList(ctx context.Context, l *quiz.WinnerList) error {
 	}
 	l.Units, err = lockedUnits(ctx, db.r, roundID, "", "")
 	return err
+}
+
+// Identities reads the CCCD and birth date the live accounts among userIDs
+// have now.
+func (db *DB) Identities(ctx context.Context, userIDs []int64) (map[int64]quiz.Identity, error) {
+	out := make(map[int64]quiz.Identity, len(userIDs))
+	for _, id := range userIDs {
+		var v quiz.Identity
+		err := db.r.QueryRowContext(ctx, `SELECT id_number, birth_date FROM users WHERE id = ? AND deleted_at IS NULL`, id).
+			Scan(&v.IDNumber, &v.BirthDate)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: identity of account %d: %w", id, err)
+		}
+		out[id] = v
+	}
+	return out, nil
 }
 
 // lockedUnits reads a locked round's units in order; index and where
