@@ -145,7 +145,7 @@ func TestBrowserCitizenOwnData(t *testing.T) {
 		if got := phoneTab.text(t, "h1"); got != "Đã rút lại sự đồng ý" {
 			t.Errorf("heading %q, want the receipt", got)
 		}
-		if got := phoneTab.text(t, "#withdraw-receipt"); !containsAll(got, "contest-2026-01", "Đã rút lại lúc") {
+		if got := phoneTab.text(t, "#withdraw-receipt"); !containsAll(got, "contest-2026-02", "Đã rút lại lúc") {
 			t.Errorf("receipt %q", got)
 		}
 		if got := phoneTab.text(t, "#nav-me"); got != "" {

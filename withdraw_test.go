@@ -116,7 +116,7 @@ func TestWithdrawConsentPage(t *testing.T) {
 	}
 	status, body, _ := s.page("GET", "/me/consent/withdraw", token, nil, "")
 	for _, want := range []string{"Rút lại sự đồng ý xử lý dữ liệu cá nhân", "bị xóa ngay", "không đăng nhập lại được",
-		"giữ nguyên", "Không thể hoàn tác", "Xóa tài khoản", "contest-2026-01"} {
+		"giữ nguyên", "Không thể hoàn tác", "Xóa tài khoản", "contest-2026-02"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the confirmation step lacks %q", want)
 		}
@@ -189,7 +189,7 @@ func TestOwnDataPage(t *testing.T) {
 			t.Errorf("/me/data lacks %q", want)
 		}
 	}
-	for _, technical := range []string{`"province"`, "contest-2026-01\"", ">contest<", ">01<"} {
+	for _, technical := range []string{`"province"`, "contest-2026-02\"", ">contest<", ">01<"} {
 		if strings.Contains(body, technical) {
 			t.Errorf("/me/data shows the technical %s", technical)
 		}
