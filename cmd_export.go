@@ -26,7 +26,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	format := fs.String("format", "", "xlsx, csv or json (default: from the extension of -o)")
 	out := fs.String("o", "", "the file to write (required); - writes to standard output")
 	sep := fs.String("sep", "comma", "csv: comma, or semicolon for Excel under Vietnamese regional settings")
-	header := fs.String("header", "labels", "csv: labels (Vietnamese column names, for people) or keys (the API's names and values, for programs)")
+	header := fs.String("header", "keys", "csv: keys (the API's names and values, for programs) or labels (Vietnamese column names, for people)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: hoithi export -round ID -format xlsx|csv|json -o FILE\n\n"+
 			"Writes a closed round's winners list: the stored list once the round is locked, else the\n"+

@@ -97,7 +97,7 @@ func TestWinnersFlagsForTheOfficials(t *testing.T) {
 		}
 	})
 	t.Run("the CSV says so in words, and in keys with header=keys", func(t *testing.T) {
-		_, data := s.fetch(base+"/winners.csv", official)
+		_, data := s.fetch(base+"/winners.csv?header=labels", official)
 		rows, err := csv.NewReader(bytes.NewReader(data[3:])).ReadAll()
 		if err != nil {
 			t.Fatal(err)
@@ -160,7 +160,7 @@ func TestCSVFilesForPeopleAndForPrograms(t *testing.T) {
 		return rows
 	}
 	t.Run("winners.csv names its columns and provinces in Vietnamese and gives seconds with decimals", func(t *testing.T) {
-		rows := read(t, base+"/winners.csv")
+		rows := read(t, base+"/winners.csv?header=labels")
 		if got := strings.Join(rows[0][:8], "|"); got != "Hạng|Giải|Họ và tên|Ngày sinh|Số CCCD|Điện thoại|Đơn vị|Tỉnh, thành phố" {
 			t.Errorf("header %q", rows[0])
 		}
@@ -171,11 +171,14 @@ func TestCSVFilesForPeopleAndForPrograms(t *testing.T) {
 			t.Errorf("working time %q, want seconds with three decimals", rows[1][13])
 		}
 	})
-	t.Run("winners.csv?header=keys keeps the API's column names and values", func(t *testing.T) {
+	t.Run("winners.csv keeps the API's column names and values, by default and with header=keys", func(t *testing.T) {
 		rows := read(t, base+"/winners.csv?header=keys")
 		want := strings.Join(quiz.WinnerColumns, ",") + ",locked_at,locked_by"
 		if got := strings.Join(rows[0], ","); got != want {
 			t.Errorf("header\n got %s\nwant %s", got, want)
+		}
+		if got := strings.Join(read(t, base+"/winners.csv")[0], ","); got != want {
+			t.Errorf("header without ?header\n got %s\nwant %s", got, want)
 		}
 		if rows[1][7] != "79" {
 			t.Errorf("province %q, want the code 79", rows[1][7])

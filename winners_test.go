@@ -504,17 +504,19 @@ func TestWinnersFiles(t *testing.T) {
 			t.Fatalf("export %s: %v", format, err)
 		}
 	}
-	_, labelled := s.fetch(base+"/winners.csv", official)
-	if raw, _ := os.ReadFile(filepath.Join(dir, "ket-qua.csv")); !bytes.Equal(raw, labelled) {
-		t.Error("the command line's csv differs from the API's")
+	// Both default to the keys programs read, as the API has them.
+	_, byDefault := s.fetch(base+"/winners.csv", official)
+	if raw, _ := os.ReadFile(filepath.Join(dir, "ket-qua.csv")); !bytes.Equal(raw, data) || !bytes.Equal(byDefault, data) {
+		t.Error("the command line's csv or the API's without ?header differs from the API's with ?header=keys")
 	}
-	keysPath := filepath.Join(dir, "ket-qua-keys.csv")
-	if err := run(context.Background(), []string{"export", "-round", strconv.FormatInt(roundID, 10), "-header", "keys", "-o", keysPath},
+	_, labelled := s.fetch(base+"/winners.csv?header=labels", official)
+	labelsPath := filepath.Join(dir, "ket-qua-nhan.csv")
+	if err := run(context.Background(), []string{"export", "-round", strconv.FormatInt(roundID, 10), "-header", "labels", "-o", labelsPath},
 		func(k string) string { return env[k] }, &out, &out); err != nil {
-		t.Fatalf("export -header keys: %v", err)
+		t.Fatalf("export -header labels: %v", err)
 	}
-	if raw, _ := os.ReadFile(keysPath); !bytes.Equal(raw, data) {
-		t.Error("the command line's csv with -header keys differs from the API's with ?header=keys")
+	if raw, _ := os.ReadFile(labelsPath); !bytes.Equal(raw, labelled) {
+		t.Error("the command line's csv with -header labels differs from the API's with ?header=labels")
 	}
 	for _, c := range []struct {
 		args []string
@@ -536,7 +538,7 @@ func TestWinnersFiles(t *testing.T) {
 		} `json:"entries"`
 	}
 	s.mustCall(http.StatusOK, "GET", "/api/v1/audit?action=export_winners", official, nil, &audit)
-	if len(audit.Entries) != 8 || !strings.Contains(audit.Entries[0].Actor, "command line") {
+	if len(audit.Entries) != 9 || !strings.Contains(audit.Entries[0].Actor, "command line") {
 		t.Errorf("export audit entries %+v", audit.Entries)
 	}
 }

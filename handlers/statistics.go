@@ -149,7 +149,7 @@ func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	keys, err := csvKeys(c)
+	keys, err := csvKeys(c, "labels")
 	if err != nil {
 		return err
 	}

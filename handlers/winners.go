@@ -323,11 +323,16 @@ func csvSeparator(c *fiber.Ctx) (rune, error) {
 		Fields: map[string]string{"sep": quiz.MsgInvalid}}
 }
 
-// csvKeys reads ?header: the API's keys for programs ("keys"), or by
-// default the column names people read ("labels").
-func csvKeys(c *fiber.Ctx) (bool, error) {
-	switch c.Query("header") {
-	case "", "labels":
+// csvKeys reads ?header: the API's keys for programs ("keys") or the
+// column names people read ("labels"); byDefault is the answer without
+// it.
+func csvKeys(c *fiber.Ctx, byDefault string) (bool, error) {
+	header := c.Query("header")
+	if header == "" {
+		header = byDefault
+	}
+	switch header {
+	case "labels":
 		return false, nil
 	case "keys":
 		return true, nil
@@ -341,7 +346,10 @@ func (h *Handler) winnersCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	keys, err := csvKeys(c)
+	// The winners CSV is the file programs read (its columns are part of
+	// the API): keys unless the page that people download it from asks for
+	// labels.
+	keys, err := csvKeys(c, "keys")
 	if err != nil {
 		return err
 	}
