@@ -52,7 +52,7 @@ const usage = `hoithi: online contests on administrative procedures performed el
 
 Usage:
   hoithi [serve]                                   serve the web app and API (the default)
-  hoithi user add -email E -password P -role R -name N
+  hoithi user add -email E -password P -role R [-name N]
                                                    create a staff account (admin, organizer, official)
   hoithi user disable -email E                     stop a staff account signing in; its sessions end
   hoithi user enable -email E                      let a disabled staff account sign in again
