@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -45,25 +44,7 @@ func (b tab) signIn(t *testing.T, s *testServer, login, password string) {
 
 // acceptDialogs answers the tab's JavaScript dialogs with OK and passes
 // on their messages.
-func (b tab) acceptDialogs() <-chan string {
-	messages := make(chan string, 8)
-	dialogs := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
-	go func() {
-		for ev, err := range dialogs {
-			if err != nil {
-				return
-			}
-			select {
-			case messages <- ev.Message:
-			default:
-			}
-			if _, err := chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}); err != nil {
-				return
-			}
-		}
-	}()
-	return messages
-}
+func (b tab) acceptDialogs() <-chan string { return b.answerDialogs(true) }
 
 func TestBrowserQuizPage(t *testing.T) {
 	chromium := chromiumPath(t)

@@ -310,7 +310,11 @@ func (b tab) sessionToken(t *testing.T, url string) string {
 // dismissDialogs answers every JavaScript dialog of the tab with Cancel, as a
 // person who changes their mind would, and passes on its message. A dialog
 // blocks the page and the click that opened it, so someone must answer it.
-func (b tab) dismissDialogs() <-chan string {
+func (b tab) dismissDialogs() <-chan string { return b.answerDialogs(false) }
+
+// answerDialogs answers every JavaScript dialog of the tab, with OK when
+// accept, else Cancel, and passes on its message.
+func (b tab) answerDialogs(accept bool) <-chan string {
 	messages := make(chan string, 8)
 	dialogs := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
 	go func() {
@@ -322,7 +326,7 @@ func (b tab) dismissDialogs() <-chan string {
 			case messages <- ev.Message:
 			default:
 			}
-			if _, err := chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false}); err != nil {
+			if _, err := chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept}); err != nil {
 				return
 			}
 		}
