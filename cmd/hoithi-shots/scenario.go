@@ -174,6 +174,12 @@ func fill(ctx context.Context, s *server) (*scenario, error) {
 	if err := s.call("POST", path+"/lock", sc.official, nil, nil); err != nil {
 		return nil, fmt.Errorf("lock the warm-up round: %w", err)
 	}
+	// Who issues the contest's certificates, as officials set it once.
+	issuer := map[string]string{"superior": "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH", "agency": "SỞ TƯ PHÁP",
+		"sign_title": "GIÁM ĐỐC", "signer": "Trần Văn Minh", "place": "Ninh Bình"}
+	if err := s.call("PUT", fmt.Sprintf("/api/v1/contests/%d/certificate", sc.demoContestID), sc.official, issuer, nil); err != nil {
+		return nil, fmt.Errorf("set the certificates' issuer: %w", err)
+	}
 
 	// The citizen's second attempt at the demo round, left under way for
 	// the quiz page.
