@@ -70,10 +70,17 @@ Configuration is by environment; see README.md.
 // run is the whole program: it reads the command line and the environment
 // through its arguments, so that tests run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runOn(ctx, quiz.RealClock{}, args, getenv, stdout, stderr)
+}
+
+// runOn is run on the given clock, which the server reads the time from
+// and waits on for deadlines: tests give it a quiz.FakeClock.
+func runOn(ctx context.Context, clock quiz.Clock, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
 	}
+	cfg.clock = clock
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -128,6 +135,9 @@ type config struct {
 	// controller is the installation's data controller, named in the
 	// consent text of every contest that names none.
 	controller quiz.Controller
+	// clock is the time everything runs on (set by runOn, not the
+	// environment).
+	clock quiz.Clock
 }
 
 // defaultWSPerAddress is the default cap on websockets from one client
@@ -281,7 +291,7 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		db.Close()
 		return nil, err
 	}
-	now := time.Now
+	now := cfg.clock.Now
 	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
 	var mailer quiz.Mailer
 	if cfg.smtp != nil {
@@ -329,17 +339,17 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 
 	var h *handlers.Handler
 	engine := quiz.NewEngine(quiz.EngineConfig{
-		Store: svc.db, Now: time.Now, Grace: cfg.grace, Log: log,
+		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log,
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
-		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now), Consents: svc.consents,
+		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, cfg.clock.Now), Consents: svc.consents,
 		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
 		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
-		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: time.Now, Log: log,
-		Certificates: quiz.NewCertificates(svc.db, time.Now),
+		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: cfg.clock.Now, Log: log,
+		Certificates: quiz.NewCertificates(svc.db, cfg.clock.Now),
 	})
 	if err != nil {
 		return err

@@ -287,7 +287,7 @@ func TestLeaderboardSocketDoesNotCountSubmissionsBelowTheTop(t *testing.T) {
 const boardPushGapForTests = 250 * time.Millisecond
 
 func TestRoundsWithoutPredictionOrClosedShowEverything(t *testing.T) {
-	s := startServer(t, map[string]string{"HOITHI_GRACE": "100ms"})
+	s := startServerOnFakeClock(t, map[string]string{"HOITHI_GRACE": "100ms"})
 
 	t.Run("a round without a prediction shows its whole board and every rank", func(t *testing.T) {
 		s := s.in(t)
@@ -318,6 +318,12 @@ func TestRoundsWithoutPredictionOrClosedShowEverything(t *testing.T) {
 		s := s.in(t)
 		p := playPredictionRound(t, s, nil)
 		s.closeRound(s.admin(), p.roundID)
+		if b := s.board(p.roundID, "?limit=50", p.last); b.Total != nil {
+			t.Errorf("board %s at the close, want its total kept until the grace and a second have passed", b.Raw)
+		}
+		s.clock.Advance(1100 * time.Millisecond)
+		// The board closes beside the requests below; the wait only
+		// guards against a hang.
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			b := s.board(p.roundID, "?limit=50", p.last)
@@ -330,7 +336,7 @@ func TestRoundsWithoutPredictionOrClosedShowEverything(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatal("the closed round's board never showed its total")
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(10 * time.Millisecond)
 		}
 		var stored struct {
 			Rank *int `json:"rank"`

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"hoithi/quiz"
 )
 
 // The tests in this package run the real server, as `go run .` would, on a
@@ -56,12 +58,28 @@ type testServer struct {
 	stop   context.CancelFunc
 	done   chan error
 	client *http.Client
+	// clock is the fake clock the server runs on, which the test moves;
+	// nil: the server runs in real time.
+	clock *quiz.FakeClock
 }
 
 var listenLine = regexp.MustCompile(`listening on http://(\S+)`)
 
 // startServer runs hoithi with the test defaults, overridden by env.
 func startServer(t *testing.T, env map[string]string) *testServer {
+	t.Helper()
+	return startServerOn(t, env, nil)
+}
+
+// startServerOnFakeClock runs hoithi as startServer does, on a fake clock
+// set to now that only s.clock moves: deadlines pass without waiting.
+func startServerOnFakeClock(t *testing.T, env map[string]string) *testServer {
+	t.Helper()
+	return startServerOn(t, env, quiz.NewFakeClock(time.Now()))
+}
+
+// startServerOn runs hoithi on clock (nil: the real one).
+func startServerOn(t *testing.T, env map[string]string, clock *quiz.FakeClock) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -79,8 +97,15 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{t: t, DBPath: vars["HOITHI_DB"], stdout: &syncBuffer{}, stderr: &syncBuffer{},
 		stop: cancel, done: make(chan error, 1), client: &http.Client{Timeout: 10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	go func() { s.done <- run(ctx, nil, func(k string) string { return vars[k] }, s.stdout, s.stderr) }()
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		clock: clock}
+	var serverClock quiz.Clock = quiz.RealClock{}
+	if clock != nil {
+		serverClock = clock
+	}
+	go func() {
+		s.done <- runOn(ctx, serverClock, nil, func(k string) string { return vars[k] }, s.stdout, s.stderr)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if m := listenLine.FindStringSubmatch(s.stdout.String()); m != nil {
@@ -99,6 +124,14 @@ func startServer(t *testing.T, env map[string]string) *testServer {
 	}
 	t.Cleanup(func() { s.Stop() })
 	return s
+}
+
+// now is the server's time: its fake clock's, or the real one.
+func (s *testServer) now() time.Time {
+	if s.clock != nil {
+		return s.clock.Now()
+	}
+	return time.Now()
 }
 
 // Stop shuts the server down as SIGTERM would and checks it exits cleanly.
@@ -243,7 +276,7 @@ func (s *testServer) round(token string, fields map[string]any) int64 {
 	}
 	s.mustCall(http.StatusCreated, "POST", "/api/v1/contests", token,
 		map[string]string{"slug": fmt.Sprintf("thu-nghiem-%d", slugSeq.Add(1)), "title": "Hội thi thử nghiệm"}, &contest)
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	body := map[string]any{
 		"name": "Đợt thử", "bank_id": s.demoBank(token), "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
 		"closes_at": now.Add(time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 5,

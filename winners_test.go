@@ -82,7 +82,7 @@ func (s *testServer) closeRound(token string, roundID int64) {
 	var r map[string]any
 	path := fmt.Sprintf("/api/v1/rounds/%d", roundID)
 	s.mustCall(http.StatusOK, "GET", path, token, nil, &r)
-	now := time.Now().UTC()
+	now := s.now().UTC()
 	r["opens_at"] = now.Add(-2 * time.Hour).Format(time.RFC3339Nano)
 	r["closes_at"] = now.Add(-time.Millisecond).Format(time.RFC3339Nano)
 	s.mustCall(http.StatusOK, "PUT", path, token, r, nil)

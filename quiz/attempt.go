@@ -125,7 +125,14 @@ const CodeInvalidPrediction = "invalid_prediction"
 // EngineConfig sets up an Engine.
 type EngineConfig struct {
 	Store PlayStore
-	Now   func() time.Time
+	// Clock is the time attempts run on: every deadline is read from it,
+	// and the submits at the deadline, the closing of a round's board and
+	// the sweep of idle boards wait on it. Nil is the real clock.
+	Clock Clock
+	// Now, read when Clock is nil, is the time; the waits are then real.
+	//
+	// Deprecated: set Clock.
+	Now func() time.Time
 	// Grace is how long after its deadline an attempt still takes answers,
 	// for messages that were on the network at the deadline. The server
 	// submits the attempt itself when the grace is over.
@@ -140,7 +147,7 @@ type EngineConfig struct {
 // each round's leaderboard in memory.
 type Engine struct {
 	store        PlayStore
-	now          func() time.Time
+	clock        Clock
 	grace        time.Duration
 	onAutoSubmit func(Outcome)
 	log          *slog.Logger
@@ -150,9 +157,8 @@ type Engine struct {
 	pools   map[int64]*Pool
 	boards  map[int64]*roundBoard
 	stopped bool
-	pending sync.WaitGroup // auto-submits under way
-	sweeper *time.Ticker
-	done    chan struct{}
+	pending sync.WaitGroup  // auto-submits under way
+	sweeper Timer           // the next sweep of idle boards
 	rates   map[int64]*rate // answers per second, by round
 }
 
@@ -161,7 +167,7 @@ type liveAttempt struct {
 	attempt             Attempt
 	id, roundID, userID int64
 	deadline            time.Time
-	timer               *time.Timer
+	timer               Timer // the submit at the end of the grace
 
 	// What the attempt shows and how it scores, kept from its start or,
 	// after a restart, loaded on first use.
@@ -182,7 +188,7 @@ type roundBoard struct {
 	ready chan struct{}
 	board *Board
 	err   error
-	timer *time.Timer
+	timer Timer        // the board's Finalize at the round's close
 	used  atomic.Int64 // unix nanoseconds of the last Board call
 }
 
@@ -203,12 +209,29 @@ func NewEngine(cfg EngineConfig) *Engine {
 	if cfg.OnAutoSubmit == nil {
 		cfg.OnAutoSubmit = func(Outcome) {}
 	}
+	switch {
+	case cfg.Clock != nil:
+	case cfg.Now != nil:
+		cfg.Clock = realWaits{cfg.Now}
+	default:
+		cfg.Clock = RealClock{}
+	}
 	return &Engine{
-		store: cfg.Store, now: cfg.Now, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
+		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
-		done: make(chan struct{}), rates: map[int64]*rate{},
+		rates: map[int64]*rate{},
 	}
 }
+
+// realWaits is the clock of an EngineConfig that gives only Now.
+type realWaits struct{ now func() time.Time }
+
+func (c realWaits) Now() time.Time { return c.now() }
+
+func (realWaits) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
+// now is the engine's clock's time.
+func (e *Engine) now() time.Time { return e.clock.Now() }
 
 // Grace returns how long after its deadline an attempt still takes answers.
 func (e *Engine) Grace() time.Duration { return e.grace }
@@ -224,18 +247,28 @@ func (e *Engine) Start(ctx context.Context) error {
 	for _, a := range open {
 		e.track(a, nil, rules{})
 	}
-	e.sweeper = time.NewTicker(sweepEvery)
-	go func() {
-		for {
-			select {
-			case <-e.sweeper.C:
-				e.SweepBoards()
-			case <-e.done:
-				return
-			}
-		}
-	}()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sweeper == nil {
+		e.scheduleSweep()
+	}
 	return nil
+}
+
+// scheduleSweep sets the next SweepBoards sweepEvery from now on the
+// engine's clock, each sweep setting the one after it: idleness is the
+// clock's time, so a clock that is moved forward sweeps as the hours it
+// passes would. The caller holds e.mu.
+func (e *Engine) scheduleSweep() {
+	if e.stopped {
+		return
+	}
+	e.sweeper = e.clock.AfterFunc(sweepEvery, func() {
+		e.SweepBoards()
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.scheduleSweep()
+	})
 }
 
 // SweepBoards forgets the boards of closed rounds that have not been asked
@@ -260,9 +293,8 @@ func (e *Engine) SweepBoards() {
 // attempts stay unsubmitted in the store; the next Start takes them up.
 func (e *Engine) Stop() {
 	e.mu.Lock()
-	if !e.stopped && e.sweeper != nil {
+	if e.sweeper != nil {
 		e.sweeper.Stop()
-		close(e.done)
 	}
 	e.stopped = true
 	for _, la := range e.live {
@@ -290,7 +322,7 @@ func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAtt
 		la.setQuestions(questions, r)
 	}
 	wait := a.Deadline.Add(e.grace).Sub(e.now())
-	la.timer = time.AfterFunc(max(wait, 0), func() { e.autoSubmit(la) })
+	la.timer = e.clock.AfterFunc(max(wait, 0), func() { e.autoSubmit(la) })
 	if e.stopped {
 		la.timer.Stop()
 	}
@@ -640,7 +672,7 @@ func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.stopped {
-		la.timer.Reset(time.Second)
+		la.timer = e.clock.AfterFunc(time.Second, func() { e.autoSubmit(la) })
 	}
 }
 
@@ -716,7 +748,7 @@ func (e *Engine) loadBoard(ctx context.Context, roundID int64, rb *roundBoard) (
 	} else {
 		e.mu.Lock()
 		if !e.stopped {
-			rb.timer = time.AfterFunc(wait, board.Finalize)
+			rb.timer = e.clock.AfterFunc(wait, board.Finalize)
 		}
 		e.mu.Unlock()
 	}
