@@ -90,7 +90,7 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 			tb.Fatal(err)
 		}
 	}
-	engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Now: time.Now, Grace: 500 * time.Millisecond, Log: log})
+	engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Grace: 500 * time.Millisecond, Log: log})
 	key := make([]byte, 32)
 	crand.Read(key)
 	h, err := handlers.New(handlers.Deps{

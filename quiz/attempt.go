@@ -129,10 +129,6 @@ type EngineConfig struct {
 	// and the submits at the deadline, the closing of a round's board and
 	// the sweep of idle boards wait on it. Nil is the real clock.
 	Clock Clock
-	// Now, read when Clock is nil, is the time; the waits are then real.
-	//
-	// Deprecated: set Clock.
-	Now func() time.Time
 	// Grace is how long after its deadline an attempt still takes answers,
 	// for messages that were on the network at the deadline. The server
 	// submits the attempt itself when the grace is over.
@@ -209,11 +205,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	if cfg.OnAutoSubmit == nil {
 		cfg.OnAutoSubmit = func(Outcome) {}
 	}
-	switch {
-	case cfg.Clock != nil:
-	case cfg.Now != nil:
-		cfg.Clock = realWaits{cfg.Now}
-	default:
+	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
 	return &Engine{
@@ -222,13 +214,6 @@ func NewEngine(cfg EngineConfig) *Engine {
 		rates: map[int64]*rate{},
 	}
 }
-
-// realWaits is the clock of an EngineConfig that gives only Now.
-type realWaits struct{ now func() time.Time }
-
-func (c realWaits) Now() time.Time { return c.now() }
-
-func (realWaits) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // now is the engine's clock's time.
 func (e *Engine) now() time.Time { return e.clock.Now() }

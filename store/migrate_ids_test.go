@@ -296,7 +296,7 @@ func TestUpgradeGivesQuestionsAndOptionsRandomIds(t *testing.T) {
 	})
 
 	t.Run("the running attempt shows the same and can be answered and submitted", func(t *testing.T) {
-		engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Now: time.Now, Grace: time.Second})
+		engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Grace: time.Second})
 		if err := engine.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
