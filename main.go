@@ -332,6 +332,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		Store: svc.db, Now: time.Now, Grace: cfg.grace, Log: log,
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
+	live := quiz.NewLive(svc.db, svc.db, quiz.RealClock{}, log)
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
 		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, time.Now), Consents: svc.consents,
@@ -340,6 +341,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: time.Now, Log: log,
 		Certificates: quiz.NewCertificates(svc.db, time.Now),
+		Live:         live,
 	})
 	if err != nil {
 		return err
@@ -347,11 +349,16 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	if err := engine.Start(ctx); err != nil {
 		return err
 	}
+	if err := live.Start(ctx); err != nil {
+		engine.Stop()
+		return err
+	}
 	app := h.App()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		engine.Stop()
+		live.Stop()
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), cfg.dbPath)
@@ -364,6 +371,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	select {
 	case err := <-served:
 		engine.Stop()
+		live.Stop()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -379,6 +387,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		log.Warn("http shutdown", "err", err)
 	}
 	engine.Stop()
+	live.Stop()
 	svc.admin.Wait() // reset mails on their way
 	// svc.db.Close (deferred) commits every write still queued.
 	log.Info("stopped")

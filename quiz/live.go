@@ -85,6 +85,10 @@ const (
 	CodeWrongGameState = "wrong_game_state"
 )
 
+// AuditExportLiveResults is a live game's results downloaded as a file
+// (xlsx or csv), written to the audit log as winners files are.
+const AuditExportLiveResults = "export_live_results"
+
 // Message keys of the live quiz's invalid input.
 const (
 	MsgLiveSeconds       = "live.field.seconds_range"
