@@ -130,9 +130,10 @@ func newLiveGame(rec LiveRecord) *liveGame {
 func (g *liveGame) addPlayer(p *livePlayer) {
 	g.players[p.ID] = p
 	g.joined = append(g.joined, p)
-	if n := len(g.joined); n > 1 && g.joined[n-2].Seq > p.Seq {
-		// Two joins stored in one batch may come back in either order.
-		slices.SortFunc(g.joined, func(a, b *livePlayer) int { return cmp.Compare(a.Seq, b.Seq) })
+	// Joins stored in one batch may come back in any order: the player
+	// moves back to their place, a few steps at most.
+	for i := len(g.joined) - 1; i > 0 && g.joined[i-1].Seq > p.Seq; i-- {
+		g.joined[i-1], g.joined[i] = g.joined[i], g.joined[i-1]
 	}
 	g.nicknames[p.NicknameKey] = true
 	g.byToken[p.TokenHash] = p

@@ -142,7 +142,8 @@ func (l *Live) Join(ctx context.Context, gameID int64, nickname string, userID i
 			g.settle(lp, nil)
 		}
 	}
-	g.rank()
+	// Not ranked now: a room of thousands joining would sort itself once
+	// a join. The next reveal ranks everyone.
 	return LiveJoined{PlayerID: p.ID, Nickname: p.Nickname, Token: token, Message: g.encodeJoined(lp, token)}, nil
 }
 
@@ -224,11 +225,11 @@ func (l *Live) Connect(gameID, playerID int64) error {
 		}
 	case PhaseReveal:
 		s.ToPlayer(g.id, p.ID, g.revealMsg)
-		if !g.questions[g.game.Index].Skipped {
+		if g.playedLast(p) {
 			s.ToPlayer(g.id, p.ID, g.encodeResult(p))
 		}
 	case PhaseLeaderboard:
-		if !g.questions[g.game.Index].Skipped {
+		if g.playedLast(p) {
 			s.ToPlayer(g.id, p.ID, g.encodeResult(p))
 		}
 		s.ToPlayer(g.id, p.ID, g.boardMsg)
@@ -237,6 +238,13 @@ func (l *Live) Connect(gameID, playerID int64) error {
 		s.ToPlayer(g.id, p.ID, g.encodeFinal(p))
 	}
 	return nil
+}
+
+// playedLast reports whether the question last closed counted for p: it
+// was not skipped and p had joined by its closing (and so is ranked).
+func (g *liveGame) playedLast(p *livePlayer) bool {
+	q := g.questions[g.game.Index]
+	return !q.Skipped && !p.JoinedAt.After(q.ClosedAt) && p.rank > 0
 }
 
 // Disconnect tells the game that one of the player's connections closed.

