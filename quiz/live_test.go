@@ -1133,3 +1133,40 @@ func TestLiveHostCommandsNeedARunningGame(t *testing.T) {
 	mustCode(t, f.live.End(f.ctx, g.ID), quiz.CodeGameEnded)
 	mustCode(t, f.live.StartGame(f.ctx, g.ID), quiz.CodeGameEnded)
 }
+
+// TestLiveKeepsAnEndedGameForReconnectingPhones: for a while after the
+// end a phone that reconnects gets the final standings; then the game
+// leaves memory and is read from the store.
+func TestLiveKeepsAnEndedGameForReconnectingPhones(t *testing.T) {
+	f := newLiveFixture(t)
+	g := f.create(1, nil)
+	an := f.join(g.ID, "An")
+	if err := f.live.End(f.ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	an.in.expect(t, "ended")
+	an.in.expect(t, "final")
+	f.live.Disconnect(g.ID, an.PlayerID)
+	if _, err := f.live.Rejoin(f.ctx, g.ID, an.Token); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.live.Connect(g.ID, an.PlayerID); err != nil {
+		t.Fatal(err)
+	}
+	an.in.expect(t, "ended")
+	if final := an.in.expect(t, "final"); num(final, "rank") != 1 {
+		t.Errorf("final %v", final)
+	}
+	waitTimers(t, f.clock, 1)
+	f.clock.Advance(15 * time.Minute)
+	deadline := time.Now().Add(5 * time.Second)
+	for quiz.ErrorCode(f.live.Connect(g.ID, an.PlayerID)) != quiz.CodeNotFound {
+		if time.Now().After(deadline) {
+			t.Fatal("the ended game is still in memory after 15 minutes")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got, err := f.live.Game(f.ctx, g.ID); err != nil || got.Phase != quiz.PhaseEnded || got.Players != 1 {
+		t.Errorf("the game from the store: %+v, %v", got, err)
+	}
+}
