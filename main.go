@@ -342,6 +342,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log,
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
+	live := quiz.NewLive(svc.db, svc.db, cfg.clock, log)
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
 		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, cfg.clock.Now), Consents: svc.consents,
@@ -350,6 +351,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: cfg.clock.Now, Log: log,
 		Certificates: quiz.NewCertificates(svc.db, cfg.clock.Now),
+		Live:         live,
 	})
 	if err != nil {
 		return err
@@ -357,11 +359,16 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	if err := engine.Start(ctx); err != nil {
 		return err
 	}
+	if err := live.Start(ctx); err != nil {
+		engine.Stop()
+		return err
+	}
 	app := h.App()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		engine.Stop()
+		live.Stop()
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), cfg.dbPath)
@@ -374,6 +381,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	select {
 	case err := <-served:
 		engine.Stop()
+		live.Stop()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -389,6 +397,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		log.Warn("http shutdown", "err", err)
 	}
 	engine.Stop()
+	live.Stop()
 	svc.admin.Wait() // reset mails on their way
 	// svc.db.Close (deferred) commits every write still queued.
 	log.Info("stopped")

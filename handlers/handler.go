@@ -42,6 +42,8 @@ type Deps struct {
 	// text and keeps contestants out of a contest until they consented to
 	// its controller and gave what it asks.
 	Consents *quiz.Consents
+	// Live runs the live quizzes.
+	Live *quiz.Live
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics

@@ -194,6 +194,16 @@ func (h *Handler) routes(app *fiber.App) {
 	adm.Post("/users/:id/enable", h.enableForm)
 	adm.Post("/users/:id/reset", h.staffResetForm)
 
+	// Live quizzes (live.go): organizers create games and follow them; the
+	// results go to organizers and officials. The games themselves run
+	// over the websocket /ws/live/{pin}.
+	api.Post("/live", organizer, h.createLive)
+	api.Get("/live", organizer, h.listLive)
+	api.Get("/live/:id", organizer, h.showLive)
+	api.Get("/live/:id/results", organizerOrOfficial, h.showLiveResults)
+	api.Get("/live/:id/results.xlsx", organizerOrOfficial, h.liveResultsXLSX)
+	api.Get("/live/:id/results.csv", organizerOrOfficial, h.liveResultsCSV)
+
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
 		return quiz.NotFound("page")
