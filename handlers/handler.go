@@ -95,6 +95,8 @@ type Handler struct {
 
 	online map[int64]int // open attempt sockets by round, under sockMu
 	stats  sync.Map      // round id → *cachedStats
+
+	liveRooms *liveRooms // the live games' connections (live_socket.go)
 }
 
 // Limits from the contract: per client address and minute, and per
@@ -138,6 +140,7 @@ func New(d Deps) (*Handler, error) {
 		sockets:  map[*socket]struct{}{},
 		online:   map[int64]int{},
 	}
+	h.liveRooms = h.liveSink()
 	return h, nil
 }
 

@@ -204,6 +204,10 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/live/:id/results.xlsx", organizerOrOfficial, h.liveResultsXLSX)
 	api.Get("/live/:id/results.csv", organizerOrOfficial, h.liveResultsCSV)
 
+	// The live quiz's websocket (live_socket.go): the host's and the
+	// players' connections to a game.
+	app.Get("/ws/live/:pin", h.liveSocket)
+
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
 		return quiz.NotFound("page")
