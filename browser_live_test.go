@@ -79,7 +79,8 @@ func TestBrowserLiveGame(t *testing.T) {
 	host.holdToken(t, s, admin)
 	host.projector(t)
 	t.Run("the organizer creates a game of two chosen questions", func(t *testing.T) {
-		host.open(t, s.URL+"/organize/live")
+		host.open(t, s.URL+"/organize")
+		host.click(t, "#organize-live")
 		host.do(t, "fill in the game", chromedp.SendKeys(chromedp.ID("title"), "Hội nghị tập huấn một cửa"))
 		eval[bool](t, host, `(() => {
 			document.querySelector('.live-pick').open = true;

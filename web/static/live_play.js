@@ -221,6 +221,7 @@
     // player who joined during it sees the right options only.
     live.text($('r-verdict'), t('reveal_title'));
     live.text($('r-points'), '');
+    live.text($('r-choice'), '');
     $('r-facts').hidden = true;
     $('view-result').className = 'live-view';
     show('result');
@@ -232,6 +233,8 @@
     live.text($('r-verdict'), verdict);
     $('view-result').className = 'live-view ' + (!m.answered ? 'is-none' : m.correct ? 'is-right' : 'is-wrong');
     live.text($('r-points'), m.correct ? t('gain', { n: live.num(m.points) }) : t('gain_none'));
+    var mine = question && question.index === m.index ? answered[m.index] : null;
+    live.text($('r-choice'), mine && mine.length ? t('your_choice', { letters: choiceText(mine) }) : '');
     live.text($('r-total'), t('points', { n: live.num(m.total_points) }));
     live.text($('r-correct'), t('correct_of', { n: m.correct_answers, count: m.index + 1 }));
     live.text($('r-rank'), t('rank_of', { rank: m.rank, players: m.players }));
