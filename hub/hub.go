@@ -8,8 +8,8 @@
 // own behind a bounded queue, so a socket that reads slowly or not at all
 // holds up nobody else: a message marked Latest (a board, the live
 // figures) replaces its unsent predecessor, so a slow reader gets the
-// newest and never a backlog; a socket whose queue of other messages
-// overflows is closed.
+// newest and never a backlog; a socket whose write has waited 10 s, or
+// whose queue of other messages is full, is closed.
 //
 // The hub knows nothing of HTTP: the handlers check the handshake, upgrade
 // with gorilla/websocket and hand the connection to Open.
@@ -344,8 +344,10 @@ const (
 	closeTimeout = time.Second      // for the close frame
 	readLimit    = 8 << 10          // bytes in one client message
 	// queueLimit is how many messages may wait for one socket's writer.
-	// A client that reads keeps its queue near empty; one that has this
-	// many waiting has stopped reading and is closed, so that it holds no
-	// more memory. Latest messages never fill it.
-	queueLimit = 256
+	// A client that reads keeps its queue near empty. One that stops
+	// reading is closed when a write has waited writeTimeout; until then
+	// its queue grows, and this bounds it: a queue this long closes the
+	// socket at once. Latest messages never fill it, and an attempt's
+	// 500 answers sent again at once fit in it.
+	queueLimit = 1024
 )

@@ -312,6 +312,40 @@ func TestNewerSocketReplacesTheOlderUnderAKey(t *testing.T) {
 	})
 }
 
+func TestStoppedSocketsCloseWithTheCodeGiven(t *testing.T) {
+	h := New(Config{})
+	game := Topic{Kind: "game", ID: 9}
+	player := open(t, h, "live")
+	player.Subscribe(game)
+	player.Claim(Key{Kind: "player", ID: 1})
+	others := []*peer{open(t, h, "live"), open(t, h, "live")}
+	for _, p := range others {
+		p.Subscribe(game)
+	}
+	t.Run("a socket stopped by its key (a player kicked out)", func(t *testing.T) {
+		if !h.StopKey(Key{Kind: "player", ID: 1}, 4003, "removed by the host") {
+			t.Fatal("no socket under the key")
+		}
+		if code, _ := player.closedWith(t); code != 4003 {
+			t.Errorf("close %d, want 4003", code)
+		}
+		if h.StopKey(Key{Kind: "player", ID: 2}, 4003, "") {
+			t.Error("stopped a key nobody holds")
+		}
+	})
+	t.Run("every socket of a topic (a game that ended)", func(t *testing.T) {
+		<-player.done
+		if n := h.StopTopic(game, websocket.CloseNormalClosure, "game over"); n != len(others) {
+			t.Errorf("stopped %d sockets, want %d", n, len(others))
+		}
+		for _, p := range others {
+			if code, _ := p.closedWith(t); code != websocket.CloseNormalClosure {
+				t.Errorf("close %d, want 1000", code)
+			}
+		}
+	})
+}
+
 func TestShutdownClosesEverySocketGoingAway(t *testing.T) {
 	h := New(Config{})
 	idle := open(t, h, "leaderboard")
