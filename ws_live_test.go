@@ -664,9 +664,9 @@ func TestLiveSocketHandshake(t *testing.T) {
 
 // A player whose phone stops reading holds up nobody: the game goes on
 // for everyone else at its pace. (On loopback the kernel's buffers take
-// this whole game for the stalled phone; the queue that closes a phone
+// this whole game for the stalled phone; the queue that closes a socket
 // once it is full is tested with a connection that takes nothing, in
-// handlers.TestLiveRoomsHoldUpNobody.)
+// hub.TestStalledSubscriberDoesNotHoldUpTheOthers.)
 func TestLiveStalledPlayerHoldsUpNobody(t *testing.T) {
 	s := startServer(t, nil)
 	admin := s.admin()
