@@ -108,6 +108,11 @@ func TestBrowserLiveGame(t *testing.T) {
 		}
 		host.visible(t, "view-lobby")
 		host.visible(t, "c-start")
+		t.Run("and fits a phone's screen too", func(t *testing.T) {
+			host.phone(t)
+			host.fitsPhone(t)
+			host.projector(t)
+		})
 	})
 
 	players := startBrowser(t, chromium) // another browser: no organizer's session
@@ -240,6 +245,9 @@ func TestBrowserLiveGame(t *testing.T) {
 			t.Errorf("bar labels %v, want two options chosen once", counts)
 		}
 		host.axeHere(t, "the reveal")
+		host.phone(t)
+		host.fitsPhone(t)
+		host.projector(t)
 	})
 	t.Run("the leaderboard, and a reload keeps the player's points", func(t *testing.T) {
 		host.press(t, "#c-next")
