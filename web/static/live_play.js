@@ -382,6 +382,7 @@
       // A game that ended long ago is no longer served: what this tab kept
       // of its end is shown instead.
       if (tries >= 3 && showKept()) { return false; }
+      if (tries >= 3 && root.dataset.phase === 'ended') { gone(t('ended_title'), t('ended_text')); return false; }
       status(t('reconnecting'));
       return true;
     }
