@@ -49,6 +49,8 @@ type scenario struct {
 	demoSlug               string
 	demoRoundID            int64
 	warmupRoundID          int64
+	liveGameID             int64  // a live quiz in its lobby
+	livePIN                string // its PIN
 	warmupName             string
 	citizen                string // the first person's token
 	citizenResultAttempt   int64  // her submitted attempt in the demo round
@@ -174,6 +176,17 @@ func fill(ctx context.Context, s *server) (*scenario, error) {
 	if err := s.call("POST", path+"/lock", sc.official, nil, nil); err != nil {
 		return nil, fmt.Errorf("lock the warm-up round: %w", err)
 	}
+	// A live quiz waiting in its lobby, for the projector and the phone.
+	var game struct {
+		GameID int64  `json:"game_id"`
+		PIN    string `json:"pin"`
+	}
+	if err := s.call("POST", "/api/v1/live", sc.organizer, map[string]any{"bank_id": bankID,
+		"question_count": 10, "seconds_per_question": 20, "streak_bonus": true, "title": "Hội nghị tập huấn cán bộ một cửa"}, &game); err != nil {
+		return nil, fmt.Errorf("create a live quiz: %w", err)
+	}
+	sc.liveGameID, sc.livePIN = game.GameID, game.PIN
+
 	// Who issues the contest's certificates, as officials set it once.
 	issuer := map[string]string{"superior": "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH", "agency": "SỞ TƯ PHÁP",
 		"sign_title": "GIÁM ĐỐC", "signer": "Trần Văn Minh", "place": "Ninh Bình"}

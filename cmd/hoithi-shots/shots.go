@@ -51,6 +51,8 @@ var shots = []shot{
 	{name: "builder", who: "organizer", path: func(sc *scenario) string { return fmt.Sprintf("/organize/contests/%d", sc.demoContestID) }},
 	{name: "winners", who: "official", path: func(sc *scenario) string { return fmt.Sprintf("/official/rounds/%d", sc.warmupRoundID) }},
 	{name: "certificate", who: "citizen", path: func(sc *scenario) string { return fmt.Sprintf("/me/rounds/%d/certificate", sc.warmupRoundID) }},
+	{name: "live-host", who: "organizer", path: func(sc *scenario) string { return fmt.Sprintf("/organize/live/%d", sc.liveGameID) }},
+	{name: "live-join", path: func(sc *scenario) string { return "/live/join?pin=" + sc.livePIN }},
 }
 
 func pageNames() []string {
