@@ -265,16 +265,7 @@ func (db *DB) AddLivePlayer(ctx context.Context, p quiz.LivePlayer) (quiz.LivePl
 
 // SetLiveToken replaces a player's rejoin token.
 func (db *DB) SetLiveToken(ctx context.Context, playerID int64, tokenHash string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec("UPDATE live_players SET token_hash = ? WHERE id = ?", tokenHash, playerID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return quiz.NotFound("player")
-		}
-		return nil
-	})
+	err := db.updateOne(ctx, "player", "UPDATE live_players SET token_hash = ? WHERE id = ?", tokenHash, playerID)
 	if err != nil {
 		return fmt.Errorf("store: live player %d token: %w", playerID, err)
 	}
@@ -283,20 +274,26 @@ func (db *DB) SetLiveToken(ctx context.Context, playerID int64, tokenHash string
 
 // KickLivePlayer marks a player kicked, once.
 func (db *DB) KickLivePlayer(ctx context.Context, playerID int64, at time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec("UPDATE live_players SET kicked_at = coalesce(kicked_at, ?) WHERE id = ?", ms(at), playerID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return quiz.NotFound("player")
-		}
-		return nil
-	})
+	err := db.updateOne(ctx, "player", "UPDATE live_players SET kicked_at = coalesce(kicked_at, ?) WHERE id = ?", ms(at), playerID)
 	if err != nil {
 		return fmt.Errorf("store: kick live player %d: %w", playerID, err)
 	}
 	return nil
+}
+
+// updateOne runs an UPDATE of one row in its own write; no row is
+// quiz.NotFound(what).
+func (db *DB) updateOne(ctx context.Context, what, query string, args ...any) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return quiz.NotFound(what)
+		}
+		return nil
+	})
 }
 
 // SaveLiveTransition stores a game's move to a phase, with the times of
@@ -343,16 +340,7 @@ func (db *DB) SaveLiveTransition(ctx context.Context, t quiz.LiveTransition) err
 
 // SetLiveAutoAdvance turns a game's auto-advance on or off.
 func (db *DB) SetLiveAutoAdvance(ctx context.Context, gameID int64, on bool) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec("UPDATE live_games SET auto_advance = ? WHERE id = ?", on, gameID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return quiz.NotFound("game")
-		}
-		return nil
-	})
+	err := db.updateOne(ctx, "game", "UPDATE live_games SET auto_advance = ? WHERE id = ?", on, gameID)
 	if err != nil {
 		return fmt.Errorf("store: live game %d auto-advance: %w", gameID, err)
 	}
