@@ -386,6 +386,10 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	// Live games stand still from here: no deadline, pause or phone that
+	// leaves moves one on while its sockets close; the next start takes
+	// them up as stored.
+	live.Stop()
 	// Websockets first: each finishes the message it is handling (an answer
 	// being committed is acknowledged), then closes with 1001.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -397,7 +401,6 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		log.Warn("http shutdown", "err", err)
 	}
 	engine.Stop()
-	live.Stop()
 	svc.admin.Wait() // reset mails on their way
 	// svc.db.Close (deferred) commits every write still queued.
 	log.Info("stopped")

@@ -8,12 +8,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
 
+	"hoithi/hub"
 	"hoithi/quiz"
 )
 
-// attemptConn is the socket currently serving an attempt.
+// attemptConn is a socket serving an attempt.
 type attemptConn struct {
-	*socket
+	*hub.Socket
 	attemptID int64
 	userID    int64
 }
@@ -99,60 +100,31 @@ func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 		return err
 	}
 	l := h.lang(c)
-	return h.upgrade(c, func(ws *websocket.Conn) { h.serveAttempt(ws, p.UserID, id, l) })
+	return h.upgrade(c, "attempt", func(s *hub.Socket) { h.serveAttempt(s, p.UserID, id, l) })
 }
 
-func (h *Handler) serveAttempt(ws *websocket.Conn, userID, attemptID int64, l lang) {
-	s, ok := h.open(ws, "attempt")
-	if !ok {
-		return
-	}
-	defer h.closeSocket(s)
-	ac := &attemptConn{socket: s, attemptID: attemptID, userID: userID}
-	h.takeAttempt(ac)
-	defer h.releaseAttempt(ac)
+// serveAttempt makes s the attempt's socket (an older one closes with
+// 4001), sends the state, counts the contestant online in the round and
+// answers the contestant's messages.
+func (h *Handler) serveAttempt(s *hub.Socket, userID, attemptID int64, l lang) {
+	ac := &attemptConn{Socket: s, attemptID: attemptID, userID: userID}
+	s.Claim(attemptKey(attemptID))
 
 	ctx := context.Background()
 	roundID, err := h.sendState(ctx, ac, l)
 	if err != nil {
 		h.Log.Error("attempt socket: state", "attempt", attemptID, "err", err)
-		ac.stop(websocket.CloseInternalServerErr, "cannot load the attempt")
+		s.Stop(websocket.CloseInternalServerErr, "cannot load the attempt")
 		return
 	}
-	h.connected(roundID, 1)
-	defer h.connected(roundID, -1)
-	for !ac.isStopping() {
-		kind, data, err := ws.ReadMessage()
-		if err != nil {
+	s.Subscribe(contestantsOf(roundID))
+	s.Receive(func(kind int, data []byte) {
+		if kind != websocket.TextMessage {
+			s.SendJSON(errorMsg{Type: "error", Code: quiz.CodeBadMessage, Message: l.T("err.bad_message")})
 			return
 		}
-		ac.extendRead()
-		if kind != websocket.TextMessage {
-			_ = ac.send(errorMsg{Type: "error", Code: quiz.CodeBadMessage, Message: l.T("err.bad_message")})
-			continue
-		}
 		h.handleAttemptMessage(ctx, ac, data, l)
-	}
-}
-
-// takeAttempt makes ac the attempt's socket; an older socket on the same
-// attempt is closed with 4001.
-func (h *Handler) takeAttempt(ac *attemptConn) {
-	h.sockMu.Lock()
-	old := h.attempts[ac.attemptID]
-	h.attempts[ac.attemptID] = ac
-	h.sockMu.Unlock()
-	if old != nil {
-		old.stop(closeReplaced, "replaced by a newer connection")
-	}
-}
-
-func (h *Handler) releaseAttempt(ac *attemptConn) {
-	h.sockMu.Lock()
-	defer h.sockMu.Unlock()
-	if h.attempts[ac.attemptID] == ac {
-		delete(h.attempts, ac.attemptID)
-	}
+	})
 }
 
 // sendState sends the attempt as it is stored now: questions in this
@@ -174,7 +146,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 		}
 		msg.Questions = append(msg.Questions, sq)
 	}
-	if err := ac.send(msg); err != nil {
+	if !ac.SendJSON(msg) {
 		return a.RoundID, nil // the client left; the read loop will notice
 	}
 	if a.Submitted() {
@@ -185,7 +157,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 				out.Rank = e.Rank
 			}
 		}
-		_ = ac.send(resultOf(out, nil))
+		ac.SendJSON(resultOf(out, nil))
 	}
 	return a.RoundID, nil
 }
@@ -225,7 +197,7 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		if code == quiz.CodeInternal {
 			h.Log.Error("attempt socket", "attempt", ac.attemptID, "err", err)
 		}
-		_ = ac.send(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
+		ac.SendJSON(errorMsg{Type: "error", Seq: seq, Code: code, Message: l.T("err." + code)})
 	}
 	m, err := decodeAttemptMessage(data)
 	if err != nil {
@@ -241,7 +213,7 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 		}
 		h.Metrics.AnswersAcked.Inc()
 		h.Metrics.AnswerSeconds.Observe(time.Since(start).Seconds())
-		_ = ac.send(ackMsg{Type: "ack", Seq: *m.Seq})
+		ac.SendJSON(ackMsg{Type: "ack", Seq: *m.Seq})
 	case "submit":
 		out, err := h.Engine.Submit(ctx, ac.userID, ac.attemptID, m.Prediction)
 		if err != nil {
@@ -249,18 +221,16 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 			return
 		}
 		h.Metrics.AttemptsSubmitted.WithLabelValues("contestant").Inc()
-		_ = ac.send(resultOf(out, m.Seq))
+		ac.SendJSON(resultOf(out, m.Seq))
 	}
 }
 
 // AttemptAutoSubmitted tells the attempt's socket, if one is open, that the
-// server submitted the attempt at its deadline. The engine calls it.
+// server submitted the attempt at its deadline. The engine calls it; the
+// message waits in the socket's queue, so a slow client holds up no timer.
 func (h *Handler) AttemptAutoSubmitted(o quiz.Outcome) {
 	h.Metrics.AttemptsSubmitted.WithLabelValues("auto").Inc()
-	h.sockMu.Lock()
-	ac := h.attempts[o.AttemptID]
-	h.sockMu.Unlock()
-	if ac != nil {
-		_ = ac.send(resultOf(o, nil))
+	if data, err := json.Marshal(resultOf(o, nil)); err == nil {
+		h.sockets.SendTo(attemptKey(o.AttemptID), hub.Message{Data: data})
 	}
 }

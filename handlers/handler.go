@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"hoithi/hub"
 	"hoithi/metrics"
 	"hoithi/quiz"
 )
@@ -70,7 +70,8 @@ type Deps struct {
 	Log            *slog.Logger
 }
 
-// Handler holds the dependencies and the live state of the websockets.
+// Handler holds the dependencies and what the handlers keep between
+// requests.
 type Handler struct {
 	Deps
 	pages   *pages
@@ -82,19 +83,11 @@ type Handler struct {
 	accounts *limiter     // failed logins per account, from any address
 	forgot   forgotLimits // reset links asked for by e-mail
 	hashes   *hashQueue   // password hashing, in turns by client address
-	perAddr  *socketCount // open websockets per client address
+	imports  pendingImports
 
-	sockMu   sync.Mutex
-	attempts map[int64]*attemptConn // the current socket of each attempt
-	sockets  map[*socket]struct{}   // every open socket, for shutdown
-	sockWG   sync.WaitGroup
-	closing  bool
-
-	boardCache boardCache // the encoded boards of the rounds being watched
-	imports    pendingImports
-
-	online map[int64]int // open attempt sockets by round, under sockMu
-	stats  sync.Map      // round id → *cachedStats
+	sockets *hub.Hub     // every open websocket, what it follows, the attempts' own
+	boards  *boardFeeds  // the watched rounds' boards, encoded once and pushed
+	figures *liveFigures // the rounds' live figures, computed once and pushed
 }
 
 // Limits from the contract: per client address and minute, and per
@@ -133,11 +126,15 @@ func New(d Deps) (*Handler, error) {
 		signups:  newLimiter(registrationsPerMinute, time.Minute, d.Now),
 		forgot:   newForgotLimits(d.Now),
 		hashes:   newHashQueue(d.HashWorkers, hashQueuePerAddress, hashQueueTotal),
-		perAddr:  newSocketCount(d.SocketsPerAddress),
-		attempts: map[int64]*attemptConn{},
-		sockets:  map[*socket]struct{}{},
-		online:   map[int64]int{},
 	}
+	h.sockets = hub.New(hub.Config{PerAddress: d.SocketsPerAddress, Opened: func(kind string, delta int) {
+		if d.Metrics != nil {
+			d.Metrics.Sockets.WithLabelValues(kind).Add(float64(delta))
+		}
+	}})
+	h.boards = newBoardFeeds(h.sockets)
+	h.figures = newLiveFigures(h.sockets, h.computeStats, d.Now, d.Log)
+	h.speakLive()
 	return h, nil
 }
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/websocket"
 
+	"hoithi/hub"
 	"hoithi/quiz"
 )
 
@@ -216,12 +216,6 @@ type encodedBoard struct {
 	data    []byte
 }
 
-// sameSlice reports whether a and b are one slice (encoded hands out the
-// same one while a view does not change).
-func sameSlice(a, b []byte) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
 // watch registers a socket on a round; the caller calls unwatch when it
 // closes.
 func (bc *boardCache) watch(roundID int64) *watchedBoard {
@@ -266,8 +260,8 @@ func (bc *boardCache) entries() int {
 
 // encoded returns the board's push message for the view, encoded once per
 // version. A version that shows the view as the last one did gets the last
-// one's bytes back, the same slice, so that each socket can tell nothing it
-// shows has changed without comparing the bytes itself.
+// one's bytes back, the same slice, which the hub does not send again to a
+// socket that has it (hub.Message.Latest).
 func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board) []byte {
 	version := board.Version()
 	wb.mu.Lock()
@@ -290,6 +284,195 @@ func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board
 	return data
 }
 
+// boardFeeds pushes the leaderboards of the rounds that sockets watch. The
+// hub tells it when a round's first board topic is followed and when its
+// last is left; in between, one goroutine per round waits for the board
+// to change, publishes each view that is followed, encoded once, and then
+// rests boardPushGap: changes in between are coalesced into the next
+// push, and a slow reader gets the newest board when it is ready, never a
+// backlog.
+type boardFeeds struct {
+	hub   *hub.Hub
+	cache boardCache
+
+	mu     sync.Mutex
+	rounds map[int64]*boardFeed
+}
+
+// boardFeed is one watched round's.
+type boardFeed struct {
+	roundID   int64
+	topics    int // the round's board topics followed, under boardFeeds.mu
+	encodings *watchedBoard
+	stop      chan struct{}
+	nudge     chan struct{} // there is a board to follow, or a newer one
+
+	// mu makes one push at a time, so that a socket's first board and the
+	// feed's pushes reach it in order.
+	mu    sync.Mutex
+	board *quiz.Board
+	own   map[*hub.Socket]*ownLine // the signed-in readers
+}
+
+// ownLine is a signed-in reader and the line of theirs they last got.
+type ownLine struct {
+	reader boardReader
+	last   *quiz.Entry
+}
+
+func newBoardFeeds(sockets *hub.Hub) *boardFeeds {
+	f := &boardFeeds{hub: sockets, rounds: map[int64]*boardFeed{}}
+	sockets.Watch(topicBoard, f.watched)
+	sockets.Watch(topicStaffBoard, f.watched)
+	return f
+}
+
+// boardTopic is what a socket reading size entries of a round's board
+// follows, staff apart from the public.
+func boardTopic(roundID int64, size int, staff bool) hub.Topic {
+	if staff {
+		return hub.Topic{Kind: topicStaffBoard, ID: roundID, View: size}
+	}
+	return hub.Topic{Kind: topicBoard, ID: roundID, View: size}
+}
+
+// watched starts a round's feed when the first of its board topics is
+// followed and stops it when the last is left; the hub calls it.
+func (f *boardFeeds) watched(t hub.Topic, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	feed := f.rounds[t.ID]
+	if on {
+		if feed == nil {
+			feed = &boardFeed{roundID: t.ID, encodings: f.cache.watch(t.ID), stop: make(chan struct{}),
+				nudge: make(chan struct{}, 1), own: map[*hub.Socket]*ownLine{}}
+			f.rounds[t.ID] = feed
+			go f.run(feed)
+		}
+		feed.topics++
+		return
+	}
+	if feed == nil {
+		return
+	}
+	if feed.topics--; feed.topics == 0 {
+		close(feed.stop)
+		delete(f.rounds, t.ID)
+		f.cache.unwatch(t.ID)
+	}
+}
+
+// join has s follow the round's board as reader sees size entries of it
+// and sends the board at once, with the reader's own line.
+func (f *boardFeeds) join(s *hub.Socket, roundID int64, size int, board *quiz.Board, reader boardReader) {
+	s.Subscribe(boardTopic(roundID, size, reader.staff))
+	f.mu.Lock()
+	feed := f.rounds[roundID]
+	f.mu.Unlock()
+
+	feed.mu.Lock()
+	defer feed.mu.Unlock()
+	if feed.board != board { // the first socket's, or one the engine built again
+		feed.board = board
+		select {
+		case feed.nudge <- struct{}{}:
+		default:
+		}
+	}
+	s.Send(feed.boardMessage(size, reader.staff))
+	if reader.userID != 0 {
+		line := &ownLine{reader: reader}
+		feed.own[s] = line
+		feed.sendOwnLine(s, line)
+	}
+}
+
+// leave forgets a closing socket's reader.
+func (f *boardFeeds) leave(s *hub.Socket, roundID int64) {
+	f.mu.Lock()
+	feed := f.rounds[roundID]
+	f.mu.Unlock()
+	if feed != nil {
+		feed.mu.Lock()
+		delete(feed.own, s)
+		feed.mu.Unlock()
+	}
+}
+
+// run pushes the round's board on every change, at most every
+// boardPushGap, until the round's last socket closes.
+func (f *boardFeeds) run(feed *boardFeed) {
+	for {
+		var changed <-chan struct{}
+		feed.mu.Lock()
+		if feed.board != nil {
+			changed = feed.board.Changed()
+			f.push(feed)
+		}
+		feed.mu.Unlock()
+		select {
+		case <-changed:
+		case <-feed.nudge:
+		case <-feed.stop:
+			return
+		}
+		select {
+		case <-time.After(boardPushGap):
+		case <-feed.stop:
+			return
+		}
+	}
+}
+
+// push publishes every view of the board that sockets follow and tells
+// signed-in readers their own line where it changed. A view that shows
+// what it showed before is the same slice, which no socket is sent again:
+// a change below a guarded board's public top sends nothing, so that
+// counting pushes does not count submissions.
+func (f *boardFeeds) push(feed *boardFeed) {
+	for _, staff := range [...]bool{false, true} {
+		for _, size := range boardSizes {
+			t := boardTopic(feed.roundID, size, staff)
+			if f.hub.Count(t) > 0 {
+				f.hub.Publish(t, feed.boardMessage(size, staff))
+			}
+		}
+	}
+	for s, line := range feed.own {
+		feed.sendOwnLine(s, line)
+	}
+}
+
+// boardMessage is the board's push message for readers of size entries.
+// Staff and the public see the same board once it is not guarded, and
+// every size shows the public the same guarded head: one encoding serves
+// each.
+func (feed *boardFeed) boardMessage(size int, staff bool) hub.Message {
+	board := feed.board
+	view := boardView{size: size}
+	if board.Guarded() {
+		if staff {
+			view.staff = true
+		} else {
+			view.size = min(size, quiz.GuardedTop)
+		}
+	}
+	return hub.Message{Data: feed.encodings.encoded(feed.roundID, view, board), Latest: "leaderboard"}
+}
+
+// sendOwnLine sends a signed-in reader their line when it changed.
+func (feed *boardFeed) sendOwnLine(s *hub.Socket, line *ownLine) {
+	e, ok := line.reader.me(feed.board)
+	if !ok || line.last != nil && *line.last == e {
+		return
+	}
+	me := boardEntryOf(e)
+	data, _ := json.Marshal(meMsg{Type: "me", Me: &me})
+	if s.Send(hub.Message{Data: data, Latest: "me"}) {
+		line.last = &e
+	}
+}
+
 // leaderboardSocket pushes the round's leaderboard whenever it changes, at
 // most every boardPushGap; a slow reader gets the newest board when it is
 // ready, never a backlog.
@@ -299,60 +482,9 @@ func (h *Handler) leaderboardSocket(c *fiber.Ctx) error {
 		return err
 	}
 	reader := boardReaderOf(c)
-	return h.upgrade(c, func(ws *websocket.Conn) { h.serveLeaderboard(ws, id, size, board, reader) })
-}
-
-// serveLeaderboard sends the board, then again each time what the reader
-// sees of it changes: a change below a guarded board's public top sends
-// nothing, so that counting pushes does not count submissions.
-func (h *Handler) serveLeaderboard(ws *websocket.Conn, roundID int64, size int, board *quiz.Board, reader boardReader) {
-	s, ok := h.open(ws, "leaderboard")
-	if !ok {
-		return
-	}
-	defer h.closeSocket(s)
-	wb := h.boardCache.watch(roundID)
-	defer h.boardCache.unwatch(roundID)
-
-	readerDone := s.drain() // the client sends nothing; this notices a close
-
-	var lastBoard []byte
-	var lastMe *quiz.Entry
-	for {
-		changed := board.Changed()
-		// Staff and the public see the same board once it is not guarded,
-		// and every size shows the public the same guarded head: one
-		// encoding serves each.
-		view := boardView{size: size}
-		if board.Guarded() {
-			if reader.staff {
-				view.staff = true
-			} else {
-				view.size = min(size, quiz.GuardedTop)
-			}
-		}
-		if data := wb.encoded(roundID, view, board); !sameSlice(data, lastBoard) {
-			if err := s.sendRaw(data); err != nil {
-				return
-			}
-			lastBoard = data
-		}
-		if e, ok := reader.me(board); ok && (lastMe == nil || *lastMe != e) {
-			me := boardEntryOf(e)
-			if err := s.send(meMsg{Type: "me", Me: &me}); err != nil {
-				return
-			}
-			lastMe = &e
-		}
-		select {
-		case <-changed:
-		case <-readerDone:
-			return
-		}
-		select {
-		case <-time.After(boardPushGap):
-		case <-readerDone:
-			return
-		}
-	}
+	return h.upgrade(c, "leaderboard", func(s *hub.Socket) {
+		h.boards.join(s, id, size, board, reader)
+		defer h.boards.leave(s, id)
+		s.Receive(nil) // the client sends nothing; this notices a close
+	})
 }

@@ -168,29 +168,3 @@ func TestHashQueueServesAddressesInTurn(t *testing.T) {
 		}
 	})
 }
-
-func TestSocketCountFreesAPlaceOnClose(t *testing.T) {
-	s := newSocketCount(2)
-	if !s.take("a") || !s.take("a") {
-		t.Fatal("refused under the cap")
-	}
-	if s.take("a") {
-		t.Error("a third socket from one address was let in")
-	}
-	if !s.take("b") {
-		t.Error("another address was refused")
-	}
-	s.release("a")
-	if !s.take("a") {
-		t.Error("a closed socket's place was not freed")
-	}
-	s.release("a")
-	s.release("a")
-	s.release("b")
-	if len(s.open) != 0 {
-		t.Errorf("%d addresses kept with no socket open", len(s.open))
-	}
-	if none := newSocketCount(0); !none.take("a") || !none.take("a") {
-		t.Error("a cap of 0 refused a socket")
-	}
-}

@@ -306,13 +306,37 @@ func (h *Handler) liveErrorMsg(l lang, err error) []byte {
 
 // liveGameForSocket finds the game a websocket /ws/live/{pin} is for, or
 // not_found (a PIN is six digits; anything else finds nothing).
+// ?game=<id> names the game when its PIN matches: that way a phone or a
+// projector that reconnects after the end still finds its game, whose PIN
+// is free for another by then.
 func (h *Handler) liveGameForSocket(c *fiber.Ctx) (quiz.LiveGame, error) {
 	pin := c.Params("pin")
-	if len(pin) != 6 {
+	if !livePIN(pin) {
 		return quiz.LiveGame{}, quiz.NotFound("game")
 	}
-	if _, err := strconv.Atoi(pin); err != nil {
-		return quiz.LiveGame{}, quiz.NotFound("game")
+	if raw := c.Query("game"); raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id <= 0 {
+			return quiz.LiveGame{}, quiz.NotFound("game")
+		}
+		g, err := h.Live.Game(c.UserContext(), id)
+		if quiz.ErrorCode(err) == quiz.CodeNotFound || err == nil && g.PIN != pin {
+			return quiz.LiveGame{}, quiz.NotFound("game")
+		}
+		return g, err
 	}
 	return h.Live.GameByPIN(pin)
+}
+
+// livePIN reports whether s has the form of a PIN: six digits.
+func livePIN(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

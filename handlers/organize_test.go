@@ -34,13 +34,13 @@ func TestPendingImportsAreBounded(t *testing.T) {
 }
 
 func TestLiveFiguresOfUnwatchedRoundsAreDropped(t *testing.T) {
-	var h Handler
+	var f liveFigures
 	now := time.Unix(1_800_000_000, 0)
-	h.stats.Store(int64(1), &cachedStats{at: now.Add(-statsKept - time.Second)})
-	h.stats.Store(int64(2), &cachedStats{at: now.Add(-statsEvery)})
-	h.dropStaleStats(now)
+	f.cached.Store(int64(1), &cachedStats{at: now.Add(-statsKept - time.Second)})
+	f.cached.Store(int64(2), &cachedStats{at: now.Add(-statsEvery)})
+	f.dropStale(now)
 	kept := []int64{}
-	h.stats.Range(func(key, _ any) bool { kept = append(kept, key.(int64)); return true })
+	f.cached.Range(func(key, _ any) bool { kept = append(kept, key.(int64)); return true })
 	if len(kept) != 1 || kept[0] != 2 {
 		t.Errorf("rounds kept %v, want only the one watched within %s", kept, statsKept)
 	}

@@ -204,6 +204,17 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/live/:id/results.xlsx", organizerOrOfficial, h.liveResultsXLSX)
 	api.Get("/live/:id/results.csv", organizerOrOfficial, h.liveResultsCSV)
 
+	// The live quiz's websocket and pages (live_socket.go, live_pages.go):
+	// players join with the PIN and play on their phones; the host creates
+	// a game and runs it from the projector view.
+	app.Get("/ws/live/:pin", h.liveSocket)
+	app.Get("/live/join", h.liveJoinPage)
+	app.Post("/live/join", h.liveJoinForm)
+	app.Get("/live/:pin", h.livePlayPage)
+	org.Get("/live", h.liveGamesPage)
+	org.Post("/live", h.createLiveForm)
+	org.Get("/live/:id", h.liveHostPage)
+
 	app.Use(func(c *fiber.Ctx) error {
 		c.Locals(unmatchedKey, true)
 		return quiz.NotFound("page")

@@ -2,11 +2,15 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
 
+	"hoithi/hub"
 	"hoithi/quiz"
 )
 
@@ -42,34 +46,117 @@ type statsBody struct {
 	At            string              `json:"at"`
 }
 
+// liveFigures keeps the rounds' live figures: each computed at most once
+// per statsEvery however many organizers ask, kept while someone asked
+// within statsKept, and published every statsEvery, encoded once, to the
+// round's stats sockets while the hub says any follow it.
+type liveFigures struct {
+	hub     *hub.Hub
+	compute func(ctx context.Context, roundID int64, now time.Time) (statsBody, error)
+	now     func() time.Time
+	log     *slog.Logger
+
+	cached sync.Map // round id → *cachedStats
+
+	mu      sync.Mutex
+	pushers map[int64]chan struct{} // by round followed, closed to stop its pusher
+}
+
 type cachedStats struct {
 	body statsBody
 	at   time.Time
 }
 
-// connected counts attempt sockets by round.
-func (h *Handler) connected(roundID int64, delta int) {
-	h.sockMu.Lock()
-	defer h.sockMu.Unlock()
-	h.online[roundID] += delta
-	if h.online[roundID] <= 0 {
-		delete(h.online, roundID)
-	}
+func newLiveFigures(sockets *hub.Hub, compute func(context.Context, int64, time.Time) (statsBody, error),
+	now func() time.Time, log *slog.Logger) *liveFigures {
+	f := &liveFigures{hub: sockets, compute: compute, now: now, log: log, pushers: map[int64]chan struct{}{}}
+	sockets.Watch(topicStats, f.watched)
+	return f
 }
 
-// roundStats returns a round's figures, computed at most once per
-// statsEvery however many organizers watch.
-func (h *Handler) roundStats(ctx context.Context, roundID int64) (statsBody, error) {
-	now := h.Now()
-	if v, ok := h.stats.Load(roundID); ok {
+func statsTopic(roundID int64) hub.Topic { return hub.Topic{Kind: topicStats, ID: roundID} }
+
+// get returns a round's figures, computed at most once per statsEvery.
+func (f *liveFigures) get(ctx context.Context, roundID int64) (statsBody, error) {
+	now := f.now()
+	if v, ok := f.cached.Load(roundID); ok {
 		if c := v.(*cachedStats); now.Sub(c.at) < statsEvery {
 			return c.body, nil
 		}
 	}
-	h.sockMu.Lock()
-	online := h.online[roundID]
-	h.sockMu.Unlock()
-	s, err := h.Engine.LiveStats(ctx, h.Stats, roundID, online)
+	body, err := f.compute(ctx, roundID, now)
+	if err != nil {
+		return statsBody{}, err
+	}
+	f.cached.Store(roundID, &cachedStats{body, now})
+	f.dropStale(now)
+	return body, nil
+}
+
+// dropStale forgets the figures of rounds nobody has asked for within
+// statsKept, so that the cache holds the rounds being watched only.
+func (f *liveFigures) dropStale(now time.Time) {
+	f.cached.Range(func(key, v any) bool {
+		if now.Sub(v.(*cachedStats).at) > statsKept {
+			f.cached.Delete(key)
+		}
+		return true
+	})
+}
+
+// message is a round's figures as the stats socket pushes them.
+func (f *liveFigures) message(ctx context.Context, roundID int64) (hub.Message, error) {
+	body, err := f.get(ctx, roundID)
+	if err != nil {
+		return hub.Message{}, err
+	}
+	body.Type = "stats"
+	data, err := json.Marshal(body)
+	return hub.Message{Data: data, Latest: "stats"}, err
+}
+
+// watched starts a round's pusher when its first stats socket opens and
+// stops it when the last closes; the hub calls it.
+func (f *liveFigures) watched(t hub.Topic, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if on {
+		stop := make(chan struct{})
+		f.pushers[t.ID] = stop
+		go f.push(t, stop)
+		return
+	}
+	if stop := f.pushers[t.ID]; stop != nil {
+		close(stop)
+		delete(f.pushers, t.ID)
+	}
+}
+
+// push publishes the round's figures every statsEvery until stop. Figures
+// that cannot be read close the sockets that wait for them.
+func (f *liveFigures) push(t hub.Topic, stop <-chan struct{}) {
+	tick := time.NewTicker(statsEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-stop:
+			return
+		}
+		m, err := f.message(context.Background(), t.ID)
+		if err != nil {
+			f.log.Error("stats socket", "round", t.ID, "err", err)
+			f.hub.StopTopic(t, websocket.CloseNormalClosure, "")
+			continue
+		}
+		f.hub.Publish(t, m)
+	}
+}
+
+// computeStats reads a round's figures now, with the contestants online
+// counted by the hub.
+func (h *Handler) computeStats(ctx context.Context, roundID int64, now time.Time) (statsBody, error) {
+	s, err := h.Engine.LiveStats(ctx, h.Stats, roundID, h.sockets.Count(contestantsOf(roundID)))
 	if err != nil {
 		return statsBody{}, err
 	}
@@ -79,20 +166,7 @@ func (h *Handler) roundStats(ctx context.Context, roundID int64) (statsBody, err
 	for _, q := range s.Questions {
 		body.Questions = append(body.Questions, questionStatsBody{q.ID, q.Text, q.Answered, q.Correct, q.Share()})
 	}
-	h.stats.Store(roundID, &cachedStats{body, now})
-	h.dropStaleStats(now)
 	return body, nil
-}
-
-// dropStaleStats forgets the figures of rounds nobody has watched for
-// statsKept, so that the cache holds the rounds being watched only.
-func (h *Handler) dropStaleStats(now time.Time) {
-	h.stats.Range(func(key, v any) bool {
-		if now.Sub(v.(*cachedStats).at) > statsKept {
-			h.stats.Delete(key)
-		}
-		return true
-	})
 }
 
 func (h *Handler) showStats(c *fiber.Ctx) error {
@@ -100,7 +174,7 @@ func (h *Handler) showStats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := h.roundStats(c.UserContext(), id)
+	body, err := h.figures.get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -120,37 +194,23 @@ func (h *Handler) statsSocket(c *fiber.Ctx) error {
 	if !p.Role.Can(quiz.RoleOrganizer) {
 		return quiz.Errorf(quiz.CodeForbidden, "the live view is for organizers")
 	}
-	if _, err := h.roundStats(c.UserContext(), id); err != nil {
+	if _, err := h.figures.get(c.UserContext(), id); err != nil {
 		return err
 	}
-	return h.upgrade(c, func(ws *websocket.Conn) { h.serveStats(ws, id) })
+	return h.upgrade(c, "stats", func(s *hub.Socket) { h.serveStats(s, id) })
 }
 
-func (h *Handler) serveStats(ws *websocket.Conn, roundID int64) {
-	s, ok := h.open(ws, "stats")
-	if !ok {
+// serveStats sends the figures at once, then follows the round's, which
+// its pusher publishes.
+func (h *Handler) serveStats(s *hub.Socket, roundID int64) {
+	m, err := h.figures.message(context.Background(), roundID)
+	if err != nil {
+		h.Log.Error("stats socket", "round", roundID, "err", err)
 		return
 	}
-	defer h.closeSocket(s)
-	readerDone := s.drain() // the client sends nothing; this notices a close
-	tick := time.NewTicker(statsEvery)
-	defer tick.Stop()
-	for {
-		body, err := h.roundStats(context.Background(), roundID)
-		if err != nil {
-			h.Log.Error("stats socket", "round", roundID, "err", err)
-			return
-		}
-		body.Type = "stats"
-		if err := s.send(body); err != nil {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-readerDone:
-			return
-		}
-	}
+	s.Send(m)
+	s.Subscribe(statsTopic(roundID))
+	s.Receive(nil) // the client sends nothing; this notices a close
 }
 
 // statsPage is the organizer's live view; stats.js keeps it current.
@@ -163,7 +223,7 @@ func (h *Handler) statsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := h.roundStats(c.UserContext(), id)
+	body, err := h.figures.get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -369,3 +369,53 @@ func (c *commitCounter) count() int {
 	defer c.mu.Unlock()
 	return c.n
 }
+
+// A deleted account's live-quiz nicknames go with its other data; the
+// player's points stay, anonymous.
+func TestDeletingAnAccountErasesItsLiveNicknames(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{})
+	bank, ids := liveBank(t, db, 2)
+	user, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Lê Thị Hoa", Phone: "0987654321",
+		CreatedAt: time.Now()}, "hash", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := quiz.NewLive(db, db, quiz.NewFakeClock(time.Now()), nil)
+	live.SetSink(&liveSink{})
+	g, err := live.Create(ctx, quiz.User{}, quiz.LiveSettings{BankID: bank.ID, QuestionIDs: ids, SecondsPerQuestion: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hoa, err := live.Join(ctx, g.ID, "Hoa Lê", user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Join(ctx, g.ID, "Khách", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := quiz.NewPrivacy(db, time.Now).DeleteAccount(ctx, user.ID, quiz.ClientInfo{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT id, nickname, coalesce(user_id, 0) FROM live_players WHERE game_id = ? ORDER BY seq", g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id, uid int64
+		var nick string
+		if err := rows.Scan(&id, &nick, &uid); err != nil {
+			t.Fatal(err)
+		}
+		if id == hoa.PlayerID && (nick != quiz.DeletedName || uid != 0) {
+			t.Errorf("the deleted account's player: nickname %q, account %d; want %q and none", nick, uid, quiz.DeletedName)
+		}
+		got = append(got, nick)
+	}
+	if len(got) != 2 || got[1] != "Khách" {
+		t.Errorf("players %q, want the guest kept as they were", got)
+	}
+	live.Stop()
+}

@@ -349,6 +349,12 @@ func anonymizeUser(tx *sql.Tx, userID int64, at time.Time) (quiz.SessionEnd, err
 	if err := forgetActor(tx, userID); err != nil {
 		return quiz.SessionEnd{}, err
 	}
+	// The nicknames the account played live quizzes under (often the
+	// person's name) go too; the points stay with the anonymous player.
+	if _, err := tx.Exec(`UPDATE live_players SET nickname = ?, nickname_key = 'deleted:' || id, user_id = NULL
+		WHERE user_id = ?`, quiz.DeletedName, userID); err != nil {
+		return quiz.SessionEnd{}, err
+	}
 	return newEpoch(tx, userID, at)
 }
 
