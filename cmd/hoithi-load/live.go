@@ -98,9 +98,11 @@ type liveReport struct {
 	Values []int64 `json:"values,omitempty"`
 	// Missing players never got it within -wait (or their socket closed).
 	Missing int `json:"missing"`
-	// SentFirst and SentLast: the first and last answer sent (Unix ns), "ack" only.
-	SentFirst int64 `json:"sent_first,omitempty"`
-	SentLast  int64 `json:"sent_last,omitempty"`
+	// "ack" only: when each answer of Values was sent (Unix ns), and the
+	// first and the last answer sent.
+	Sent      []int64 `json:"sent,omitempty"`
+	SentFirst int64   `json:"sent_first,omitempty"`
+	SentLast  int64   `json:"sent_last,omitempty"`
 	// Errors and CPU: "done" only.
 	Errors map[string]int `json:"errors,omitempty"`
 	CPU    float64        `json:"cpu_seconds,omitempty"`
@@ -253,7 +255,6 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	var peakCPU float64
 	for q := range lo.questions {
 		time.Sleep(lo.pause)
-		fmt.Fprintf(out, "question %d of %d\n", q+1, lo.questions)
 		before, loadBefore := srv.read(), load()
 		cycle := time.Now()
 		command := "next"
@@ -264,6 +265,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(out, "question %d of %d, %s sent at %s\n", q+1, lo.questions, command, sent.Format("15:04:05.000"))
 		arrivals, missing := poolSince(g.await("question", q, lo.wait+30*time.Second), sent)
 		reportDurations(out, "  question ("+command+" → player)", arrivals, 0, missing)
 		add("question", arrivals, missing)
@@ -281,6 +283,15 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		bursts = append(bursts, burst)
 		reportDurations(out, fmt.Sprintf("  answer → ack (over %.2f s)", burst.Seconds()), ackTimes, 0, missing)
 		add("ack", ackTimes, missing)
+		// Answers sent before the question had reached every player
+		// met the server still writing it: their acks apart from the
+		// others'.
+		reached := sent.Add(slices.Max(append(arrivals, 0)))
+		early, late := splitAcks(acks, reached)
+		reportDurations(out, "    answers sent before", early, 0, 0)
+		reportDurations(out, "    answers sent after", late, 0, 0)
+		add("ack before", early, 0)
+		add("ack after", late, 0)
 
 		// The reveal follows the last answer: every connected player has
 		// answered.
@@ -296,6 +307,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		if err != nil {
 			return err
 		}
+		fmt.Fprintf(out, "  next sent at %s\n", sent.Format("15:04:05.000"))
 		board, missing := poolSince(g.await("leaderboard", q, lo.wait+30*time.Second), sent)
 		reportDurations(out, "  leaderboard (next → player)", board, 0, missing)
 		add("leaderboard", board, missing)
@@ -314,6 +326,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "end, next sent at %s\n", sent.Format("15:04:05.000"))
 	ended, missing := poolSince(g.await("ended", -1, lo.wait+30*time.Second), sent)
 	reportDurations(out, "ended (next → player)", ended, 0, missing)
 	final, missing2 := poolSince(g.await("final", -1, lo.wait+30*time.Second), sent)
@@ -338,7 +351,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	}
 
 	fmt.Fprintf(out, "all %d questions, %d players\n", lo.questions, lo.players)
-	for _, kind := range []string{"question", "ack", "reveal", "result", "leaderboard"} {
+	for _, kind := range []string{"question", "ack", "ack before", "ack after", "reveal", "result", "leaderboard"} {
 		reportDurations(out, "  "+kind, all[kind], 0, allMissing[kind])
 	}
 	fmt.Fprintf(out, "  %-28s %s\n", "answer bursts", durationList(bursts))
@@ -410,6 +423,20 @@ func pool(rs []liveReport) ([]time.Duration, int) {
 		missing += r.Missing
 	}
 	return d, missing
+}
+
+// splitAcks parts the acks by whether their answer was sent before t.
+func splitAcks(rs []liveReport, t time.Time) (before, after []time.Duration) {
+	for _, r := range rs {
+		for i, v := range r.Values {
+			if i < len(r.Sent) && r.Sent[i] < t.UnixNano() {
+				before = append(before, time.Duration(v))
+			} else {
+				after = append(after, time.Duration(v))
+			}
+		}
+	}
+	return before, after
 }
 
 // poolSince turns the arrival times children reported into delays after t.
@@ -735,6 +762,7 @@ type liveEvent struct {
 	// The acks: which players sent an answer, how many, when the first
 	// and the last were sent, and how many await their ack.
 	sentBy      []bool
+	sentAt      []int64
 	sent        int
 	outstanding int
 	sentFirst   int64
@@ -973,6 +1001,7 @@ func (ch *liveChild) sending(index, slot int, at int64, send bool) {
 	e := ch.eventLocked(eventKey{"ack", index})
 	if send && !e.done {
 		e.sentBy[slot] = true
+		e.sentAt[slot] = at
 		e.sent++
 		if e.values[slot] == 0 {
 			e.outstanding++
@@ -998,6 +1027,7 @@ func (ch *liveChild) eventLocked(key eventKey) *liveEvent {
 		e = &liveEvent{key: key, values: make([]int64, len(ch.players)), first: time.Now()}
 		if key.kind == "ack" {
 			e.sentBy = make([]bool, len(ch.players))
+			e.sentAt = make([]int64, len(ch.players))
 		}
 		for i, p := range ch.players {
 			if p.dead {
@@ -1081,9 +1111,12 @@ func (ch *liveChild) checkLocked(e *liveEvent) {
 func (ch *liveChild) emitLocked(e *liveEvent) {
 	e.done = true
 	r := liveReport{Kind: e.key.kind, Index: e.key.index, SentFirst: e.sentFirst, SentLast: e.sentLast}
-	for _, v := range e.values {
+	for i, v := range e.values {
 		if v > 0 {
 			r.Values = append(r.Values, v)
+			if e.sentAt != nil {
+				r.Sent = append(r.Sent, e.sentAt[i])
+			}
 		}
 	}
 	r.Missing = len(e.values) - len(r.Values)

@@ -45,7 +45,7 @@ if ! grep -q "listening on" server.out 2>/dev/null; then
   exit 1
 fi
 if [ -n "$profile" ]; then
-  taskset -c 1 perf record -q -F 499 -g -p "$server" -o "$profile" 2>/dev/null &
+  taskset -c 1 perf record -q -k realtime -F 499 -g -p "$server" -o "$profile" 2>/dev/null &
   perf=$!
 fi
 GOMAXPROCS=1 taskset -c 1 ./hoithi-load -url "http://127.0.0.1:${PORT:-8484}" -server-pid "$server" "$@"
