@@ -355,8 +355,12 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		reportDurations(out, "  "+kind, all[kind], 0, allMissing[kind])
 	}
 	fmt.Fprintf(out, "  %-28s %s\n", "answer bursts", durationList(bursts))
-	fmt.Fprintf(out, "%-30s %s; peak of a question cycle %.0f %% of a core; whole run CPU %.1f s\n", "server at the end", end,
-		peakCPU, end.cpu-startFig.cpu)
+	others := ""
+	if end.cores > 0 && startFig.cores > 0 {
+		others = fmt.Sprintf(" (other processes %.1f s on its cores)", max(0, end.cores-startFig.cores-(end.cpu-startFig.cpu)))
+	}
+	fmt.Fprintf(out, "%-30s %s; peak of a question cycle %.0f %% of a core; whole run CPU %.1f s%s\n", "server at the end", end,
+		peakCPU, end.cpu-startFig.cpu, others)
 	fmt.Fprintf(out, "%-30s %.1f s CPU in the player processes\n", "load tool", childCPU)
 	if len(errs) == 0 {
 		fmt.Fprintf(out, "%-30s none\n", "errors")
@@ -614,6 +618,11 @@ type serverFigures struct {
 	gcGoal     float64 // the heap size that starts the next collection: twice the live heap at the last one, at GOGC=100
 	goroutines float64
 	sockets    float64
+	// cores: the busy time of the CPUs the server may run on, whoever
+	// used them (from /proc/stat; only with its pid). What the server did
+	// not use of it went to other processes: time the server may have
+	// waited for.
+	cores float64
 }
 
 func (f serverFigures) String() string {
@@ -630,7 +639,11 @@ func (f serverFigures) cpuShare(before serverFigures, took time.Duration) float6
 }
 
 func (f serverFigures) cpuSince(before serverFigures, took time.Duration) string {
-	return fmt.Sprintf("%.2f s in %.2f s (%.0f %% of a core)", f.cpu-before.cpu, took.Seconds(), f.cpuShare(before, took))
+	s := fmt.Sprintf("%.2f s in %.2f s (%.0f %% of a core)", f.cpu-before.cpu, took.Seconds(), f.cpuShare(before, took))
+	if f.cores > 0 && before.cores > 0 {
+		s += fmt.Sprintf(", other processes %.2f s on its cores", max(0, (f.cores-before.cores)-(f.cpu-before.cpu)))
+	}
+	return s
 }
 
 func (s *serverWatch) read() serverFigures {
@@ -671,6 +684,9 @@ func (s *serverWatch) read() serverFigures {
 		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid)); err == nil {
 			for _, line := range strings.Split(string(data), "\n") {
 				name, value, _ := strings.Cut(line, ":")
+				if name == "Cpus_allowed_list" {
+					f.cores = coresBusy(strings.TrimSpace(value))
+				}
 				kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 64)
 				if err != nil {
 					continue
@@ -685,6 +701,43 @@ func (s *serverWatch) read() serverFigures {
 		}
 	}
 	return f
+}
+
+// coresBusy is the time the CPUs of list ("0", "0-1", "0,2-3") have been
+// busy since boot, in seconds: /proc/stat's user, nice, system, irq,
+// softirq and steal, in ticks of 1/100 s.
+func coresBusy(list string) float64 {
+	cpus := map[string]bool{}
+	for _, part := range strings.Split(list, ",") {
+		lo, hi, found := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		b, err2 := strconv.Atoi(hi)
+		if !found {
+			b, err2 = a, nil
+		}
+		if err1 != nil || err2 != nil {
+			return 0
+		}
+		for i := a; i <= b; i++ {
+			cpus["cpu"+strconv.Itoa(i)] = true
+		}
+	}
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	var busy float64
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !cpus[f[0]] {
+			continue
+		}
+		for _, i := range []int{1, 2, 3, 6, 7, 8} {
+			v, _ := strconv.ParseFloat(f[i], 64)
+			busy += v
+		}
+	}
+	return busy / 100
 }
 
 // procCPU is a process's user and system CPU time in seconds, from
