@@ -103,9 +103,8 @@ type liveReport struct {
 	Sent      []int64 `json:"sent,omitempty"`
 	SentFirst int64   `json:"sent_first,omitempty"`
 	SentLast  int64   `json:"sent_last,omitempty"`
-	// Errors and CPU: "done" only.
+	// Errors: "done" only.
 	Errors map[string]int `json:"errors,omitempty"`
-	CPU    float64        `json:"cpu_seconds,omitempty"`
 }
 
 // ---------------------------------------------------------------------------
@@ -172,6 +171,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	fmt.Fprintf(out, "%-30s %s\n", "server before", startFig)
 
 	// The players' processes.
+	loadStart := procCPU(os.Getpid())
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -331,7 +331,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	reportDurations(out, "ended (next → player)", ended, 0, missing)
 	final, missing2 := poolSince(g.await("final", -1, lo.wait+30*time.Second), sent)
 	reportDurations(out, "final (next → player)", final, 0, missing2)
-	end := srv.read()
+	end, loadEnd := srv.read(), load()
 
 	// The players leave; each process reports its errors and CPU.
 	for _, w := range stdins {
@@ -339,12 +339,10 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	}
 	done := g.await("done", -1, time.Minute)
 	errs := map[string]int{}
-	var childCPU float64
 	for _, r := range done {
 		for k, v := range r.Errors {
 			errs[k] += v
 		}
-		childCPU += r.CPU
 	}
 	for k, v := range host.errorCounts() {
 		errs["host "+k] += v
@@ -361,7 +359,8 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	}
 	fmt.Fprintf(out, "%-30s %s; peak of a question cycle %.0f %% of a core; whole run CPU %.1f s%s\n", "server at the end", end,
 		peakCPU, end.cpu-startFig.cpu, others)
-	fmt.Fprintf(out, "%-30s %.1f s CPU in the player processes\n", "load tool", childCPU)
+	fmt.Fprintf(out, "%-30s %.1f s CPU from the start of the players' processes to the end of the game\n", "load tool",
+		loadEnd-loadStart)
 	if len(errs) == 0 {
 		fmt.Fprintf(out, "%-30s none\n", "errors")
 	} else {
@@ -865,13 +864,10 @@ func runLiveChild(base string, o liveOptions) error {
 			p.ws.Close()
 		}
 	}
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	ch.mu.Lock()
 	errs := maps(ch.errs)
 	ch.mu.Unlock()
-	ch.write(liveReport{Kind: "done", Index: -1, Errors: errs, CPU: cpu})
+	ch.write(liveReport{Kind: "done", Index: -1, Errors: errs})
 	return nil
 }
 
