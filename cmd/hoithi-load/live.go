@@ -231,6 +231,20 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		}
 		return s + procCPU(os.Getpid())
 	}
+	// When the load tool and the server have cores of their own, what
+	// else ran on the load tool's cores is told too: the players' clocks
+	// waited for it.
+	ownCores := cpuList(os.Getpid())
+	if lo.serverPID == 0 {
+		ownCores = nil
+	}
+	for c := range cpuList(lo.serverPID) {
+		if ownCores[c] {
+			ownCores = nil
+		}
+	}
+
+	coresStart := coresBusy(ownCores)
 
 	// Joining.
 	joins := g.await("joined", -1, 10*time.Minute)
@@ -255,7 +269,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	var peakCPU float64
 	for q := range lo.questions {
 		time.Sleep(lo.pause)
-		before, loadBefore := srv.read(), load()
+		before, loadBefore, coresBefore := srv.read(), load(), coresBusy(ownCores)
 		cycle := time.Now()
 		command := "next"
 		if q == 0 {
@@ -312,12 +326,16 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 		reportDurations(out, "  leaderboard (next → player)", board, 0, missing)
 		add("leaderboard", board, missing)
 
-		after, loadAfter := srv.read(), load()
+		after, loadAfter, coresAfter := srv.read(), load(), coresBusy(ownCores)
 		took := time.Since(cycle)
 		fmt.Fprintf(out, "  %-28s %s; CPU %s; host got %d answer counts\n", "server", after, after.cpuSince(before, took),
 			host.counts(q))
-		fmt.Fprintf(out, "  %-28s CPU %.2f s in %.2f s (%.0f %% of a core)\n", "load tool", loadAfter-loadBefore, took.Seconds(),
-			100*(loadAfter-loadBefore)/took.Seconds())
+		others := ""
+		if coresBefore > 0 {
+			others = fmt.Sprintf(", other processes %.2f s on its cores", max(0, coresAfter-coresBefore-(loadAfter-loadBefore)))
+		}
+		fmt.Fprintf(out, "  %-28s CPU %.2f s in %.2f s (%.0f %% of a core)%s\n", "load tool", loadAfter-loadBefore, took.Seconds(),
+			100*(loadAfter-loadBefore)/took.Seconds(), others)
 		peakCPU = max(peakCPU, after.cpuShare(before, took))
 	}
 
@@ -331,7 +349,7 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	reportDurations(out, "ended (next → player)", ended, 0, missing)
 	final, missing2 := poolSince(g.await("final", -1, lo.wait+30*time.Second), sent)
 	reportDurations(out, "final (next → player)", final, 0, missing2)
-	end, loadEnd := srv.read(), load()
+	end, loadEnd, coresEnd := srv.read(), load(), coresBusy(ownCores)
 
 	// The players leave; each process reports its errors and CPU.
 	for _, w := range stdins {
@@ -359,8 +377,12 @@ func runLive(ctx context.Context, base string, lo liveOptions, out io.Writer) er
 	}
 	fmt.Fprintf(out, "%-30s %s; peak of a question cycle %.0f %% of a core; whole run CPU %.1f s%s\n", "server at the end", end,
 		peakCPU, end.cpu-startFig.cpu, others)
-	fmt.Fprintf(out, "%-30s %.1f s CPU from the start of the players' processes to the end of the game\n", "load tool",
-		loadEnd-loadStart)
+	others = ""
+	if coresStart > 0 {
+		others = fmt.Sprintf(" (other processes %.1f s on its cores)", max(0, coresEnd-coresStart-(loadEnd-loadStart)))
+	}
+	fmt.Fprintf(out, "%-30s %.1f s CPU from the start of the players' processes to the end of the game%s\n", "load tool",
+		loadEnd-loadStart, others)
 	if len(errs) == 0 {
 		fmt.Fprintf(out, "%-30s none\n", "errors")
 	} else {
@@ -680,12 +702,10 @@ func (s *serverWatch) read() serverFigures {
 		if cpu := procCPU(s.pid); cpu > 0 {
 			f.cpu = cpu
 		}
+		f.cores = coresBusy(cpuList(s.pid))
 		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid)); err == nil {
 			for _, line := range strings.Split(string(data), "\n") {
 				name, value, _ := strings.Cut(line, ":")
-				if name == "Cpus_allowed_list" {
-					f.cores = coresBusy(strings.TrimSpace(value))
-				}
 				kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 64)
 				if err != nil {
 					continue
@@ -702,33 +722,53 @@ func (s *serverWatch) read() serverFigures {
 	return f
 }
 
-// coresBusy is the time the CPUs of list ("0", "0-1", "0,2-3") have been
-// busy since boot, in seconds: /proc/stat's user, nice, system, irq,
-// softirq and steal, in ticks of 1/100 s.
-func coresBusy(list string) float64 {
-	cpus := map[string]bool{}
-	for _, part := range strings.Split(list, ",") {
-		lo, hi, found := strings.Cut(part, "-")
-		a, err1 := strconv.Atoi(lo)
-		b, err2 := strconv.Atoi(hi)
-		if !found {
-			b, err2 = a, nil
-		}
-		if err1 != nil || err2 != nil {
-			return 0
-		}
-		for i := a; i <= b; i++ {
-			cpus["cpu"+strconv.Itoa(i)] = true
-		}
-	}
-	data, err := os.ReadFile("/proc/stat")
+// cpuList is the CPUs a process may run on, from /proc/<pid>/status
+// ("0", "0-1", "0,2-3"), as a set; nil if unknown.
+func cpuList(pid int) map[int]bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, value, _ := strings.Cut(line, ":")
+		if name != "Cpus_allowed_list" {
+			continue
+		}
+		cpus := map[int]bool{}
+		for _, part := range strings.Split(strings.TrimSpace(value), ",") {
+			lo, hi, found := strings.Cut(part, "-")
+			a, err1 := strconv.Atoi(lo)
+			b, err2 := strconv.Atoi(hi)
+			if !found {
+				b, err2 = a, nil
+			}
+			if err1 != nil || err2 != nil {
+				return nil
+			}
+			for i := a; i <= b; i++ {
+				cpus[i] = true
+			}
+		}
+		return cpus
+	}
+	return nil
+}
+
+// coresBusy is the time the CPUs have been busy since boot, in seconds:
+// /proc/stat's user, nice, system, irq, softirq and steal, in ticks of
+// 1/100 s; 0 if unknown.
+func coresBusy(cpus map[int]bool) float64 {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil || len(cpus) == 0 {
 		return 0
 	}
 	var busy float64
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
-		if len(f) < 9 || !cpus[f[0]] {
+		if len(f) < 9 || !strings.HasPrefix(f[0], "cpu") {
+			continue
+		}
+		if n, err := strconv.Atoi(f[0][len("cpu"):]); err != nil || !cpus[n] {
 			continue
 		}
 		for _, i := range []int{1, 2, 3, 6, 7, 8} {
