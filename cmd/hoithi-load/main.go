@@ -1,10 +1,12 @@
 // Command hoithi-load drives a running hoithi server the way a round's
-// opening rush does: many contestants register, start their attempts at
-// the same moment, answer every question over their websockets (each
-// answer waiting for its acknowledgement, as the quiz page does) and
-// submit, while spectators watch the live leaderboard. It prints what it
-// measured: rates and latency percentiles per step, and the server's own
-// writer figures read from /metrics.
+// opening rush does (-scenario round, the default), or the way a hall
+// plays a live quiz (-scenario live, see live.go). In a round's rush,
+// many contestants register, start their attempts at the same moment,
+// answer every question over their websockets (each answer waiting for
+// its acknowledgement, as the quiz page does) and submit, while
+// spectators watch the live leaderboard. It prints what it measured:
+// rates and latency percentiles per step, and the server's own writer
+// figures read from /metrics.
 //
 // The server should run with HOITHI_RATE_LIMIT=0 and HOITHI_WS_PER_ADDRESS=0
 // (all clients share one address) and, to keep registration from
@@ -41,6 +43,8 @@ func main() {
 }
 
 type options struct {
+	scenario    string
+	live        liveOptions
 	url         string
 	contestants int
 	roundID     int64
@@ -52,16 +56,26 @@ type options struct {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("hoithi-load", flag.ContinueOnError)
 	var o options
+	fs.StringVar(&o.scenario, "scenario", "round", "round: contestants play a timed round; live: a live quiz game (the -players ... flags)")
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the server")
-	fs.IntVar(&o.contestants, "contestants", 500, "contestants who register, start, answer and submit")
-	fs.Int64Var(&o.roundID, "round", 0, "the round to play (default: the first open round listed)")
-	fs.DurationVar(&o.think, "think", 0, "pause before each answer (0: answer as fast as acks come)")
-	fs.IntVar(&o.watchers, "watchers", 50, "spectators on the round's leaderboard websocket")
-	fs.IntVar(&o.parallel, "parallel", 64, "registrations under way at once")
+	fs.IntVar(&o.contestants, "contestants", 500, "round: contestants who register, start, answer and submit")
+	fs.Int64Var(&o.roundID, "round", 0, "round: the round to play (default: the first open round listed)")
+	fs.DurationVar(&o.think, "think", 0, "round: pause before each answer (0: answer as fast as acks come)")
+	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
+	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
+	o.live.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.url = strings.TrimSuffix(o.url, "/")
+	switch {
+	case o.live.child:
+		return runLiveChild(o.url, o.live)
+	case o.scenario == "live":
+		return runLive(ctx, o.url, o.live, out)
+	case o.scenario != "round":
+		return fmt.Errorf("-scenario %q: want round or live", o.scenario)
+	}
 	c := &client{base: o.url, http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
 	if o.roundID == 0 {
 		id, err := c.openRound()

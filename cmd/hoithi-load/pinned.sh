@@ -2,22 +2,50 @@
 # Runs a fresh hoithi server on CPU 0 and hoithi-load on CPU 1 of the same
 # machine (each with GOMAXPROCS=1), so that the two do not fight over a
 # core, then stops the server. Arguments go to hoithi-load; BCRYPT (default
-# 4) sets the server's password hashing cost.
+# 4) sets the server's password hashing cost, PORT (default 8484) its
+# port on 127.0.0.1. The server may hold 20,000
+# open files (a live game of 15,000 players); the load tool gets the
+# server's first admin account (for the live scenario's host) and its pid
+# (to read its CPU and peak memory from /proc). The live scenario's player
+# processes inherit CPU 1 and GOMAXPROCS=1. PROFILE=FILE records the
+# server's CPU with perf (itself on CPU 1) while the load runs; read it with
+# `perf report -i FILE --no-children`.
 #
 #   cmd/hoithi-load/pinned.sh -contestants 1000 -watchers 100
 #   BCRYPT=10 cmd/hoithi-load/pinned.sh -contestants 300 -watchers 0
+#   cmd/hoithi-load/pinned.sh -scenario live -players 15000
 set -euo pipefail
+profile=${PROFILE:+$(realpath -m "$PROFILE")}
 cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)
 go build -o "$bin/hoithi" .
 go build -o "$bin/hoithi-load" ./cmd/hoithi-load
 cd "$bin"
-GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:8484 HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
+ulimit -n 20000
+export HOITHI_ADMIN_EMAIL=load@example.vn HOITHI_ADMIN_PASSWORD=load-test-password
+GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:"${PORT:-8484}" HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
   HOITHI_LOG_LEVEL=warn taskset -c 0 ./hoithi >server.out 2>server.err &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server; rm -rf "$bin"' EXIT
-for _ in $(seq 50); do
+perf=
+stop() {
+  set +e
+  [ -n "$perf" ] && kill -INT "$perf" 2>/dev/null && wait "$perf"
+  kill -TERM "$server" 2>/dev/null && wait "$server"
+  tail -n 20 server.err >&2
+  rm -rf "$bin"
+}
+trap stop EXIT
+for _ in $(seq 100); do
   grep -q "listening on" server.out 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
   sleep 0.1
 done
-GOMAXPROCS=1 taskset -c 1 ./hoithi-load -url http://127.0.0.1:8484 "$@"
+if ! grep -q "listening on" server.out 2>/dev/null; then
+  echo "pinned.sh: the server did not start" >&2
+  exit 1
+fi
+if [ -n "$profile" ]; then
+  taskset -c 1 perf record -q -k realtime -F 499 -g -p "$server" -o "$profile" 2>/dev/null &
+  perf=$!
+fi
+GOMAXPROCS=1 taskset -c 1 ./hoithi-load -url "http://127.0.0.1:${PORT:-8484}" -server-pid "$server" "$@"
