@@ -20,6 +20,18 @@ type ownDataBody struct {
 	Consents   []ownConsentBody `json:"consents"`
 	Attempts   []ownAttemptBody `json:"attempts"`
 	Results    []ownResultBody  `json:"results"`
+	Live       []ownLiveBody    `json:"live_games"`
+}
+
+// ownLiveBody is a live quiz the person played signed in.
+type ownLiveBody struct {
+	GameID   int64  `json:"game_id"`
+	Title    string `json:"title"`
+	Nickname string `json:"nickname"`
+	JoinedAt string `json:"joined_at"`
+	Points   int    `json:"points"`
+	Correct  int    `json:"correct"`
+	Answered int    `json:"answered"`
 }
 
 type ownAccountBody struct {
@@ -103,7 +115,7 @@ func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
 		Account: ownAccountBody{ID: u.ID, Role: u.Role, FullName: u.FullName, BirthDate: u.BirthDate,
 			IDNumber: u.IDNumber, Phone: u.Phone, Email: u.Email, Province: u.Province,
 			Commune: u.Commune, Unit: u.Unit, CreatedAt: apiTime(u.CreatedAt)},
-		Consents: []ownConsentBody{}, Attempts: []ownAttemptBody{}, Results: []ownResultBody{},
+		Consents: []ownConsentBody{}, Attempts: []ownAttemptBody{}, Results: []ownResultBody{}, Live: []ownLiveBody{},
 	}
 	if u.Province != "" {
 		body.Account.ProvinceName = h.Accounts.ProvinceName(u.Province)
@@ -122,6 +134,10 @@ func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
 			PredictionError: r.PredictionError, DurationMs: r.DurationMs,
 			Recorded: recordedBody{FullName: r.FullName, BirthDate: r.BirthDate, IDNumber: r.IDNumber,
 				Phone: r.Phone, Unit: r.Unit, Province: r.Province, Commune: r.Commune}})
+	}
+	for _, v := range d.Live {
+		body.Live = append(body.Live, ownLiveBody{GameID: v.GameID, Title: v.Title, Nickname: v.Nickname,
+			JoinedAt: apiTime(v.JoinedAt), Points: v.Points, Correct: v.Correct, Answered: v.Answered})
 	}
 	return body
 }

@@ -85,6 +85,19 @@ type OwnData struct {
 	Consents []ConsentRecord // oldest first
 	Attempts []OwnAttempt    // oldest first
 	Results  []OwnResult
+	Live     []OwnLivePlay // oldest first
+}
+
+// OwnLivePlay is a live quiz the person played signed in: the nickname
+// they chose and what they scored, skipped questions not counted.
+type OwnLivePlay struct {
+	GameID   int64
+	Title    string
+	Nickname string
+	JoinedAt time.Time
+	Points   int
+	Correct  int
+	Answered int
 }
 
 // Deletion is what deleting an account did.

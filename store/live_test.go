@@ -419,3 +419,68 @@ func TestDeletingAnAccountErasesItsLiveNicknames(t *testing.T) {
 	}
 	live.Stop()
 }
+
+// The live quizzes an account played signed in are part of the data it
+// downloads: the nickname it chose and its score, a skipped question not
+// counted; a guest's play is nobody's.
+func TestOwnDataListsTheLiveQuizzesPlayed(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, Options{})
+	bank, ids := liveBank(t, db, 2)
+	user, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Lê Thị Hoa", Phone: "0987654321",
+		CreatedAt: time.Now()}, "hash", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := quiz.NewFakeClock(time.Date(2026, 4, 10, 2, 0, 0, 0, time.UTC))
+	live := quiz.NewLive(db, db, clock, nil)
+	live.SetSink(&liveSink{})
+	defer live.Stop()
+	g, err := live.Create(ctx, quiz.User{}, quiz.LiveSettings{BankID: bank.ID, QuestionIDs: ids, SecondsPerQuestion: 30,
+		Title: "Hội nghị tập huấn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := db.LiveGame(ctx, g.ID)
+	hoa, err := live.Join(ctx, g.ID, "Hoa Lê", user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest, err := live.Join(ctx, g.ID, "Khách", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.Connect(g.ID, hoa.PlayerID)
+	live.Connect(g.ID, guest.PlayerID)
+	if err := live.StartGame(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The first question is answered right, then skipped: it earns nothing.
+	if err := live.Answer(ctx, g.ID, hoa.PlayerID, 0, correctOf(rec.Questions[0])); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Skip(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Second)
+	if err := live.Answer(ctx, g.ID, hoa.PlayerID, 1, correctOf(rec.Questions[1])); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.End(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OwnData(ctx, user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Live) != 1 {
+		t.Fatalf("own live plays %+v, want the one game", d.Live)
+	}
+	v := d.Live[0]
+	if v.GameID != g.ID || v.Title != "Hội nghị tập huấn" || v.Nickname != "Hoa Lê" || v.Correct != 1 || v.Answered != 2 ||
+		v.Points != 983 {
+		// 983: right at 1 s of 30, round(1000 × (1 − 1/60)); the skipped
+		// question's 1000 do not count.
+		t.Errorf("own live play %+v, want the game with 1 right answer of 2 answered and 983 points", v)
+	}
+}

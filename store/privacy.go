@@ -39,7 +39,37 @@ func ownData(tx *sql.Tx, userID int64) (quiz.OwnData, error) {
 	if d.Results, err = ownResults(tx, userID, false); err != nil {
 		return quiz.OwnData{}, err
 	}
+	if d.Live, err = ownLivePlays(tx, userID); err != nil {
+		return quiz.OwnData{}, err
+	}
 	return d, nil
+}
+
+// ownLivePlays reads the live quizzes an account played, with the points
+// and right answers of the questions not skipped.
+func ownLivePlays(tx *sql.Tx, userID int64) ([]quiz.OwnLivePlay, error) {
+	rows, err := tx.Query(`SELECT p.game_id, g.title, p.nickname, p.joined_at,
+		coalesce(sum(CASE WHEN q.skipped = 0 THEN a.points END), 0),
+		coalesce(sum(CASE WHEN q.skipped = 0 THEN a.correct END), 0), count(a.player_id)
+		FROM live_players p JOIN live_games g ON g.id = p.game_id
+		LEFT JOIN live_answers a ON a.player_id = p.id
+		LEFT JOIN live_questions q ON q.game_id = a.game_id AND q.position = a.position
+		WHERE p.user_id = ? GROUP BY p.id ORDER BY p.joined_at, p.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []quiz.OwnLivePlay
+	for rows.Next() {
+		var v quiz.OwnLivePlay
+		var joined int64
+		if err := rows.Scan(&v.GameID, &v.Title, &v.Nickname, &joined, &v.Points, &v.Correct, &v.Answered); err != nil {
+			return nil, err
+		}
+		v.JoinedAt = fromMs(joined)
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func ownConsents(tx *sql.Tx, userID int64) ([]quiz.ConsentRecord, error) {
