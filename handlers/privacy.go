@@ -108,6 +108,12 @@ type recordedBody struct {
 	Commune   string `json:"commune"`
 }
 
+// ownDataDetail is the audit detail of a person reading their own data:
+// how much of it there was.
+func ownDataDetail(d quiz.OwnData) string {
+	return fmt.Sprintf("consents=%d attempts=%d results=%d", len(d.Consents), len(d.Attempts), len(d.Results))
+}
+
 func (h *Handler) ownDataBodyOf(d quiz.OwnData) ownDataBody {
 	u := d.Account
 	body := ownDataBody{
@@ -166,7 +172,7 @@ func (h *Handler) downloadOwnData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("consents=%d attempts=%d results=%d", len(d.Consents), len(d.Attempts), len(d.Results))
+	detail := ownDataDetail(d)
 	if err := h.auditOnce(c, quiz.AuditOwnData, ownDataAuditEvery, detail); err != nil {
 		return err
 	}
@@ -467,7 +473,7 @@ func (h *Handler) ownDataPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("consents=%d attempts=%d results=%d", len(d.Consents), len(d.Attempts), len(d.Results))
+	detail := ownDataDetail(d)
 	if err := h.auditOnce(c, quiz.AuditOwnDataPage, ownDataAuditEvery, detail); err != nil {
 		return err
 	}

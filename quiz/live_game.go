@@ -366,34 +366,37 @@ func (g *liveGame) sendCount(now time.Time) {
 
 // The moves. Each takes g.step, stores the move, then tells it.
 
-// StartGame opens the first question of a game in the lobby.
-func (l *Live) StartGame(ctx context.Context, gameID int64) error {
+// move runs f on a running game with its step taken.
+func (l *Live) move(gameID int64, f func(g *liveGame) error) error {
 	g, err := l.running(gameID)
 	if err != nil {
 		return err
 	}
 	g.step.Lock()
 	defer g.step.Unlock()
-	g.mu.Lock()
-	phase := g.phase
-	g.mu.Unlock()
-	if phase != PhaseLobby {
-		return g.wrongState("start")
-	}
-	return l.open(ctx, g, 0)
+	return f(g)
+}
+
+// StartGame opens the first question of a game in the lobby.
+func (l *Live) StartGame(ctx context.Context, gameID int64) error {
+	return l.move(gameID, func(g *liveGame) error {
+		g.mu.Lock()
+		phase := g.phase
+		g.mu.Unlock()
+		if phase != PhaseLobby {
+			return g.wrongState("start")
+		}
+		return l.open(ctx, g, 0)
+	})
 }
 
 // Next moves the game on by one step: an open question is closed now (its
 // answers count), a reveal gives way to the leaderboard, the leaderboard to
 // the next question, or after the last one to the end.
 func (l *Live) Next(ctx context.Context, gameID int64) error {
-	g, err := l.running(gameID)
-	if err != nil {
-		return err
-	}
-	g.step.Lock()
-	defer g.step.Unlock()
-	return l.next(ctx, g)
+	return l.move(gameID, func(g *liveGame) error {
+		return l.next(ctx, g)
+	})
 }
 
 func (l *Live) next(ctx context.Context, g *liveGame) error {
@@ -428,139 +431,123 @@ func (l *Live) next(ctx context.Context, g *liveGame) error {
 // the next question (or, after the last, ends the game): for a question
 // found wrong while it is shown.
 func (l *Live) Skip(ctx context.Context, gameID int64) error {
-	g, err := l.running(gameID)
-	if err != nil {
-		return err
-	}
-	g.step.Lock()
-	defer g.step.Unlock()
-	g.mu.Lock()
-	phase, index, count := g.phase, g.game.Index, len(g.questions)
-	g.mu.Unlock()
-	if phase != PhaseQuestion && phase != phaseClosing {
-		return g.wrongState("skip")
-	}
-	if err := l.close(ctx, g, index, true); err != nil {
-		return err
-	}
-	if index+1 < count {
-		return l.open(ctx, g, index+1)
-	}
-	return l.end(ctx, g)
+	return l.move(gameID, func(g *liveGame) error {
+		g.mu.Lock()
+		phase, index, count := g.phase, g.game.Index, len(g.questions)
+		g.mu.Unlock()
+		if phase != PhaseQuestion && phase != phaseClosing {
+			return g.wrongState("skip")
+		}
+		if err := l.close(ctx, g, index, true); err != nil {
+			return err
+		}
+		if index+1 < count {
+			return l.open(ctx, g, index+1)
+		}
+		return l.end(ctx, g)
+	})
 }
 
 // End ends the game at once; an open question is closed first, its
 // answers counting.
 func (l *Live) End(ctx context.Context, gameID int64) error {
-	g, err := l.running(gameID)
-	if err != nil {
-		return err
-	}
-	g.step.Lock()
-	defer g.step.Unlock()
-	g.mu.Lock()
-	phase, index := g.phase, g.game.Index
-	g.mu.Unlock()
-	switch phase {
-	case PhaseEnded:
-		return Errorf(CodeGameEnded, "the game has ended")
-	case PhaseQuestion, phaseClosing:
-		if err := l.close(ctx, g, index, false); err != nil {
-			return err
+	return l.move(gameID, func(g *liveGame) error {
+		g.mu.Lock()
+		phase, index := g.phase, g.game.Index
+		g.mu.Unlock()
+		switch phase {
+		case PhaseEnded:
+			return Errorf(CodeGameEnded, "the game has ended")
+		case PhaseQuestion, phaseClosing:
+			if err := l.close(ctx, g, index, false); err != nil {
+				return err
+			}
 		}
-	}
-	return l.end(ctx, g)
+		return l.end(ctx, g)
+	})
 }
 
 // SetAutoAdvance turns auto-advance on or off: on, the leaderboard follows
 // a reveal after LiveRevealPause and the next question the leaderboard
 // after LiveLeaderboardPause, with no command from the host.
 func (l *Live) SetAutoAdvance(ctx context.Context, gameID int64, on bool) error {
-	g, err := l.running(gameID)
-	if err != nil {
-		return err
-	}
-	g.step.Lock()
-	defer g.step.Unlock()
-	if err := l.store.SetLiveAutoAdvance(ctx, gameID, on); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.game.AutoAdvance = on
-	g.sink().ToHost(g.id, encodeJSON(liveAutoMsg{Type: "auto_advance", On: on}))
-	switch g.phase {
-	case PhaseReveal:
-		if on {
-			g.autoAdvanceLater(LiveRevealPause)
-		} else if g.timer != nil {
-			g.timer.Stop()
+	return l.move(gameID, func(g *liveGame) error {
+		if err := l.store.SetLiveAutoAdvance(ctx, gameID, on); err != nil {
+			return err
 		}
-	case PhaseLeaderboard:
-		if on {
-			g.autoAdvanceLater(LiveLeaderboardPause)
-		} else if g.timer != nil {
-			g.timer.Stop()
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.game.AutoAdvance = on
+		g.sink().ToHost(g.id, encodeJSON(liveAutoMsg{Type: "auto_advance", On: on}))
+		switch g.phase {
+		case PhaseReveal:
+			if on {
+				g.autoAdvanceLater(LiveRevealPause)
+			} else if g.timer != nil {
+				g.timer.Stop()
+			}
+		case PhaseLeaderboard:
+			if on {
+				g.autoAdvanceLater(LiveLeaderboardPause)
+			} else if g.timer != nil {
+				g.timer.Stop()
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Kick removes a player from the game: their connections are closed, they
 // cannot rejoin, and they leave the leaderboards and results. Their
 // nickname stays taken.
 func (l *Live) Kick(ctx context.Context, gameID, playerID int64) error {
-	g, err := l.running(gameID)
-	if err != nil {
-		return err
-	}
-	g.step.Lock()
-	defer g.step.Unlock()
-	g.mu.Lock()
-	p := g.players[playerID]
-	phase := g.phase
-	g.mu.Unlock()
-	if p == nil {
-		return NotFound("player")
-	}
-	if phase == PhaseEnded {
-		return Errorf(CodeGameEnded, "the game has ended")
-	}
-	now := l.clock.Now()
-	if err := l.store.KickLivePlayer(ctx, playerID, now); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	if !p.kicked {
-		p.kicked = true
-		kickedAt := now
-		p.KickedAt = &kickedAt
-		g.active--
-		answered := g.answers[p.ID] != nil
-		if answered {
-			g.answered--
+	return l.move(gameID, func(g *liveGame) error {
+		g.mu.Lock()
+		p := g.players[playerID]
+		phase := g.phase
+		g.mu.Unlock()
+		if p == nil {
+			return NotFound("player")
 		}
-		if p.conns > 0 {
-			g.connected--
+		if phase == PhaseEnded {
+			return Errorf(CodeGameEnded, "the game has ended")
+		}
+		now := l.clock.Now()
+		if err := l.store.KickLivePlayer(ctx, playerID, now); err != nil {
+			return err
+		}
+		g.mu.Lock()
+		if !p.kicked {
+			p.kicked = true
+			kickedAt := now
+			p.KickedAt = &kickedAt
+			g.active--
+			answered := g.answers[p.ID] != nil
 			if answered {
-				g.connectedAnswered--
+				g.answered--
 			}
+			if p.conns > 0 {
+				g.connected--
+				if answered {
+					g.connectedAnswered--
+				}
+			}
+			g.rank()
+			if g.phase == PhaseReveal || g.phase == PhaseLeaderboard {
+				g.boardMsg = g.encodeBoard()
+			}
+			s := g.sink()
+			s.ToPlayer(g.id, p.ID, encodeJSON(liveTypeMsg{Type: "kicked"}))
+			s.Drop(g.id, p.ID)
+			s.ToHost(g.id, g.encodePlayerEvent("player_kicked", p))
 		}
-		g.rank()
-		if g.phase == PhaseReveal || g.phase == PhaseLeaderboard {
-			g.boardMsg = g.encodeBoard()
+		closeNow, index := g.allAnswered(), g.game.Index
+		g.mu.Unlock()
+		if closeNow {
+			return l.close(ctx, g, index, false)
 		}
-		s := g.sink()
-		s.ToPlayer(g.id, p.ID, encodeJSON(liveTypeMsg{Type: "kicked"}))
-		s.Drop(g.id, p.ID)
-		s.ToHost(g.id, g.encodePlayerEvent("player_kicked", p))
-	}
-	closeNow, index := g.allAnswered(), g.game.Index
-	g.mu.Unlock()
-	if closeNow {
-		return l.close(ctx, g, index, false)
-	}
-	return nil
+		return nil
+	})
 }
 
 // open stores and shows question index. The caller holds g.step.
