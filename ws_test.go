@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -374,6 +375,39 @@ func TestAttemptSocketHandshake(t *testing.T) {
 					status = resp.StatusCode
 				}
 				t.Errorf("got %v (status %d), want %d", err, status, c.want)
+			}
+		})
+	}
+	// A request that is no websocket handshake gets an API error, and the
+	// connection stays an HTTP one.
+	plain := []struct {
+		name    string
+		version string
+		key     string
+	}{
+		{"a plain GET", "", ""},
+		{"another websocket version", "8", "dGhlIHNhbXBsZSBub25jZQ=="},
+		{"a key that is not 16 bytes", "13", "c2hvcnQ="},
+	}
+	for _, c := range plain {
+		t.Run("answers 400 bad_request to "+c.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", s.URL+attemptWS(id), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			if c.version != "" {
+				req.Header.Set("Connection", "Upgrade")
+				req.Header.Set("Upgrade", "websocket")
+				req.Header.Set("Sec-WebSocket-Version", c.version)
+				req.Header.Set("Sec-WebSocket-Key", c.key)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body struct{ Error struct{ Code string } }
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			if resp.StatusCode != 400 || body.Error.Code != "bad_request" {
+				t.Errorf("status %d, code %q; want 400 bad_request", resp.StatusCode, body.Error.Code)
 			}
 		})
 	}

@@ -158,6 +158,8 @@ func (h *Handler) App() *fiber.App {
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 	})
+	// A websocket's connection is the hub's once taken over (upgrade).
+	app.Server().KeepHijackedConns = true
 	h.routes(app)
 	return app
 }

@@ -64,7 +64,7 @@ func BenchmarkPublish(b *testing.B) {
 		r.Header.Set("Upgrade", "websocket")
 		r.Header.Set("Sec-WebSocket-Version", "13")
 		r.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-		ws, err := testUpgrader.Upgrade(&hijacker{conn, bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn))}, r, nil)
+		ws, err := testUpgrader.Upgrade(&hijacker{Conn(conn), bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn))}, r, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,8 +5,9 @@
 //
 // A message is encoded once by whoever publishes it and the same bytes go
 // to every socket that follows the topic. Each socket has a writer of its
-// own behind a bounded queue, so a socket that reads slowly or not at all
-// holds up nobody else: a message marked Latest (a board, the live
+// own behind a bounded queue, a goroutine that runs while something waits
+// to be written and writes all it finds in one system call, so a socket
+// that reads slowly or not at all holds up nobody else: a message marked Latest (a board, the live
 // figures) replaces its unsent predecessor, so a slow reader gets the
 // newest and never a backlog; a socket whose write has waited 10 s, or
 // whose queue of other messages is full, is closed.
@@ -70,11 +71,15 @@ type Config struct {
 	// Opened, when set, hears of each socket opened (+1) and closed (-1),
 	// by kind: the metrics' gauge.
 	Opened func(kind string, delta int)
+	// PingEvery is how often each client is pinged; 0 means every 25 s.
+	// A client that answers nothing for a minute is gone.
+	PingEvery time.Duration
 }
 
 // Hub is the registry of open sockets.
 type Hub struct {
-	opened func(kind string, delta int)
+	opened    func(kind string, delta int)
+	pingEvery time.Duration
 
 	mu       sync.RWMutex
 	sockets  map[*Socket]struct{}
@@ -89,13 +94,17 @@ type Hub struct {
 
 // New makes an empty hub.
 func New(c Config) *Hub {
+	if c.PingEvery <= 0 {
+		c.PingEvery = pingEvery
+	}
 	return &Hub{
-		opened:   c.Opened,
-		sockets:  map[*Socket]struct{}{},
-		topics:   map[Topic]map[*Socket]struct{}{},
-		keys:     map[Key]*Socket{},
-		watchers: map[string]func(Topic, bool){},
-		places:   places{limit: c.PerAddress, open: map[string]int{}},
+		opened:    c.Opened,
+		pingEvery: c.PingEvery,
+		sockets:   map[*Socket]struct{}{},
+		topics:    map[Topic]map[*Socket]struct{}{},
+		keys:      map[Key]*Socket{},
+		watchers:  map[string]func(Topic, bool){},
+		places:    places{limit: c.PerAddress, open: map[string]int{}},
 	}
 }
 
@@ -199,7 +208,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 
 const goingAway = "server shutting down"
 
-// Open registers a websocket just upgraded and starts its writer. It is
+// Open registers a websocket just upgraded, on a connection from Conn, and
+// starts pinging its client. It is
 // refused (ok false, the connection closed with 1001) once shutdown began.
 // The caller runs the socket's read loop (Receive) and then Close.
 func (h *Hub) Open(conn *websocket.Conn, kind string) (s *Socket, ok bool) {
@@ -216,7 +226,7 @@ func (h *Hub) Open(conn *websocket.Conn, kind string) (s *Socket, ok bool) {
 	if h.opened != nil {
 		h.opened(kind, 1)
 	}
-	go s.write()
+	s.ping.Reset(h.pingEvery)
 	return s, true
 }
 
@@ -300,8 +310,7 @@ func (h *Hub) unregister(s *Socket) {
 }
 
 // Reserve counts one more socket from a client address unless it has its
-// cap open. Each socket holds a connection, two goroutines and their
-// buffers for as long as the client wants; without a cap one address
+// cap open. Each socket holds a connection, a goroutine and a buffer for as long as the client wants; without a cap one address
 // could hold thousands. The handlers reserve before the upgrade, to
 // refuse with a plain 429, and Release once the socket has closed.
 func (h *Hub) Reserve(addr string) bool { return h.places.take(addr) }

@@ -50,7 +50,7 @@ func pipe(tb testing.TB) (server, client *websocket.Conn) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	server, err = testUpgrader.Upgrade(&hijacker{serverEnd, bufio.NewReadWriter(br, bufio.NewWriter(serverEnd))}, r, nil)
+	server, err = testUpgrader.Upgrade(&hijacker{Conn(serverEnd), bufio.NewReadWriter(br, bufio.NewWriter(serverEnd))}, r, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -228,14 +228,18 @@ func TestStalledSubscriberDoesNotHoldUpTheOthers(t *testing.T) {
 func TestLatestMessagesReplaceTheirUnsentPredecessor(t *testing.T) {
 	h := New(Config{})
 	server, client := pipe(t)
-	s := newSocket(h, server, "leaderboard") // no writer yet: what is sent waits in the queue
+	s := newSocket(h, server, "leaderboard")
+	s.writing = true // as if its writer were busy: what is sent waits in the queue
 	p := &peer{Socket: s, client: client}
-	defer func() { // ends the writer of a socket the hub never opened
+	defer func() { // closes a socket the hub never opened
 		client.Close()
 		s.mu.Lock()
 		s.closing = true
+		start := s.startWriter()
 		s.mu.Unlock()
-		s.signal()
+		if start {
+			s.write()
+		}
 		<-s.written
 	}()
 

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"encoding/json"
+	"math"
+	"net"
 	"sync"
 	"time"
 
@@ -10,23 +12,29 @@ import (
 
 // Socket is one open websocket. Its owner (the handler that opened it)
 // subscribes it, claims a key, runs its read loop with Receive and then
-// calls Close; anyone may Send to it or Stop it. Its writer goroutine
-// writes what is queued, in order, and pings the client.
+// calls Close; anyone may Send to it or Stop it. What is queued is written
+// in order by a writer goroutine that runs only while there is something
+// to write, all it finds queued in one system call; a timer pings the
+// client. An idle socket thus holds one goroutine, its read loop.
 type Socket struct {
 	hub  *Hub
 	conn *websocket.Conn
+	out  net.Conn // what the writer writes frames to (a Conn)
 	kind string
+	ping *time.Timer
+	run  func() // write, made once: starting it allocates nothing
 
 	mu       sync.Mutex
 	queue    []Message         // waiting for the writer
 	spare    []Message         // the writer's last batch, emptied, for the next queue
 	last     map[string][]byte // by Latest name, the data last queued
+	pinging  bool              // a ping waits for the writer
+	writing  bool              // a writer goroutine runs
 	stopping bool              // the read loop is to return
 	closing  bool              // Close was called: nothing more is queued
 	broken   bool              // a write failed or the queue overflowed: nothing more is written
 	code     int               // the close frame's
 	text     string
-	wake     chan struct{} // something was queued, or Close was called
 	written  chan struct{} // closed once the writer has closed the connection
 	closed   sync.Once
 
@@ -37,15 +45,34 @@ type Socket struct {
 }
 
 func newSocket(h *Hub, conn *websocket.Conn, kind string) *Socket {
-	s := &Socket{hub: h, conn: conn, kind: kind, code: websocket.CloseNormalClosure,
-		wake: make(chan struct{}, 1), written: make(chan struct{})}
+	s := &Socket{hub: h, conn: conn, out: conn.NetConn(), kind: kind, code: websocket.CloseNormalClosure,
+		written: make(chan struct{})}
+	s.run = s.write
+	s.ping = time.AfterFunc(time.Duration(math.MaxInt64), s.pingClient) // Open sets it going
 	conn.SetReadLimit(readLimit)
 	_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
 	conn.SetPongHandler(func(string) error {
 		s.extendRead()
 		return nil
 	})
+	conn.SetCloseHandler(s.closedByClient)
 	return s
+}
+
+// closedByClient answers a client's close frame: the writer's close frame,
+// the only one the socket sends, echoes the client's code unless the
+// socket was already being stopped with a code of its own.
+func (s *Socket) closedByClient(code int, _ string) error {
+	if code == websocket.CloseNoStatusReceived {
+		code = websocket.CloseNormalClosure
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopping {
+		s.code, s.text = code, ""
+	}
+	s.stopLocked(s.code, s.text)
+	return nil
 }
 
 // Subscribe makes the socket follow t until Unsubscribe or Close.
@@ -65,11 +92,39 @@ func (s *Socket) Claim(k Key) { s.hub.claim(s, k) }
 func (s *Socket) Send(m Message) bool {
 	s.mu.Lock()
 	queued := s.enqueue(m)
+	start := queued && s.startWriter()
 	s.mu.Unlock()
-	if queued {
-		s.signal()
+	if start {
+		go s.run()
 	}
 	return queued
+}
+
+// startWriter reports whether the caller is to start the writer: there
+// was none. Under s.mu.
+func (s *Socket) startWriter() bool {
+	if s.writing {
+		return false
+	}
+	s.writing = true
+	return true
+}
+
+// pingClient queues a ping, every pingEvery until the socket closes: a
+// client that answers none is gone once its read deadline passes.
+func (s *Socket) pingClient() {
+	s.mu.Lock()
+	if s.closing || s.broken {
+		s.mu.Unlock()
+		return
+	}
+	s.pinging = true
+	start := s.startWriter()
+	s.mu.Unlock()
+	s.ping.Reset(s.hub.pingEvery)
+	if start {
+		go s.run()
+	}
 }
 
 // SendJSON encodes v and sends it: for what only this socket gets.
@@ -110,13 +165,6 @@ func (s *Socket) enqueue(m Message) bool {
 // out again while what it holds does not change.
 func sameSlice(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
-}
-
-func (s *Socket) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
 }
 
 // Stop makes the read loop return after the message it is handling, so
@@ -174,61 +222,69 @@ func (s *Socket) Receive(handle func(messageType int, data []byte)) {
 func (s *Socket) Close() {
 	s.closed.Do(func() {
 		s.hub.forget(s)
+		s.ping.Stop()
 		s.mu.Lock()
 		s.closing = true
+		start := s.startWriter()
 		s.mu.Unlock()
-		s.signal()
+		if start {
+			s.write() // the read loop's goroutine writes the rest itself
+		}
 		<-s.written
 		s.hub.unregister(s)
 	})
 }
 
-// write is the socket's writer: it writes what is queued, in order, each
-// write within writeTimeout, pings the client every pingEvery, and once
-// the socket is closing and its queue empty, closes the connection.
+// write is the socket's writer. It writes what is queued, in order, all
+// it finds at once in one write within writeTimeout, until the queue is
+// empty; then it ends, unless the socket is closing: then it writes the
+// close frame and closes the connection.
 func (s *Socket) write() {
-	defer close(s.written)
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
 	for {
-		select {
-		case <-s.wake:
-		case <-ping.C:
-			if s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)) != nil {
-				s.fail()
-			}
+		batch, ping, done := s.take()
+		if done {
+			s.mu.Lock()
+			code, text := s.code, s.text
+			s.mu.Unlock()
+			s.closeConn(code, text)
+			close(s.written)
+			return
 		}
-		for {
-			batch, closing := s.take()
-			if len(batch) == 0 {
-				if closing {
-					s.mu.Lock()
-					code, text := s.code, s.text
-					s.mu.Unlock()
-					s.closeConn(code, text)
-					return
-				}
-				break
-			}
-			for _, m := range batch {
-				_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-				if s.conn.WriteMessage(websocket.TextMessage, m.Data) != nil {
-					s.fail()
-					break
-				}
-			}
-			s.recycle(batch)
+		if len(batch) == 0 && !ping {
+			return // take saw nothing to do and let the writer go
+		}
+		f := framesPool.Get().(*frames)
+		if ping {
+			f.add(opPing, nil)
+		}
+		for _, m := range batch {
+			f.add(opText, m.Data)
+		}
+		err := f.write(s.out, writeTimeout)
+		f.reset()
+		framesPool.Put(f)
+		s.recycle(batch)
+		if err != nil {
+			s.fail()
 		}
 	}
 }
 
-// take hands the writer what is queued, nothing once the socket is
-// broken, and whether the socket is closing.
-func (s *Socket) take() (batch []Message, closing bool) {
+// take hands the writer what is queued (nothing once the socket is
+// broken) and whether a ping is due. With nothing to write it reports
+// done when the socket is closing, and otherwise marks the writer gone.
+func (s *Socket) take() (batch []Message, ping, done bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	batch, s.queue, s.spare = s.queue, s.spare[:0], nil
-	return batch, s.closing
+	ping, s.pinging = s.pinging && !s.broken, false
+	if len(batch) == 0 && !ping {
+		if s.closing {
+			return nil, false, true
+		}
+		s.writing = false
+	}
+	return batch, ping, false
 }
 
 // recycle keeps a written batch's array for the next queue, emptied so
@@ -257,6 +313,10 @@ func (s *Socket) breakLocked() {
 
 // closeConn sends the close frame and closes the connection.
 func (s *Socket) closeConn(code int, text string) {
-	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(closeTimeout))
+	f := framesPool.Get().(*frames)
+	f.add(opClose, websocket.FormatCloseMessage(code, text))
+	_ = f.write(s.out, closeTimeout)
+	f.reset()
+	framesPool.Put(f)
 	_ = s.conn.Close()
 }

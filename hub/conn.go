@@ -1,0 +1,103 @@
+package hub
+
+import (
+	"encoding/binary"
+	"net"
+	"sync"
+	"time"
+)
+
+// Conn wraps a connection taken over from the HTTP server before it is
+// upgraded, so that the socket's writer and gorilla/websocket share it:
+// gorilla reads from it and writes only the control frames it answers by
+// itself (a pong, the close after a client's protocol error), and the
+// socket's writer writes its frames straight to it, all it has queued in
+// one system call. A lock keeps each write whole.
+func Conn(c net.Conn) net.Conn { return &frameConn{Conn: c} }
+
+type frameConn struct {
+	net.Conn
+	mu sync.Mutex
+}
+
+func (c *frameConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// The frames the writer makes: the server's frames are never masked, and
+// every message fits in one frame.
+const (
+	opText  = 0x1
+	opClose = 0x8
+	opPing  = 0x9
+	finBit  = 0x80
+)
+
+// frames is a writer's batch: the frame headers, and the buffers for one
+// vectored write (each header, then the message's bytes as they are,
+// shared with every other socket that got the message).
+type frames struct {
+	headers []byte
+	bufs    net.Buffers
+	out     net.Buffers // bufs as the write consumes them
+	spans   [][2]int    // each buffer's place in headers; -1 for a message's data
+	data    [][]byte
+}
+
+var framesPool = sync.Pool{New: func() any { return new(frames) }}
+
+// add appends one frame of kind op holding payload.
+func (f *frames) add(op byte, payload []byte) {
+	start := len(f.headers)
+	f.headers = append(f.headers, finBit|op)
+	switch n := len(payload); {
+	case n < 126:
+		f.headers = append(f.headers, byte(n))
+	case n <= 0xffff:
+		f.headers = append(f.headers, 126)
+		f.headers = binary.BigEndian.AppendUint16(f.headers, uint16(n))
+	default:
+		f.headers = append(f.headers, 127)
+		f.headers = binary.BigEndian.AppendUint64(f.headers, uint64(n))
+	}
+	f.spans = append(f.spans, [2]int{start, len(f.headers)})
+	if len(payload) > 0 {
+		f.spans = append(f.spans, [2]int{-1, len(f.data)})
+		f.data = append(f.data, payload)
+	}
+}
+
+// write writes the batch to c within timeout, in one vectored write where
+// the connection takes one. The header bytes are placed only now, since
+// appending may have moved them.
+func (f *frames) write(c net.Conn, timeout time.Duration) error {
+	f.bufs = f.bufs[:0]
+	for _, s := range f.spans {
+		if s[0] < 0 {
+			f.bufs = append(f.bufs, f.data[s[1]])
+		} else {
+			f.bufs = append(f.bufs, f.headers[s[0]:s[1]])
+		}
+	}
+	if fc, ok := c.(*frameConn); ok {
+		fc.mu.Lock()
+		defer fc.mu.Unlock()
+		c = fc.Conn
+	}
+	if err := c.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	f.out = f.bufs
+	_, err := f.out.WriteTo(c)
+	return err
+}
+
+// reset empties the batch for the pool, holding no message's bytes.
+func (f *frames) reset() {
+	clear(f.data)
+	clear(f.bufs)
+	f.out = nil
+	f.headers, f.bufs, f.spans, f.data = f.headers[:0], f.bufs[:0], f.spans[:0], f.data[:0]
+}
