@@ -250,3 +250,34 @@ func TestMetricsWithoutTokenStayOnTheLocalNetwork(t *testing.T) {
 		}
 	}
 }
+
+func TestProfilesAreServedOnlyWhenAskedAndOnlyToTheMetricsToken(t *testing.T) {
+	const token = "a-metrics-token-for-the-scraper"
+	bearer := http.Header{"Authorization": {"Bearer " + token}}
+	t.Run("off by default: no route", func(t *testing.T) {
+		s := startServer(t, map[string]string{"HOITHI_METRICS_TOKEN": token})
+		if resp, _ := s.request("GET", "/debug/pprof/", nil, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("status %d, want 404", resp.StatusCode)
+		}
+	})
+	t.Run("on, they need the token", func(t *testing.T) {
+		s := startServer(t, map[string]string{"HOITHI_METRICS_TOKEN": token, "HOITHI_PPROF": "1"})
+		for _, header := range []http.Header{{}, {"Authorization": {"Bearer not-the-token"}}} {
+			if resp, _ := s.request("GET", "/debug/pprof/heap?debug=1", header, ""); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("without the token: status %d, want 401", resp.StatusCode)
+			}
+		}
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/mutex?debug=1", "/debug/pprof/goroutine?debug=1"} {
+			resp, body := s.request("GET", path, bearer, "")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "goroutine") && !strings.Contains(body, "heap") && !strings.Contains(body, "mutex") {
+				t.Errorf("%s: status %d, body %.80q", path, resp.StatusCode, body)
+			}
+		}
+	})
+	t.Run("on without a token, the server refuses to start", func(t *testing.T) {
+		_, err := loadConfig(func(key string) string { return map[string]string{"HOITHI_PPROF": "1"}[key] })
+		if err == nil || !strings.Contains(err.Error(), "HOITHI_PPROF needs HOITHI_METRICS_TOKEN") {
+			t.Errorf("config error %v, want one naming HOITHI_METRICS_TOKEN", err)
+		}
+	})
+}

@@ -115,6 +115,7 @@ type config struct {
 	adminPassword  string
 	rateLimit      bool
 	metricsToken   string
+	pprof          bool
 	jwtSecret      string
 	keyFile        string
 	tokenTTL       time.Duration
@@ -182,6 +183,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	boolean("HOITHI_DEMO", &cfg.demo)
 	boolean("HOITHI_RATE_LIMIT", &cfg.rateLimit)
 	boolean("HOITHI_COOKIE_SECURE", &cfg.secureCookie)
+	boolean("HOITHI_PPROF", &cfg.pprof)
 	duration := func(key string, dst *time.Duration, least time.Duration) {
 		v := getenv(key)
 		if v == "" {
@@ -255,6 +257,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if cfg.jwtSecret != "" && len(cfg.jwtSecret) < 32 {
 		errs = append(errs, errors.New("HOITHI_JWT_SECRET: want at least 32 characters"))
+	}
+	if cfg.pprof && cfg.metricsToken == "" {
+		errs = append(errs, errors.New("HOITHI_PPROF needs HOITHI_METRICS_TOKEN: profiles are served only to its bearer"))
 	}
 	return cfg, errors.Join(errs...)
 }
@@ -337,6 +342,10 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		}
 	}
 
+	if cfg.pprof { // what the mutex and block profiles show
+		runtime.SetMutexProfileFraction(5)
+		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	}
 	var h *handlers.Handler
 	engine := quiz.NewEngine(quiz.EngineConfig{
 		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log,
@@ -347,7 +356,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
 		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, cfg.clock.Now), Consents: svc.consents,
 		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
-		Metrics: m, MetricsToken: cfg.metricsToken, JWTKey: key, TokenTTL: cfg.tokenTTL,
+		Metrics: m, MetricsToken: cfg.metricsToken, Profiling: cfg.pprof, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
 		SocketsPerAddress: cfg.wsPerAddress, HashWorkers: cfg.hashWorkers, Now: cfg.clock.Now, Log: log,
 		Certificates: quiz.NewCertificates(svc.db, cfg.clock.Now),

@@ -49,6 +49,10 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	// MetricsToken, when set, is the bearer token /metrics requires.
 	MetricsToken string
+	// Profiling serves Go's profiles under /debug/pprof/ to the bearer of
+	// MetricsToken, which it needs, and records lock contention and
+	// blocking for them.
+	Profiling bool
 	// JWTKey signs and checks the HS256 tokens.
 	JWTKey   []byte
 	TokenTTL time.Duration

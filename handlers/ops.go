@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"crypto/subtle"
+	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"strconv"
 	"time"
@@ -29,15 +31,46 @@ func (h *Handler) healthz(c *fiber.Ctx) error {
 // round's prediction asks for.
 func (h *Handler) metrics(c *fiber.Ctx) error {
 	if h.MetricsToken != "" {
-		want := "Bearer " + h.MetricsToken
-		if subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte(want)) != 1 {
-			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
-			return quiz.Errorf(quiz.CodeUnauthorized, "metrics need the metrics token")
+		if err := h.metricsBearer(c); err != nil {
+			return err
 		}
 	} else if !localNetwork(h.clientIP(c)) {
 		return quiz.Errorf(quiz.CodeForbidden, "metrics from outside the local network need HOITHI_METRICS_TOKEN")
 	}
 	return adaptor.HTTPHandler(promhttp.HandlerFor(h.Metrics.Registry, promhttp.HandlerOpts{}))(c)
+}
+
+// metricsBearer checks the request carries the metrics token.
+func (h *Handler) metricsBearer(c *fiber.Ctx) error {
+	want := "Bearer " + h.MetricsToken
+	if h.MetricsToken == "" || subtle.ConstantTimeCompare([]byte(c.Get(fiber.HeaderAuthorization)), []byte(want)) != 1 {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+		return quiz.Errorf(quiz.CodeUnauthorized, "metrics need the metrics token")
+	}
+	return nil
+}
+
+// profile serves Go's profiles (net/http/pprof) under /debug/pprof/ to the
+// bearer of the metrics token; the route exists only with Profiling on.
+// A profile shows the code's costs, not the data: stacks, sizes, counts.
+func (h *Handler) profile(c *fiber.Ctx) error {
+	if err := h.metricsBearer(c); err != nil {
+		return err
+	}
+	var serve http.HandlerFunc
+	switch name := c.Params("*"); name {
+	case "cmdline":
+		serve = pprof.Cmdline
+	case "profile":
+		serve = pprof.Profile
+	case "symbol":
+		serve = pprof.Symbol
+	case "trace":
+		serve = pprof.Trace
+	default:
+		serve = pprof.Index // the index, and heap, allocs, goroutine, mutex, block ... by name
+	}
+	return adaptor.HTTPHandlerFunc(serve)(c)
 }
 
 // localNetwork reports whether ip is a loopback, private or link-local

@@ -20,6 +20,9 @@ func (h *Handler) routes(app *fiber.App) {
 	// its own.
 	app.Get("/healthz", h.healthz)
 	app.Get("/metrics", h.metrics)
+	if h.Profiling {
+		app.Get("/debug/pprof/*", h.profile)
+	}
 	app.Get("/static/*", h.static)
 	app.Get("/favicon.ico", h.favicon)
 
