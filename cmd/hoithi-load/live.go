@@ -669,7 +669,7 @@ func (f serverFigures) cpuSince(before serverFigures, took time.Duration) string
 
 func (s *serverWatch) read() serverFigures {
 	f := serverFigures{at: time.Now()}
-	if resp, err := s.c.http.Get(s.c.base + "/metrics"); err == nil {
+	if resp, err := s.c.metrics(); err == nil {
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {

@@ -395,7 +395,7 @@ type writerFigures struct{ commits, ops, seconds float64 }
 
 // writerFigures reads the writer's histograms from /metrics.
 func (c *client) writerFigures() (writerFigures, error) {
-	resp, err := c.http.Get(c.base + "/metrics")
+	resp, err := c.metrics()
 	if err != nil {
 		return writerFigures{}, err
 	}

@@ -9,13 +9,18 @@
 # (to read its CPU and peak memory from /proc). The live scenario's player
 # processes inherit CPU 1 and GOMAXPROCS=1. PROFILE=FILE records the
 # server's CPU with perf (itself on CPU 1) while the load runs; read it with
-# `perf report -i FILE --no-children`.
+# `perf report -i FILE --no-children`. PPROF=DIR turns on the server's Go
+# profiles and saves them in DIR: CPU over PPROF_SECONDS (default 30) from
+# PPROF_DELAY seconds (default 0) into the load (past the registrations), then the heap, allocations, mutex, block and goroutine
+# profiles at the end, and the server binary they name; read them with
+# `go tool pprof -top DIR/hoithi DIR/cpu.pprof`.
 #
 #   cmd/hoithi-load/pinned.sh -contestants 1000 -watchers 100
 #   BCRYPT=10 cmd/hoithi-load/pinned.sh -contestants 300 -watchers 0
 #   cmd/hoithi-load/pinned.sh -scenario live -players 15000
 set -euo pipefail
 profile=${PROFILE:+$(realpath -m "$PROFILE")}
+pprofdir=${PPROF:+$(realpath -m "$PPROF")}
 cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)
 go build -o "$bin/hoithi" .
@@ -23,12 +28,26 @@ go build -o "$bin/hoithi-load" ./cmd/hoithi-load
 cd "$bin"
 ulimit -n 20000
 export HOITHI_ADMIN_EMAIL=load@example.vn HOITHI_ADMIN_PASSWORD=load-test-password
+if [ -n "$pprofdir" ]; then
+  mkdir -p "$pprofdir"
+  cp hoithi "$pprofdir/hoithi"
+  export HOITHI_PPROF=1 HOITHI_METRICS_TOKEN=load-test-metrics-token
+fi
 GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:"${PORT:-8484}" HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
   HOITHI_LOG_LEVEL=warn taskset -c 0 ./hoithi >server.out 2>server.err &
 server=$!
 perf=
+cpuprof=
+url="http://127.0.0.1:${PORT:-8484}"
+pprof_get() { # name [query]: one of the server's profiles into the directory
+  curl -sf -H "Authorization: Bearer $HOITHI_METRICS_TOKEN" -o "$pprofdir/$1.pprof" "$url/debug/pprof/$1${2:-}"
+}
 stop() {
   set +e
+  if [ -n "$pprofdir" ]; then
+    for name in heap allocs mutex block goroutine; do pprof_get "$name"; done
+    [ -n "$cpuprof" ] && wait "$cpuprof"
+  fi
   [ -n "$perf" ] && kill -INT "$perf" 2>/dev/null && wait "$perf"
   kill -TERM "$server" 2>/dev/null && wait "$server"
   tail -n 20 server.err >&2
@@ -48,4 +67,9 @@ if [ -n "$profile" ]; then
   taskset -c 1 perf record -q -k realtime -F 499 -g -p "$server" -o "$profile" 2>/dev/null &
   perf=$!
 fi
-GOMAXPROCS=1 taskset -c 1 ./hoithi-load -url "http://127.0.0.1:${PORT:-8484}" -server-pid "$server" "$@"
+if [ -n "$pprofdir" ]; then
+  (sleep "${PPROF_DELAY:-0}" && taskset -c 1 curl -sf -H "Authorization: Bearer $HOITHI_METRICS_TOKEN" -o "$pprofdir/cpu.pprof" \
+    "$url/debug/pprof/profile?seconds=${PPROF_SECONDS:-30}") &
+  cpuprof=$!
+fi
+GOMAXPROCS=1 taskset -c 1 ./hoithi-load -url "$url" -server-pid "$server" "$@"
