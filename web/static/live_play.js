@@ -45,7 +45,16 @@
     if (name !== shown) { window.scrollTo(0, 0); }
     shown = name;
   }
-  function announce(s) { live.text($('announcer'), s); }
+  // announce has a screen reader say s, then the quiz's own text, if any,
+  // in Vietnamese.
+  function announce(s, quizText) {
+    var el = $('announcer');
+    live.text(el, s);
+    if (quizText) {
+      el.appendChild(document.createTextNode(' '));
+      el.appendChild(live.quizText(document.createElement('span'), quizText));
+    }
+  }
   function status(s) { live.text($('conn'), s); }
 
   function showMe(points) {
@@ -110,7 +119,7 @@
     if (fresh) { chosen = []; }
     if (acked[m.index]) { showWaiting(); return; }
     live.text($('q-num'), t('question_n', { n: m.index + 1, count: m.count || count }));
-    live.text($('q-text'), m.text);
+    live.quizText($('q-text'), m.text);
     live.text($('q-hint'), m.multiple ? t('multiple_hint') : '');
     live.text($('q-status'), '');
     var box = $('q-options');
@@ -121,9 +130,8 @@
       b.className = 'live-answer ' + live.colour(i);
       b.dataset.optionId = String(o.id);
       b.appendChild(live.mark(i));
-      var label = document.createElement('span');
+      var label = live.quizText(document.createElement('span'), o.text);
       label.className = 'live-answer-text';
-      label.textContent = o.text;
       b.appendChild(label);
       if (m.multiple) {
         b.setAttribute('aria-pressed', chosen.indexOf(o.id) >= 0 ? 'true' : 'false');
@@ -141,7 +149,7 @@
         live.text($('q-status'), t('time_up'));
       }
     });
-    if (fresh) { announce(t('question_n', { n: m.index + 1, count: m.count || count }) + '. ' + m.text); }
+    if (fresh) { announce(t('question_n', { n: m.index + 1, count: m.count || count }) + '.', m.text); }
   }
 
   function setAnswering(on) {
@@ -211,9 +219,7 @@
         var li = document.createElement('li');
         li.className = 'live-right-item ' + live.colour(i);
         li.appendChild(live.mark(i));
-        var span = document.createElement('span');
-        span.textContent = o.text;
-        li.appendChild(span);
+        li.appendChild(live.quizText(document.createElement('span'), o.text));
         list.appendChild(li);
       });
     }
