@@ -55,6 +55,7 @@
       el.appendChild(live.quizText(document.createElement('span'), quizText));
     }
   }
+  function rankOf(rank, players) { return t('rank_of', { rank: live.num(rank), players: live.num(players) }); }
   function status(s) { live.text($('conn'), s); }
 
   function showMe(points) {
@@ -243,11 +244,11 @@
     live.text($('r-choice'), mine && mine.length ? t('your_choice', { letters: choiceText(mine) }) : '');
     live.text($('r-total'), t('points', { n: live.num(m.total_points) }));
     live.text($('r-correct'), t('correct_of', { n: m.correct_answers, count: m.index + 1 }));
-    live.text($('r-rank'), t('rank_of', { rank: m.rank, players: m.players }));
+    live.text($('r-rank'), rankOf(m.rank, m.players));
     $('r-facts').hidden = false;
     showMe(m.total_points);
     if (shown !== 'result') { show('result'); }
-    announce(verdict + '. ' + $('r-points').textContent + ' ' + t('rank_of', { rank: m.rank, players: m.players }));
+    announce(verdict + '. ' + $('r-points').textContent + ' ' + rankOf(m.rank, m.players));
   }
 
   // --- leaderboard and end -----------------------------------------------
@@ -278,7 +279,7 @@
     fillBoard($('board-list'), m.entries);
     var mine = me && m.entries.some(function (e) { return e.player_id === me.player_id; });
     live.text($('board-me'), !mine && lastResult && lastResult.index === m.index
-      ? t('rank_of', { rank: lastResult.rank, players: lastResult.players }) : '');
+      ? rankOf(lastResult.rank, lastResult.players) : '');
     show('board');
   }
 
@@ -290,13 +291,13 @@
 
   function onFinal(m) {
     over = true;
-    live.text($('f-rank'), t('rank_of', { rank: m.rank, players: m.players }));
+    live.text($('f-rank'), rankOf(m.rank, m.players));
     live.text($('f-points'), t('points', { n: live.num(m.points) }));
     live.text($('f-correct'), t('correct_of', { n: m.correct, count: count }));
     showMe(m.points);
     save(key + '.final', { final: m, ended: ended });
     show('final');
-    announce(t('final_announce', { rank: m.rank, players: m.players, n: live.num(m.points) }));
+    announce(t('final_announce', { rank: live.num(m.rank), players: live.num(m.players), n: live.num(m.points) }));
   }
 
   function showKept() {
