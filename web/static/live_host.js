@@ -18,6 +18,7 @@
   var players = new Map(); // player id → {nickname, connected}, in join order
   var total = 0, connected = 0;
   var stopTimer = null;
+  var skippedJust = -1;    // the question just skipped, said on the next one
   var shownLimit = 300;    // nicknames shown in the lobby; a hall may hold thousands
 
   var views = ['lobby', 'question', 'reveal', 'skipped', 'board', 'ended'];
@@ -147,6 +148,10 @@
     live.text($('hq-num'), t('question_n', { n: m.index + 1, count: count }));
     live.text($('host-progress'), t('question_n', { n: m.index + 1, count: count }));
     live.quizText($('hq-text'), m.text);
+    var note = skippedJust >= 0 && skippedJust === m.index - 1 ? t('skipped_host', { n: skippedJust + 1 }) : '';
+    skippedJust = -1;
+    live.text($('hq-skipped'), note);
+    $('hq-skipped').hidden = !note;
     live.text($('hq-hint'), m.multiple ? t('multiple_hint') : '');
     optionList($('hq-options'), m.options);
     live.text($('hq-answered'), t('answered', { n: 0, of: live.num(connected) }));
@@ -210,6 +215,7 @@
   }
 
   function onSkipped(m) {
+    skippedJust = m.index;
     live.text($('hs-title'), t('skipped', { n: m.index + 1 }));
     show('skipped');
   }

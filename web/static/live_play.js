@@ -26,6 +26,7 @@
   var lastResult = null;
   var stopTimer = null;
   var over = false;             // kicked, replaced or ended: no reconnecting
+  var skippedJust = -1;         // the question the host has just skipped
 
   function load(k) {
     try { return JSON.parse(sessionStorage.getItem(k) || 'null'); } catch (e) { return null; }
@@ -118,6 +119,12 @@
     question = m;
     reveal = null;
     if (fresh) { chosen = []; }
+    // Right after a skip the phone says so on the next question: the skip
+    // itself shows for no time at all.
+    var note = skippedJust >= 0 && skippedJust === m.index - 1 ? t('skipped_note', { n: skippedJust + 1 }) : '';
+    skippedJust = -1;
+    live.text($('q-skipped'), note);
+    $('q-skipped').hidden = !note;
     if (acked[m.index]) { showWaiting(); return; }
     live.text($('q-num'), t('question_n', { n: m.index + 1, count: m.count || count }));
     live.quizText($('q-text'), m.text);
@@ -150,7 +157,7 @@
         live.text($('q-status'), t('time_up'));
       }
     });
-    if (fresh) { announce(t('question_n', { n: m.index + 1, count: m.count || count }) + '.', m.text); }
+    if (fresh) { announce((note ? note + ' ' : '') + t('question_n', { n: m.index + 1, count: m.count || count }) + '.', m.text); }
   }
 
   function setAnswering(on) {
@@ -371,7 +378,7 @@
 
   var handlers = {
     joined: onJoined, question: onQuestion, ack: onAck, reveal: onReveal, result: onResult,
-    skipped: function () { show('skipped'); announce(t('skipped_announce')); },
+    skipped: function (m) { skippedJust = m.index; show('skipped'); announce(t('skipped_announce')); },
     leaderboard: onBoard, ended: onEnded, final: onFinal, kicked: kicked, error: onError
   };
 
