@@ -28,6 +28,28 @@
   var over = false;             // kicked, replaced or ended: no reconnecting
   var skippedJust = -1;         // the question the host has just skipped
 
+  // The questions the right answers are counted over: those shown so far
+  // less those the host skipped, which earn nothing. Kept by game in this
+  // tab, so that a reload counts the same.
+  var progressKey = key + '.progress';
+  var progress = load(progressKey) || { last: -1, skipped: [] };
+  function reached(index) {
+    if (index > progress.last) { progress.last = index; save(progressKey, progress); }
+  }
+  function skippedOne(index) {
+    if (progress.skipped.indexOf(index) < 0) { progress.skipped.push(index); }
+    reached(index);
+    save(progressKey, progress);
+  }
+  function counted(upTo) {
+    if (upTo < 0) { return count; } // nothing known: the game's questions
+    var n = 0;
+    for (var i = 0; i <= upTo; i++) {
+      if (progress.skipped.indexOf(i) < 0) { n++; }
+    }
+    return n;
+  }
+
   function load(k) {
     try { return JSON.parse(sessionStorage.getItem(k) || 'null'); } catch (e) { return null; }
   }
@@ -118,6 +140,7 @@
     var fresh = !question || question.index !== m.index;
     question = m;
     reveal = null;
+    reached(m.index);
     if (fresh) { chosen = []; }
     // Right after a skip the phone says so on the next question: the skip
     // itself shows for no time at all.
@@ -219,6 +242,7 @@
 
   function onReveal(m) {
     reveal = m;
+    reached(m.index);
     var list = $('r-right');
     list.textContent = '';
     if (question && question.index === m.index) {
@@ -243,6 +267,7 @@
 
   function onResult(m) {
     lastResult = m;
+    reached(m.index);
     var verdict = !m.answered ? t('no_answer') : m.correct ? t('right') : t('wrong');
     live.text($('r-verdict'), verdict);
     $('view-result').className = 'live-view ' + (!m.answered ? 'is-none' : m.correct ? 'is-right' : 'is-wrong');
@@ -250,7 +275,7 @@
     var mine = question && question.index === m.index ? answered[m.index] : null;
     live.text($('r-choice'), mine && mine.length ? t('your_choice', { letters: choiceText(mine) }) : '');
     live.text($('r-total'), t('points', { n: live.num(m.total_points) }));
-    live.text($('r-correct'), t('correct_of', { n: m.correct_answers, count: m.index + 1 }));
+    live.text($('r-correct'), t('correct_of', { n: live.num(m.correct_answers), count: live.num(counted(m.index)) }));
     live.text($('r-rank'), rankOf(m.rank, m.players));
     $('r-facts').hidden = false;
     showMe(m.total_points);
@@ -282,6 +307,7 @@
   }
 
   function onBoard(m) {
+    reached(m.index);
     live.text($('board-title'), t('board_after', { n: m.index + 1 }));
     fillBoard($('board-list'), m.entries);
     var mine = me && m.entries.some(function (e) { return e.player_id === me.player_id; });
@@ -300,7 +326,7 @@
     over = true;
     live.text($('f-rank'), rankOf(m.rank, m.players));
     live.text($('f-points'), t('points', { n: live.num(m.points) }));
-    live.text($('f-correct'), t('correct_of', { n: m.correct, count: count }));
+    live.text($('f-correct'), t('correct_of', { n: live.num(m.correct), count: live.num(counted(progress.last)) }));
     showMe(m.points);
     save(key + '.final', { final: m, ended: ended });
     show('final');
@@ -378,7 +404,7 @@
 
   var handlers = {
     joined: onJoined, question: onQuestion, ack: onAck, reveal: onReveal, result: onResult,
-    skipped: function (m) { skippedJust = m.index; show('skipped'); announce(t('skipped_announce')); },
+    skipped: function (m) { skippedOne(m.index); skippedJust = m.index; show('skipped'); announce(t('skipped_announce')); },
     leaderboard: onBoard, ended: onEnded, final: onFinal, kicked: kicked, error: onError
   };
 
