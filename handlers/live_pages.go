@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,7 +21,11 @@ import (
 // view. The games themselves run over the websocket (live_socket.go).
 
 // liveStrings is the text the live pages' scripts show.
-func liveStrings(l lang) map[string]string { return l.Prefix("liveweb.js.") }
+func liveStrings(l lang) map[string]string {
+	texts := l.Prefix("liveweb.js.")
+	maps.Copy(texts, l.Prefix("live_more.js."))
+	return texts
+}
 
 // livePlayPath is where a player plays a game: the game's id names it
 // even after its end, when its PIN may be another game's.

@@ -51,6 +51,15 @@ window.hoithiLive = (function () {
   // always text, never markup.
   function text(el, s) { el.textContent = s == null ? '' : String(s); }
 
+  // quizText puts the quiz's own text (a question, an option) in el, marked
+  // as Vietnamese whatever the page's language, as the game's title is: a
+  // screen reader on an English page then reads it with a Vietnamese voice.
+  function quizText(el, s) {
+    el.lang = 'vi';
+    text(el, s);
+    return el;
+  }
+
   // countdown shows the seconds left until remainingMs from now in el,
   // and calls onEnd once at zero. It returns the function that stops it.
   function countdown(el, remainingMs, onEnd) {
@@ -111,5 +120,5 @@ window.hoithiLive = (function () {
     };
   }
 
-  return { mark: mark, letter: letter_, colour: colour, num: num, text: text, countdown: countdown, socket: socket };
+  return { mark: mark, letter: letter_, colour: colour, num: num, text: text, quizText: quizText, countdown: countdown, socket: socket };
 })();

@@ -18,6 +18,7 @@
   var players = new Map(); // player id → {nickname, connected}, in join order
   var total = 0, connected = 0;
   var stopTimer = null;
+  var skippedJust = -1;    // the question just skipped, said on the next one
   var shownLimit = 300;    // nicknames shown in the lobby; a hall may hold thousands
 
   var views = ['lobby', 'question', 'reveal', 'skipped', 'board', 'ended'];
@@ -132,9 +133,8 @@
       var li = document.createElement('li');
       li.className = 'live-option ' + live.colour(i);
       li.appendChild(live.mark(i));
-      var s = document.createElement('span');
+      var s = live.quizText(document.createElement('span'), o.text);
       s.className = 'live-option-text';
-      s.textContent = o.text;
       li.appendChild(s);
       box.appendChild(li);
     });
@@ -147,7 +147,11 @@
     count = m.count || count;
     live.text($('hq-num'), t('question_n', { n: m.index + 1, count: count }));
     live.text($('host-progress'), t('question_n', { n: m.index + 1, count: count }));
-    live.text($('hq-text'), m.text);
+    live.quizText($('hq-text'), m.text);
+    var note = skippedJust >= 0 && skippedJust === m.index - 1 ? t('skipped_host', { n: skippedJust + 1 }) : '';
+    skippedJust = -1;
+    live.text($('hq-skipped'), note);
+    $('hq-skipped').hidden = !note;
     live.text($('hq-hint'), m.multiple ? t('multiple_hint') : '');
     optionList($('hq-options'), m.options);
     live.text($('hq-answered'), t('answered', { n: 0, of: live.num(connected) }));
@@ -169,7 +173,7 @@
     index = m.index;
     var q = question && question.index === m.index ? question : null;
     live.text($('hr-num'), t('question_n', { n: m.index + 1, count: count }));
-    live.text($('hr-text'), q ? q.text : '');
+    live.quizText($('hr-text'), q ? q.text : '');
     live.text($('hr-caption'), t('chart_caption', { n: live.num(m.answered) }));
     var bars = $('hr-bars');
     bars.textContent = '';
@@ -181,9 +185,8 @@
       var label = document.createElement('span');
       label.className = 'live-bar-label';
       label.appendChild(live.mark(i));
-      var text = document.createElement('span');
+      var text = live.quizText(document.createElement('span'), q && q.options[i] && q.options[i].id === o.id ? q.options[i].text : '');
       text.className = 'live-bar-text';
-      text.textContent = q && q.options[i] && q.options[i].id === o.id ? q.options[i].text : '';
       label.appendChild(text);
       if (o.correct) {
         var right = document.createElement('strong');
@@ -212,6 +215,7 @@
   }
 
   function onSkipped(m) {
+    skippedJust = m.index;
     live.text($('hs-title'), t('skipped', { n: m.index + 1 }));
     show('skipped');
   }

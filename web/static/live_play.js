@@ -26,6 +26,29 @@
   var lastResult = null;
   var stopTimer = null;
   var over = false;             // kicked, replaced or ended: no reconnecting
+  var skippedJust = -1;         // the question the host has just skipped
+
+  // The questions the right answers are counted over: those shown so far
+  // less those the host skipped, which earn nothing. Kept by game in this
+  // tab, so that a reload counts the same.
+  var progressKey = key + '.progress';
+  var progress = load(progressKey) || { last: -1, skipped: [] };
+  function reached(index) {
+    if (index > progress.last) { progress.last = index; save(progressKey, progress); }
+  }
+  function skippedOne(index) {
+    if (progress.skipped.indexOf(index) < 0) { progress.skipped.push(index); }
+    reached(index);
+    save(progressKey, progress);
+  }
+  function counted(upTo) {
+    if (upTo < 0) { return count; } // nothing known: the game's questions
+    var n = 0;
+    for (var i = 0; i <= upTo; i++) {
+      if (progress.skipped.indexOf(i) < 0) { n++; }
+    }
+    return n;
+  }
 
   function load(k) {
     try { return JSON.parse(sessionStorage.getItem(k) || 'null'); } catch (e) { return null; }
@@ -45,7 +68,17 @@
     if (name !== shown) { window.scrollTo(0, 0); }
     shown = name;
   }
-  function announce(s) { live.text($('announcer'), s); }
+  // announce has a screen reader say s, then the quiz's own text, if any,
+  // in Vietnamese.
+  function announce(s, quizText) {
+    var el = $('announcer');
+    live.text(el, s);
+    if (quizText) {
+      el.appendChild(document.createTextNode(' '));
+      el.appendChild(live.quizText(document.createElement('span'), quizText));
+    }
+  }
+  function rankOf(rank, players) { return t('rank_of', { rank: live.num(rank), players: live.num(players) }); }
   function status(s) { live.text($('conn'), s); }
 
   function showMe(points) {
@@ -107,10 +140,17 @@
     var fresh = !question || question.index !== m.index;
     question = m;
     reveal = null;
+    reached(m.index);
     if (fresh) { chosen = []; }
+    // Right after a skip the phone says so on the next question: the skip
+    // itself shows for no time at all.
+    var note = skippedJust >= 0 && skippedJust === m.index - 1 ? t('skipped_note', { n: skippedJust + 1 }) : '';
+    skippedJust = -1;
+    live.text($('q-skipped'), note);
+    $('q-skipped').hidden = !note;
     if (acked[m.index]) { showWaiting(); return; }
     live.text($('q-num'), t('question_n', { n: m.index + 1, count: m.count || count }));
-    live.text($('q-text'), m.text);
+    live.quizText($('q-text'), m.text);
     live.text($('q-hint'), m.multiple ? t('multiple_hint') : '');
     live.text($('q-status'), '');
     var box = $('q-options');
@@ -121,9 +161,8 @@
       b.className = 'live-answer ' + live.colour(i);
       b.dataset.optionId = String(o.id);
       b.appendChild(live.mark(i));
-      var label = document.createElement('span');
+      var label = live.quizText(document.createElement('span'), o.text);
       label.className = 'live-answer-text';
-      label.textContent = o.text;
       b.appendChild(label);
       if (m.multiple) {
         b.setAttribute('aria-pressed', chosen.indexOf(o.id) >= 0 ? 'true' : 'false');
@@ -141,7 +180,7 @@
         live.text($('q-status'), t('time_up'));
       }
     });
-    if (fresh) { announce(t('question_n', { n: m.index + 1, count: m.count || count }) + '. ' + m.text); }
+    if (fresh) { announce((note ? note + ' ' : '') + t('question_n', { n: m.index + 1, count: m.count || count }) + '.', m.text); }
   }
 
   function setAnswering(on) {
@@ -203,6 +242,7 @@
 
   function onReveal(m) {
     reveal = m;
+    reached(m.index);
     var list = $('r-right');
     list.textContent = '';
     if (question && question.index === m.index) {
@@ -211,9 +251,7 @@
         var li = document.createElement('li');
         li.className = 'live-right-item ' + live.colour(i);
         li.appendChild(live.mark(i));
-        var span = document.createElement('span');
-        span.textContent = o.text;
-        li.appendChild(span);
+        li.appendChild(live.quizText(document.createElement('span'), o.text));
         list.appendChild(li);
       });
     }
@@ -229,6 +267,7 @@
 
   function onResult(m) {
     lastResult = m;
+    reached(m.index);
     var verdict = !m.answered ? t('no_answer') : m.correct ? t('right') : t('wrong');
     live.text($('r-verdict'), verdict);
     $('view-result').className = 'live-view ' + (!m.answered ? 'is-none' : m.correct ? 'is-right' : 'is-wrong');
@@ -236,12 +275,12 @@
     var mine = question && question.index === m.index ? answered[m.index] : null;
     live.text($('r-choice'), mine && mine.length ? t('your_choice', { letters: choiceText(mine) }) : '');
     live.text($('r-total'), t('points', { n: live.num(m.total_points) }));
-    live.text($('r-correct'), t('correct_of', { n: m.correct_answers, count: m.index + 1 }));
-    live.text($('r-rank'), t('rank_of', { rank: m.rank, players: m.players }));
+    live.text($('r-correct'), t('correct_of', { n: live.num(m.correct_answers), count: live.num(counted(m.index)) }));
+    live.text($('r-rank'), rankOf(m.rank, m.players));
     $('r-facts').hidden = false;
     showMe(m.total_points);
     if (shown !== 'result') { show('result'); }
-    announce(verdict + '. ' + $('r-points').textContent + ' ' + t('rank_of', { rank: m.rank, players: m.players }));
+    announce(verdict + '. ' + $('r-points').textContent + ' ' + rankOf(m.rank, m.players));
   }
 
   // --- leaderboard and end -----------------------------------------------
@@ -268,11 +307,12 @@
   }
 
   function onBoard(m) {
+    reached(m.index);
     live.text($('board-title'), t('board_after', { n: m.index + 1 }));
     fillBoard($('board-list'), m.entries);
     var mine = me && m.entries.some(function (e) { return e.player_id === me.player_id; });
     live.text($('board-me'), !mine && lastResult && lastResult.index === m.index
-      ? t('rank_of', { rank: lastResult.rank, players: lastResult.players }) : '');
+      ? rankOf(lastResult.rank, lastResult.players) : '');
     show('board');
   }
 
@@ -284,13 +324,13 @@
 
   function onFinal(m) {
     over = true;
-    live.text($('f-rank'), t('rank_of', { rank: m.rank, players: m.players }));
+    live.text($('f-rank'), rankOf(m.rank, m.players));
     live.text($('f-points'), t('points', { n: live.num(m.points) }));
-    live.text($('f-correct'), t('correct_of', { n: m.correct, count: count }));
+    live.text($('f-correct'), t('correct_of', { n: live.num(m.correct), count: live.num(counted(progress.last)) }));
     showMe(m.points);
     save(key + '.final', { final: m, ended: ended });
     show('final');
-    announce(t('final_announce', { rank: m.rank, players: m.players, n: live.num(m.points) }));
+    announce(t('final_announce', { rank: live.num(m.rank), players: live.num(m.players), n: live.num(m.points) }));
   }
 
   function showKept() {
@@ -364,7 +404,7 @@
 
   var handlers = {
     joined: onJoined, question: onQuestion, ack: onAck, reveal: onReveal, result: onResult,
-    skipped: function () { show('skipped'); announce(t('skipped_announce')); },
+    skipped: function (m) { skippedOne(m.index); skippedJust = m.index; show('skipped'); announce(t('skipped_announce')); },
     leaderboard: onBoard, ended: onEnded, final: onFinal, kicked: kicked, error: onError
   };
 
