@@ -168,6 +168,7 @@ type staller struct {
 	closes      *tally
 	closedAfter *samples
 	failures    atomic.Int64
+	sent        atomic.Int64 // messages the stalled sockets sent, all together
 }
 
 // smallReceiveBuffer dials with a receive buffer of a few kilobytes.
@@ -207,6 +208,7 @@ func (s *staller) run(c *client, token string, attemptID int64) error {
 				return fmt.Errorf("attempt %d: the server kept the stalled socket open for %s (%d messages sent)", attemptID, s.wait, seq)
 			}
 			s.closedAfter.add(time.Since(start))
+			s.sent.Add(int64(seq - 1))
 			s.closes.add(fmt.Sprint(closeCode(ws, err)))
 			return nil
 		}
@@ -214,9 +216,14 @@ func (s *staller) run(c *client, token string, attemptID int64) error {
 }
 
 func (s *staller) report(out io.Writer, n int) {
-	report(out, "stalled socket → closed", s.closedAfter, 0, s.failures.Load())
-	s.closes.report(out, "stalled sockets closed")
-	fmt.Fprintf(out, "%-28s %d stalled, %d closed by the server\n", "stalled sockets", n, len(s.closedAfter.d))
+	s.closedAfter.mu.Lock()
+	slices.Sort(s.closedAfter.d)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	fmt.Fprintf(out, "%-28s %d of %d closed by the server after p50 %.0f ms, max %.0f ms, %d messages sent each on average; %d left open past %s\n",
+		"stalled sockets", len(s.closedAfter.d), n, ms(s.closedAfter.percentile(50)), ms(s.closedAfter.percentile(100)),
+		s.sent.Load()/int64(max(1, len(s.closedAfter.d))), s.failures.Load(), s.wait)
+	s.closedAfter.mu.Unlock()
+	s.closes.report(out, "stalled sockets' close")
 }
 
 // makeRound signs in as staff and makes a published contest with one
