@@ -211,6 +211,9 @@ var statusOf = map[string]int{
 	quiz.CodeResetLinkExpired:       fiber.StatusGone,
 	quiz.CodeResetLinkUsed:          fiber.StatusGone,
 	quiz.CodeResetByEmailOff:        fiber.StatusNotFound,
+
+	// A database that cannot be written (full, read-only): try again later.
+	quiz.CodeStorageUnavailable: fiber.StatusServiceUnavailable,
 }
 
 // Codes of HTTP-level problems.
@@ -241,7 +244,9 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	if !ok {
 		status = fiber.StatusInternalServerError
 	}
-	if status >= 500 && qe.Code != quiz.CodeBusy { // busy is a refusal by design, logged where it is made
+	// busy is a refusal by design, logged where it is made; the store logs
+	// a database it cannot write once, not every request it refuses.
+	if status >= 500 && qe.Code != quiz.CodeBusy && qe.Code != quiz.CodeStorageUnavailable {
 		h.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
 	l := h.lang(c)

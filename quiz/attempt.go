@@ -222,22 +222,58 @@ func (e *Engine) now() time.Time { return e.clock.Now() }
 func (e *Engine) Grace() time.Duration { return e.grace }
 
 // Start picks up the attempts that were running when the server stopped:
-// those whose deadline has passed are submitted now, the others get their
-// timer back.
+// those whose deadline and grace have passed are submitted before Start
+// returns (so before the server takes connections: a contestant who
+// reconnects finds the attempt submitted, its state first and its result
+// after), the others get their timer back.
 func (e *Engine) Start(ctx context.Context) error {
 	open, err := e.store.UnsubmittedAttempts(ctx)
 	if err != nil {
 		return err
 	}
+	now := e.now()
+	var due []*liveAttempt
 	for _, a := range open {
-		e.track(a, nil, rules{})
+		if a.Deadline.Add(e.grace).After(now) {
+			e.track(a, nil, rules{})
+		} else {
+			due = append(due, e.trackUnarmed(a))
+		}
 	}
+	// Many at once, so that the writer commits them in batches.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for _, la := range due {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			e.autoSubmit(la)
+		}()
+	}
+	wg.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sweeper == nil {
 		e.scheduleSweep()
 	}
 	return nil
+}
+
+// noTimer is the timer of an attempt submitted by Start itself.
+type noTimer struct{}
+
+func (noTimer) Stop() bool { return false }
+
+// trackUnarmed registers an unsubmitted attempt without a timer: Start
+// submits it at once.
+func (e *Engine) trackUnarmed(a Attempt) *liveAttempt {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline, timer: noTimer{}}
+	e.live[a.ID] = la
+	return la
 }
 
 // scheduleSweep sets the next SweepBoards sweepEvery from now on the
@@ -653,7 +689,13 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 }
 
 func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
-	e.log.Error("auto-submit failed; retrying", "attempt", la.id, "err", err)
+	// A database that cannot be written is logged by the store, once, not
+	// every second for every attempt that waits for it.
+	if ErrorCode(err) == CodeStorageUnavailable {
+		e.log.Debug("auto-submit waits for the database; retrying", "attempt", la.id, "err", err)
+	} else {
+		e.log.Error("auto-submit failed; retrying", "attempt", la.id, "err", err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.stopped {

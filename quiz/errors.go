@@ -26,6 +26,10 @@ const (
 	CodeInvalidOption     = "invalid_option"
 	CodeBadMessage        = "bad_message"
 	CodeInternal          = "internal"
+	// CodeStorageUnavailable: the database cannot be written (its disk is
+	// full, its file system read-only or failing); nothing was stored, and
+	// the same request may succeed once the cause is gone.
+	CodeStorageUnavailable = "storage_unavailable"
 )
 
 // Error is a failure the caller can act on: a stable code, a message in plain

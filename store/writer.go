@@ -5,9 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"hoithi/quiz"
 )
@@ -22,6 +26,12 @@ type writer struct {
 	maxBatch int
 	maxWait  time.Duration
 	observer Observer
+	log      *slog.Logger
+
+	// The writer's own: since when the database has refused writes (zero
+	// while it takes them) and how many operations were refused since.
+	faultSince time.Time
+	refused    int
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -40,7 +50,7 @@ var errClosed = errors.New("store: closed")
 
 func startWriter(db *sql.DB, opts Options) *writer {
 	w := &writer{
-		db: db, maxBatch: opts.MaxBatch, maxWait: opts.MaxWait, observer: opts.Observer,
+		db: db, maxBatch: opts.MaxBatch, maxWait: opts.MaxWait, observer: opts.Observer, log: opts.Log,
 		ops: make(chan *writeOp, 4*opts.MaxBatch), done: make(chan struct{}),
 	}
 	go w.run()
@@ -155,10 +165,60 @@ func (w *writer) commit(batch []*writeOp) {
 	if w.observer != nil {
 		w.observer.Committed(len(batch), time.Since(start), err)
 	}
+	w.noteFault(batch, err)
 	for _, op := range batch {
 		op.done <- op.err
 		op.fn = nil
 	}
+}
+
+// noteFault turns the errors of a database that cannot be written (a full
+// disk, a read-only or failing file system) into storage_unavailable, so
+// that clients learn their write was refused and may be sent again, and
+// logs such a fault once when it begins and once when writes succeed
+// again, however many operations it refuses in between.
+func (w *writer) noteFault(batch []*writeOp, err error) {
+	cause := ""
+	for _, op := range batch {
+		if c, ok := storageFault(op.err); ok {
+			cause = c
+			op.err = &quiz.Error{Code: quiz.CodeStorageUnavailable, Message: "the database cannot be written: " + op.err.Error()}
+			w.refused++
+		}
+	}
+	switch {
+	case cause != "" && w.faultSince.IsZero():
+		w.faultSince = time.Now()
+		w.log.Error("the database cannot be written: every write is refused with storage_unavailable until it can",
+			"cause", cause, "err", err)
+	case err == nil && !w.faultSince.IsZero():
+		w.log.Warn("the database is written again", "refused", w.refused, "after", time.Since(w.faultSince).Round(time.Millisecond))
+		w.faultSince, w.refused = time.Time{}, 0
+	}
+}
+
+// storageFault reports whether err is the database's file system refusing
+// a write, rather than a fault of the write itself, and names the cause.
+func storageFault(err error) (cause string, ok bool) {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	switch se.SystemErrno {
+	case syscall.ENOSPC, syscall.EDQUOT:
+		return "disk full", true
+	case syscall.EROFS, syscall.EPERM, syscall.EACCES:
+		return "read-only", true
+	}
+	switch se.Code {
+	case sqlite3.ErrFull:
+		return "disk full", true
+	case sqlite3.ErrReadonly:
+		return "read-only", true
+	case sqlite3.ErrIoErr, sqlite3.ErrCantOpen:
+		return "i/o error", true
+	}
+	return "", false
 }
 
 // runBatch runs the batch in one transaction. Without savepoints, an

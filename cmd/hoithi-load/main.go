@@ -11,6 +11,13 @@
 // The server should run with HOITHI_RATE_LIMIT=0 and HOITHI_WS_PER_ADDRESS=0
 // (all clients share one address) and, to keep registration from
 // dominating, a low HOITHI_BCRYPT_COST. See docs/PERFORMANCE.md.
+//
+// For the fault drills of cmd/hoithi-load/faults (faults.go), the round
+// scenario can make its own round (-duration), write every
+// acknowledgement it receives to a file (-acks), resend answers the server
+// could not store (-retry), and have some contestants stop reading their
+// socket (-stalled); -check then compares such a file with the database
+// and the server after the fault.
 package main
 
 import (
@@ -51,6 +58,7 @@ type options struct {
 	think       time.Duration
 	watchers    int
 	parallel    int
+	faults      faultOptions
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -64,11 +72,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	o.live.register(fs)
+	o.faults.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	o.url = strings.TrimSuffix(o.url, "/")
 	switch {
+	case o.faults.check:
+		return runCheck(ctx, o.url, o.faults, out)
 	case o.live.child:
 		return runLiveChild(o.url, o.live)
 	case o.scenario == "live":
@@ -77,6 +88,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("-scenario %q: want round or live", o.scenario)
 	}
 	c := &client{base: o.url, http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1024}}}
+	if o.roundID == 0 && o.faults.duration > 0 {
+		id, err := c.makeRound(o.live.email, o.live.password, o.faults.duration, o.faults.questions)
+		if err != nil {
+			return err
+		}
+		o.roundID = id
+	}
 	if o.roundID == 0 {
 		id, err := c.openRound()
 		if err != nil {
@@ -84,6 +102,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		o.roundID = id
 	}
+	log, err := openAckLog(o.faults.acks)
+	if err != nil {
+		return err
+	}
+	defer log.close()
 	fmt.Fprintf(out, "hoithi-load: %d contestants on round %d at %s, think %s, %d leaderboard watchers\n",
 		o.contestants, o.roundID, o.url, o.think, o.watchers)
 	before, _ := c.writerFigures()
@@ -157,19 +180,35 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	start = time.Now()
 	close(gate)
 	wg.Wait()
-	report(out, "start attempt (all at once)", starts, time.Since(start), failures.Swap(0))
+	startFails := failures.Swap(0)
+	report(out, "start attempt (all at once)", starts, time.Since(start), startFails)
 
-	// 3. Answer every question and submit.
-	acks, states, results := newSamples(), newSamples(), newSamples()
+	// 3. Answer every question and submit; the first -stalled contestants
+	// stop reading their socket instead.
+	p := &player{think: o.think, retry: o.faults.retry, log: log,
+		acks: newSamples(), states: newSamples(), results: newSamples(), refused: newTally(), closes: newTally()}
+	stall := &staller{wait: o.faults.stallWait, closes: newTally(), closedAfter: newSamples()}
+	stalled := 0
 	start = time.Now()
 	for i, token := range tokens {
 		if attempts[i] == 0 {
 			continue
 		}
 		wg.Add(1)
+		if stalled < o.faults.stalled {
+			stalled++
+			go func() {
+				defer wg.Done()
+				if err := stall.run(c, token, attempts[i]); err != nil {
+					stall.failures.Add(1)
+					fmt.Fprintln(os.Stderr, "stalled:", err)
+				}
+			}()
+			continue
+		}
 		go func() {
 			defer wg.Done()
-			if err := c.play(token, attempts[i], o.think, acks, states, results); err != nil {
+			if err := c.play(p, token, attempts[i]); err != nil {
 				failures.Add(1)
 				fmt.Fprintln(os.Stderr, "play:", err)
 			}
@@ -178,9 +217,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	wg.Wait()
 	took := time.Since(start)
 	fails := failures.Swap(0)
-	report(out, "websocket connect → state", states, took, fails)
-	report(out, "answer → ack", acks, took, 0)
-	report(out, "submit → result", results, took, 0)
+	report(out, "websocket connect → state", p.states, took, fails)
+	report(out, "answer → ack", p.acks, took, 0)
+	report(out, "submit → result", p.results, took, 0)
+	p.refused.report(out, "answers refused")
+	p.closes.report(out, "closed by the server")
+	if stalled > 0 {
+		stall.report(out, stalled)
+	}
 	time.Sleep(500 * time.Millisecond) // the last leaderboard push
 	stopWatching()
 	watchWG.Wait()
@@ -192,6 +236,22 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		ops := after.ops - before.ops
 		fmt.Fprintf(out, "%-28s %.0f commits, %.0f writes, %.1f writes per commit, mean commit %.2f ms\n", "server writer",
 			commits, ops, ops/max(1, commits), 1000*(after.seconds-before.seconds)/max(1, commits))
+	}
+	if err := log.close(); err != nil {
+		return err
+	}
+	registered := 0
+	for _, t := range tokens {
+		if t != "" {
+			registered++
+		}
+	}
+	if lost := o.contestants - registered; lost > 0 || startFails > 0 || fails > 0 {
+		return fmt.Errorf("of %d contestants, %d did not register, %d could not start and %d did not finish",
+			o.contestants, lost, startFails, fails)
+	}
+	if n := stall.failures.Load(); n > 0 {
+		return fmt.Errorf("%d of %d stalled sockets were not closed by the server within %s", n, stalled, o.faults.stallWait)
 	}
 	return nil
 }
@@ -315,9 +375,35 @@ func (c *client) wsURL(path string) string {
 
 var dialer = &websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 
+// player is how contestants play and what they measure.
+type player struct {
+	think time.Duration
+	// retry: an answer or submit refused because the server could not
+	// store it (storage_unavailable, internal) is sent again after this
+	// long, as the quiz page lets the contestant do; 0 gives up.
+	retry                 time.Duration
+	log                   *ackLog
+	acks, states, results *samples
+	refused, closes       *tally
+}
+
+// retryable are the error codes of a message the server did not store and
+// may store when sent again.
+var retryable = map[string]bool{"storage_unavailable": true, "internal": true}
+
+// reply is a server message on an attempt socket.
+type reply struct {
+	Type  string `json:"type"`
+	Seq   int64  `json:"seq"`
+	Code  string `json:"code"`
+	Score int    `json:"score"`
+	Auto  bool   `json:"auto"`
+}
+
 // play answers every question of an attempt, one after the other, each
-// after its ack, then submits.
-func (c *client) play(token string, attemptID int64, think time.Duration, acks, states, results *samples) error {
+// after its ack, then submits. Every state, ack, refusal, result and close
+// goes to the -acks file.
+func (c *client) play(p *player, token string, attemptID int64) error {
 	t0 := time.Now()
 	ws, _, err := dialer.Dial(c.wsURL(fmt.Sprintf("/ws/attempts/%d", attemptID)), http.Header{"Authorization": {"Bearer " + token}})
 	if err != nil {
@@ -326,6 +412,7 @@ func (c *client) play(token string, attemptID int64, think time.Duration, acks, 
 	defer ws.Close()
 	var st struct {
 		Type      string `json:"type"`
+		Deadline  string `json:"deadline"`
 		Questions []struct {
 			ID       int64 `json:"id"`
 			Multiple bool  `json:"multiple"`
@@ -335,41 +422,101 @@ func (c *client) play(token string, attemptID int64, think time.Duration, acks, 
 		} `json:"questions"`
 	}
 	if err := ws.ReadJSON(&st); err != nil || st.Type != "state" {
-		return fmt.Errorf("state: %v %q", err, st.Type)
+		return p.closed(ws, attemptID, fmt.Errorf("state: %w %q", err, st.Type))
 	}
-	states.add(time.Since(t0))
+	p.states.add(time.Since(t0))
+	p.log.write(record{Kind: "state", Attempt: attemptID, Token: token, Deadline: st.Deadline})
 	rng := rand.New(rand.NewPCG(uint64(attemptID), 7))
-	for i, q := range st.Questions {
-		if think > 0 {
-			time.Sleep(think)
+	seq := int64(0)
+	// exchange sends m (with the next seq) until it gets a reply other
+	// than a refusal to retry.
+	exchange := func(m map[string]any) (reply, error) {
+		for {
+			seq++
+			m["seq"] = seq
+			if err := ws.WriteJSON(m); err != nil {
+				return reply{}, p.closed(ws, attemptID, err)
+			}
+			var r reply
+			for {
+				if err := ws.ReadJSON(&r); err != nil {
+					return reply{}, p.closed(ws, attemptID, err)
+				}
+				if r.Type == "result" && r.Seq == 0 { // submitted by the server at the deadline
+					p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score, Auto: true})
+					return reply{}, fmt.Errorf("attempt %d was submitted at its deadline", attemptID)
+				}
+				if r.Seq == seq {
+					break
+				}
+			}
+			if r.Type != "error" {
+				return r, nil
+			}
+			p.refused.add(r.Code)
+			p.log.write(record{Kind: "error", Attempt: attemptID, Code: r.Code})
+			if p.retry == 0 || !retryable[r.Code] {
+				return r, fmt.Errorf("attempt %d: %s refused: %s", attemptID, m["type"], r.Code)
+			}
+			time.Sleep(p.retry)
+		}
+	}
+	for _, q := range st.Questions {
+		if p.think > 0 {
+			time.Sleep(p.think)
 		}
 		t0 := time.Now()
 		choice := []int64{q.Options[rng.IntN(len(q.Options))].ID}
-		if err := ws.WriteJSON(map[string]any{"type": "answer", "seq": i + 1, "question_id": q.ID, "option_ids": choice}); err != nil {
+		r, err := exchange(map[string]any{"type": "answer", "question_id": q.ID, "option_ids": choice})
+		if err != nil {
 			return err
 		}
-		var m struct {
-			Type string `json:"type"`
-			Code string `json:"code"`
+		if r.Type != "ack" {
+			return fmt.Errorf("answer: got %s", r.Type)
 		}
-		if err := ws.ReadJSON(&m); err != nil || m.Type != "ack" {
-			return fmt.Errorf("answer: %v %s %s", err, m.Type, m.Code)
-		}
-		acks.add(time.Since(t0))
+		p.acks.add(time.Since(t0))
+		p.log.write(record{Kind: "ack", Attempt: attemptID, Question: q.ID, Options: choice})
 	}
 	t0 = time.Now()
-	if err := ws.WriteJSON(map[string]any{"type": "submit", "seq": len(st.Questions) + 1, "prediction": rng.IntN(50)}); err != nil {
+	r, err := exchange(map[string]any{"type": "submit", "prediction": rng.IntN(50)})
+	if err != nil {
 		return err
 	}
-	var m struct {
-		Type string `json:"type"`
-		Code string `json:"code"`
+	if r.Type != "result" {
+		return fmt.Errorf("submit: got %s", r.Type)
 	}
-	if err := ws.ReadJSON(&m); err != nil || m.Type != "result" {
-		return fmt.Errorf("submit: %v %s %s", err, m.Type, m.Code)
-	}
-	results.add(time.Since(t0))
+	p.results.add(time.Since(t0))
+	p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score})
 	return nil
+}
+
+// closed notes how the server ended a socket that failed with err (its
+// close code, or 1006 when it sent none) and returns err.
+func (p *player) closed(ws *websocket.Conn, attemptID int64, err error) error {
+	code := closeCode(ws, err)
+	p.closes.add(strconv.Itoa(code))
+	p.log.write(record{Kind: "closed", Attempt: attemptID, Close: code})
+	return err
+}
+
+// closeCode is the close code the server sent before err, or 1006 when
+// it sent none.
+func closeCode(ws *websocket.Conn, err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	// A write failed, or a read did without a close frame: what is left
+	// to read may end with one.
+	_ = ws.SetReadDeadline(time.Now().Add(2 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			if errors.As(err, &ce) {
+				return ce.Code
+			}
+			return websocket.CloseAbnormalClosure
+		}
+	}
 }
 
 // watch reads a round's leaderboard pushes until ctx ends.
