@@ -203,6 +203,7 @@ var statusOf = map[string]int{
 	codeBodyTooLarge:           fiber.StatusRequestEntityTooLarge,
 	codeUnsupportedEncoding:    fiber.StatusUnsupportedMediaType,
 	codeBadRequest:             fiber.StatusBadRequest,
+	codeRequestTimeout:         fiber.StatusRequestTimeout,
 	quiz.CodeInternal:          fiber.StatusInternalServerError,
 
 	// Reset links and the password change a new account owes.
@@ -222,6 +223,7 @@ const (
 	codeBodyTooLarge        = "body_too_large"
 	codeUnsupportedEncoding = "unsupported_encoding"
 	codeBadRequest          = "bad_request"
+	codeRequestTimeout      = "request_timeout"
 )
 
 // apiError is the body of every error answer.
@@ -285,6 +287,11 @@ func (h *Handler) asQuizError(err error) *quiz.Error {
 			return quiz.NotFound("page")
 		case fiber.StatusRequestEntityTooLarge:
 			return &quiz.Error{Code: codeBodyTooLarge, Message: fe.Message}
+		case fiber.StatusRequestTimeout:
+			// The server's read timeout: also what a connection opened
+			// and left silent gets, where an HTTP client takes a 408 as
+			// the server closing an idle connection.
+			return &quiz.Error{Code: codeRequestTimeout, Message: fe.Message}
 		}
 		if fe.Code < 500 {
 			return &quiz.Error{Code: codeBadRequest, Message: fe.Message}
