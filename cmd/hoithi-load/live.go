@@ -81,7 +81,7 @@ func (o *liveOptions) register(fs *flag.FlagSet) {
 	fs.Int64Var(&o.bankID, "bank", 0, "live: the bank (default: the first listed)")
 	fs.StringVar(&o.email, "admin", "", "live: the host's e-mail, an organizer or admin (default $HOITHI_ADMIN_EMAIL)")
 	fs.StringVar(&o.password, "password", "", "live: the host's password (default $HOITHI_ADMIN_PASSWORD)")
-	fs.IntVar(&o.serverPID, "server-pid", 0, "live: the server's process id, to read its CPU and peak memory from /proc (default: /metrics only)")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id, to read its CPU and peak memory from /proc (default: /metrics only)")
 	fs.BoolVar(&o.child, "live-child", false, "live: run as one of the parent's player processes")
 	fs.StringVar(&o.pin, "pin", "", "live-child: the game's PIN")
 	fs.IntVar(&o.first, "first", 0, "live-child: the number of this process's first player")

@@ -56,6 +56,9 @@ type options struct {
 	contestants int
 	roundID     int64
 	think       time.Duration
+	thinkMax    time.Duration
+	profile     string
+	profileSecs int
 	watchers    int
 	parallel    int
 	faults      faultOptions
@@ -69,6 +72,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.contestants, "contestants", 500, "round: contestants who register, start, answer and submit")
 	fs.Int64Var(&o.roundID, "round", 0, "round: the round to play (default: the first open round listed)")
 	fs.DurationVar(&o.think, "think", 0, "round: pause before each answer (0: answer as fast as acks come)")
+	fs.DurationVar(&o.thinkMax, "think-max", 0, "round: with it, each pause is drawn at random between -think and this")
+	fs.StringVar(&o.profile, "server-profile", "", "round: save the server's CPU profile of the rush (the starts, then play) in this file; the server needs HOITHI_PPROF=1 and the load tool $HOITHI_METRICS_TOKEN")
+	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	o.live.register(fs)
@@ -107,8 +113,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer log.close()
+	if o.thinkMax < o.think {
+		o.thinkMax = o.think
+	}
+	think := o.think.String()
+	if o.thinkMax > o.think {
+		think += "–" + o.thinkMax.String()
+	}
 	fmt.Fprintf(out, "hoithi-load: %d contestants on round %d at %s, think %s, %d leaderboard watchers\n",
-		o.contestants, o.roundID, o.url, o.think, o.watchers)
+		o.contestants, o.roundID, o.url, think, o.watchers)
 	before, _ := c.writerFigures()
 
 	// 1. Registration.
@@ -140,6 +153,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	wg.Wait()
 	report(out, "register", reg, time.Since(start), failures.Swap(0))
+	phase := newPhases(c, o.live.serverPID, out)
 
 	// Spectators connect before the rush.
 	watchCtx, stopWatching := context.WithCancel(ctx)
@@ -177,15 +191,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			attempts[i] = id
 		}()
 	}
+	var profiled <-chan error
+	if o.profile != "" {
+		profiled = c.profileServer(o.profile, o.profileSecs)
+	}
+	phase.mark()
 	start = time.Now()
 	close(gate)
 	wg.Wait()
 	startFails := failures.Swap(0)
 	report(out, "start attempt (all at once)", starts, time.Since(start), startFails)
+	phase.report()
 
 	// 3. Answer every question and submit; the first -stalled contestants
 	// stop reading their socket instead.
-	p := &player{think: o.think, retry: o.faults.retry, log: log,
+	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
 		acks: newSamples(), states: newSamples(), results: newSamples(), refused: newTally(), closes: newTally()}
 	stall := &staller{wait: o.faults.stallWait, closes: newTally(), closedAfter: newSamples()}
 	stalled := 0
@@ -220,6 +240,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "websocket connect → state", p.states, took, fails)
 	report(out, "answer → ack", p.acks, took, 0)
 	report(out, "submit → result", p.results, took, 0)
+	phase.report()
 	p.refused.report(out, "answers refused")
 	p.closes.report(out, "closed by the server")
 	if stalled > 0 {
@@ -228,6 +249,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	time.Sleep(500 * time.Millisecond) // the last leaderboard push
 	stopWatching()
 	watchWG.Wait()
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%-28s %s\n", "server CPU profile", o.profile)
+	}
 	fmt.Fprintf(out, "%-28s %d pushes to %d watchers (%.1f per watcher)\n", "leaderboard pushes", pushes.Load(), o.watchers,
 		float64(pushes.Load())/float64(max(1, o.watchers)))
 
@@ -377,7 +404,7 @@ var dialer = &websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 
 // player is how contestants play and what they measure.
 type player struct {
-	think time.Duration
+	think, thinkMax time.Duration // each pause is drawn between the two
 	// retry: an answer or submit refused because the server could not
 	// store it (storage_unavailable, internal) is sent again after this
 	// long, as the quiz page lets the contestant do; 0 gives up.
@@ -463,7 +490,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	}
 	for _, q := range st.Questions {
 		if p.think > 0 {
-			time.Sleep(p.think)
+			time.Sleep(p.think + time.Duration(rng.Int64N(int64(p.thinkMax-p.think)+1)))
 		}
 		t0 := time.Now()
 		choice := []int64{q.Options[rng.IntN(len(q.Options))].ID}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+)
+
+// phases tells, after each phase of a round's run, what the server and
+// the load tool spent on it: CPU (from /proc, with -server-pid), the
+// server's memory, goroutines and websockets (from /metrics).
+type phases struct {
+	out        io.Writer
+	srv        *serverWatch
+	at         time.Time
+	before     serverFigures
+	loadBefore float64
+}
+
+func newPhases(c *client, serverPID int, out io.Writer) *phases {
+	p := &phases{out: out, srv: &serverWatch{c: c, pid: serverPID}}
+	p.mark()
+	return p
+}
+
+// mark begins a phase.
+func (p *phases) mark() {
+	p.at, p.before, p.loadBefore = time.Now(), p.srv.read(), procCPU(os.Getpid())
+}
+
+// report tells the phase's costs and begins the next.
+func (p *phases) report() {
+	after, load := p.srv.read(), procCPU(os.Getpid())
+	took := time.Since(p.at)
+	fmt.Fprintf(p.out, "  %-26s %s; CPU %s\n", "server", after, after.cpuSince(p.before, took))
+	fmt.Fprintf(p.out, "  %-26s CPU %.2f s (%.0f %% of a core)\n", "load tool", load-p.loadBefore, 100*(load-p.loadBefore)/took.Seconds())
+	p.mark()
+}
+
+// profileServer fetches the server's CPU profile over the given seconds
+// into file, from now on; the server needs profiling on and the load tool
+// its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned channel.
+func (c *client) profileServer(file string, seconds int) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		done <- func() error {
+			req, err := http.NewRequest("GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.base, seconds), nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Authorization", "Bearer "+os.Getenv("HOITHI_METRICS_TOKEN"))
+			resp, err := (&http.Client{Timeout: time.Duration(seconds+30) * time.Second}).Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("server profile: %s (profiling on, with HOITHI_PPROF=1 and the metrics token?)", resp.Status)
+			}
+			f, err := os.Create(file)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}()
+	}()
+	return done
+}
