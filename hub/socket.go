@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net"
@@ -202,19 +203,34 @@ func (s *Socket) extendRead() {
 
 // Receive reads the client's messages and hands each to handle (nil drops
 // them) until the client leaves or the socket is stopped. It is the
-// socket's read loop: the owner calls it once.
+// socket's read loop: the owner calls it once. A message's bytes are read
+// into a buffer the sockets share, so handle must not keep data past its
+// return (decoding it copies what it needs).
 func (s *Socket) Receive(handle func(messageType int, data []byte)) {
 	for !s.Stopping() {
-		kind, data, err := s.conn.ReadMessage()
+		kind, r, err := s.conn.NextReader()
 		if err != nil {
 			return
 		}
-		s.extendRead()
-		if handle != nil {
-			handle(kind, data)
+		buf := readBuffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, err = buf.ReadFrom(r)
+		if err == nil {
+			s.extendRead()
+			if handle != nil {
+				handle(kind, buf.Bytes())
+			}
+		}
+		readBuffers.Put(buf) // at most readLimit bytes
+		if err != nil {
+			return
 		}
 	}
 }
+
+// readBuffers hold a client's message while it is handled: a socket holds
+// none between messages.
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Close ends the socket once its read loop has returned: it follows no
 // topic and holds no key any more, its writer writes what was queued and
