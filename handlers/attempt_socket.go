@@ -103,21 +103,30 @@ func (h *Handler) attemptSocket(c *fiber.Ctx) error {
 	return h.upgrade(c, "attempt", func(s *hub.Socket) { h.serveAttempt(s, p.UserID, id, l) })
 }
 
-// serveAttempt makes s the attempt's socket (an older one closes with
-// 4001), sends the state, counts the contestant online in the round and
-// answers the contestant's messages.
+// serveAttempt sends the state, makes s the attempt's socket (an older
+// one closes with 4001), counts the contestant online in the round and
+// answers the contestant's messages. The state is always the socket's
+// first message, and a submission at the deadline reaches it exactly
+// once: announced to the socket once it holds the attempt's key, or sent
+// here when it came between the state and the key (Engine.Attach).
 func (h *Handler) serveAttempt(s *hub.Socket, userID, attemptID int64, l lang) {
 	ac := &attemptConn{Socket: s, attemptID: attemptID, userID: userID}
-	s.Claim(attemptKey(attemptID))
-
 	ctx := context.Background()
-	roundID, err := h.sendState(ctx, ac, l)
+	a, err := h.sendState(ctx, ac, l)
+	if err == nil {
+		h.Engine.Attach(attemptID, func(running bool) {
+			s.Claim(attemptKey(attemptID))
+			if !running && !a.Submitted() {
+				err = h.sendLateResult(ctx, ac)
+			}
+		})
+	}
 	if err != nil {
 		h.Log.Error("attempt socket: state", "attempt", attemptID, "err", err)
 		s.Stop(websocket.CloseInternalServerErr, "cannot load the attempt")
 		return
 	}
-	s.Subscribe(contestantsOf(roundID))
+	s.Subscribe(contestantsOf(a.RoundID))
 	s.Receive(func(kind int, data []byte) {
 		if kind != websocket.TextMessage {
 			s.SendJSON(errorMsg{Type: "error", Code: quiz.CodeBadMessage, Message: l.T("err.bad_message")})
@@ -130,10 +139,10 @@ func (h *Handler) serveAttempt(s *hub.Socket, userID, attemptID int64, l lang) {
 // sendState sends the attempt as it is stored now: questions in this
 // attempt's order, every acknowledged answer, the deadline. For an attempt
 // already over it also sends the result.
-func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (roundID int64, err error) {
+func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (quiz.Attempt, error) {
 	d, prompt, err := h.Engine.State(ctx, ac.userID, ac.attemptID)
 	if err != nil {
-		return 0, err
+		return quiz.Attempt{}, err
 	}
 	a := d.Attempt
 	msg := stateMsg{Type: "state", AttemptID: a.ID, RoundID: a.RoundID, Status: attemptStatus(a),
@@ -147,19 +156,38 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (round
 		msg.Questions = append(msg.Questions, sq)
 	}
 	if !ac.SendJSON(msg) {
-		return a.RoundID, nil // the client left; the read loop will notice
+		return a, nil // the client left; the read loop will notice
 	}
 	if a.Submitted() {
-		out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
-			Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
-		if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
-			if e, ok := board.OwnEntry(a.UserID); ok {
-				out.Rank = e.Rank
-			}
-		}
-		ac.SendJSON(resultOf(out, nil))
+		h.sendResult(ctx, ac, a)
 	}
-	return a.RoundID, nil
+	return a, nil
+}
+
+// sendLateResult sends the result of an attempt submitted after its state
+// was read, if it was.
+func (h *Handler) sendLateResult(ctx context.Context, ac *attemptConn) error {
+	d, _, err := h.Engine.State(ctx, ac.userID, ac.attemptID)
+	if err != nil {
+		return err
+	}
+	if d.Attempt.Submitted() {
+		h.sendResult(ctx, ac, d.Attempt)
+	}
+	return nil
+}
+
+// sendResult sends a submitted attempt's result as stored, with the rank
+// the round's board gives it.
+func (h *Handler) sendResult(ctx context.Context, ac *attemptConn, a quiz.Attempt) {
+	out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
+		Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
+	if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
+		if e, ok := board.OwnEntry(a.UserID); ok {
+			out.Rank = e.Rank
+		}
+	}
+	ac.SendJSON(resultOf(out, nil))
 }
 
 // decodeAttemptMessage reads one frame a contestant sends: an answer (with

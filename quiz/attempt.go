@@ -164,6 +164,9 @@ type liveAttempt struct {
 	id, roundID, userID int64
 	deadline            time.Time
 	timer               Timer // the submit at the end of the grace
+	// announce is held from an automatic submission's commit until it is
+	// announced (onAutoSubmit), and by Attach.
+	announce sync.Mutex
 
 	// What the attempt shows and how it scores, kept from its start or,
 	// after a restart, loaded on first use.
@@ -669,6 +672,8 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 		e.retryAutoSubmit(la, err)
 		return
 	}
+	la.announce.Lock()
+	defer la.announce.Unlock()
 	res, err := e.store.SubmitAttempt(ctx, Submission{
 		AttemptID: la.id, SubmittedAt: la.deadline, Auto: true, Points: la.points,
 	})
@@ -680,12 +685,30 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 		e.retryAutoSubmit(la, err)
 		return
 	}
-	e.untrack(la)
 	out, err := e.record(ctx, la.roundID, res, true)
 	if err != nil {
 		e.log.Error("auto-submit: leaderboard", "attempt", la.id, "err", err)
 	}
 	e.onAutoSubmit(out)
+	e.untrack(la) // once announced: until then Attach waits for it
+}
+
+// Attach runs attach while no automatic submission of the attempt is
+// between its commit and its announcement: running tells whether the
+// attempt still runs. A connection that attaches itself in attach (so
+// that announcements reach it) therefore hears of a submission either
+// from the announcement, when running was true, or, when it is false, by
+// reading the attempt: never both, never neither.
+func (e *Engine) Attach(attemptID int64, attach func(running bool)) {
+	la, ok := e.liveAttempt(attemptID)
+	if !ok {
+		attach(false)
+		return
+	}
+	la.announce.Lock()
+	defer la.announce.Unlock()
+	_, running := e.liveAttempt(attemptID)
+	attach(running)
 }
 
 func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {

@@ -2,7 +2,10 @@ package quiz_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,6 +274,58 @@ func TestEngineDropsBoardsOfClosedRoundsNobodyWatches(t *testing.T) {
 		}
 		if b, _ := f.engine.Board(f.ctx, closedRound.ID); b == closedBoard {
 			t.Error("the board of a closed round idle for 31 minutes is still held")
+		}
+	})
+}
+
+func TestAttachHearsOfASubmissionAtTheDeadlineExactlyOnce(t *testing.T) {
+	f := newEngineFixture(t)
+	var mu sync.Mutex
+	var events []string
+	note := func(e string) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	e := quiz.NewEngine(quiz.EngineConfig{Store: f.db, Clock: f.clock, Grace: testGrace,
+		OnAutoSubmit: func(quiz.Outcome) {
+			close(entered)
+			<-release
+			note("announced")
+		}})
+	if err := e.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Stop)
+	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
+	a, _, err := e.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("before the deadline the attempt runs", func(t *testing.T) {
+		e.Attach(a.ID, func(running bool) {
+			if !running {
+				t.Error("attached to a running attempt, told it is not")
+			}
+		})
+	})
+
+	t.Run("a connection attaching while the submission is announced waits for the announcement", func(t *testing.T) {
+		f.clock.Set(a.Deadline.Add(testGrace))
+		<-entered // the submission is committed and being announced
+		attached := make(chan struct{})
+		go func() {
+			defer close(attached)
+			e.Attach(a.ID, func(running bool) { note(fmt.Sprintf("attached, running %v", running)) })
+		}()
+		time.Sleep(50 * time.Millisecond) // time for Attach to overtake, were it not held
+		close(release)
+		<-attached
+		want := []string{"announced", "attached, running false"}
+		if !slices.Equal(events, want) {
+			t.Errorf("events %q, want %q: the connection hears of the result from the announcement or by reading it, once", events, want)
 		}
 	})
 }
