@@ -42,9 +42,7 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		created = false
 		var err error
-		a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+` FROM attempts
-			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
-			ORDER BY number DESC LIMIT 1`, na.RoundID, na.UserID, ms(na.StartedAt)))
+		a, err = scanAttempt(tx.Stmt(db.runningAttempt).QueryRow(na.RoundID, na.UserID, ms(na.StartedAt)))
 		if err == nil {
 			return nil
 		}
@@ -52,8 +50,7 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 			return err
 		}
 		var count, last int
-		if err := tx.QueryRow("SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?",
-			na.RoundID, na.UserID).Scan(&count, &last); err != nil {
+		if err := tx.Stmt(db.countAttempts).QueryRow(na.RoundID, na.UserID).Scan(&count, &last); err != nil {
 			return err
 		}
 		if na.MaxAttempts > 0 && count >= na.MaxAttempts {
@@ -63,20 +60,16 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
 		// Not a counted id: that would tell a contestant how many attempts
 		// were started between two of their own.
+		insert := tx.Stmt(db.insertAttempt)
 		a.ID, err = insertWithID(func() int64 { return newAttemptID(a.StartedAt) }, func(id int64) error {
-			_, err := tx.Exec(`INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
+			_, err := insert.Exec(id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		insert := tx.Stmt(db.insertAttemptQuestion)
-		for i, q := range na.Questions {
-			order, _ := json.Marshal(q.OptionOrder)
-			if _, err := insert.Exec(a.ID, i+1, q.QuestionID, string(order)); err != nil {
-				return err
-			}
+		if err := db.insertQuestions(tx, a.ID, na.Questions); err != nil {
+			return err
 		}
 		created = true
 		return nil
@@ -85,6 +78,31 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		return quiz.Attempt{}, false, fmt.Errorf("store: start attempt: %w", err)
 	}
 	return a, created, nil
+}
+
+// insertQuestions inserts an attempt's questions in its order (positions
+// from 1), as many rows a statement as the prepared statements take.
+func (db *DB) insertQuestions(tx *sql.Tx, attemptID int64, questions []quiz.DrawnQuestion) error {
+	for done := 0; done < len(questions); {
+		left := len(questions) - done
+		n := 1
+		for _, size := range questionRows {
+			if size <= left {
+				n = size
+				break
+			}
+		}
+		args := make([]any, 0, 4*n)
+		for i, q := range questions[done : done+n] {
+			order, _ := json.Marshal(q.OptionOrder)
+			args = append(args, attemptID, done+i+1, q.QuestionID, string(order))
+		}
+		if _, err := tx.Stmt(db.insertAttemptQuestion[n]).Exec(args...); err != nil {
+			return err
+		}
+		done += n
+	}
+	return nil
 }
 
 // Attempt returns one attempt.

@@ -105,3 +105,57 @@ func benchSaveAnswer(b *testing.B, opts Options, writers int) {
 		b.ReportMetric(float64(obs.ops)/float64(obs.batches), "answers/commit")
 	}
 }
+
+// BenchmarkStartAttempt measures attempts started per second, 256 at once
+// as in a round's opening rush, each with 20 questions, each returning
+// once committed at synchronous=FULL:
+//
+//	go test ./store -run '^$' -bench StartAttempt -benchtime 5000x
+func BenchmarkStartAttempt(b *testing.B) {
+	db := openTest(b, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
+	var qs []quiz.Question
+	for i := range 40 {
+		qs = append(qs, quiz.Question{Text: fmt.Sprint("q", i), Options: []quiz.Option{{Text: "a", Correct: true}, {Text: "b"}, {Text: "c"}, {Text: "d"}}})
+	}
+	db.AddQuestions(ctx, bank.ID, qs)
+	contest, _ := db.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "c", CreatedAt: now}, 0)
+	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "r", BankID: bank.ID, OpensAt: now.Add(-time.Hour),
+		ClosesAt: now.Add(time.Hour), DurationSeconds: 3600, QuestionCount: 20, PointsPerQuestion: 1, Reveal: quiz.RevealNever})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool, _ := db.Pool(ctx, bank.ID)
+	users := make([]int64, b.N)
+	for i := range users {
+		u, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "x", Phone: fmt.Sprintf("09%08d", i), CreatedAt: now}, "h", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		users[i] = u.ID
+	}
+	var next atomic.Int64
+	done := make(chan struct{})
+	b.ResetTimer()
+	for range 256 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
+				var seed quiz.Seed
+				seed[0], seed[1], seed[2] = byte(i), byte(i>>8), byte(i>>16)
+				drawn, _ := quiz.Draw(pool.Questions, 20, nil, seed)
+				if _, _, err := db.StartAttempt(ctx, quiz.NewAttempt{RoundID: round.ID, UserID: users[i], Seed: seed,
+					StartedAt: now, Deadline: now.Add(time.Hour), Questions: drawn, MaxAttempts: 1}); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for range 256 {
+		<-done
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "starts/s")
+}

@@ -267,3 +267,36 @@ func TestBankVersionGrowsWithQuestions(t *testing.T) {
 		t.Errorf("topic counts %v", counts)
 	}
 }
+
+func TestAnAttemptKeepsItsQuestionsInItsOrderWhateverTheirNumber(t *testing.T) {
+	// Questions are inserted ten, five and one rows a statement: these
+	// counts use each size and every mix of them.
+	for _, count := range []int{1, 4, 5, 9, 10, 16, 23} {
+		t.Run(fmt.Sprintf("%d questions", count), func(t *testing.T) {
+			f := newFixture(t, count, count, 0)
+			a, created, err := f.newAttempt(t, time.Now().UTC())
+			if err != nil || !created {
+				t.Fatalf("start: %v (created %v)", err, created)
+			}
+			drawn, _ := quiz.Draw(f.pool.Questions, count, f.round.TopicQuotas, a.Seed)
+			d, err := f.db.AttemptDetail(context.Background(), a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Questions) != count {
+				t.Fatalf("%d questions stored, want %d", len(d.Questions), count)
+			}
+			for i, q := range d.Questions {
+				if q.ID != drawn[i].QuestionID || len(q.Options) != len(drawn[i].OptionOrder) {
+					t.Fatalf("question %d is %d with %d options, want %d with %d", i+1, q.ID, len(q.Options),
+						drawn[i].QuestionID, len(drawn[i].OptionOrder))
+				}
+				for j, o := range q.Options {
+					if o.ID != drawn[i].OptionOrder[j] {
+						t.Errorf("question %d option %d is %d, want %d", i+1, j+1, o.ID, drawn[i].OptionOrder[j])
+					}
+				}
+			}
+		})
+	}
+}

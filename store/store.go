@@ -53,9 +53,13 @@ type DB struct {
 	roundMu    sync.Mutex
 	roundCache map[int64]cachedRound
 
-	// Statements of the answer path, prepared once on the write connection.
+	// Statements of the answer path and of starting an attempt, prepared
+	// once on the write connection.
 	upsertAnswer          *sql.Stmt
-	insertAttemptQuestion *sql.Stmt
+	runningAttempt        *sql.Stmt
+	countAttempts         *sql.Stmt
+	insertAttempt         *sql.Stmt
+	insertAttemptQuestion map[int]*sql.Stmt // by rows a statement inserts: questionRows
 }
 
 // dsn builds a mattn/go-sqlite3 connection string whose pragmas every
@@ -151,7 +155,7 @@ func ownerOnly(path string, log *slog.Logger) error {
 // Close commits every write already queued, then closes the database.
 func (db *DB) Close() error {
 	db.writer.close()
-	return errors.Join(db.upsertAnswer.Close(), db.insertAttemptQuestion.Close(), db.r.Close(), db.w.Close())
+	return errors.Join(db.closeStatements(), db.r.Close(), db.w.Close())
 }
 
 // Path is the database file's path.
@@ -167,21 +171,57 @@ func (db *DB) Ping(ctx context.Context) error {
 // before the writer takes the connection. Inside a transaction on the same
 // connection, tx.Stmt reuses them without preparing again.
 func (db *DB) prepare() error {
-	var err error
-	db.upsertAnswer, err = db.w.Prepare(`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+	stmt := func(dst **sql.Stmt, query string) error {
+		var err error
+		if *dst, err = db.w.Prepare(query); err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		return nil
+	}
+	errs := []error{
+		stmt(&db.upsertAnswer, `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
 		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)
 		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`)
-	if err != nil {
-		return fmt.Errorf("store: prepare: %w", err)
+			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`),
+		stmt(&db.runningAttempt, "SELECT "+attemptColumns+` FROM attempts
+			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
+			ORDER BY number DESC LIMIT 1`),
+		stmt(&db.countAttempts, "SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?"),
+		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 	}
-	db.insertAttemptQuestion, err = db.w.Prepare(`INSERT INTO attempt_questions (attempt_id, position, question_id, option_order)
-		VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		db.upsertAnswer.Close()
-		return fmt.Errorf("store: prepare: %w", err)
+	db.insertAttemptQuestion = map[int]*sql.Stmt{}
+	for _, n := range questionRows {
+		var st *sql.Stmt
+		errs = append(errs, stmt(&st, `INSERT INTO attempt_questions (attempt_id, position, question_id, option_order) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")))
+		db.insertAttemptQuestion[n] = st
+	}
+	if err := errors.Join(errs...); err != nil {
+		db.closeStatements()
+		return err
 	}
 	return nil
+}
+
+// questionRows are the sizes of the statements that insert an attempt's
+// questions, largest first: twenty questions are two statements, not
+// twenty.
+var questionRows = []int{10, 5, 1}
+
+func (db *DB) closeStatements() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{db.upsertAnswer, db.runningAttempt, db.countAttempts, db.insertAttempt} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	for _, st := range db.insertAttemptQuestion {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Backup writes a consistent copy of the live database to path, which must
