@@ -85,6 +85,23 @@ func (h *Handler) issueToken(u quiz.User, mustChange bool) (string, time.Time, e
 // password change or a disable ends it too. Its holder stays signed in
 // across the upgrade.
 func (h *Handler) parseToken(s string) (*principal, error) {
+	p, sum, ok := h.tokens.get(s)
+	if ok {
+		if !h.Now().Before(p.session.ExpiresAt) {
+			return nil, jwt.ErrTokenExpired
+		}
+		return &p, nil
+	}
+	verified, err := h.verifyToken(s)
+	if err != nil {
+		return nil, err
+	}
+	h.tokens.put(sum, *verified)
+	return verified, nil
+}
+
+// verifyToken decodes a token and checks it (parseToken).
+func (h *Handler) verifyToken(s string) (*principal, error) {
 	var cl claims
 	_, err := jwt.ParseWithClaims(s, &cl, func(*jwt.Token) (any, error) { return h.JWTKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),

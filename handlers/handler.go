@@ -92,6 +92,7 @@ type Handler struct {
 	sockets *hub.Hub     // every open websocket, what it follows, the attempts' own
 	boards  *boardFeeds  // the watched rounds' boards, encoded once and pushed
 	figures *liveFigures // the rounds' live figures, computed once and pushed
+	tokens  verifiedTokens
 }
 
 // Limits from the contract: per client address and minute, and per

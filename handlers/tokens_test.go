@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"hoithi/quiz"
+)
+
+func TestAVerifiedTokenIsRememberedOnlyForWhatItSays(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	h := &Handler{Deps: Deps{JWTKey: []byte("a-signing-key-of-thirty-two-bytes!"), TokenTTL: time.Hour,
+		Now: func() time.Time { return now }}}
+	token, _, err := h.issueToken(quiz.User{ID: 42, Role: quiz.RoleContestant}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := h.parseToken(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the second use is the first's principal, from memory", func(t *testing.T) {
+		if _, _, ok := h.tokens.get(token); !ok {
+			t.Fatal("the verified token was not remembered")
+		}
+		again, err := h.parseToken(token)
+		if err != nil || *again != *first {
+			t.Errorf("got %+v (%v), want %+v", again, err, first)
+		}
+		again.viaCookie = true // what a caller marks stays its own
+		if third, _ := h.parseToken(token); third.viaCookie {
+			t.Error("a caller's change reached the remembered principal")
+		}
+	})
+	t.Run("a token altered in one character is checked, and refused", func(t *testing.T) {
+		i := strings.LastIndexByte(token, '.') + 5 // in the signature
+		other := "A"
+		if token[i] == 'A' {
+			other = "B"
+		}
+		altered := token[:i] + other + token[i+1:]
+		if altered == token {
+			t.Fatal("the test did not alter the token")
+		}
+		if _, err := h.parseToken(altered); err == nil {
+			t.Error("an altered token was accepted")
+		}
+	})
+	t.Run("a remembered token is refused once it expires", func(t *testing.T) {
+		now = now.Add(time.Hour)
+		if _, err := h.parseToken(token); err == nil {
+			t.Error("an expired token was accepted from memory")
+		}
+	})
+}
