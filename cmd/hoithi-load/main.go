@@ -207,6 +207,25 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// stop reading their socket instead.
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
 		acks: newSamples(), states: newSamples(), results: newSamples(), refused: newTally(), closes: newTally()}
+	p.allOpen = make(chan struct{})
+	playing := 0
+	for _, id := range attempts {
+		if id != 0 {
+			playing++
+		}
+	}
+	p.want.Store(int64(playing - min(o.faults.stalled, playing)))
+	// Once every playing contestant's socket is open: the server then
+	// holds them all.
+	opened := make(chan serverFigures, 1)
+	go func() {
+		select {
+		case <-p.allOpen:
+			opened <- phase.srv.read()
+		case <-ctx.Done():
+		}
+		close(opened)
+	}()
 	stall := &staller{wait: o.faults.stallWait, closes: newTally(), closedAfter: newSamples()}
 	stalled := 0
 	start = time.Now()
@@ -240,6 +259,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "websocket connect → state", p.states, took, fails)
 	report(out, "answer → ack", p.acks, took, 0)
 	report(out, "submit → result", p.results, took, 0)
+	select {
+	case f, ok := <-opened:
+		if ok {
+			fmt.Fprintf(out, "  %-26s %s; %.1f KB of resident memory a socket more than before the sockets\n",
+				"server, all sockets open", f, (f.rss-phase.before.rss)/1e3/max(1, f.sockets-phase.before.sockets))
+		}
+	default: // not all opened (failures)
+	}
 	phase.report()
 	p.refused.report(out, "answers refused")
 	p.closes.report(out, "closed by the server")
@@ -411,7 +438,11 @@ type player struct {
 	retry                 time.Duration
 	log                   *ackLog
 	acks, states, results *samples
-	refused, closes       *tally
+	// open counts the contestants whose socket got its state; allOpen is
+	// closed when that reaches want.
+	open, want      atomic.Int64
+	allOpen         chan struct{}
+	refused, closes *tally
 }
 
 // retryable are the error codes of a message the server did not store and
@@ -452,6 +483,9 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		return p.closed(ws, attemptID, fmt.Errorf("state: %w %q", err, st.Type))
 	}
 	p.states.add(time.Since(t0))
+	if p.open.Add(1) == p.want.Load() {
+		close(p.allOpen)
+	}
 	p.log.write(record{Kind: "state", Attempt: attemptID, Token: token, Deadline: st.Deadline})
 	rng := rand.New(rand.NewPCG(uint64(attemptID), 7))
 	seq := int64(0)
