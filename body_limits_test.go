@@ -259,3 +259,17 @@ func TestBodiesAreRefusedBeforeTheyAreRead(t *testing.T) {
 		}
 	})
 }
+
+func TestRequestHeadersOfSeveralKilobytesAreRead(t *testing.T) {
+	s := startServer(t, nil)
+	// A browser with a few other cookies of the same site, and a long
+	// address: 6 KB of headers.
+	header := http.Header{"Cookie": {"other=" + strings.Repeat("a", 5<<10)}, "Referer": {s.URL + "/?q=" + strings.Repeat("b", 700)}}
+	if resp, _ := s.request("GET", "/healthz", header, ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("6 KB of headers: status %d, want 200", resp.StatusCode)
+	}
+	header = http.Header{"Cookie": {"other=" + strings.Repeat("a", 20<<10)}}
+	if resp, _ := s.request("GET", "/healthz", header, ""); resp.StatusCode < 400 || resp.StatusCode >= 500 {
+		t.Errorf("20 KB of headers: status %d, want a refusal", resp.StatusCode)
+	}
+}

@@ -153,8 +153,16 @@ func (h *Handler) App() *fiber.App {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ReadBufferSize:        16 << 10,
 		DisableStartupMessage: true,
+		// Each connection reads its request's line and headers through a
+		// buffer of this size (a cookie and a token fit many times over;
+		// larger headers get 431), taken from a pool while a request is
+		// read and given back while the connection waits for its next
+		// one: tens of thousands of browsers keep a connection open
+		// between requests, and the round's opening second reads as many
+		// requests at once.
+		ReadBufferSize:    8 << 10,
+		ReduceMemoryUsage: true,
 
 		// Bodies are streamed: limitBody refuses one over its route's limit
 		// before it is read, and BodyLimit (the largest any route takes)
