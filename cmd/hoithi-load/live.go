@@ -639,6 +639,7 @@ type serverFigures struct {
 	gcGoal     float64 // the heap size that starts the next collection: twice the live heap at the last one, at GOGC=100
 	goroutines float64
 	sockets    float64
+	stack      float64 // bytes of goroutine stacks
 	// cores: the busy time of the CPUs the server may run on, whoever
 	// used them (from /proc/stat; only with its pid). What the server did
 	// not use of it went to other processes: time the server may have
@@ -690,6 +691,8 @@ func (s *serverWatch) read() serverFigures {
 				f.heap = v
 			case name == "go_memstats_next_gc_bytes":
 				f.gcGoal = v
+			case name == "go_memstats_stack_inuse_bytes":
+				f.stack = v
 			case name == "go_goroutines":
 				f.goroutines = v
 			case strings.HasPrefix(name, "hoithi_websockets{") || name == "hoithi_websockets":

@@ -77,10 +77,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
+	growthDir := fs.String("growth", "", "read the round runs' outputs named after the flags, in this directory, and write their table (stdout) and chart (growth.svg there): what growth.sh does")
 	o.live.register(fs)
 	o.faults.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *growthDir != "" {
+		return growth(*growthDir, fs.Args(), out)
 	}
 	o.url = strings.TrimSuffix(o.url, "/")
 	switch {
@@ -217,10 +221,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	p.want.Store(int64(playing - min(o.faults.stalled, playing)))
 	// Once every playing contestant's socket is open: the server then
 	// holds them all.
+	collected := c.collect()
+	heldBefore := phase.srv.read()
 	opened := make(chan serverFigures, 1)
 	go func() {
 		select {
 		case <-p.allOpen:
+			if collected {
+				c.collect()
+			}
 			opened <- phase.srv.read()
 		case <-ctx.Done():
 		}
@@ -262,8 +271,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	select {
 	case f, ok := <-opened:
 		if ok {
-			fmt.Fprintf(out, "  %-26s %s; %.1f KB of resident memory a socket more than before the sockets\n",
-				"server, all sockets open", f, (f.rss-phase.before.rss)/1e3/max(1, f.sockets-phase.before.sockets))
+			n := max(1, f.sockets-heldBefore.sockets)
+			fmt.Fprintf(out, "  %-26s %s; a socket: %.1f KB more resident memory", "server, all sockets open", f,
+				(f.rss-heldBefore.rss)/1e3/n)
+			if collected { // both figures after a collection: the heap alive and the stacks
+				fmt.Fprintf(out, ", %.1f KB more heap and stack alive", (f.heap+f.stack-heldBefore.heap-heldBefore.stack)/1e3/n)
+			}
+			fmt.Fprintln(out)
 		}
 	default: // not all opened (failures)
 	}

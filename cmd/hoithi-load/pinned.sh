@@ -11,7 +11,8 @@
 # server's CPU with perf (itself on CPU 1) while the load runs; read it with
 # `perf report -i FILE --no-children`. PPROF=DIR turns on the server's Go
 # profiles and saves them in DIR: CPU over PPROF_SECONDS (default 30) from
-# PPROF_DELAY seconds (default 0) into the load (past the registrations), then the heap, allocations, mutex, block and goroutine
+# PPROF_DELAY seconds (default 0) into the load (past the registrations;
+# PPROF_SECONDS=0 for none), then the heap, allocations, mutex, block and goroutine
 # profiles at the end, and the server binary they name; read them with
 # `go tool pprof -top DIR/hoithi DIR/cpu.pprof`.
 #
@@ -67,7 +68,7 @@ if [ -n "$profile" ]; then
   taskset -c 1 perf record -q -k realtime -F 499 -g -p "$server" -o "$profile" 2>/dev/null &
   perf=$!
 fi
-if [ -n "$pprofdir" ]; then
+if [ -n "$pprofdir" ] && [ "${PPROF_SECONDS:-30}" != 0 ]; then
   (sleep "${PPROF_DELAY:-0}" && taskset -c 1 curl -sf -H "Authorization: Bearer $HOITHI_METRICS_TOKEN" -o "$pprofdir/cpu.pprof" \
     "$url/debug/pprof/profile?seconds=${PPROF_SECONDS:-30}") &
   cpuprof=$!
