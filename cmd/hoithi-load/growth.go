@@ -20,8 +20,7 @@ type growthRun struct {
 	ackP50, ackP99               float64 // ms
 	answers                      float64
 	playCPU, playSeconds         float64 // the server's, while contestants played
-	socketKB                     float64 // resident memory a socket, all open
-	aliveKB                      float64 // heap and stacks alive a socket, after a collection
+	contestantKB                 float64 // the server's resident memory, all sockets open, over the contestants
 	failed                       int
 	startCPU, startSeconds       float64
 	startsPerSecond, rssAllOpen  float64
@@ -32,7 +31,7 @@ var (
 	reHeader  = regexp.MustCompile(`^hoithi-load: (\d+) contestants`)
 	reReport  = regexp.MustCompile(`^(\S.*?)\s+(\d+) in\s+([\d.]+) s =\s+(\d+)/s\s+p50\s+([\d.]+) ms\s+p95\s+([\d.]+) ms\s+p99\s+([\d.]+) ms\s+max\s+([\d.]+) ms\s+failed (\d+)`)
 	reCPU     = regexp.MustCompile(`^\s+server\s+RSS (\d+) MB.*CPU ([\d.]+) s in ([\d.]+) s`)
-	reAllOpen = regexp.MustCompile(`^\s+server, all sockets open\s+RSS (\d+) MB.*; a socket: ([\d.]+) KB more resident memory(?:, ([\d.]+) KB more heap and stack alive)?`)
+	reAllOpen = regexp.MustCompile(`^\s+server, all sockets open\s+RSS (\d+) MB.*; ([\d.]+) KB resident a contestant`)
 )
 
 // parseGrowthRun reads one run's output.
@@ -73,8 +72,7 @@ func parseGrowthRun(r io.Reader) (growthRun, error) {
 		}
 		if m := reAllOpen.FindStringSubmatch(line); m != nil {
 			g.rssAllOpen, _ = strconv.ParseFloat(m[1], 64)
-			g.socketKB, _ = strconv.ParseFloat(m[2], 64)
-			g.aliveKB, _ = strconv.ParseFloat(m[3], 64)
+			g.contestantKB, _ = strconv.ParseFloat(m[2], 64)
 		}
 	}
 	if g.contestants == 0 || g.answers == 0 {
@@ -99,12 +97,12 @@ func growth(dir string, files []string, out io.Writer) error {
 		}
 		runs = append(runs, g)
 	}
-	fmt.Fprintln(out, "| contestants | start p50 / p99 | socket → state p50 / p99 | answer → ack p50 / p99 | server CPU an answer (play) | server CPU a start | memory a socket, all open: resident; alive | failed |")
+	fmt.Fprintln(out, "| contestants | start p50 / p99 | socket → state p50 / p99 | answer → ack p50 / p99 | server CPU an answer (play) | server CPU a start | server resident, all sockets open: in all; a contestant | failed |")
 	fmt.Fprintln(out, "| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, g := range runs {
-		fmt.Fprintf(out, "| %s | %s / %s ms | %s / %s ms | %s / %s ms | %.0f µs | %.0f µs | %.1f KB; %.1f KB | %d |\n",
+		fmt.Fprintf(out, "| %s | %s / %s ms | %s / %s ms | %s / %s ms | %.0f µs | %.0f µs | %.0f MB; %.0f KB | %d |\n",
 			thousands(g.contestants), ms(g.startP50), ms(g.startP99), ms(g.stateP50), ms(g.stateP99),
-			ms(g.ackP50), ms(g.ackP99), 1e6*g.playCPU/g.answers, 1e6*g.startCPU/float64(g.contestants), g.socketKB, g.aliveKB, g.failed)
+			ms(g.ackP50), ms(g.ackP99), 1e6*g.playCPU/g.answers, 1e6*g.startCPU/float64(g.contestants), g.rssAllOpen, g.contestantKB, g.failed)
 	}
 	svg, err := os.Create(filepath.Join(dir, "growth.svg"))
 	if err != nil {
@@ -153,14 +151,14 @@ func writeGrowthChart(w io.Writer, runs []growthRun) {
 		{"server CPU per answer", "µs", []series{
 			{"while playing", "#762a83", "", func(g growthRun) float64 { return 1e6 * g.playCPU / g.answers }},
 		}},
-		{"memory per socket, all open", "KB", []series{
-			{"heap and stack alive", "#8c510a", "", func(g growthRun) float64 { return g.aliveKB }},
+		{"server memory per contestant", "KB", []series{
+			{"resident, all sockets open", "#8c510a", "", func(g growthRun) float64 { return g.contestantKB }},
 		}},
 	}
 	width := 3*panelW + 2*gap + 20
 	fmt.Fprintf(w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`+"\n",
 		width, panelH+70, width, panelH+70)
-	fmt.Fprintln(w, `<title>hoithi's opening rush by number of contestants: p99 latencies, server CPU per answer, memory per socket</title>`)
+	fmt.Fprintln(w, `<title>hoithi's opening rush by number of contestants: p99 latencies, server CPU per answer, server memory per contestant</title>`)
 	fmt.Fprintln(w, `<rect width="100%" height="100%" fill="#fff"/>`)
 	maxN := 0
 	for _, g := range runs {

@@ -9,8 +9,7 @@
 # Every contestant starts at the same instant and answers 20 questions one
 # second apart (-think 1s), with 100 spectators; ARGS adds load-tool flags.
 # The servers serve their profiles (DIR/pprof-N: heap, allocations, locks
-# at the end of each run), which also lets the tool have a garbage
-# collection run before it weighs the memory the sockets hold.
+# and goroutines at the end of each run).
 set -euo pipefail
 dir=$(realpath -m "${1:?usage: growth.sh DIR [SIZES...]}")
 shift

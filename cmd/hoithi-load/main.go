@@ -221,15 +221,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	p.want.Store(int64(playing - min(o.faults.stalled, playing)))
 	// Once every playing contestant's socket is open: the server then
 	// holds them all.
-	collected := c.collect()
-	heldBefore := phase.srv.read()
 	opened := make(chan serverFigures, 1)
 	go func() {
 		select {
 		case <-p.allOpen:
-			if collected {
-				c.collect()
-			}
 			opened <- phase.srv.read()
 		case <-ctx.Done():
 		}
@@ -271,13 +266,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	select {
 	case f, ok := <-opened:
 		if ok {
-			n := max(1, f.sockets-heldBefore.sockets)
-			fmt.Fprintf(out, "  %-26s %s; a socket: %.1f KB more resident memory", "server, all sockets open", f,
-				(f.rss-heldBefore.rss)/1e3/n)
-			if collected { // both figures after a collection: the heap alive and the stacks
-				fmt.Fprintf(out, ", %.1f KB more heap and stack alive", (f.heap+f.stack-heldBefore.heap-heldBefore.stack)/1e3/n)
-			}
-			fmt.Fprintln(out)
+			fmt.Fprintf(out, "  %-26s %s; %.1f KB resident a contestant\n", "server, all sockets open", f,
+				f.rss/1e3/float64(max(1, len(tokens))))
 		}
 	default: // not all opened (failures)
 	}

@@ -39,29 +39,6 @@ func (p *phases) report() {
 	p.mark()
 }
 
-// collect has the server run a garbage collection (through its heap
-// profile, which asks for one), when it serves profiles and the tool has
-// the metrics token: what it holds then is what is alive. It reports
-// whether it did.
-func (c *client) collect() bool {
-	token := os.Getenv("HOITHI_METRICS_TOKEN")
-	if token == "" {
-		return false
-	}
-	req, err := http.NewRequest("GET", c.base+"/debug/pprof/heap?gc=1", nil)
-	if err != nil {
-		return false
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode == http.StatusOK
-}
-
 // profileServer fetches the server's CPU profile over the given seconds
 // into file, from now on; the server needs profiling on and the load tool
 // its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned channel.
