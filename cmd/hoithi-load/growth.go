@@ -179,7 +179,7 @@ func writeGrowthChart(w io.Writer, runs []growthRun) {
 		for k := 0; k <= 4; k++ {
 			y := y0 + ph - ph*float64(k)/4
 			fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`+"\n", x0, y, x0+pw, y)
-			fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", x0-4, y+4, ms(top*float64(k)/4))
+			fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`+"\n", x0-4, y+4, axisLabel(top*float64(k)/4))
 		}
 		for _, g := range runs {
 			x := x0 + pw*float64(g.contestants)/float64(maxN)
@@ -209,6 +209,14 @@ func writeGrowthChart(w io.Writer, runs []growthRun) {
 		}
 	}
 	fmt.Fprintln(w, `</svg>`)
+}
+
+// axisLabel writes a tick's value: whole numbers, but for small ones.
+func axisLabel(v float64) string {
+	if v == math.Trunc(v) {
+		return thousands(int(v))
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
 // niceCeil rounds v up to 1, 2 or 5 times a power of ten.
