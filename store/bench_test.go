@@ -40,19 +40,7 @@ func benchSaveAnswer(b *testing.B, opts Options, writers int) {
 	db := openTest(b, opts)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
-	var qs []quiz.Question
-	for i := range 40 {
-		qs = append(qs, quiz.Question{Text: fmt.Sprint("q", i), Options: []quiz.Option{{Text: "a", Correct: true}, {Text: "b"}, {Text: "c"}, {Text: "d"}}})
-	}
-	db.AddQuestions(ctx, bank.ID, qs)
-	contest, _ := db.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "c", CreatedAt: now}, 0)
-	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "r", BankID: bank.ID, OpensAt: now.Add(-time.Hour),
-		ClosesAt: now.Add(time.Hour), DurationSeconds: 3600, QuestionCount: 20, PointsPerQuestion: 1, Reveal: quiz.RevealNever})
-	if err != nil {
-		b.Fatal(err)
-	}
-	pool, _ := db.Pool(ctx, bank.ID)
+	round, pool := benchRound(b, db, now)
 	type slot struct {
 		attempt   int64
 		questions []quiz.DrawnQuestion
@@ -115,19 +103,7 @@ func BenchmarkStartAttempt(b *testing.B) {
 	db := openTest(b, Options{})
 	ctx := context.Background()
 	now := time.Now().UTC()
-	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
-	var qs []quiz.Question
-	for i := range 40 {
-		qs = append(qs, quiz.Question{Text: fmt.Sprint("q", i), Options: []quiz.Option{{Text: "a", Correct: true}, {Text: "b"}, {Text: "c"}, {Text: "d"}}})
-	}
-	db.AddQuestions(ctx, bank.ID, qs)
-	contest, _ := db.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "c", CreatedAt: now}, 0)
-	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "r", BankID: bank.ID, OpensAt: now.Add(-time.Hour),
-		ClosesAt: now.Add(time.Hour), DurationSeconds: 3600, QuestionCount: 20, PointsPerQuestion: 1, Reveal: quiz.RevealNever})
-	if err != nil {
-		b.Fatal(err)
-	}
-	pool, _ := db.Pool(ctx, bank.ID)
+	round, pool := benchRound(b, db, now)
 	users := make([]int64, b.N)
 	for i := range users {
 		u, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "x", Phone: fmt.Sprintf("09%08d", i), CreatedAt: now}, "h", nil)
@@ -158,4 +134,26 @@ func BenchmarkStartAttempt(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "starts/s")
+}
+
+// benchRound makes an open round of 20 questions drawn from a bank of 40.
+func benchRound(b *testing.B, db *DB, now time.Time) (quiz.Round, quiz.Pool) {
+	ctx := context.Background()
+	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
+	var qs []quiz.Question
+	for i := range 40 {
+		qs = append(qs, quiz.Question{Text: fmt.Sprint("q", i), Options: []quiz.Option{{Text: "a", Correct: true}, {Text: "b"}, {Text: "c"}, {Text: "d"}}})
+	}
+	db.AddQuestions(ctx, bank.ID, qs)
+	contest, _ := db.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "c", CreatedAt: now}, 0)
+	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "r", BankID: bank.ID, OpensAt: now.Add(-time.Hour),
+		ClosesAt: now.Add(time.Hour), DurationSeconds: 3600, QuestionCount: 20, PointsPerQuestion: 1, Reveal: quiz.RevealNever})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool, err := db.Pool(ctx, bank.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return round, pool
 }
