@@ -57,6 +57,7 @@ type options struct {
 	roundID     int64
 	think       time.Duration
 	thinkMax    time.Duration
+	hold        time.Duration
 	profile     string
 	profileSecs int
 	watchers    int
@@ -72,6 +73,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.contestants, "contestants", 500, "round: contestants who register, start, answer and submit")
 	fs.Int64Var(&o.roundID, "round", 0, "round: the round to play (default: the first open round listed)")
 	fs.DurationVar(&o.think, "think", 0, "round: pause before each answer (0: answer as fast as acks come)")
+	fs.DurationVar(&o.hold, "hold", 0, "round: hold every socket open this long before anyone answers, and weigh what the server holds for them (after a collection, with its profiles on: PPROF= of pinned.sh); the same pause before the sockets, so that what the starts left is given back first")
 	fs.DurationVar(&o.thinkMax, "think-max", 0, "round: with it, each pause is drawn at random between -think and this")
 	fs.StringVar(&o.profile, "server-profile", "", "round: save the server's CPU profile of the rush (the starts, then play) in this file; the server needs HOITHI_PPROF=1 and the load tool $HOITHI_METRICS_TOKEN")
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
@@ -220,13 +222,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	p.want.Store(int64(playing - min(o.faults.stalled, playing)))
 	// Once every playing contestant's socket is open: the server then
-	// holds them all.
+	// holds them all. With -hold, nobody answers until they are weighed,
+	// against the server before the sockets, each after a collection and
+	// the hold (the runtime gives freed memory back in the background).
+	var heldBefore serverFigures
+	if o.hold > 0 {
+		p.release = make(chan struct{})
+		c.http.CloseIdleConnections()
+		c.collect()
+		time.Sleep(o.hold)
+		heldBefore = phase.srv.read()
+	}
 	opened := make(chan serverFigures, 1)
 	go func() {
 		select {
 		case <-p.allOpen:
+			if o.hold > 0 {
+				time.Sleep(o.hold)
+				c.collect()
+				time.Sleep(time.Second)
+			}
 			opened <- phase.srv.read()
+		case <-time.After(2 * time.Minute): // some never opened: play on
 		case <-ctx.Done():
+		}
+		if p.release != nil {
+			close(p.release)
 		}
 		close(opened)
 	}()
@@ -268,6 +289,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if ok {
 			fmt.Fprintf(out, "  %-26s %s; %.1f KB resident a contestant\n", "server, all sockets open", f,
 				f.rss/1e3/float64(max(1, len(tokens))))
+			if o.hold > 0 {
+				fmt.Fprintf(out, "  %-26s %.1f KB more resident memory a socket (%s before, %s held)\n", "sockets held",
+					(f.rss-heldBefore.rss)/1e3/max(1, f.sockets-heldBefore.sockets), heldBefore, f)
+			}
 		}
 	default: // not all opened (failures)
 	}
@@ -446,6 +471,7 @@ type player struct {
 	// closed when that reaches want.
 	open, want      atomic.Int64
 	allOpen         chan struct{}
+	release         chan struct{} // with -hold: closed once the held sockets are weighed
 	refused, closes *tally
 }
 
@@ -491,6 +517,9 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		close(p.allOpen)
 	}
 	p.log.write(record{Kind: "state", Attempt: attemptID, Token: token, Deadline: st.Deadline})
+	if p.release != nil {
+		<-p.release
+	}
 	rng := rand.New(rand.NewPCG(uint64(attemptID), 7))
 	seq := int64(0)
 	// exchange sends m (with the next seq) until it gets a reply other

@@ -39,6 +39,24 @@ func (p *phases) report() {
 	p.mark()
 }
 
+// collect has the server run a garbage collection (its heap profile asks
+// for one) when it serves profiles and the tool has the metrics token.
+func (c *client) collect() {
+	token := os.Getenv("HOITHI_METRICS_TOKEN")
+	if token == "" {
+		return
+	}
+	req, err := http.NewRequest("GET", c.base+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := c.http.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
 // profileServer fetches the server's CPU profile over the given seconds
 // into file, from now on; the server needs profiling on and the load tool
 // its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned channel.
