@@ -290,8 +290,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "  %-26s %s; %.1f KB resident a contestant\n", "server, all sockets open", f,
 				f.rss/1e3/float64(max(1, len(tokens))))
 			if o.hold > 0 {
-				fmt.Fprintf(out, "  %-26s %.1f KB more resident memory a socket (%s before, %s held)\n", "sockets held",
-					(f.rss-heldBefore.rss)/1e3/max(1, f.sockets-heldBefore.sockets), heldBefore, f)
+				n := max(1, f.sockets-heldBefore.sockets)
+				fmt.Fprintf(out, "  %-26s a socket: %.1f KB more resident memory, %.1f KB more heap in use, %.1f KB more goroutine stack (%s before, %s held)\n",
+					"sockets held", (f.rss-heldBefore.rss)/1e3/n, (f.heap-heldBefore.heap)/1e3/n, (f.stack-heldBefore.stack)/1e3/n, heldBefore, f)
 			}
 		}
 	default: // not all opened (failures)
