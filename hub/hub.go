@@ -359,4 +359,11 @@ const (
 	// socket at once. Latest messages never fill it, and an attempt's
 	// 500 answers sent again at once fit in it.
 	queueLimit = 1024
+	// floodMark is how many messages may wait for a socket's writer
+	// before its client's next message is read: a client that sends
+	// without reading what it is answered (a script, a hostile page) is
+	// closed then, with 1013, after a few hundred messages rather than
+	// after a full queue, which costs the others the CPU of handling its
+	// messages. A browser reads as it sends: its queue stays near empty.
+	floodMark = 256
 )

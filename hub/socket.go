@@ -28,6 +28,7 @@ type Socket struct {
 	mu       sync.Mutex
 	queue    []Message         // waiting for the writer
 	spare    []Message         // the writer's last batch, emptied, for the next queue
+	sending  int               // messages in the batch being written
 	last     map[string][]byte // by Latest name, the data last queued
 	pinging  bool              // a ping waits for the writer
 	writing  bool              // a writer goroutine runs
@@ -225,7 +226,17 @@ func (s *Socket) Receive(handle func(messageType int, data []byte)) {
 		if err != nil {
 			return
 		}
+		if s.backlog() >= floodMark {
+			s.Stop(websocket.CloseTryAgainLater, "too slow to read")
+		}
 	}
+}
+
+// backlog is how many messages wait for the writer or are being written.
+func (s *Socket) backlog() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) + s.sending
 }
 
 // readBuffers hold a client's message while it is handled: a socket holds
@@ -293,6 +304,7 @@ func (s *Socket) take() (batch []Message, ping, done bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	batch, s.queue, s.spare = s.queue, s.spare[:0], nil
+	s.sending = len(batch)
 	ping, s.pinging = s.pinging && !s.broken, false
 	if len(batch) == 0 && !ping {
 		if s.closing {
@@ -309,7 +321,7 @@ func (s *Socket) recycle(batch []Message) {
 	clear(batch)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.spare = batch[:0]
+	s.spare, s.sending = batch[:0], 0
 }
 
 // fail marks the socket broken after a write failed and stops its read

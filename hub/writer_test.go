@@ -153,3 +153,32 @@ func TestAClientsCloseIsAnsweredWithOneCloseFrame(t *testing.T) {
 		t.Errorf("the server sent % x, want one close frame % x", got, want)
 	}
 }
+
+func TestAClientThatSendsWithoutReadingIsClosedAfterAFewHundred(t *testing.T) {
+	h := New(Config{})
+	server, client := pipe(t)
+	s, _ := h.Open(server, "attempt")
+	var handled atomic.Int32
+	done := make(chan struct{})
+	go func() { // as a handler serves it: each message answered
+		defer close(done)
+		s.Receive(func(int, []byte) {
+			handled.Add(1)
+			s.Send(Message{Data: []byte(`{"type":"ack"}`)})
+		})
+		s.Close()
+	}()
+	// The client sends and never reads (net.Pipe holds every write until
+	// it is read, so the server's writer is stuck on the first ack).
+	for i := 0; i < queueLimit+100; i++ {
+		_ = client.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
+		if client.WriteMessage(websocket.TextMessage, []byte(`{"type":"answer"}`)) != nil {
+			break
+		}
+	}
+	client.Close()
+	<-done
+	if n := handled.Load(); n > floodMark+2 || n < floodMark {
+		t.Errorf("%d messages handled before the socket closed, want about %d", n, floodMark)
+	}
+}
