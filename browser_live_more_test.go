@@ -833,6 +833,8 @@ func TestBrowserLiveInEnglish(t *testing.T) {
 		host.waitText(t, "#hq-answered", "1 of 1,001 answered")
 		host.press(t, "#c-next")
 		anna.visible(t, "view-result")
+		// The reveal shows the view; the player's own result fills it.
+		anna.waitTrue(t, "the player's result", `!document.getElementById('r-facts').hidden`)
 		total := anna.text(t, "#r-total")
 		if !englishPoints.MatchString(total) || !strings.Contains(total, ",") {
 			t.Errorf("total %q, want over a thousand points written 1,234 points", total)
