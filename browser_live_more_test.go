@@ -416,22 +416,40 @@ func TestBrowserLiveMultipleAnswers(t *testing.T) {
 	noPageErrors(t, host, players)
 }
 
-func TestBrowserLiveSkip(t *testing.T) {
+// liveRoom is a game of three questions of a minute on the projector,
+// with Cô Lan on a phone and Anh Minh at a desktop's width in the lobby.
+type liveRoom struct {
+	s                        *testServer
+	admin                    string
+	single                   []keyedQuestion
+	g                        liveGame
+	host, players, lan, minh tab
+}
+
+func twoPlayerRoom(t *testing.T) liveRoom {
+	t.Helper()
 	chromium := chromiumPath(t)
-	s := startServer(t, nil)
-	admin := s.admin()
-	single, _ := s.demoKeyedQuestions(admin)
-	g := s.liveGameOf(admin, 60, single[:3], nil)
-	host := s.hostLive(t, chromium, admin, g)
-	players := startBrowser(t, chromium)
-	lan := players
-	lan.joinLive(t, s, g.PIN, "Cô Lan")
-	minh, closeMinh := players.newTab(t)
-	defer closeMinh()
-	minh.desktop(t)
-	minh.joinLive(t, s, g.PIN, "Anh Minh")
-	host.front(t)
-	host.waitText(t, "#lobby-count", "2 người đã vào")
+	r := liveRoom{s: startServer(t, nil)}
+	r.admin = r.s.admin()
+	r.single, _ = r.s.demoKeyedQuestions(r.admin)
+	r.g = r.s.liveGameOf(r.admin, 60, r.single[:3], nil)
+	r.host = r.s.hostLive(t, chromium, r.admin, r.g)
+	r.players = startBrowser(t, chromium)
+	r.lan = r.players
+	r.lan.joinLive(t, r.s, r.g.PIN, "Cô Lan")
+	var closeMinh func()
+	r.minh, closeMinh = r.players.newTab(t)
+	t.Cleanup(closeMinh)
+	r.minh.desktop(t)
+	r.minh.joinLive(t, r.s, r.g.PIN, "Anh Minh")
+	r.host.front(t)
+	r.host.waitText(t, "#lobby-count", "2 người đã vào")
+	return r
+}
+
+func TestBrowserLiveSkip(t *testing.T) {
+	r := twoPlayerRoom(t)
+	s, admin, single, g, host, players, lan, minh := r.s, r.admin, r.single, r.g, r.host, r.players, r.lan, r.minh
 	host.press(t, "#c-start")
 
 	t.Run("an answer stored before the skip", func(t *testing.T) {
@@ -610,21 +628,8 @@ func TestBrowserLiveAutoAdvance(t *testing.T) {
 }
 
 func TestBrowserLiveEndEarly(t *testing.T) {
-	chromium := chromiumPath(t)
-	s := startServer(t, nil)
-	admin := s.admin()
-	single, _ := s.demoKeyedQuestions(admin)
-	g := s.liveGameOf(admin, 60, single[:3], nil)
-	host := s.hostLive(t, chromium, admin, g)
-	players := startBrowser(t, chromium)
-	lan := players
-	lan.joinLive(t, s, g.PIN, "Cô Lan")
-	minh, closeMinh := players.newTab(t)
-	defer closeMinh()
-	minh.desktop(t)
-	minh.joinLive(t, s, g.PIN, "Anh Minh")
-	host.front(t)
-	host.waitText(t, "#lobby-count", "2 người đã vào")
+	r := twoPlayerRoom(t)
+	s, admin, single, g, host, players, lan, minh := r.s, r.admin, r.single, r.g, r.host, r.players, r.lan, r.minh
 
 	t.Run("question 1 is played and question 2 opens", func(t *testing.T) {
 		host.press(t, "#c-start")
