@@ -35,18 +35,29 @@ const (
 	finBit  = 0x80
 )
 
-// frames is a writer's batch: the frame headers, and the buffers for one
-// vectored write (each header, then the message's bytes as they are,
-// shared with every other socket that got the message).
+// frames is a writer's batch, for one vectored write: each frame's
+// header, then its payload as it is (a message's bytes, shared with every
+// other socket that got it).
 type frames struct {
 	headers []byte
 	bufs    net.Buffers
 	out     net.Buffers // bufs as the write consumes them
-	spans   [][2]int    // each buffer's place in headers; -1 for a message's data
-	data    [][]byte
 }
 
 var framesPool = sync.Pool{New: func() any { return new(frames) }}
+
+// maxHeader is the longest header of a server's frame: unmasked, with a
+// 64-bit length.
+const maxHeader = 10
+
+// reserve makes room for n frames' headers at once. (Were the headers to
+// grow while frames are added, the buffers would keep pointing into the
+// old array, whose bytes stay as they were: correct, one more garbage.)
+func (f *frames) reserve(n int) {
+	if need := len(f.headers) + n*maxHeader; cap(f.headers) < need {
+		f.headers = make([]byte, 0, need)
+	}
+}
 
 // add appends one frame of kind op holding payload.
 func (f *frames) add(op byte, payload []byte) {
@@ -62,25 +73,15 @@ func (f *frames) add(op byte, payload []byte) {
 		f.headers = append(f.headers, 127)
 		f.headers = binary.BigEndian.AppendUint64(f.headers, uint64(n))
 	}
-	f.spans = append(f.spans, [2]int{start, len(f.headers)})
+	f.bufs = append(f.bufs, f.headers[start:])
 	if len(payload) > 0 {
-		f.spans = append(f.spans, [2]int{-1, len(f.data)})
-		f.data = append(f.data, payload)
+		f.bufs = append(f.bufs, payload)
 	}
 }
 
 // write writes the batch to c within timeout, in one vectored write where
-// the connection takes one. The header bytes are placed only now, since
-// appending may have moved them.
+// the connection takes one.
 func (f *frames) write(c net.Conn, timeout time.Duration) error {
-	f.bufs = f.bufs[:0]
-	for _, s := range f.spans {
-		if s[0] < 0 {
-			f.bufs = append(f.bufs, f.data[s[1]])
-		} else {
-			f.bufs = append(f.bufs, f.headers[s[0]:s[1]])
-		}
-	}
 	if fc, ok := c.(*frameConn); ok {
 		fc.mu.Lock()
 		defer fc.mu.Unlock()
@@ -96,8 +97,6 @@ func (f *frames) write(c net.Conn, timeout time.Duration) error {
 
 // reset empties the batch for the pool, holding no message's bytes.
 func (f *frames) reset() {
-	clear(f.data)
 	clear(f.bufs)
-	f.out = nil
-	f.headers, f.bufs, f.spans, f.data = f.headers[:0], f.bufs[:0], f.spans[:0], f.data[:0]
+	f.headers, f.bufs, f.out = f.headers[:0], f.bufs[:0], nil
 }

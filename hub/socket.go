@@ -281,6 +281,7 @@ func (s *Socket) write() {
 			return // take saw nothing to do and let the writer go
 		}
 		f := framesPool.Get().(*frames)
+		f.reserve(len(batch) + 1)
 		if ping {
 			f.add(opPing, nil)
 		}
@@ -342,6 +343,7 @@ func (s *Socket) breakLocked() {
 // closeConn sends the close frame and closes the connection.
 func (s *Socket) closeConn(code int, text string) {
 	f := framesPool.Get().(*frames)
+	f.reserve(1)
 	f.add(opClose, websocket.FormatCloseMessage(code, text))
 	_ = f.write(s.out, closeTimeout)
 	f.reset()
