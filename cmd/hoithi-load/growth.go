@@ -15,22 +15,21 @@ import (
 // growthRun is what one run of the round scenario tells of the figures
 // that grow with its size.
 type growthRun struct {
-	contestants                  int
-	startP99, stateP99           float64 // ms
-	ackP50, ackP99               float64 // ms
-	answers                      float64
-	playCPU, playSeconds         float64 // the server's, while contestants played
-	contestantKB                 float64 // the server's resident memory, all sockets open, over the contestants
-	failed                       int
-	startCPU, startSeconds       float64
-	startsPerSecond, rssAllOpen  float64
-	startP50, stateP50, submit99 float64
+	contestants        int
+	startP50, startP99 float64 // ms
+	stateP50, stateP99 float64 // ms
+	ackP50, ackP99     float64 // ms
+	answers            float64
+	startCPU, playCPU  float64 // the server's seconds, while contestants started and while they played
+	rssAllOpen         float64 // MB, the moment every socket was open
+	contestantKB       float64 // that over the contestants
+	failed             int
 }
 
 var (
 	reHeader  = regexp.MustCompile(`^hoithi-load: (\d+) contestants`)
 	reReport  = regexp.MustCompile(`^(\S.*?)\s+(\d+) in\s+([\d.]+) s =\s+(\d+)/s\s+p50\s+([\d.]+) ms\s+p95\s+([\d.]+) ms\s+p99\s+([\d.]+) ms\s+max\s+([\d.]+) ms\s+failed (\d+)`)
-	reCPU     = regexp.MustCompile(`^\s+server\s+RSS (\d+) MB.*CPU ([\d.]+) s in ([\d.]+) s`)
+	reCPU     = regexp.MustCompile(`^\s+server\s+RSS (\d+) MB.*CPU ([\d.]+) s in`)
 	reAllOpen = regexp.MustCompile(`^\s+server, all sockets open\s+RSS (\d+) MB.*; ([\d.]+) KB resident a contestant`)
 )
 
@@ -51,23 +50,20 @@ func parseGrowthRun(r io.Reader) (growthRun, error) {
 			g.failed += failed
 			switch strings.TrimSpace(m[1]) {
 			case "start attempt (all at once)":
-				g.startP50, g.startP99, g.startsPerSecond = f(5), f(7), f(4)
+				g.startP50, g.startP99 = f(5), f(7)
 			case "websocket connect → state":
 				g.stateP50, g.stateP99 = f(5), f(7)
 			case "answer → ack":
 				g.answers, g.ackP50, g.ackP99 = f(2), f(5), f(7)
-			case "submit → result":
-				g.submit99 = f(7)
 			}
 		}
 		if m := reCPU.FindStringSubmatch(line); m != nil {
 			cpu, _ := strconv.ParseFloat(m[2], 64)
-			secs, _ := strconv.ParseFloat(m[3], 64)
 			serverLines++
 			if serverLines == 1 {
-				g.startCPU, g.startSeconds = cpu, secs
+				g.startCPU = cpu
 			} else {
-				g.playCPU, g.playSeconds = cpu, secs
+				g.playCPU = cpu
 			}
 		}
 		if m := reAllOpen.FindStringSubmatch(line); m != nil {
@@ -199,11 +195,8 @@ func writeGrowthChart(w io.Writer, runs []growthRun) {
 				dash = fmt.Sprintf(` stroke-dasharray="%s"`, s.dash)
 			}
 			fmt.Fprintf(w, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), s.color, dash)
-			ly := y0 + ph + 44 + float64(j)*0
-			lx := x0 + float64(j)*85
-			if len(p.lines) == 1 {
-				lx = x0
-			}
+			// The legend, one row under the panel.
+			ly, lx := y0+ph+44, x0+float64(j)*85
 			fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2"%s/>`+"\n", lx, ly-4, lx+14, ly-4, s.color, dash)
 			fmt.Fprintf(w, `<text x="%.1f" y="%.1f">%s</text>`+"\n", lx+18, ly, s.name)
 		}
