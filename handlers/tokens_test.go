@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,4 +54,19 @@ func TestAVerifiedTokenIsRememberedOnlyForWhatItSays(t *testing.T) {
 			t.Error("an expired token was accepted from memory")
 		}
 	})
+}
+
+func TestTheRememberedTokensAreBounded(t *testing.T) {
+	var v verifiedTokens
+	for i := range tokenCacheSize + 100 {
+		_, sum, _ := v.get(strconv.Itoa(i))
+		v.put(sum, principal{UserID: int64(i)})
+	}
+	if n := len(v.seen); n != tokenCacheSize {
+		t.Errorf("%d tokens remembered, want at most %d", n, tokenCacheSize)
+	}
+	_, _, ok := v.get(strconv.Itoa(tokenCacheSize + 99))
+	if !ok {
+		t.Error("the newest token was not remembered")
+	}
 }
