@@ -1,61 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
-// startFaultServer builds hoithi and runs it on a new database, returning
-// its address and the database's path.
-func startFaultServer(t *testing.T) (url, db string) {
-	t.Helper()
-	dir := t.TempDir()
-	db = filepath.Join(dir, "hoithi.db")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "hoithi"), "hoithi").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(filepath.Join(dir, "hoithi"))
-	cmd.Env = append(os.Environ(), "HOITHI_ADDR=127.0.0.1:0", "HOITHI_DB="+db,
-		"HOITHI_ADMIN_EMAIL=host@example.vn", "HOITHI_ADMIN_PASSWORD=host-password", "HOITHI_RATE_LIMIT=0",
-		"HOITHI_WS_PER_ADDRESS=0", "HOITHI_BCRYPT_COST=4", "HOITHI_LOG_LEVEL=warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, rest, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				addr <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	select {
-	case url = <-addr:
-		return url, db
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not start")
-		return "", ""
-	}
-}
 
 // TestCheckFindsWhatAFaultLost plays a small round with an -acks file,
 // then changes the database as a fault could have, and expects -check to
@@ -64,7 +17,7 @@ func TestCheckFindsWhatAFaultLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server")
 	}
-	url, dbPath := startFaultServer(t)
+	url, dbPath := startServer(t)
 	acks := filepath.Join(t.TempDir(), "run.acks")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"-url", url, "-contestants", "6", "-watchers", "0",

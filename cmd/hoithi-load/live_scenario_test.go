@@ -26,8 +26,8 @@ func TestMain(m *testing.M) {
 }
 
 // startServer builds hoithi and runs it on a new database, returning its
-// address.
-func startServer(t *testing.T) string {
+// address and the database's path.
+func startServer(t *testing.T) (url, db string) {
 	t.Helper()
 	dir := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hoithi"), "hoithi")
@@ -36,7 +36,8 @@ func startServer(t *testing.T) string {
 	}
 	cmd := exec.Command(filepath.Join(dir, "hoithi"))
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOITHI_ADDR=127.0.0.1:0", "HOITHI_DB="+filepath.Join(dir, "hoithi.db"),
+	db = filepath.Join(dir, "hoithi.db")
+	cmd.Env = append(os.Environ(), "HOITHI_ADDR=127.0.0.1:0", "HOITHI_DB="+db,
 		"HOITHI_ADMIN_EMAIL=host@example.vn", "HOITHI_ADMIN_PASSWORD=host-password", "HOITHI_RATE_LIMIT=0",
 		"HOITHI_WS_PER_ADDRESS=0", "HOITHI_BCRYPT_COST=4", "HOITHI_LOG_LEVEL=warn")
 	stdout, err := cmd.StdoutPipe()
@@ -61,11 +62,11 @@ func startServer(t *testing.T) string {
 		}
 	}()
 	select {
-	case a := <-addr:
-		return a
+	case url = <-addr:
+		return url, db
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not start")
-		return ""
+		return "", ""
 	}
 }
 
@@ -73,7 +74,7 @@ func TestLiveScenario(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server")
 	}
-	url := startServer(t)
+	url, _ := startServer(t)
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"-scenario", "live", "-url", url, "-admin", "host@example.vn",
 		"-password", "host-password", "-players", "40", "-procs", "2", "-questions", "2", "-burst", "300ms",
