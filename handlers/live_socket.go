@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
@@ -58,24 +56,17 @@ func (s liveSink) ToPlayer(_, playerID int64, msg []byte) {
 	s.sockets.SendTo(livePlayerKey(playerID), hub.Message{Data: msg})
 }
 
-// ToHost queues msg for the game's host sockets. A question's count of
-// answers is queued as the latest of its kind: a projector that falls
-// behind gets the newest count, never a backlog of old ones.
+// ToHost queues msg for the game's host sockets.
 func (s liveSink) ToHost(gameID int64, msg []byte) {
-	m := hub.Message{Data: msg}
-	if bytes.HasPrefix(msg, answersPrefix) {
-		var count struct {
-			Index int `json:"index"`
-		}
-		if json.Unmarshal(msg, &count) == nil {
-			m.Latest = "answers " + strconv.Itoa(count.Index)
-		}
-	}
-	s.sockets.Publish(liveHostTopic(gameID), m)
+	s.sockets.Publish(liveHostTopic(gameID), hub.Message{Data: msg})
 }
 
-// answersPrefix starts the host's count of answers (quiz's liveCountMsg).
-var answersPrefix = []byte(`{"type":"answers",`)
+// ToHostLatest queues msg for the game's host sockets as the latest of
+// its name: a projector that falls behind gets a question's newest count
+// of answers, never a backlog of old ones.
+func (s liveSink) ToHostLatest(gameID int64, latest string, msg []byte) {
+	s.sockets.Publish(liveHostTopic(gameID), hub.Message{Data: msg, Latest: latest})
+}
 
 // Drop closes a removed player's socket once what is queued for it (the
 // "kicked" message) is written.

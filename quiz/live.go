@@ -268,6 +268,10 @@ type LiveSink interface {
 	ToPlayer(gameID, playerID int64, msg []byte)
 	// ToHost sends msg to the game's host connection(s).
 	ToHost(gameID int64, msg []byte)
+	// ToHostLatest sends msg to the host like ToHost, as the newest of
+	// what latest names: one not yet written of the same name gives way
+	// to it (a question's count of answers).
+	ToHostLatest(gameID int64, latest string, msg []byte)
 	// Drop closes a player's connections once what is queued for them is
 	// sent: the host kicked them.
 	Drop(gameID, playerID int64)
@@ -275,10 +279,11 @@ type LiveSink interface {
 
 type discardSink struct{}
 
-func (discardSink) ToPlayers(int64, []byte)       {}
-func (discardSink) ToPlayer(int64, int64, []byte) {}
-func (discardSink) ToHost(int64, []byte)          {}
-func (discardSink) Drop(int64, int64)             {}
+func (discardSink) ToPlayers(int64, []byte)            {}
+func (discardSink) ToPlayer(int64, int64, []byte)      {}
+func (discardSink) ToHost(int64, []byte)               {}
+func (discardSink) ToHostLatest(int64, string, []byte) {}
+func (discardSink) Drop(int64, int64)                  {}
 
 type sinkBox struct{ LiveSink }
 

@@ -30,8 +30,9 @@ func (s *countingSink) ToPlayer(_ int64, _ int64, msg []byte) {
 	s.perPlayer.Add(1)
 	s.bytes.Add(int64(len(msg)))
 }
-func (s *countingSink) ToHost(_ int64, msg []byte) { s.host.Add(1) }
-func (s *countingSink) Drop(int64, int64)          {}
+func (s *countingSink) ToHost(_ int64, msg []byte)                  { s.host.Add(1) }
+func (s *countingSink) ToHostLatest(id int64, _ string, msg []byte) { s.ToHost(id, msg) }
+func (s *countingSink) Drop(int64, int64)                           {}
 
 // BenchmarkLiveQuestion measures one question of a game of
 // HOITHI_BENCH_PLAYERS players (default 15,000) on this machine's store:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -360,8 +361,8 @@ func (g *liveGame) countAnswers() {
 
 func (g *liveGame) sendCount(now time.Time) {
 	g.countSent = now
-	g.sink().ToHost(g.id, encodeJSON(liveCountMsg{Type: "answers", Index: g.game.Index, Answered: g.answered,
-		Connected: g.connected, Players: g.active}))
+	g.sink().ToHostLatest(g.id, "answers "+strconv.Itoa(g.game.Index), encodeJSON(liveCountMsg{Type: "answers",
+		Index: g.game.Index, Answered: g.answered, Connected: g.connected, Players: g.active}))
 }
 
 // The moves. Each takes g.step, stores the move, then tells it.

@@ -22,6 +22,7 @@ type sent struct {
 	player int64
 	raw    []byte
 	m      map[string]any
+	latest string // for the host: what a newer message of the name replaces
 }
 
 // recorder is a LiveSink that keeps every message, for the tests to read
@@ -52,7 +53,10 @@ func (r *recorder) ToPlayer(_ int64, id int64, msg []byte) {
 	r.add(sent{to: "player", player: id, raw: msg})
 }
 func (r *recorder) ToHost(_ int64, msg []byte) { r.add(sent{to: "host", raw: msg}) }
-func (r *recorder) Drop(_ int64, id int64)     { r.add(sent{to: "drop", player: id}) }
+func (r *recorder) ToHostLatest(_ int64, latest string, msg []byte) {
+	r.add(sent{to: "host", raw: msg, latest: latest})
+}
+func (r *recorder) Drop(_ int64, id int64) { r.add(sent{to: "drop", player: id}) }
 
 // inbox reads the messages one party receives, in order: the host's, or
 // a player's (broadcasts to players and their own).
@@ -1118,6 +1122,15 @@ func TestLiveHostHearsAnswerCountsAtMostFourTimesASecond(t *testing.T) {
 		t.Errorf("second count %v", c)
 	}
 	host.quiet(t)
+	t.Run("each count takes the place of the question's count not yet written", func(t *testing.T) {
+		f.rec.mu.Lock()
+		defer f.rec.mu.Unlock()
+		for _, s := range f.rec.all {
+			if s.to == "host" && strings.HasPrefix(string(s.raw), `{"type":"answers"`) && s.latest != "answers 0" {
+				t.Errorf("count %s sent as latest %q, want \"answers 0\"", s.raw, s.latest)
+			}
+		}
+	})
 }
 
 func TestLiveHostCommandsNeedARunningGame(t *testing.T) {
