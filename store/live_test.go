@@ -32,10 +32,11 @@ func (s *liveSink) add(to string, player int64, raw []byte) {
 	s.mu.Unlock()
 }
 
-func (s *liveSink) ToPlayers(_ int64, msg []byte)          { s.add("players", 0, msg) }
-func (s *liveSink) ToPlayer(_ int64, id int64, msg []byte) { s.add("player", id, msg) }
-func (s *liveSink) ToHost(_ int64, msg []byte)             { s.add("host", 0, msg) }
-func (s *liveSink) Drop(int64, int64)                      {}
+func (s *liveSink) ToPlayers(_ int64, msg []byte)               { s.add("players", 0, msg) }
+func (s *liveSink) ToPlayer(_ int64, id int64, msg []byte)      { s.add("player", id, msg) }
+func (s *liveSink) ToHost(_ int64, msg []byte)                  { s.add("host", 0, msg) }
+func (s *liveSink) ToHostLatest(id int64, _ string, msg []byte) { s.ToHost(id, msg) }
+func (s *liveSink) Drop(int64, int64)                           {}
 
 // wait returns the first message of type kind for player (0: to all
 // players) at or after from, waiting for it.
