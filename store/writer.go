@@ -180,6 +180,9 @@ func (w *writer) commit(batch []*writeOp) {
 func (w *writer) noteFault(batch []*writeOp, err error) {
 	cause := ""
 	for _, op := range batch {
+		if op.err == nil {
+			continue
+		}
 		if c, ok := storageFault(op.err); ok {
 			cause = c
 			op.err = &quiz.Error{Code: quiz.CodeStorageUnavailable, Message: "the database cannot be written: " + op.err.Error()}
