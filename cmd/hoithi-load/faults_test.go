@@ -9,7 +9,6 @@ import (
 	"testing"
 )
 
-
 // TestCheckFindsWhatAFaultLost plays a small round with an -acks file,
 // then changes the database as a fault could have, and expects -check to
 // say so.
