@@ -375,20 +375,9 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	if r.Status(now) != StatusOpen {
 		return Attempt{}, false, Errorf(CodeRoundNotOpen, "the round is %s", r.Status(now))
 	}
-	// A running attempt is resumed and used-up attempts refused before any
-	// drawing; the store checks both again in the transaction that inserts.
-	mine, err := e.store.UserAttempts(ctx, userID, roundID)
-	if err != nil {
-		return Attempt{}, false, err
-	}
-	for _, a := range mine {
-		if !a.Submitted() && a.Deadline.After(now) {
-			return a, false, nil
-		}
-	}
-	if r.MaxAttempts > 0 && len(mine) >= r.MaxAttempts {
-		return Attempt{}, false, Errorf(CodeAttemptsExhausted, "all %d attempts at this round are used", r.MaxAttempts)
-	}
+	// The store resumes a running attempt and refuses one past the round's
+	// attempts in the transaction that would insert it; the draw before it
+	// is done in memory, and thrown away then.
 	pool, err := e.pool(ctx, r.BankID)
 	if err != nil {
 		return Attempt{}, false, err
@@ -397,6 +386,11 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails
 	drawn, err := Draw(pool.Questions, r.QuestionCount, r.TopicQuotas, seed)
 	if err != nil {
+		// A bank cut below the round's count since an attempt began still
+		// lets that attempt resume.
+		if a, ok := e.runningAttempt(ctx, userID, roundID, now); ok {
+			return a, false, nil
+		}
 		return Attempt{}, false, err
 	}
 	deadline := now.Add(r.Duration())
@@ -414,6 +408,21 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 		e.track(a, pool.shown(drawn), rules{r.PointsPerQuestion, r.PredictionPrompt})
 	}
 	return a, created, nil
+}
+
+// runningAttempt returns the contestant's attempt at the round still
+// running at now, if there is one.
+func (e *Engine) runningAttempt(ctx context.Context, userID, roundID int64, now time.Time) (Attempt, bool) {
+	mine, err := e.store.UserAttempts(ctx, userID, roundID)
+	if err != nil {
+		return Attempt{}, false
+	}
+	for _, a := range mine {
+		if !a.Submitted() && a.Deadline.After(now) {
+			return a, true
+		}
+	}
+	return Attempt{}, false
 }
 
 // Preview draws a round's questions as a new attempt would, quotas and

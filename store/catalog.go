@@ -273,7 +273,7 @@ func (db *DB) TopicCounts(ctx context.Context, bankID int64) (map[string]int, er
 // its questions.
 func (db *DB) BankVersion(ctx context.Context, bankID int64) (int64, error) {
 	var v int64
-	err := db.r.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&v)
+	err := db.bankVersion.QueryRowContext(ctx, bankID).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("store: bank %d: %w", bankID, notFound(err, "bank"))
 	}

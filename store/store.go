@@ -59,6 +59,11 @@ type DB struct {
 	runningAttempt *sql.Stmt
 	countAttempts  *sql.Stmt
 	insertAttempt  *sql.Stmt
+
+	// Reads of every start, prepared on the read pool (each connection
+	// prepares them once, when it first runs them).
+	entryFacts  *sql.Stmt
+	bankVersion *sql.Stmt
 }
 
 // dsn builds a mattn/go-sqlite3 connection string whose pragmas every
@@ -175,13 +180,16 @@ func (db *DB) Ping(ctx context.Context) error {
 // before the writer takes the connection. Inside a transaction on the same
 // connection, tx.Stmt reuses them without preparing again.
 func (db *DB) prepare() error {
-	stmt := func(dst **sql.Stmt, query string) error {
-		var err error
-		if *dst, err = db.w.Prepare(query); err != nil {
-			return fmt.Errorf("store: prepare: %w", err)
+	on := func(conn *sql.DB) func(dst **sql.Stmt, query string) error {
+		return func(dst **sql.Stmt, query string) error {
+			var err error
+			if *dst, err = conn.Prepare(query); err != nil {
+				return fmt.Errorf("store: prepare: %w", err)
+			}
+			return nil
 		}
-		return nil
 	}
+	stmt, read := on(db.w), on(db.r)
 	errs := []error{
 		stmt(&db.upsertAnswer, `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
 		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ?1 AND submitted_at IS NULL
@@ -194,6 +202,8 @@ func (db *DB) prepare() error {
 		stmt(&db.countAttempts, "SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?"),
 		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline,
 			question_ids, option_orders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		read(&db.entryFacts, entryFactsQuery),
+		read(&db.bankVersion, "SELECT version FROM banks WHERE id = ?"),
 	}
 	if err := errors.Join(errs...); err != nil {
 		db.closeStatements()
@@ -204,7 +214,8 @@ func (db *DB) prepare() error {
 
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.upsertAnswer, db.runningAttempt, db.countAttempts, db.insertAttempt} {
+	for _, st := range []*sql.Stmt{db.upsertAnswer, db.runningAttempt, db.countAttempts, db.insertAttempt,
+		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
