@@ -463,6 +463,7 @@ func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	loaded.byID = loaded.index() // once, before any start shares it
 	e.mu.Lock()
 	e.pools[bankID] = &loaded
 	e.mu.Unlock()
@@ -472,25 +473,35 @@ func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
 // shown returns the drawn questions as the attempt shows them: in the
 // drawn order, each with its options in the drawn order.
 func (p *Pool) shown(drawn []DrawnQuestion) []AttemptQuestion {
-	byID := make(map[int64]*PoolQuestion, len(p.Questions))
-	for i := range p.Questions {
-		byID[p.Questions[i].ID] = &p.Questions[i]
+	byID := p.byID
+	if byID == nil {
+		byID = p.index()
 	}
 	out := make([]AttemptQuestion, len(drawn))
 	for i, d := range drawn {
 		q := byID[d.QuestionID]
-		options := make(map[int64]Option, len(q.Options))
-		for _, o := range q.Options {
-			options[o.ID] = o
-		}
 		aq := AttemptQuestion{ID: q.ID, Topic: q.Topic, Text: q.Text, Multiple: len(q.Correct) > 1,
 			Explanation: q.Explanation, Reference: q.Reference, Options: make([]Option, len(d.OptionOrder))}
 		for j, id := range d.OptionOrder {
-			aq.Options[j] = options[id]
+			for _, o := range q.Options { // a handful: a search is cheaper than a map
+				if o.ID == id {
+					aq.Options[j] = o
+					break
+				}
+			}
 		}
 		out[i] = aq
 	}
 	return out
+}
+
+// index maps the pool's questions by id.
+func (p *Pool) index() map[int64]*PoolQuestion {
+	byID := make(map[int64]*PoolQuestion, len(p.Questions))
+	for i := range p.Questions {
+		byID[p.Questions[i].ID] = &p.Questions[i]
+	}
+	return byID
 }
 
 // setQuestions keeps the attempt's questions and the scoring key made from

@@ -32,6 +32,8 @@ type Pool struct {
 	BankID    int64
 	Version   int64
 	Questions []PoolQuestion
+
+	byID map[int64]*PoolQuestion // the questions by id, once the engine keeps the pool
 }
 
 // DrawnQuestion is one question of an attempt with its options in the order

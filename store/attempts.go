@@ -42,16 +42,14 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 	var created bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		created = false
-		var err error
-		a, err = scanAttempt(tx.Stmt(db.runningAttempt).QueryRow(na.RoundID, na.UserID, ms(na.StartedAt)))
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		var count, last int
+		var running sql.NullInt64
+		err := tx.Stmt(db.countAttempts).QueryRow(ms(na.StartedAt), na.RoundID, na.UserID).Scan(&count, &last, &running)
+		if err != nil {
 			return err
 		}
-		var count, last int
-		if err := tx.Stmt(db.countAttempts).QueryRow(na.RoundID, na.UserID).Scan(&count, &last); err != nil {
+		if running.Valid {
+			a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+" FROM attempts WHERE id = ?", running.Int64))
 			return err
 		}
 		if na.MaxAttempts > 0 && count >= na.MaxAttempts {

@@ -599,7 +599,11 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 
 // copyRound gives each caller its own quotas and prizes to change.
 func copyRound(r quiz.Round) quiz.Round {
-	r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	if len(r.TopicQuotas) == 0 {
+		r.TopicQuotas = map[string]int{} // a clone would take the original's room
+	} else {
+		r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	}
 	r.Prizes = slices.Clone(r.Prizes)
 	r.UnitPrizes = slices.Clone(r.UnitPrizes)
 	return r

@@ -55,10 +55,9 @@ type DB struct {
 
 	// Statements of the answer path and of starting an attempt, prepared
 	// once on the write connection.
-	upsertAnswer   *sql.Stmt
-	runningAttempt *sql.Stmt
-	countAttempts  *sql.Stmt
-	insertAttempt  *sql.Stmt
+	upsertAnswer  *sql.Stmt
+	countAttempts *sql.Stmt
+	insertAttempt *sql.Stmt
 
 	// Reads of every start, prepared on the read pool (each connection
 	// prepares them once, when it first runs them).
@@ -196,10 +195,13 @@ func (db *DB) prepare() error {
 			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))
 		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`),
-		stmt(&db.runningAttempt, "SELECT "+attemptColumns+` FROM attempts
-			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
-			ORDER BY number DESC LIMIT 1`),
-		stmt(&db.countAttempts, "SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?"),
+		// The contestant's attempts at the round: how many, the last number,
+		// and the latest one still running at ?1 (not submitted, its
+		// deadline ahead), in one read.
+		stmt(&db.countAttempts, `SELECT count(*), coalesce(max(number), 0),
+			(SELECT id FROM attempts WHERE round_id = ?2 AND user_id = ?3 AND submitted_at IS NULL AND deadline > ?1
+				ORDER BY number DESC LIMIT 1)
+			FROM attempts WHERE round_id = ?2 AND user_id = ?3`),
 		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline,
 			question_ids, option_orders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		read(&db.entryFacts, entryFactsQuery),
@@ -214,7 +216,7 @@ func (db *DB) prepare() error {
 
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.upsertAnswer, db.runningAttempt, db.countAttempts, db.insertAttempt,
+	for _, st := range []*sql.Stmt{db.upsertAnswer, db.countAttempts, db.insertAttempt,
 		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
