@@ -155,7 +155,7 @@ func (h *Handler) sendState(ctx context.Context, ac *attemptConn, l lang) (quiz.
 		}
 		msg.Questions = append(msg.Questions, sq)
 	}
-	if !ac.SendJSON(msg) {
+	if !ac.Send(hub.Message{Data: h.texts.marshalState(&msg)}) {
 		return a, nil // the client left; the read loop will notice
 	}
 	if a.Submitted() {

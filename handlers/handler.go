@@ -93,6 +93,7 @@ type Handler struct {
 	boards  *boardFeeds  // the watched rounds' boards, encoded once and pushed
 	figures *liveFigures // the rounds' live figures, computed once and pushed
 	tokens  verifiedTokens
+	texts   jsonTexts // the JSON of the texts state messages carry
 }
 
 // Limits from the contract: per client address and minute, and per

@@ -34,3 +34,12 @@ func BenchmarkStateMessage(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkStateMessageFromKeptTexts(b *testing.B) {
+	msg := benchState()
+	var texts jsonTexts
+	b.ReportAllocs()
+	for b.Loop() {
+		texts.marshalState(&msg)
+	}
+}

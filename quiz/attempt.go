@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -175,6 +176,13 @@ type liveAttempt struct {
 	key              map[int64]PoolQuestion // by question id
 	points           int
 	predictionPrompt string
+
+	// answers are the attempt's stored answers by question, kept as each
+	// commits so that a socket's state needs no read; nil until read
+	// after a restart. answerMu is held from an answer's store to its
+	// entry here, so the two agree in the order the store took them.
+	answerMu sync.Mutex
+	answers  map[int64][]int64
 }
 
 // rules is what scoring and the state message need of the attempt's round.
@@ -334,7 +342,8 @@ func (e *Engine) Stop() {
 }
 
 // track registers an unsubmitted attempt and sets its timer for the end of
-// its grace. questions may be nil; they are then loaded on first use.
+// its grace. questions are given at the start, when nothing is answered
+// yet; nil after a restart, they and the answers are read on first use.
 func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAttempt {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -342,8 +351,9 @@ func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAtt
 		return la
 	}
 	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline}
-	if questions != nil {
+	if questions != nil { // just started: nothing answered yet
 		la.setQuestions(questions, r)
+		la.answers = map[int64][]int64{}
 	}
 	wait := a.Deadline.Add(e.grace).Sub(e.now())
 	la.timer = e.clock.AfterFunc(max(wait, 0), func() { e.autoSubmit(la) })
@@ -600,10 +610,15 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	if err != nil {
 		return err
 	}
+	la.answerMu.Lock()
 	err = e.store.SaveAnswer(ctx, Answer{
 		AttemptID: attemptID, QuestionID: questionID, OptionIDs: chosen,
 		Correct: slices.Equal(chosen, q.Correct), AnsweredAt: now,
 	})
+	if err == nil && la.answers != nil {
+		la.answers[questionID] = chosen
+	}
+	la.answerMu.Unlock()
 	if ErrorCode(err) == CodeAlreadySubmitted && now.After(la.deadline) {
 		return Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
 	}
@@ -880,7 +895,7 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 		if err := e.load(ctx, la); err != nil {
 			return AttemptDetail{}, "", err
 		}
-		answers, err := e.store.Answers(ctx, attemptID)
+		answers, err := e.storedAnswers(ctx, la)
 		if err != nil {
 			return AttemptDetail{}, "", err
 		}
@@ -901,6 +916,21 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 		return AttemptDetail{}, "", err
 	}
 	return d, r.PredictionPrompt, nil
+}
+
+// storedAnswers returns a copy of a running attempt's stored answers,
+// read from the store only the first time after a restart.
+func (e *Engine) storedAnswers(ctx context.Context, la *liveAttempt) (map[int64][]int64, error) {
+	la.answerMu.Lock()
+	defer la.answerMu.Unlock()
+	if la.answers == nil {
+		stored, err := e.store.Answers(ctx, la.id)
+		if err != nil {
+			return nil, err
+		}
+		la.answers = stored
+	}
+	return maps.Clone(la.answers), nil
 }
 
 // takingAnswers reports whether an attempt at the round still takes

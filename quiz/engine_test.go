@@ -3,6 +3,7 @@ package quiz_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -380,4 +381,61 @@ func TestEngineRefusesAStartPastTheRoundsAttempts(t *testing.T) {
 	if quiz.ErrorCode(err) != quiz.CodeAttemptsExhausted {
 		t.Errorf("a second attempt at a one-attempt round: %v, want %s", err, quiz.CodeAttemptsExhausted)
 	}
+}
+
+func TestTheStateShowsTheAnswersAsStored(t *testing.T) {
+	f := newEngineFixture(t)
+	r := f.round(t, "Tuần 1", time.Hour, 10*time.Minute)
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := f.engine.State(f.ctx, f.userID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := d.Questions[0]
+	agree := func(t *testing.T, engine *quiz.Engine) {
+		t.Helper()
+		state, _, err := engine.State(f.ctx, f.userID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := f.db.Answers(f.ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.EqualFunc(state.Answers, stored, slices.Equal[[]int64]) {
+			t.Errorf("the state shows %v, the store holds %v", state.Answers, stored)
+		}
+	}
+	t.Run("none at the start", func(t *testing.T) { agree(t, f.engine) })
+
+	t.Run("a changed answer", func(t *testing.T) {
+		for _, o := range q.Options {
+			if err := f.engine.Answer(f.ctx, f.userID, a.ID, q.ID, []int64{o.ID}); err != nil {
+				t.Fatal(err)
+			}
+			agree(t, f.engine)
+		}
+	})
+
+	t.Run("answers sent at once end as the store took them", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Go(func() {
+				o := q.Options[i%len(q.Options)]
+				if err := f.engine.Answer(f.ctx, f.userID, a.ID, q.ID, []int64{o.ID}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		agree(t, f.engine)
+	})
+
+	t.Run("after a restart", func(t *testing.T) {
+		f.engine.Stop()
+		agree(t, f.newEngine(t))
+	})
 }
