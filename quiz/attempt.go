@@ -381,12 +381,11 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	if err != nil {
 		return Attempt{}, false, err
 	}
-	for _, a := range mine {
-		if !a.Submitted() && a.Deadline.After(now) {
-			return a, false, nil
-		}
+	tries := TriesAt(r, mine, now)
+	if tries.Running != nil {
+		return *tries.Running, false, nil
 	}
-	if r.MaxAttempts > 0 && len(mine) >= r.MaxAttempts {
+	if tries.Left == 0 {
 		return Attempt{}, false, Errorf(CodeAttemptsExhausted, "all %d attempts at this round are used", r.MaxAttempts)
 	}
 	pool, err := e.pool(ctx, r.BankID)
@@ -820,11 +819,6 @@ func (e *Engine) ForgetBoard(roundID int64) {
 		default: // still loading: it reads the round as it is now anyway
 		}
 	}
-}
-
-// AttemptsOf lists a contestant's attempts at a round, oldest first.
-func (e *Engine) AttemptsOf(ctx context.Context, userID, roundID int64) ([]Attempt, error) {
-	return e.store.UserAttempts(ctx, userID, roundID)
 }
 
 // CheckOwner returns CodeNotFound or CodeForbidden unless the attempt
