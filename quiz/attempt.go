@@ -728,19 +728,48 @@ func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
 // record puts a submitted attempt on its round's board and returns the
 // contestant's outcome with their rank in the round now.
 func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto bool) (Outcome, error) {
-	out := Outcome{
-		AttemptID: res.AttemptID, RoundID: roundID, UserID: res.UserID, Score: res.Score, Correct: res.Correct,
-		Total: res.Total, DurationMs: res.DurationMs(), Auto: auto,
-	}
+	out := outcomeOf(roundID, res, auto)
 	board, err := e.Board(ctx, roundID)
 	if err != nil {
 		return out, err
 	}
 	board.Offer(res)
-	if entry, ok := board.OwnEntry(res.UserID); ok {
-		out.Rank = entry.Rank
-	}
+	out.Rank = ownRank(board, res.UserID)
 	return out, nil
+}
+
+// SubmittedOutcome returns a submitted attempt's outcome as its submit
+// returned it, with the contestant's rank in the round now: what a socket
+// that reconnects after the submit is told again. Without the round's
+// board (err) the outcome has no rank.
+func (e *Engine) SubmittedOutcome(ctx context.Context, a Attempt) (Outcome, error) {
+	res := Result{AttemptID: a.ID, UserID: a.UserID, Score: a.Score, Correct: a.Correct, Total: a.Total,
+		Prediction: a.Prediction, StartedAt: a.StartedAt}
+	if a.SubmittedAt != nil {
+		res.SubmittedAt = *a.SubmittedAt
+	}
+	out := outcomeOf(a.RoundID, res, a.AutoSubmitted)
+	board, err := e.Board(ctx, a.RoundID)
+	if err != nil {
+		return out, err
+	}
+	out.Rank = ownRank(board, a.UserID)
+	return out, nil
+}
+
+// outcomeOf is a submitted attempt's outcome without its rank.
+func outcomeOf(roundID int64, res Result, auto bool) Outcome {
+	return Outcome{AttemptID: res.AttemptID, RoundID: roundID, UserID: res.UserID, Score: res.Score,
+		Correct: res.Correct, Total: res.Total, DurationMs: res.DurationMs(), Auto: auto}
+}
+
+// ownRank is the contestant's rank as they may be told it (Board.OwnEntry):
+// 0 when they are not on the board or the rank is kept hidden.
+func ownRank(board *Board, userID int64) int {
+	if entry, ok := board.OwnEntry(userID); ok {
+		return entry.Rank
+	}
+	return 0
 }
 
 // Board returns a round's leaderboard, built from the store the first time
