@@ -31,6 +31,7 @@ import (
 	"hoithi/data"
 	"hoithi/handlers"
 	"hoithi/mail"
+	"hoithi/messages"
 	"hoithi/metrics"
 	"hoithi/quiz"
 	"hoithi/store"
@@ -671,7 +672,7 @@ func addUserFrom(ctx context.Context, cfg config, args []string, in io.Reader, s
 	defer svc.db.Close()
 	u, err := svc.admin.AddStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name}, *mustChange)
 	if err != nil {
-		return fmt.Errorf("user add: %s", handlers.Explain(err))
+		return fmt.Errorf("user add: %s", messages.Explain(err))
 	}
 	if u.FullName == u.Email { // unnamed: the account is known by its e-mail
 		fmt.Fprintf(stdout, "created %s account %d for %s, without a name: lists and certificates show its e-mail\n"+
@@ -725,7 +726,7 @@ func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bo
 		return fmt.Errorf("%s: no staff account has the e-mail %s", name, *email)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %s", name, handlers.Explain(err))
+		return fmt.Errorf("%s: %s", name, messages.Explain(err))
 	}
 	if disabled {
 		fmt.Fprintf(stdout, "disabled %s account %d (%s): it cannot sign in, and its sessions end (within %s on a running server)\n",
@@ -780,7 +781,7 @@ func setUserPassword(ctx context.Context, cfg config, args []string, stdout, std
 		err = svc.admin.PasswordChanged(ctx, u.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("user password: %s", handlers.Explain(err))
+		return fmt.Errorf("user password: %s", messages.Explain(err))
 	}
 	fmt.Fprintf(stdout, "password of %s account %d (%s) set; every session of it has ended (within %s on a running server)\n",
 		u.Role, u.ID, u.Email, sessionPolling)
@@ -855,13 +856,13 @@ func importFile(ctx context.Context, cfg config, args []string, stdout, stderr i
 	defer svc.db.Close()
 	b, created, err := svc.catalog.BankNamed(ctx, *bank)
 	if err != nil {
-		return fmt.Errorf("import: %s", handlers.Explain(err))
+		return fmt.Errorf("import: %s", messages.Explain(err))
 	}
 	report, err := svc.catalog.Import(ctx, b.ID, data, quiz.ImportOptions{
 		Format: quiz.Format(*format), FileName: fs.Arg(0), Sheet: *sheet, DryRun: *dryRun, SkipInvalid: *skipInvalid,
 	})
 	if err != nil {
-		return fmt.Errorf("import: %s", handlers.Explain(err))
+		return fmt.Errorf("import: %s", messages.Explain(err))
 	}
 	if created {
 		fmt.Fprintf(stdout, "created bank %q (id %d)\n", b.Name, b.ID)
@@ -881,7 +882,7 @@ func importFile(ctx context.Context, cfg config, args []string, stdout, stderr i
 			if p.Column != "" {
 				where += ", " + p.Column
 			}
-			fmt.Fprintf(stdout, "  %s: %s: %s\n", group.title, where, handlers.Text(*lang, p.Key, p.Args...))
+			fmt.Fprintf(stdout, "  %s: %s: %s\n", group.title, where, messages.Text(*lang, p.Key, p.Args...))
 		}
 	}
 	if len(report.Errors) > 0 && !*skipInvalid && !*dryRun {

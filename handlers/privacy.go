@@ -313,7 +313,7 @@ func (h *Handler) consentViews(c *fiber.Ctx, consents []quiz.ConsentRecord) []co
 	out := make([]consentView, 0, len(consents))
 	for _, k := range consents {
 		key := "mydata.purpose." + k.Purpose
-		if _, ok := h.cat.text[l.code][key]; !ok {
+		if !h.cat.text.Has(l.code, key) {
 			key = "mydata.purpose.other"
 		}
 		out = append(out, consentView{ConsentRecord: k, PurposeText: l.T(key)})

@@ -122,7 +122,7 @@ func (h *Handler) knownError(c *fiber.Ctx, code string) string {
 		return ""
 	}
 	l := h.lang(c)
-	if _, ok := h.cat.text[l.code]["err."+code]; !ok {
+	if !h.cat.text.Has(l.code, "err."+code) {
 		return ""
 	}
 	return l.T("err." + code)
