@@ -279,7 +279,10 @@ func (b bcryptHasher) Check(hash, password string) bool {
 
 // services are the domain services over one open database.
 type services struct {
-	db       *store.DB
+	db *store.DB
+	// notifier carries the services' changes to what follows them in this
+	// process: the engine's boards, the handlers' caches.
+	notifier quiz.Notifier
 	accounts *quiz.Accounts
 	admin    *quiz.AccountAdmin
 	catalog  *quiz.Catalog
@@ -298,16 +301,21 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		return nil, err
 	}
 	now := cfg.clock.Now
+	notifier := quiz.NewLocalNotifier()
 	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
+	accounts.SetNotifier(notifier)
+	catalog := quiz.NewCatalog(db, now)
+	catalog.SetNotifier(notifier)
 	var mailer quiz.Mailer
 	if cfg.smtp != nil {
 		mailer = cfg.smtp
 	}
 	return &services{
 		db:       db,
+		notifier: notifier,
 		accounts: accounts,
 		admin:    quiz.NewAccountAdmin(db, accounts, mailer, log, now),
-		catalog:  quiz.NewCatalog(db, now),
+		catalog:  catalog,
 		results:  quiz.NewResults(db, now),
 		consents: quiz.NewConsents(db, cfg.controller, now),
 	}, nil
@@ -348,14 +356,18 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 	}
 	var h *handlers.Handler
+	// The engine subscribes before the handlers: a board it drops is gone
+	// by the time the handlers' feeds ask for it again.
 	engine := quiz.NewEngine(quiz.EngineConfig{
-		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log,
+		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log, Notifier: svc.notifier,
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
 	live := quiz.NewLive(svc.db, svc.db, cfg.clock, log)
+	privacy := quiz.NewPrivacy(svc.db, cfg.clock.Now)
+	privacy.SetNotifier(svc.notifier)
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
-		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, cfg.clock.Now), Consents: svc.consents,
+		Results: svc.results, Audit: svc.db, Privacy: privacy, Consents: svc.consents, Notifier: svc.notifier,
 		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
 		Metrics: m, MetricsToken: cfg.metricsToken, Profiling: cfg.pprof, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,

@@ -221,11 +221,6 @@ func (h *Handler) eraseOwnAccount(c *fiber.Ctx, password string, erase eraser) (
 	if err != nil {
 		return quiz.Deletion{}, err
 	}
-	h.Accounts.SessionsEnded(d.Ended)
-	// Boards built before the deletion still hold the name.
-	for _, roundID := range d.RoundIDs {
-		h.Engine.ForgetBoard(roundID)
-	}
 	h.clearSession(c)
 	return d, nil
 }

@@ -135,7 +135,13 @@ type EngineConfig struct {
 	Grace time.Duration
 	// OnAutoSubmit is told of every attempt the server submits by itself.
 	OnAutoSubmit func(Outcome)
-	Log          *slog.Logger
+	// Notifier carries the submissions that move a board to those who
+	// follow boards, and the changes that make a board out of date (a
+	// round edited, an account changed or deleted) to the engine, which
+	// then builds the board again. Nil: nobody follows, and the engine
+	// hears of nothing.
+	Notifier Notifier
+	Log      *slog.Logger
 }
 
 // Engine runs attempts: it draws questions, checks and stores answers,
@@ -146,6 +152,7 @@ type Engine struct {
 	clock        Clock
 	grace        time.Duration
 	onAutoSubmit func(Outcome)
+	notifier     Notifier
 	log          *slog.Logger
 
 	mu      sync.Mutex
@@ -211,11 +218,16 @@ func NewEngine(cfg EngineConfig) *Engine {
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
-	return &Engine{
-		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
+	e := &Engine{
+		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit,
+		notifier: cfg.Notifier, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
 		rates: map[int64]*rate{},
 	}
+	if cfg.Notifier != nil {
+		cfg.Notifier.Subscribe(e.hear)
+	}
+	return e
 }
 
 // now is the engine's clock's time.
@@ -733,7 +745,11 @@ func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto boo
 	if err != nil {
 		return out, err
 	}
+	// Announced even when the board had it already (a board loaded just
+	// now reads the committed attempt from the store): boards elsewhere
+	// have not.
 	board.Offer(res)
+	notify(e.notifier, Event{Kind: BoardMoved, RoundID: roundID, UserID: res.UserID, AttemptID: res.AttemptID})
 	out.Rank = ownRank(board, res.UserID)
 	return out, nil
 }
@@ -833,20 +849,41 @@ func (e *Engine) loadBoard(ctx context.Context, roundID int64, rb *roundBoard) (
 	return board, nil
 }
 
-// ForgetBoard drops a round's board, to be built again from the store with
-// the round as it is now (after its close time changed, say).
-func (e *Engine) ForgetBoard(roundID int64) {
+// hear drops the boards an event makes out of date, to be built again from
+// the store when next asked for. A board that already holds a submission
+// it hears of (its own, or one heard twice) stays.
+func (e *Engine) hear(ev Event) {
+	switch ev.Kind {
+	case RoundChanged:
+		e.dropBoards(func(roundID int64, _ *Board) bool { return roundID == ev.RoundID })
+	case AccountChanged, AccountDeleted:
+		// Boards built before the change show the name and unit as they were.
+		e.dropBoards(func(_ int64, b *Board) bool { _, on := b.Best(ev.UserID); return on })
+	case BoardMoved:
+		e.dropBoards(func(roundID int64, b *Board) bool {
+			return roundID == ev.RoundID && !b.Holds(ev.UserID, ev.AttemptID)
+		})
+	}
+}
+
+// dropBoards drops the loaded boards stale says are out of date. A board
+// still loading is left alone: it reads the store as it is now.
+func (e *Engine) dropBoards(stale func(roundID int64, b *Board) bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if rb := e.boards[roundID]; rb != nil {
+	for roundID, rb := range e.boards {
 		select {
 		case <-rb.ready:
-			if rb.timer != nil {
-				rb.timer.Stop()
-			}
-			delete(e.boards, roundID)
-		default: // still loading: it reads the round as it is now anyway
+		default:
+			continue
 		}
+		if rb.board == nil || !stale(roundID, rb.board) {
+			continue
+		}
+		if rb.timer != nil {
+			rb.timer.Stop()
+		}
+		delete(e.boards, roundID)
 	}
 }
 
