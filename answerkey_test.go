@@ -174,7 +174,7 @@ func rotateKey(t *testing.T, dbPath string, attemptIDs ...int64) {
 	defer tx.Rollback()
 	var questions []int64
 	for _, id := range attemptIDs {
-		rows, err := tx.Query("SELECT question_id FROM attempt_questions WHERE attempt_id = ?", id)
+		rows, err := tx.Query("SELECT value FROM attempts, json_each(question_ids) WHERE attempts.id = ?", id)
 		if err != nil {
 			t.Fatal(err)
 		}

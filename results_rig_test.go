@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -167,6 +169,8 @@ func seedBigRound(tb testing.TB, db *store.DB, path string, n int) bigRound {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	ids, _ := json.Marshal(questionIDs)
+	questionList, optionOrders := string(ids), "["+strings.TrimSuffix(strings.Repeat("[],", len(questionIDs)), ",")+"]"
 	contest, err := db.CreateContest(ctx, quiz.Contest{Slug: "hoi-thi-lon", Title: "Hội thi lớn", CreatedAt: now}, 0)
 	if err != nil {
 		tb.Fatal(err)
@@ -209,8 +213,7 @@ func seedBigRound(tb testing.TB, db *store.DB, path string, n int) bigRound {
 	user := prepare(`INSERT INTO users (role, full_name, birth_date, id_number, phone, province, commune, unit,
 		password_hash, created_at) VALUES ('contestant', ?, ?, ?, ?, '01', 'Phường Ba Đình', ?, ?, ?)`)
 	attempt := prepare(`INSERT INTO attempts (round_id, user_id, number, seed, question_count, started_at, deadline,
-		submitted_at, score, correct, prediction) VALUES (?, ?, ?, x'00', 20, ?, ?, ?, ?, ?, ?)`)
-	question := prepare(`INSERT INTO attempt_questions (attempt_id, position, question_id, option_order) VALUES (?, ?, ?, '[]')`)
+		submitted_at, score, correct, prediction, question_ids, option_orders) VALUES (?, ?, ?, x'00', 20, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	answer := prepare(`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at) VALUES (?, ?, '[]', ?, ?)`)
 	exec := func(st *sql.Stmt, args ...any) sql.Result {
 		res, err := st.Exec(args...)
@@ -237,13 +240,13 @@ func seedBigRound(tb testing.TB, db *store.DB, path string, n int) bigRound {
 			if rng.IntN(10) > 0 {
 				prediction = rng.IntN(n / 10)
 			}
-			res := exec(attempt, round.ID, userID, number, start, start+600000, submitted, score, score, prediction)
+			res := exec(attempt, round.ID, userID, number, start, start+600000, submitted, score, score, prediction,
+				questionList, optionOrders)
 			attemptID, _ := res.LastInsertId()
 			if number == 1 && i < 64 {
 				out.AttemptOf = append(out.AttemptOf, attemptID)
 			}
 			for pos, q := range questionIDs {
-				exec(question, attemptID, pos+1, q)
 				exec(answer, attemptID, q, pos < score, submitted)
 			}
 		}

@@ -62,7 +62,7 @@ func (h *Handler) issueToken(u quiz.User, mustChange bool) (string, time.Time, e
 	if _, err := rand.Read(id); err != nil {
 		return "", time.Time{}, err
 	}
-	token := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
+	cl := claims{
 		Role:       u.Role,
 		Epoch:      u.SessionEpoch,
 		MustChange: mustChange,
@@ -73,9 +73,16 @@ func (h *Handler) issueToken(u quiz.User, mustChange bool) (string, time.Time, e
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
-	})
-	signed, err := token.SignedString(h.JWTKey)
-	return signed, exp, err
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, cl).SignedString(h.JWTKey)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	// The server knows what it just signed: the token's first request
+	// finds it verified, as its later ones would.
+	h.tokens.put(sha256.Sum256([]byte(signed)), principal{UserID: u.ID, Role: u.Role, mustChange: mustChange,
+		session: quiz.Session{ID: cl.ID, UserID: u.ID, Epoch: u.SessionEpoch, ExpiresAt: cl.ExpiresAt.Time.UTC()}})
+	return signed, exp, nil
 }
 
 // parseToken checks a token's signature, method, issuer and expiry. A
@@ -121,7 +128,7 @@ func (h *Handler) verifyToken(s string) (*principal, error) {
 		cl.ID = "t" + base64.RawURLEncoding.EncodeToString(sum[:16])
 	}
 	return &principal{UserID: id, Role: cl.Role, mustChange: cl.MustChange, session: quiz.Session{
-		ID: cl.ID, UserID: id, Epoch: cl.Epoch, ExpiresAt: cl.ExpiresAt.Time,
+		ID: cl.ID, UserID: id, Epoch: cl.Epoch, ExpiresAt: cl.ExpiresAt.Time.UTC(),
 	}}, nil
 }
 

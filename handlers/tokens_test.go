@@ -75,6 +75,30 @@ func TestTheRememberedTokensAreBounded(t *testing.T) {
 	}
 }
 
+func TestAnIssuedTokenIsRememberedAsItsVerificationWouldSayIt(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 123_456_789, time.UTC) // the token keeps whole seconds
+	h := &Handler{Deps: Deps{JWTKey: []byte("a-signing-key-of-thirty-two-bytes!"), TokenTTL: time.Hour,
+		Now: func() time.Time { return now }}}
+	for _, mustChange := range []bool{false, true} {
+		u := quiz.User{ID: 42, Role: quiz.RoleOrganizer, SessionEpoch: 3}
+		token, _, err := h.issueToken(u, mustChange)
+		if err != nil {
+			t.Fatal(err)
+		}
+		remembered, _, ok := h.tokens.get(token)
+		if !ok {
+			t.Fatalf("must change %v: the issued token is not remembered", mustChange)
+		}
+		verified, err := h.verifyToken(token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if remembered != *verified {
+			t.Errorf("must change %v: remembered %+v, verification says %+v", mustChange, remembered, *verified)
+		}
+	}
+}
+
 func TestTheRememberedTokensOfEndedSessionsAreDropped(t *testing.T) {
 	var v verifiedTokens
 	remember := func(token string, userID, epoch int64) {

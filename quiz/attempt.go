@@ -387,19 +387,9 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	if r.Status(now) != StatusOpen {
 		return Attempt{}, false, Errorf(CodeRoundNotOpen, "the round is %s", r.Status(now))
 	}
-	// A running attempt is resumed and used-up attempts refused before any
-	// drawing; the store checks both again in the transaction that inserts.
-	mine, err := e.store.UserAttempts(ctx, userID, roundID)
-	if err != nil {
-		return Attempt{}, false, err
-	}
-	tries := TriesAt(r, mine, now)
-	if tries.Running != nil {
-		return *tries.Running, false, nil
-	}
-	if tries.Left == 0 {
-		return Attempt{}, false, Errorf(CodeAttemptsExhausted, "all %d attempts at this round are used", r.MaxAttempts)
-	}
+	// The store resumes a running attempt and refuses one past the round's
+	// attempts in the transaction that would insert it; the draw before it
+	// is done in memory, and thrown away then.
 	pool, err := e.pool(ctx, r.BankID)
 	if err != nil {
 		return Attempt{}, false, err
@@ -408,6 +398,11 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 	_, _ = rand.Read(seed[:]) // crypto/rand.Read never fails
 	drawn, err := Draw(pool.Questions, r.QuestionCount, r.TopicQuotas, seed)
 	if err != nil {
+		// A bank cut below the round's count since an attempt began still
+		// lets that attempt resume.
+		if a, ok := e.runningAttempt(ctx, userID, roundID, now); ok {
+			return a, false, nil
+		}
 		return Attempt{}, false, err
 	}
 	deadline := now.Add(r.Duration())
@@ -425,6 +420,21 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 		e.track(a, pool.shown(drawn), rules{r.PointsPerQuestion, r.PredictionPrompt})
 	}
 	return a, created, nil
+}
+
+// runningAttempt returns the contestant's attempt at the round still
+// running at now (Attempt.RunningAt), if there is one.
+func (e *Engine) runningAttempt(ctx context.Context, userID, roundID int64, now time.Time) (Attempt, bool) {
+	mine, err := e.store.UserAttempts(ctx, userID, roundID)
+	if err != nil {
+		return Attempt{}, false
+	}
+	for _, a := range mine {
+		if a.RunningAt(now) {
+			return a, true
+		}
+	}
+	return Attempt{}, false
 }
 
 // Preview draws a round's questions as a new attempt would, quotas and
@@ -465,6 +475,7 @@ func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	loaded.byID = loaded.index() // once, before any start shares it
 	e.mu.Lock()
 	e.pools[bankID] = &loaded
 	e.mu.Unlock()
@@ -474,25 +485,35 @@ func (e *Engine) pool(ctx context.Context, bankID int64) (*Pool, error) {
 // shown returns the drawn questions as the attempt shows them: in the
 // drawn order, each with its options in the drawn order.
 func (p *Pool) shown(drawn []DrawnQuestion) []AttemptQuestion {
-	byID := make(map[int64]*PoolQuestion, len(p.Questions))
-	for i := range p.Questions {
-		byID[p.Questions[i].ID] = &p.Questions[i]
+	byID := p.byID
+	if byID == nil {
+		byID = p.index()
 	}
 	out := make([]AttemptQuestion, len(drawn))
 	for i, d := range drawn {
 		q := byID[d.QuestionID]
-		options := make(map[int64]Option, len(q.Options))
-		for _, o := range q.Options {
-			options[o.ID] = o
-		}
 		aq := AttemptQuestion{ID: q.ID, Topic: q.Topic, Text: q.Text, Multiple: len(q.Correct) > 1,
 			Explanation: q.Explanation, Reference: q.Reference, Options: make([]Option, len(d.OptionOrder))}
 		for j, id := range d.OptionOrder {
-			aq.Options[j] = options[id]
+			for _, o := range q.Options { // a handful: a search is cheaper than a map
+				if o.ID == id {
+					aq.Options[j] = o
+					break
+				}
+			}
 		}
 		out[i] = aq
 	}
 	return out
+}
+
+// index maps the pool's questions by id.
+func (p *Pool) index() map[int64]*PoolQuestion {
+	byID := make(map[int64]*PoolQuestion, len(p.Questions))
+	for i := range p.Questions {
+		byID[p.Questions[i].ID] = &p.Questions[i]
+	}
+	return byID
 }
 
 // setQuestions keeps the attempt's questions and the scoring key made from

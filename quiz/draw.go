@@ -32,6 +32,8 @@ type Pool struct {
 	BankID    int64
 	Version   int64
 	Questions []PoolQuestion
+
+	byID map[int64]*PoolQuestion // the questions by id, once the engine keeps the pool
 }
 
 // DrawnQuestion is one question of an attempt with its options in the order
@@ -54,13 +56,7 @@ func Draw(pool []PoolQuestion, count int, quotas map[string]int, seed Seed) ([]D
 	if count > len(pool) {
 		return nil, Errorf(CodeNotEnough, "the bank has %d questions in use, the round asks %d", len(pool), count)
 	}
-	sorted := slices.Clone(pool)
-	slices.SortFunc(sorted, func(a, b PoolQuestion) int {
-		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	sorted := bankOrder(pool)
 	rng := rand.New(rand.NewChaCha8(seed))
 
 	taken := make([]bool, len(sorted))
@@ -102,4 +98,24 @@ func Draw(pool []PoolQuestion, count int, quotas map[string]int, seed Seed) ([]D
 		drawn[n] = DrawnQuestion{QuestionID: sorted[i].ID, OptionOrder: order}
 	}
 	return drawn, nil
+}
+
+// bankOrder returns pool in bank order (by seq, then id) as pointers: the
+// order the draw's random choices refer to. The store reads pools in that
+// order already, so usually nothing moves.
+func bankOrder(pool []PoolQuestion) []*PoolQuestion {
+	out := make([]*PoolQuestion, len(pool))
+	for i := range pool {
+		out[i] = &pool[i]
+	}
+	before := func(a, b *PoolQuestion) int {
+		if c := cmp.Compare(a.Seq, b.Seq); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+	if !slices.IsSortedFunc(out, before) {
+		slices.SortFunc(out, before)
+	}
+	return out
 }

@@ -330,6 +330,58 @@ func TestAttachHearsOfASubmissionAtTheDeadlineExactlyOnce(t *testing.T) {
 	})
 }
 
+func TestEngineResumesARunningAttempt(t *testing.T) {
+	f := newEngineFixture(t)
+	r := f.round(t, "Tuần 1", time.Hour, 10*time.Minute)
+	first, created, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil || !created {
+		t.Fatalf("first start: created %v, %v", created, err)
+	}
+
+	t.Run("a second start resumes the running attempt", func(t *testing.T) {
+		again, created, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+		if err != nil || created || again.ID != first.ID {
+			t.Errorf("second start: attempt %d created %v, %v; want attempt %d resumed", again.ID, created, err, first.ID)
+		}
+	})
+
+	t.Run("a bank cut below the round's count still lets it resume", func(t *testing.T) {
+		qs, err := f.db.Questions(f.ctx, f.bankID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.SetRetired(f.ctx, f.bankID, qs[0].ID, true, f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		again, created, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+		if err != nil || created || again.ID != first.ID {
+			t.Errorf("start with the bank cut: attempt %d created %v, %v; want attempt %d resumed", again.ID, created, err, first.ID)
+		}
+	})
+}
+
+func TestEngineRefusesAStartPastTheRoundsAttempts(t *testing.T) {
+	f := newEngineFixture(t)
+	now := f.clock.Now()
+	r, err := f.catalog.CreateRound(f.ctx, f.contestID, quiz.Round{Name: "Một lần", BankID: f.bankID,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), DurationSeconds: 600,
+		QuestionCount: 2, PointsPerQuestion: 1, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.engine.Submit(f.ctx, f.userID, a.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if quiz.ErrorCode(err) != quiz.CodeAttemptsExhausted {
+		t.Errorf("a second attempt at a one-attempt round: %v, want %s", err, quiz.CodeAttemptsExhausted)
+	}
+}
+
 func TestASubmittedAttemptsOutcomeIsTheOneItsSubmitReturned(t *testing.T) {
 	f := newEngineFixture(t)
 	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)

@@ -6,9 +6,9 @@ import (
 )
 
 // Tries is a contestant's attempts at a round with what the round's rules
-// let them do next. The engine refuses or resumes an attempt by it, and
-// the pages show it, so that a button never offers what the engine then
-// refuses.
+// let them do next, as the round's page shows it. A start is resumed or
+// refused by the store, in the transaction that inserts, by the same rule:
+// a button must never offer what a start then refuses.
 type Tries struct {
 	Attempts []Attempt // oldest first
 	// Running is the attempt still under way, which a start resumes; nil

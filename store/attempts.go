@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"hoithi/quiz"
@@ -41,16 +42,14 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 	var created bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		created = false
-		var err error
-		a, err = scanAttempt(tx.Stmt(db.runningAttempt).QueryRow(na.RoundID, na.UserID, ms(na.StartedAt)))
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		var count, last int
+		var running sql.NullInt64
+		err := tx.Stmt(db.countAttempts).QueryRow(ms(na.StartedAt), na.RoundID, na.UserID).Scan(&count, &last, &running)
+		if err != nil {
 			return err
 		}
-		var count, last int
-		if err := tx.Stmt(db.countAttempts).QueryRow(na.RoundID, na.UserID).Scan(&count, &last); err != nil {
+		if running.Valid {
+			a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+" FROM attempts WHERE id = ?", running.Int64))
 			return err
 		}
 		if na.MaxAttempts > 0 && count >= na.MaxAttempts {
@@ -60,15 +59,14 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
 		// Not a counted id: that would tell a contestant how many attempts
 		// were started between two of their own.
+		ids, orders := encodeQuestions(na.Questions)
 		insert := tx.Stmt(db.insertAttempt)
 		a.ID, err = insertWithID(func() int64 { return newAttemptID(a.StartedAt) }, func(id int64) error {
-			_, err := insert.Exec(id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline))
+			_, err := insert.Exec(id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline),
+				ids, orders)
 			return err
 		})
 		if err != nil {
-			return err
-		}
-		if err := db.insertQuestions(tx, a.ID, na.Questions); err != nil {
 			return err
 		}
 		created = true
@@ -80,29 +78,49 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 	return a, created, nil
 }
 
-// insertQuestions inserts an attempt's questions in its order (positions
-// from 1), as many rows a statement as the prepared statements take.
-func (db *DB) insertQuestions(tx *sql.Tx, attemptID int64, questions []quiz.DrawnQuestion) error {
-	for done := 0; done < len(questions); {
-		left := len(questions) - done
-		n := 1
-		for _, size := range questionRows {
-			if size <= left {
-				n = size
-				break
+// encodeQuestions writes an attempt's drawn questions as its row keeps
+// them: the question ids in order as a JSON array, and the option orders
+// as a JSON array of arrays in the same order. Built by hand: it runs once
+// for every attempt started in a round's opening rush.
+func encodeQuestions(questions []quiz.DrawnQuestion) (ids, orders string) {
+	idBuf := make([]byte, 0, 17*len(questions)+2)
+	orderBuf := make([]byte, 0, 70*len(questions)+2)
+	idBuf, orderBuf = append(idBuf, '['), append(orderBuf, '[')
+	for i, q := range questions {
+		if i > 0 {
+			idBuf, orderBuf = append(idBuf, ','), append(orderBuf, ',')
+		}
+		idBuf = strconv.AppendInt(idBuf, q.QuestionID, 10)
+		orderBuf = append(orderBuf, '[')
+		for j, o := range q.OptionOrder {
+			if j > 0 {
+				orderBuf = append(orderBuf, ',')
 			}
+			orderBuf = strconv.AppendInt(orderBuf, o, 10)
 		}
-		args := make([]any, 0, 4*n)
-		for i, q := range questions[done : done+n] {
-			order, _ := json.Marshal(q.OptionOrder)
-			args = append(args, attemptID, done+i+1, q.QuestionID, string(order))
-		}
-		if _, err := tx.Stmt(db.insertAttemptQuestion[n]).Exec(args...); err != nil {
-			return err
-		}
-		done += n
+		orderBuf = append(orderBuf, ']')
 	}
-	return nil
+	return string(append(idBuf, ']')), string(append(orderBuf, ']'))
+}
+
+// decodeQuestions reads what encodeQuestions wrote.
+func decodeQuestions(ids, orders string) ([]quiz.DrawnQuestion, error) {
+	var qids []int64
+	var opts [][]int64
+	if err := json.Unmarshal([]byte(ids), &qids); err != nil {
+		return nil, fmt.Errorf("question ids: %w", err)
+	}
+	if err := json.Unmarshal([]byte(orders), &opts); err != nil {
+		return nil, fmt.Errorf("option orders: %w", err)
+	}
+	if len(opts) != len(qids) {
+		return nil, fmt.Errorf("%d questions but %d option orders", len(qids), len(opts))
+	}
+	out := make([]quiz.DrawnQuestion, len(qids))
+	for i := range qids {
+		out[i] = quiz.DrawnQuestion{QuestionID: qids[i], OptionOrder: opts[i]}
+	}
+	return out, nil
 }
 
 // Attempt returns one attempt.
@@ -119,14 +137,24 @@ func (db *DB) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
 func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 	ids, _ := json.Marshal(ans.OptionIDs)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Stmt(db.upsertAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt), ans.AttemptID)
+		res, err := tx.Stmt(db.upsertAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt))
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var submitted bool
+		err = tx.QueryRow("SELECT submitted_at IS NOT NULL FROM attempts WHERE id = ?", ans.AttemptID).Scan(&submitted)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return quiz.NotFound("attempt")
+		case err != nil:
+			return err
+		case submitted:
 			return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
 		}
-		return nil
+		return quiz.Errorf(quiz.CodeUnknownQuestion, "question %d is not in this attempt", ans.QuestionID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save answer: %w", err)
@@ -189,14 +217,22 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 	}
 	defer tx.Rollback()
 	var d quiz.AttemptDetail
-	d.Attempt, err = scanAttempt(tx.QueryRowContext(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id))
+	var ids, orders string
+	err = tx.QueryRowContext(ctx, "SELECT question_ids, option_orders FROM attempts WHERE id = ?", id).Scan(&ids, &orders)
+	if err == nil {
+		d.Attempt, err = scanAttempt(tx.QueryRowContext(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id))
+	}
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, notFound(err, "attempt"))
 	}
+	drawn, err := decodeQuestions(ids, orders)
+	if err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
 
 	options := map[int64]quiz.Option{}
-	orows, err := tx.QueryContext(ctx, `SELECT o.id, o.text, o.correct FROM options o
-		JOIN attempt_questions aq ON aq.question_id = o.question_id WHERE aq.attempt_id = ?`, id)
+	orows, err := tx.QueryContext(ctx, `SELECT id, text, correct FROM options
+		WHERE question_id IN (SELECT value FROM json_each(?))`, ids)
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}
@@ -213,25 +249,31 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}
 
-	qrows, err := tx.QueryContext(ctx, `SELECT q.id, q.topic, q.text, q.explanation, q.reference, aq.option_order
-		FROM attempt_questions aq JOIN questions q ON q.id = aq.question_id
-		WHERE aq.attempt_id = ? ORDER BY aq.position`, id)
+	questions := map[int64]quiz.AttemptQuestion{}
+	qrows, err := tx.QueryContext(ctx, `SELECT id, topic, text, explanation, reference FROM questions
+		WHERE id IN (SELECT value FROM json_each(?))`, ids)
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}
-	defer qrows.Close()
 	for qrows.Next() {
 		var q quiz.AttemptQuestion
-		var order string
-		if err := qrows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference, &order); err != nil {
+		if err := qrows.Scan(&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference); err != nil {
+			qrows.Close()
 			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 		}
-		var ids []int64
-		if err := json.Unmarshal([]byte(order), &ids); err != nil {
-			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: option order: %w", id, err)
+		questions[q.ID] = q
+	}
+	qrows.Close()
+	if err := qrows.Err(); err != nil {
+		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
+	}
+	for _, dq := range drawn {
+		q, ok := questions[dq.QuestionID]
+		if !ok {
+			return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: question %d is missing", id, dq.QuestionID)
 		}
 		correct := 0
-		for _, oid := range ids {
+		for _, oid := range dq.OptionOrder {
 			o := options[oid]
 			q.Options = append(q.Options, o)
 			if o.Correct {
@@ -240,9 +282,6 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 		}
 		q.Multiple = correct > 1
 		d.Questions = append(d.Questions, q)
-	}
-	if err := qrows.Err(); err != nil {
-		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}
 
 	if d.Answers, err = answers(ctx, tx, id); err != nil {
@@ -351,9 +390,9 @@ func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitte
 func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
 		FROM attempts a
-		JOIN attempt_questions aq ON aq.attempt_id = a.id
-		JOIN questions q ON q.id = aq.question_id
-		LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_id = aq.question_id
+		JOIN json_each(a.question_ids) aq
+		JOIN questions q ON q.id = aq.value
+		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
 		WHERE a.round_id = ?
 		GROUP BY q.id ORDER BY count(an.question_id) DESC, q.seq`, roundID)
 	if err != nil {

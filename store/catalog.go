@@ -273,7 +273,7 @@ func (db *DB) TopicCounts(ctx context.Context, bankID int64) (map[string]int, er
 // its questions.
 func (db *DB) BankVersion(ctx context.Context, bankID int64) (int64, error) {
 	var v int64
-	err := db.r.QueryRowContext(ctx, "SELECT version FROM banks WHERE id = ?", bankID).Scan(&v)
+	err := db.bankVersion.QueryRowContext(ctx, bankID).Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("store: bank %d: %w", bankID, notFound(err, "bank"))
 	}
@@ -599,7 +599,11 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 
 // copyRound gives each caller its own quotas and prizes to change.
 func copyRound(r quiz.Round) quiz.Round {
-	r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	if len(r.TopicQuotas) == 0 {
+		r.TopicQuotas = map[string]int{} // a clone would take the original's room
+	} else {
+		r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	}
 	r.Prizes = slices.Clone(r.Prizes)
 	r.UnitPrizes = slices.Clone(r.UnitPrizes)
 	return r

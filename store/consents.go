@@ -98,19 +98,23 @@ func (db *DB) Consents(ctx context.Context, userID int64) ([]quiz.Consent, error
 	return out, rows.Err()
 }
 
+// entryFactsQuery reads what decides whether a contestant may enter a
+// round: identity, consents, and an attempt already running.
+const entryFactsQuery = `SELECT u.birth_date, u.id_number,
+		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.purpose = ? AND k.given_by = 'self'
+			AND k.controller = ? AND k.controller <> ''),
+		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.given_by = 'guardian'),
+		EXISTS (SELECT 1 FROM attempts a WHERE a.round_id = ? AND a.user_id = u.id AND a.submitted_at IS NULL
+			AND a.deadline > ?)
+		FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`
+
 // EntryFacts tells what a contestant has given that entering a contest
 // needs: their identity data, whether they consented to a text naming
 // controller, whether a legal representative ever consented for them, and
 // whether they have an attempt at round running at now (roundID 0: none).
 func (db *DB) EntryFacts(ctx context.Context, userID, roundID int64, controller string, now time.Time) (quiz.EntryFacts, error) {
 	var f quiz.EntryFacts
-	err := db.r.QueryRowContext(ctx, `SELECT u.birth_date, u.id_number,
-		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.purpose = ? AND k.given_by = 'self'
-			AND k.controller = ? AND k.controller <> ''),
-		EXISTS (SELECT 1 FROM consents k WHERE k.user_id = u.id AND k.given_by = 'guardian'),
-		EXISTS (SELECT 1 FROM attempts a WHERE a.round_id = ? AND a.user_id = u.id AND a.submitted_at IS NULL
-			AND a.deadline > ?)
-		FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`, quiz.PurposeContest, controller, roundID, ms(now), userID).
+	err := db.entryFacts.QueryRowContext(ctx, quiz.PurposeContest, controller, roundID, ms(now), userID).
 		Scan(&f.BirthDate, &f.IDNumber, &f.Consented, &f.HadGuardian, &f.Running)
 	if err != nil {
 		return quiz.EntryFacts{}, fmt.Errorf("store: entry facts of %d: %w", userID, notFound(err, "user"))

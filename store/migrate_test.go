@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -76,5 +78,53 @@ func TestUpgradeEndsTheSessionsOfDeletedAccounts(t *testing.T) {
 	}
 	if len(ends) != 1 || ends[0].UserID != 7 || ends[0].Epoch != 1 || ends[0].TokenID != "" {
 		t.Errorf("ended sessions %+v, want the deleted account's epoch 1 alone", ends)
+	}
+}
+
+func TestUpgradeKeepsAnAttemptsQuestionsInItsRow(t *testing.T) {
+	raw, path := openAtVersion(t, 18)
+	mustExec(t, raw, "INSERT INTO banks (id, name, created_at) VALUES (1, 'Ngân hàng', 0)")
+	for q := 1; q <= 3; q++ {
+		mustExec(t, raw, "INSERT INTO questions (id, bank_id, seq, text, created_at) VALUES (?, 1, ?, ?, 0)", q*100, q, fmt.Sprint("Câu ", q))
+		for o := 1; o <= 3; o++ {
+			mustExec(t, raw, "INSERT INTO options (id, question_id, position, text, correct) VALUES (?, ?, ?, ?, ?)",
+				q*100+o, q*100, o, fmt.Sprint("Ý ", o), o == 1)
+		}
+	}
+	mustExec(t, raw, "INSERT INTO contests (id, slug, title, created_at) VALUES (1, 'hoi-thi', 'Hội thi', 0)")
+	mustExec(t, raw, `INSERT INTO rounds (id, contest_id, name, bank_id, opens_at, closes_at, duration_seconds,
+		question_count, points_per_question, max_attempts, reveal, created_at) VALUES (1, 1, 'Tuần 1', 1, 0, 1, 600, 3, 1, 0, 'never', 0)`)
+	mustExec(t, raw, "INSERT INTO users (id, role, full_name, phone, password_hash, created_at) VALUES (1, 'contestant', 'A', '0912345678', 'x', 0)")
+	mustExec(t, raw, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
+		VALUES (7, 1, 1, 1, x'00', 3, 0, 600000)`)
+	// Stored out of position order, as nothing keeps rows in order.
+	for _, row := range [][]any{{2, 100, "[103,101,102]"}, {1, 300, "[302,303,301]"}, {3, 200, "[201,202,203]"}} {
+		mustExec(t, raw, "INSERT INTO attempt_questions (attempt_id, position, question_id, option_order) VALUES (7, ?, ?, ?)", row...)
+	}
+	mustExec(t, raw, "INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at) VALUES (7, 100, '[101]', 1, 5)")
+	raw.Close()
+
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ids, orders string
+	if err := db.r.QueryRow("SELECT question_ids, option_orders FROM attempts WHERE id = 7").Scan(&ids, &orders); err != nil {
+		t.Fatal(err)
+	}
+	if ids != "[300,100,200]" || orders != "[[302,303,301],[103,101,102],[201,202,203]]" {
+		t.Errorf("attempt 7 after the upgrade: questions %s, options %s; want [300,100,200] and [[302,303,301],[103,101,102],[201,202,203]]", ids, orders)
+	}
+	d, err := db.AttemptDetail(context.Background(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shownAttempt(d); !slices.Equal(got, []string{"Câu 3: [Ý 2] [Ý 3] [Ý 1]", "Câu 1: [Ý 3] [*Ý 1] [Ý 2]", "Câu 2: [Ý 1] [Ý 2] [Ý 3]"}) {
+		t.Errorf("attempt 7 shows %q after the upgrade", got)
+	}
+	var problems int
+	if err := db.r.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&problems); err != nil || problems != 0 {
+		t.Errorf("foreign key check: %d problems, %v", problems, err)
 	}
 }

@@ -248,8 +248,11 @@ func TestAnswerToAQuestionOutsideTheAttemptIsRefused(t *testing.T) {
 		}
 	}
 	err := f.db.SaveAnswer(ctx, quiz.Answer{AttemptID: a.ID, QuestionID: outside, OptionIDs: []int64{}, AnsweredAt: time.Now()})
-	if err == nil {
-		t.Error("the store kept an answer to a question the attempt does not have")
+	if quiz.ErrorCode(err) != quiz.CodeUnknownQuestion {
+		t.Errorf("an answer to a question the attempt does not have: got %v, want %s", err, quiz.CodeUnknownQuestion)
+	}
+	if got, _ := f.db.Answers(ctx, a.ID); len(got) != 0 {
+		t.Errorf("the store kept %d answers, want none", len(got))
 	}
 }
 

@@ -110,9 +110,9 @@ func bestScores(ctx context.Context, tx *sql.Tx, roundID int64) (map[int]int, er
 func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
 		FROM attempts a
-		JOIN attempt_questions aq ON aq.attempt_id = a.id
-		JOIN questions q ON q.id = aq.question_id
-		LEFT JOIN answers an ON an.attempt_id = aq.attempt_id AND an.question_id = aq.question_id
+		JOIN json_each(a.question_ids) aq
+		JOIN questions q ON q.id = aq.value
+		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
 		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL
 		GROUP BY q.id ORDER BY q.seq`, roundID)
 	if err != nil {

@@ -55,11 +55,14 @@ type DB struct {
 
 	// Statements of the answer path and of starting an attempt, prepared
 	// once on the write connection.
-	upsertAnswer          *sql.Stmt
-	runningAttempt        *sql.Stmt
-	countAttempts         *sql.Stmt
-	insertAttempt         *sql.Stmt
-	insertAttemptQuestion map[int]*sql.Stmt // by rows a statement inserts: questionRows
+	upsertAnswer  *sql.Stmt
+	countAttempts *sql.Stmt
+	insertAttempt *sql.Stmt
+
+	// Reads of every start, prepared on the read pool (each connection
+	// prepares them once, when it first runs them).
+	entryFacts  *sql.Stmt
+	bankVersion *sql.Stmt
 }
 
 // dsn builds a mattn/go-sqlite3 connection string whose pragmas every
@@ -176,31 +179,33 @@ func (db *DB) Ping(ctx context.Context) error {
 // before the writer takes the connection. Inside a transaction on the same
 // connection, tx.Stmt reuses them without preparing again.
 func (db *DB) prepare() error {
-	stmt := func(dst **sql.Stmt, query string) error {
-		var err error
-		if *dst, err = db.w.Prepare(query); err != nil {
-			return fmt.Errorf("store: prepare: %w", err)
+	on := func(conn *sql.DB) func(dst **sql.Stmt, query string) error {
+		return func(dst **sql.Stmt, query string) error {
+			var err error
+			if *dst, err = conn.Prepare(query); err != nil {
+				return fmt.Errorf("store: prepare: %w", err)
+			}
+			return nil
 		}
-		return nil
 	}
+	stmt, read := on(db.w), on(db.r)
 	errs := []error{
 		stmt(&db.upsertAnswer, `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
-		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ? AND submitted_at IS NULL)
+		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ?1 AND submitted_at IS NULL
+			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))
 		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`),
-		stmt(&db.runningAttempt, "SELECT "+attemptColumns+` FROM attempts
-			WHERE round_id = ? AND user_id = ? AND submitted_at IS NULL AND deadline > ?
-			ORDER BY number DESC LIMIT 1`),
-		stmt(&db.countAttempts, "SELECT count(*), coalesce(max(number), 0) FROM attempts WHERE round_id = ? AND user_id = ?"),
-		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-	}
-	db.insertAttemptQuestion = map[int]*sql.Stmt{}
-	for _, n := range questionRows {
-		var st *sql.Stmt
-		errs = append(errs, stmt(&st, `INSERT INTO attempt_questions (attempt_id, position, question_id, option_order) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")))
-		db.insertAttemptQuestion[n] = st
+		// The contestant's attempts at the round: how many, the last number,
+		// and the latest one still running at ?1 (not submitted, its
+		// deadline ahead), in one read.
+		stmt(&db.countAttempts, `SELECT count(*), coalesce(max(number), 0),
+			(SELECT id FROM attempts WHERE round_id = ?2 AND user_id = ?3 AND submitted_at IS NULL AND deadline > ?1
+				ORDER BY number DESC LIMIT 1)
+			FROM attempts WHERE round_id = ?2 AND user_id = ?3`),
+		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline,
+			question_ids, option_orders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		read(&db.entryFacts, entryFactsQuery),
+		read(&db.bankVersion, "SELECT version FROM banks WHERE id = ?"),
 	}
 	if err := errors.Join(errs...); err != nil {
 		db.closeStatements()
@@ -209,19 +214,10 @@ func (db *DB) prepare() error {
 	return nil
 }
 
-// questionRows are the sizes of the statements that insert an attempt's
-// questions, largest first: twenty questions are two statements, not
-// twenty.
-var questionRows = []int{10, 5, 1}
-
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.upsertAnswer, db.runningAttempt, db.countAttempts, db.insertAttempt} {
-		if st != nil {
-			errs = append(errs, st.Close())
-		}
-	}
-	for _, st := range db.insertAttemptQuestion {
+	for _, st := range []*sql.Stmt{db.upsertAnswer, db.countAttempts, db.insertAttempt,
+		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
