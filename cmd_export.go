@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"hoithi/handlers"
+	"hoithi/messages"
 	"hoithi/quiz"
 )
 
@@ -68,7 +68,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 
 	l, err := svc.results.Winners(ctx, *round)
 	if err != nil {
-		return fmt.Errorf("export: %s", handlers.Explain(err))
+		return fmt.Errorf("export: %s", messages.Explain(err))
 	}
 	write := func(w io.Writer) error {
 		switch *format {
@@ -79,7 +79,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(handlers.WinnersJSON(l, svc.accounts.ProvinceName))
+		return enc.Encode(quiz.WinnersJSON{ProvinceName: svc.accounts.ProvinceName}.Document(l))
 	}
 	// The audit entry comes first: personal data never leaves unrecorded,
 	// even when the file is then not written.

@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"hoithi/handlers"
+	"hoithi/messages"
 	"hoithi/quiz"
 )
 
@@ -56,7 +56,7 @@ Writes one "purge" entry to the audit log.
 	defer svc.db.Close()
 	r, err := quiz.NewPrivacy(svc.db, time.Now).Purge(ctx, *days, *dryRun, "hoithi purge (command line)")
 	if err != nil {
-		return fmt.Errorf("purge: %s", handlers.Explain(err))
+		return fmt.Errorf("purge: %s", messages.Explain(err))
 	}
 	verb := "purged"
 	if r.DryRun {

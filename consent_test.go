@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"hoithi/handlers"
+	"hoithi/messages"
 )
 
 // The data notice names the contest's controller, each consent keeps the
@@ -482,7 +482,7 @@ func TestConsentMessagesExist(t *testing.T) {
 			}
 			for _, m := range key.FindAllStringSubmatch(string(data), -1) {
 				for _, lang := range []string{"vi", "en"} {
-					if handlers.Text(lang, m[1]) == m[1] {
+					if messages.Text(lang, m[1]) == m[1] {
 						t.Errorf("%s names %q, which has no %s text", f, m[1], lang)
 					}
 				}

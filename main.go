@@ -31,6 +31,7 @@ import (
 	"hoithi/data"
 	"hoithi/handlers"
 	"hoithi/mail"
+	"hoithi/messages"
 	"hoithi/metrics"
 	"hoithi/quiz"
 	"hoithi/store"
@@ -278,7 +279,10 @@ func (b bcryptHasher) Check(hash, password string) bool {
 
 // services are the domain services over one open database.
 type services struct {
-	db       *store.DB
+	db *store.DB
+	// notifier carries the services' changes to what follows them in this
+	// process: the engine's boards, the handlers' caches.
+	notifier quiz.Notifier
 	accounts *quiz.Accounts
 	admin    *quiz.AccountAdmin
 	catalog  *quiz.Catalog
@@ -297,16 +301,21 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		return nil, err
 	}
 	now := cfg.clock.Now
+	notifier := quiz.NewLocalNotifier()
 	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
+	accounts.SetNotifier(notifier)
+	catalog := quiz.NewCatalog(db, now)
+	catalog.SetNotifier(notifier)
 	var mailer quiz.Mailer
 	if cfg.smtp != nil {
 		mailer = cfg.smtp
 	}
 	return &services{
 		db:       db,
+		notifier: notifier,
 		accounts: accounts,
 		admin:    quiz.NewAccountAdmin(db, accounts, mailer, log, now),
-		catalog:  quiz.NewCatalog(db, now),
+		catalog:  catalog,
 		results:  quiz.NewResults(db, now),
 		consents: quiz.NewConsents(db, cfg.controller, now),
 	}, nil
@@ -347,14 +356,18 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 	}
 	var h *handlers.Handler
+	// The engine subscribes before the handlers: a board it drops is gone
+	// by the time the handlers' feeds ask for it again.
 	engine := quiz.NewEngine(quiz.EngineConfig{
-		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log,
+		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log, Notifier: svc.notifier,
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
 	live := quiz.NewLive(svc.db, svc.db, cfg.clock, log)
+	privacy := quiz.NewPrivacy(svc.db, cfg.clock.Now)
+	privacy.SetNotifier(svc.notifier)
 	h, err = handlers.New(handlers.Deps{
 		Accounts: svc.accounts, Catalog: svc.catalog, Engine: engine, Stats: svc.db, Ready: svc.db.Ping,
-		Results: svc.results, Audit: svc.db, Privacy: quiz.NewPrivacy(svc.db, cfg.clock.Now), Consents: svc.consents,
+		Results: svc.results, Audit: svc.db, Privacy: privacy, Consents: svc.consents, Notifier: svc.notifier,
 		AccountAdmin: svc.admin, PublicURL: cfg.publicURL,
 		Metrics: m, MetricsToken: cfg.metricsToken, Profiling: cfg.pprof, JWTKey: key, TokenTTL: cfg.tokenTTL,
 		RateLimit: cfg.rateLimit, SecureCookie: cfg.secureCookie, TrustedProxies: cfg.trustedProxies,
@@ -671,7 +684,7 @@ func addUserFrom(ctx context.Context, cfg config, args []string, in io.Reader, s
 	defer svc.db.Close()
 	u, err := svc.admin.AddStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name}, *mustChange)
 	if err != nil {
-		return fmt.Errorf("user add: %s", handlers.Explain(err))
+		return fmt.Errorf("user add: %s", messages.Explain(err))
 	}
 	if u.FullName == u.Email { // unnamed: the account is known by its e-mail
 		fmt.Fprintf(stdout, "created %s account %d for %s, without a name: lists and certificates show its e-mail\n"+
@@ -725,7 +738,7 @@ func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bo
 		return fmt.Errorf("%s: no staff account has the e-mail %s", name, *email)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %s", name, handlers.Explain(err))
+		return fmt.Errorf("%s: %s", name, messages.Explain(err))
 	}
 	if disabled {
 		fmt.Fprintf(stdout, "disabled %s account %d (%s): it cannot sign in, and its sessions end (within %s on a running server)\n",
@@ -780,7 +793,7 @@ func setUserPassword(ctx context.Context, cfg config, args []string, stdout, std
 		err = svc.admin.PasswordChanged(ctx, u.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("user password: %s", handlers.Explain(err))
+		return fmt.Errorf("user password: %s", messages.Explain(err))
 	}
 	fmt.Fprintf(stdout, "password of %s account %d (%s) set; every session of it has ended (within %s on a running server)\n",
 		u.Role, u.ID, u.Email, sessionPolling)
@@ -855,13 +868,13 @@ func importFile(ctx context.Context, cfg config, args []string, stdout, stderr i
 	defer svc.db.Close()
 	b, created, err := svc.catalog.BankNamed(ctx, *bank)
 	if err != nil {
-		return fmt.Errorf("import: %s", handlers.Explain(err))
+		return fmt.Errorf("import: %s", messages.Explain(err))
 	}
 	report, err := svc.catalog.Import(ctx, b.ID, data, quiz.ImportOptions{
 		Format: quiz.Format(*format), FileName: fs.Arg(0), Sheet: *sheet, DryRun: *dryRun, SkipInvalid: *skipInvalid,
 	})
 	if err != nil {
-		return fmt.Errorf("import: %s", handlers.Explain(err))
+		return fmt.Errorf("import: %s", messages.Explain(err))
 	}
 	if created {
 		fmt.Fprintf(stdout, "created bank %q (id %d)\n", b.Name, b.ID)
@@ -881,7 +894,7 @@ func importFile(ctx context.Context, cfg config, args []string, stdout, stderr i
 			if p.Column != "" {
 				where += ", " + p.Column
 			}
-			fmt.Fprintf(stdout, "  %s: %s: %s\n", group.title, where, handlers.Text(*lang, p.Key, p.Args...))
+			fmt.Fprintf(stdout, "  %s: %s: %s\n", group.title, where, messages.Text(*lang, p.Key, p.Args...))
 		}
 	}
 	if len(report.Errors) > 0 && !*skipInvalid && !*dryRun {

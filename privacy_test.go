@@ -194,6 +194,13 @@ func TestDeleteAccount(t *testing.T) {
 		}
 	})
 
+	// A leaderboard socket opened before the deletion: its board is the one
+	// built with the name.
+	watcher := s.dial(fmt.Sprintf("/ws/rounds/%d/leaderboard", roundID), "")
+	if first := watcher.readBoard(); !strings.Contains(string(first.Raw), "Quách Văn Tùng") {
+		t.Fatalf("the socket's first board does not show the contestant: %s", first.Raw)
+	}
+
 	req, _ := http.NewRequest("DELETE", s.URL+"/api/v1/me", strings.NewReader(`{"password":"mat-khau-123"}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := s.client.Do(req)
@@ -226,6 +233,17 @@ func TestDeleteAccount(t *testing.T) {
 		raw := board()
 		if strings.Contains(raw, "Quách Văn Tùng") || !strings.Contains(raw, "Người dùng đã xóa") || !strings.Contains(raw, "Mạc Thị Hằng") {
 			t.Errorf("leaderboard after deletion: %s", raw)
+		}
+	})
+	t.Run("a socket watching the leaderboard is pushed the board without the name", func(t *testing.T) {
+		for {
+			b := watcher.readBoard() // fails if nothing comes within seconds
+			if b.Type == "leaderboard" && !strings.Contains(string(b.Raw), "Quách Văn Tùng") {
+				if !strings.Contains(string(b.Raw), "Người dùng đã xóa") {
+					t.Errorf("pushed %s, want the deleted account's line renamed", b.Raw)
+				}
+				return
+			}
 		}
 	})
 	t.Run("the locked result keeps its rank without the person", func(t *testing.T) {

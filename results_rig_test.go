@@ -78,8 +78,11 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 		tb.Fatal(err)
 	}
 	counted := &countingStore{DB: db}
+	notifier := quiz.NewLocalNotifier()
 	accounts := quiz.NewAccounts(db, bcryptHasher{bcrypt.MinCost}, provinces, time.Now)
+	accounts.SetNotifier(notifier)
 	catalog := quiz.NewCatalog(db, time.Now)
+	catalog.SetNotifier(notifier)
 	results := quiz.NewResults(counted, time.Now)
 	if has, err := accounts.HasAdmin(ctx); err != nil {
 		tb.Fatal(err)
@@ -92,12 +95,14 @@ func startResultsRig(tb testing.TB, path string) *resultsRig {
 			tb.Fatal(err)
 		}
 	}
-	engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Grace: 500 * time.Millisecond, Log: log})
+	engine := quiz.NewEngine(quiz.EngineConfig{Store: db, Grace: 500 * time.Millisecond, Log: log, Notifier: notifier})
+	privacy := quiz.NewPrivacy(db, time.Now)
+	privacy.SetNotifier(notifier)
 	key := make([]byte, 32)
 	crand.Read(key)
 	h, err := handlers.New(handlers.Deps{
-		Accounts: accounts, Catalog: catalog, Engine: engine, Stats: db, Ready: db.Ping,
-		Results: results, Audit: db, Privacy: quiz.NewPrivacy(db, time.Now), Consents: quiz.NewConsents(db, quiz.Controller{}, time.Now),
+		Accounts: accounts, Catalog: catalog, Engine: engine, Stats: db, Ready: db.Ping, Notifier: notifier,
+		Results: results, Audit: db, Privacy: privacy, Consents: quiz.NewConsents(db, quiz.Controller{}, time.Now),
 		AccountAdmin: quiz.NewAccountAdmin(db, accounts, nil, log, time.Now),
 		Metrics:      metrics.New(), JWTKey: key, TokenTTL: time.Hour, Now: time.Now, Log: log,
 		Certificates: quiz.NewCertificates(db, time.Now),

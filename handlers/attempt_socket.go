@@ -178,15 +178,10 @@ func (h *Handler) sendLateResult(ctx context.Context, ac *attemptConn) error {
 }
 
 // sendResult sends a submitted attempt's result as stored, with the rank
-// the round's board gives it.
+// the round's board gives it; without the board, the result still goes,
+// with no rank.
 func (h *Handler) sendResult(ctx context.Context, ac *attemptConn, a quiz.Attempt) {
-	out := quiz.Outcome{AttemptID: a.ID, RoundID: a.RoundID, UserID: a.UserID, Score: a.Score, Correct: a.Correct,
-		Total: a.Total, DurationMs: a.SubmittedAt.Sub(a.StartedAt).Milliseconds(), Auto: a.AutoSubmitted}
-	if board, err := h.Engine.Board(ctx, a.RoundID); err == nil {
-		if e, ok := board.OwnEntry(a.UserID); ok {
-			out.Rank = e.Rank
-		}
-	}
+	out, _ := h.Engine.SubmittedOutcome(ctx, a)
 	ac.SendJSON(resultOf(out, nil))
 }
 

@@ -328,7 +328,6 @@ func (h *Handler) updateRoundForm(c *fiber.Ctx) error {
 		}
 		return h.renderBuilder(c, old.ContestID, id, statusOf[quiz.ErrorCode(err)], values, fields)
 	}
-	h.Engine.ForgetBoard(id)
 	return c.Redirect("/organize/contests/"+itoa(old.ContestID), fiber.StatusSeeOther)
 }
 

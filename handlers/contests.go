@@ -298,7 +298,6 @@ func (h *Handler) updateRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.Engine.ForgetBoard(id)
 	return c.JSON(h.roundBody(r))
 }
 

@@ -44,6 +44,10 @@ type Deps struct {
 	Consents *quiz.Consents
 	// Live runs the live quizzes.
 	Live *quiz.Live
+	// Notifier carries the domain's changes (quiz.Event) to what the
+	// handlers keep: the verified tokens, the boards pushed to sockets.
+	// The services above announce on the same one.
+	Notifier quiz.Notifier
 	// Ready reports whether the database answers, for /healthz.
 	Ready   func(ctx context.Context) error
 	Metrics *metrics.Metrics
@@ -121,6 +125,9 @@ func New(d Deps) (*Handler, error) {
 	if d.AccountAdmin == nil {
 		return nil, errors.New("handlers: no AccountAdmin")
 	}
+	if d.Notifier == nil {
+		return nil, errors.New("handlers: no Notifier")
+	}
 	trusted, err := parseProxies(d.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -138,9 +145,11 @@ func New(d Deps) (*Handler, error) {
 			d.Metrics.Sockets.WithLabelValues(kind).Add(float64(delta))
 		}
 	}})
-	h.boards = newBoardFeeds(h.sockets)
+	h.boards = newBoardFeeds(h.sockets, d.Engine.Board)
 	h.figures = newLiveFigures(h.sockets, h.computeStats, d.Now, d.Log)
 	h.speakLive()
+	d.Notifier.Subscribe(h.tokens.hear)
+	d.Notifier.Subscribe(h.boards.hear)
 	return h, nil
 }
 

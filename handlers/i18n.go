@@ -1,24 +1,19 @@
 package handlers
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"hoithi/quiz"
-	"hoithi/web"
+	"hoithi/messages"
 )
 
 // Languages of the UI; Vietnamese is the default.
 const (
-	langVI = "vi"
-	langEN = "en"
+	langVI = messages.VI
+	langEN = messages.EN
 )
 
 // langCookie keeps a visitor's choice of language.
@@ -26,25 +21,15 @@ const langCookie = "hoithi_lang"
 
 // catalog is the UI text: every key in Vietnamese and English.
 type catalog struct {
-	text map[string]map[string]string // lang → key → text
+	text messages.Catalog
 }
 
 func loadCatalog() (*catalog, error) {
-	var raw map[string]map[string]string
-	if err := json.Unmarshal(web.Messages, &raw); err != nil {
-		return nil, fmt.Errorf("handlers: messages.json: %w", err)
+	text, err := messages.Load()
+	if err != nil {
+		return nil, err
 	}
-	c := &catalog{text: map[string]map[string]string{langVI: {}, langEN: {}}}
-	for key, byLang := range raw {
-		for _, l := range []string{langVI, langEN} {
-			s, ok := byLang[l]
-			if !ok || s == "" {
-				return nil, fmt.Errorf("handlers: messages.json: %q has no %s text", key, l)
-			}
-			c.text[l][key] = s
-		}
-	}
-	return c, nil
+	return &catalog{text: text}, nil
 }
 
 // lang is the catalog in one language, handed to templates as .L.
@@ -55,99 +40,7 @@ type lang struct {
 
 // T returns the text for key, formatted with args when given. A key missing
 // from the catalog shows as itself, which tests catch.
-func (l lang) T(key string, args ...any) string {
-	s, ok := l.cat.text[l.code][key]
-	if !ok {
-		return key
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(plural(s, args), args...)
-	}
-	return s
-}
-
-// plural picks the words of a count in a catalog text: each "{one|other}"
-// becomes one when the value of the nearest formatting verb before it is 1,
-// else other. English needs it ("1 valid question", "2 valid questions");
-// Vietnamese nouns do not change, so its texts have none. The value may be
-// an integer or a number already written as text ("1", "1.234").
-func plural(format string, args []any) string {
-	if !strings.Contains(format, "|") {
-		return format
-	}
-	var out strings.Builder
-	next, last := 0, -1 // the next argument a verb takes; the argument of the verb before
-	for i := 0; i < len(format); i++ {
-		ch := format[i]
-		switch ch {
-		case '%':
-			j := i + 1
-			if j < len(format) && format[j] == '%' {
-				out.WriteString("%%")
-				i = j
-				continue
-			}
-			for j < len(format) && !isVerb(format[j]) {
-				if format[j] == '[' { // an explicit argument index, %[2]d
-					k := strings.IndexByte(format[j:], ']')
-					if k < 0 {
-						break
-					}
-					if n, err := strconv.Atoi(format[j+1 : j+k]); err == nil {
-						next = n - 1
-					}
-					j += k
-				}
-				j++
-			}
-			last, next = next, next+1
-			end := min(j+1, len(format))
-			out.WriteString(format[i:end])
-			i = end - 1
-		case '{':
-			k := strings.IndexByte(format[i:], '}')
-			group := ""
-			if k > 0 {
-				group = format[i+1 : i+k]
-			}
-			one, other, ok := strings.Cut(group, "|")
-			if !ok || strings.ContainsAny(group, "{%") || strings.Contains(other, "|") {
-				out.WriteByte(ch)
-				continue
-			}
-			if last >= 0 && last < len(args) && isOne(args[last]) {
-				out.WriteString(one)
-			} else {
-				out.WriteString(other)
-			}
-			i += k
-		default:
-			out.WriteByte(ch)
-		}
-	}
-	return out.String()
-}
-
-func isVerb(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
-
-// isOne reports whether a count is exactly one.
-func isOne(v any) bool {
-	switch n := v.(type) {
-	case int:
-		return n == 1
-	case int64:
-		return n == 1
-	case int32:
-		return n == 1
-	case uint:
-		return n == 1
-	case uint64:
-		return n == 1
-	case string:
-		return strings.TrimSpace(n) == "1"
-	}
-	return false
-}
+func (l lang) T(key string, args ...any) string { return l.cat.text.Text(l.code, key, args...) }
 
 // Code is "vi" or "en".
 func (l lang) Code() string { return l.code }
@@ -255,33 +148,4 @@ func (l lang) Seconds(ms int64) string {
 	}
 	secs := groupDigits(strconv.FormatInt(ms/1000, 10), l.thousands()) + l.T("fmt.decimal") + frac
 	return l.T("fmt.dur_sec", secs)
-}
-
-// Explain turns an error into a line of English for the command line: the
-// code's message and each invalid field's.
-func Explain(err error) string {
-	cat, cerr := loadCatalog()
-	var qe *quiz.Error
-	if cerr != nil || !errors.As(err, &qe) {
-		return err.Error()
-	}
-	l := lang{langEN, cat}
-	parts := []string{l.T("err." + qe.Code)}
-	for _, field := range slices.Sorted(maps.Keys(qe.Fields)) {
-		parts = append(parts, field+": "+l.T(qe.Fields[field]))
-	}
-	return strings.Join(parts, " ")
-}
-
-// Text returns the catalog's text for key in language code ("vi" or
-// "en"), for programs outside the web app such as the command line.
-func Text(code, key string, args ...any) string {
-	cat, err := loadCatalog()
-	if err != nil {
-		return key
-	}
-	if code != langEN {
-		code = langVI
-	}
-	return lang{code, cat}.T(key, args...)
 }

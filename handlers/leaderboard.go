@@ -290,10 +290,12 @@ func (wb *watchedBoard) encoded(roundID int64, view boardView, board *quiz.Board
 // to change, publishes each view that is followed, encoded once, and then
 // rests boardPushGap: changes in between are coalesced into the next
 // push, and a slow reader gets the newest board when it is ready, never a
-// backlog.
+// backlog. When the domain announces a change that makes a watched board
+// out of date (hear), the feed takes the engine's board anew.
 type boardFeeds struct {
 	hub   *hub.Hub
 	cache boardCache
+	load  func(ctx context.Context, roundID int64) (*quiz.Board, error) // the engine's board of a round
 
 	mu     sync.Mutex
 	rounds map[int64]*boardFeed
@@ -306,6 +308,7 @@ type boardFeed struct {
 	encodings *watchedBoard
 	stop      chan struct{}
 	nudge     chan struct{} // there is a board to follow, or a newer one
+	stale     chan struct{} // the engine may have built the board anew
 
 	// mu makes one push at a time, so that a socket's first board and the
 	// feed's pushes reach it in order.
@@ -320,8 +323,8 @@ type ownLine struct {
 	last   *quiz.Entry
 }
 
-func newBoardFeeds(sockets *hub.Hub) *boardFeeds {
-	f := &boardFeeds{hub: sockets, rounds: map[int64]*boardFeed{}}
+func newBoardFeeds(sockets *hub.Hub, load func(ctx context.Context, roundID int64) (*quiz.Board, error)) *boardFeeds {
+	f := &boardFeeds{hub: sockets, load: load, rounds: map[int64]*boardFeed{}}
 	sockets.Watch(topicBoard, f.watched)
 	sockets.Watch(topicStaffBoard, f.watched)
 	return f
@@ -345,7 +348,7 @@ func (f *boardFeeds) watched(t hub.Topic, on bool) {
 	if on {
 		if feed == nil {
 			feed = &boardFeed{roundID: t.ID, encodings: f.cache.watch(t.ID), stop: make(chan struct{}),
-				nudge: make(chan struct{}, 1), own: map[*hub.Socket]*ownLine{}}
+				nudge: make(chan struct{}, 1), stale: make(chan struct{}, 1), own: map[*hub.Socket]*ownLine{}}
 			f.rounds[t.ID] = feed
 			go f.run(feed)
 		}
@@ -413,6 +416,8 @@ func (f *boardFeeds) run(feed *boardFeed) {
 		select {
 		case <-changed:
 		case <-feed.nudge:
+		case <-feed.stale:
+			f.reload(feed)
 		case <-feed.stop:
 			return
 		}
@@ -422,6 +427,46 @@ func (f *boardFeeds) run(feed *boardFeed) {
 			return
 		}
 	}
+}
+
+// hear marks the feeds whose board an event may have made out of date: the
+// round's own for a round edited or a board moved (on another node, in a
+// cluster), every feed for an account changed or deleted. The engine,
+// which subscribed first, has dropped what it had to by then.
+func (f *boardFeeds) hear(ev quiz.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch ev.Kind {
+	case quiz.RoundChanged, quiz.BoardMoved:
+		if feed := f.rounds[ev.RoundID]; feed != nil {
+			markStale(feed)
+		}
+	case quiz.AccountChanged, quiz.AccountDeleted:
+		for _, feed := range f.rounds {
+			markStale(feed)
+		}
+	}
+}
+
+func markStale(feed *boardFeed) {
+	select {
+	case feed.stale <- struct{}{}:
+	default: // already marked
+	}
+}
+
+// reload takes the engine's board of the feed's round, which is the one
+// it follows unless the engine built it anew.
+func (f *boardFeeds) reload(feed *boardFeed) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	board, err := f.load(ctx, feed.roundID)
+	if err != nil {
+		return // the board followed stays; the next event tries again
+	}
+	feed.mu.Lock()
+	defer feed.mu.Unlock()
+	feed.board = board
 }
 
 // push publishes every view of the board that sockets follow and tells

@@ -273,7 +273,7 @@ func (h *Handler) notice(c *fiber.Ctx) string {
 		return ""
 	}
 	l := h.lang(c)
-	if _, ok := h.cat.text[l.code][key]; !ok {
+	if !h.cat.text.Has(l.code, key) {
 		return ""
 	}
 	return l.T(key, c.QueryInt("n"))

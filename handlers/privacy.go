@@ -221,11 +221,6 @@ func (h *Handler) eraseOwnAccount(c *fiber.Ctx, password string, erase eraser) (
 	if err != nil {
 		return quiz.Deletion{}, err
 	}
-	h.Accounts.SessionsEnded(d.Ended)
-	// Boards built before the deletion still hold the name.
-	for _, roundID := range d.RoundIDs {
-		h.Engine.ForgetBoard(roundID)
-	}
 	h.clearSession(c)
 	return d, nil
 }
@@ -313,7 +308,7 @@ func (h *Handler) consentViews(c *fiber.Ctx, consents []quiz.ConsentRecord) []co
 	out := make([]consentView, 0, len(consents))
 	for _, k := range consents {
 		key := "mydata.purpose." + k.Purpose
-		if _, ok := h.cat.text[l.code][key]; !ok {
+		if !h.cat.text.Has(l.code, key) {
 			key = "mydata.purpose.other"
 		}
 		out = append(out, consentView{ConsentRecord: k, PurposeText: l.T(key)})

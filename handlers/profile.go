@@ -3,7 +3,6 @@ package handlers
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,18 +72,8 @@ func (h *Handler) updateProfile(c *fiber.Ctx, b profileBody) (quiz.ProfileUpdate
 	if err != nil {
 		return quiz.ProfileUpdate{}, err
 	}
-	upd, err := h.Privacy.UpdateProfile(ctx, u.ID, edit, rules,
+	return h.Privacy.UpdateProfile(ctx, u.ID, edit, rules,
 		quiz.ClientInfo{IP: h.clientIP(c), UserAgent: c.Get(fiber.HeaderUserAgent)})
-	if err != nil {
-		return quiz.ProfileUpdate{}, err
-	}
-	// Live boards show the name and the unit as they were read.
-	if slices.Contains(upd.Changed, "full_name") || slices.Contains(upd.Changed, "unit") {
-		for _, roundID := range upd.RoundIDs {
-			h.Engine.ForgetBoard(roundID)
-		}
-	}
-	return upd, nil
 }
 
 // updateProfileAPI is PATCH /api/v1/me.

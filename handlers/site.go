@@ -27,19 +27,11 @@ func (h *Handler) roundView(c *fiber.Ctx, r quiz.Round) (roundView, error) {
 	v := roundView{Round: r, Status: r.Status(now), Left: -1}
 	p := principalOf(c)
 	if p != nil && p.Role == quiz.RoleContestant {
-		attempts, err := h.Engine.AttemptsOf(c.UserContext(), p.UserID, r.ID)
+		tries, err := h.Engine.Tries(c.UserContext(), p.UserID, r)
 		if err != nil {
 			return roundView{}, err
 		}
-		v.Attempts = attempts
-		for i := range attempts {
-			if !attempts[i].Submitted() && attempts[i].Deadline.After(now) {
-				v.Running = &attempts[i]
-			}
-		}
-		if r.MaxAttempts > 0 {
-			v.Left = max(0, r.MaxAttempts-len(attempts))
-		}
+		v.Attempts, v.Running, v.Left = tries.Attempts, tries.Running, tries.Left
 	}
 	v.CanStart = v.Status == quiz.StatusOpen && v.Running == nil && v.Left != 0 && (p == nil || p.Role == quiz.RoleContestant)
 	return v, nil
@@ -130,7 +122,7 @@ func (h *Handler) knownError(c *fiber.Ctx, code string) string {
 		return ""
 	}
 	l := h.lang(c)
-	if _, ok := h.cat.text[l.code]["err."+code]; !ok {
+	if !h.cat.text.Has(l.code, "err."+code) {
 		return ""
 	}
 	return l.T("err." + code)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func TestTheRememberedTokensAreBounded(t *testing.T) {
 	if n := len(v.seen); n != tokenCacheSize {
 		t.Errorf("%d tokens remembered, want at most %d", n, tokenCacheSize)
 	}
+	if n := len(v.byUser); n != tokenCacheSize {
+		t.Errorf("%d accounts indexed, want one for each of the %d tokens remembered", n, tokenCacheSize)
+	}
 	_, _, ok := v.get(strconv.Itoa(tokenCacheSize + 99))
 	if !ok {
 		t.Error("the newest token was not remembered")
@@ -92,5 +96,53 @@ func TestAnIssuedTokenIsRememberedAsItsVerificationWouldSayIt(t *testing.T) {
 		if remembered != *verified {
 			t.Errorf("must change %v: remembered %+v, verification says %+v", mustChange, remembered, *verified)
 		}
+	}
+}
+
+func TestTheRememberedTokensOfEndedSessionsAreDropped(t *testing.T) {
+	var v verifiedTokens
+	remember := func(token string, userID, epoch int64) {
+		_, sum, _ := v.get(token)
+		v.put(sum, principal{UserID: userID, session: quiz.Session{ID: token, UserID: userID, Epoch: epoch}})
+	}
+	remembered := func() []string {
+		var out []string
+		for _, token := range []string{"an-phone", "an-laptop", "an-old", "binh"} {
+			if _, _, ok := v.get(token); ok {
+				out = append(out, token)
+			}
+		}
+		return out
+	}
+	remember("an-phone", 1, 2)
+	remember("an-laptop", 1, 2)
+	remember("an-old", 1, 1)
+	remember("binh", 2, 0)
+
+	for _, step := range []struct {
+		name string
+		ev   quiz.Event
+		want []string
+	}{
+		{"an event about rounds drops nothing", quiz.Event{Kind: quiz.RoundChanged, RoundID: 1},
+			[]string{"an-phone", "an-laptop", "an-old", "binh"}},
+		{"a logout drops its own token", quiz.RevokedSessions(quiz.SessionEnd{UserID: 1, TokenID: "an-laptop"}),
+			[]string{"an-phone", "an-old", "binh"}},
+		{"a new epoch drops the account's older tokens", quiz.RevokedSessions(quiz.SessionEnd{UserID: 1, Epoch: 2}),
+			[]string{"an-phone", "binh"}},
+		{"the same events heard again drop nothing more", quiz.RevokedSessions(quiz.SessionEnd{UserID: 1, Epoch: 2}),
+			[]string{"an-phone", "binh"}},
+		{"a deleted account's tokens all go", quiz.Event{Kind: quiz.AccountDeleted, UserID: 1},
+			[]string{"binh"}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			v.hear(step.ev)
+			if got := remembered(); !slices.Equal(got, step.want) {
+				t.Errorf("remembered %q, want %q", got, step.want)
+			}
+		})
+	}
+	if len(v.byUser[1]) != 0 || len(v.seen) != 1 {
+		t.Errorf("%d tokens of the deleted account and %d in all still indexed, want 0 and 1", len(v.byUser[1]), len(v.seen))
 	}
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,161 +10,6 @@ import (
 
 	"hoithi/quiz"
 )
-
-// winnerBody is one entry of GET /rounds/{id}/winners.
-type winnerBody struct {
-	Rank            int      `json:"rank"`
-	Prize           *string  `json:"prize"`
-	PrizeTier       int      `json:"prize_tier"`
-	FullName        string   `json:"full_name"`
-	BirthDate       string   `json:"birth_date"`
-	IDNumber        string   `json:"id_number"`
-	Phone           string   `json:"phone"`
-	Unit            string   `json:"unit"`
-	Province        string   `json:"province"`
-	ProvinceName    string   `json:"province_name"`
-	Commune         string   `json:"commune"`
-	Score           int      `json:"score"`
-	Correct         int      `json:"correct"`
-	Total           int      `json:"total"`
-	Prediction      *int     `json:"prediction"`
-	PredictionError *int     `json:"prediction_error"`
-	DurationMs      int64    `json:"duration_ms"`
-	StartedAt       string   `json:"started_at"`
-	SubmittedAt     string   `json:"submitted_at"`
-	UserID          int64    `json:"user_id"`
-	AttemptID       int64    `json:"attempt_id"`
-	Flags           []string `json:"flags"`
-	Note            string   `json:"note"`
-}
-
-type unitBody struct {
-	Rank         int      `json:"rank"`
-	Unit         string   `json:"unit"`
-	Participants int      `json:"participants"`
-	Members      *int     `json:"members"`
-	SharePercent *float64 `json:"share_percent"`
-	ShareRank    *int     `json:"share_rank"`
-	Prize        *string  `json:"prize"`
-}
-
-// winnersBody is GET /rounds/{id}/winners. The entries and the units come
-// last, after the head, so that the list can be streamed (writeWinnersJSON).
-type winnersBody struct {
-	winnersHead
-	Entries []winnerBody `json:"entries"`
-	Units   []unitBody   `json:"units"`
-}
-
-type winnersHead struct {
-	RoundID  int64      `json:"round_id"`
-	Round    string     `json:"round"`
-	Contest  string     `json:"contest"`
-	Locked   bool       `json:"locked"`
-	LockedAt *string    `json:"locked_at"`
-	LockedBy *string    `json:"locked_by"`
-	Actual   *int       `json:"actual"`
-	Stats    statsBrief `json:"stats"`
-}
-
-type statsBrief struct {
-	Participants   int `json:"participants"`
-	Attempts       int `json:"attempts"`
-	PerfectScorers int `json:"perfect_scorers"`
-	Prizes         int `json:"prizes"`
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// WinnersJSON is a winners list as GET /rounds/{id}/winners answers it,
-// ready for encoding/json; the command line's export writes the same.
-func WinnersJSON(l quiz.WinnerList, provinceName func(code string) string) winnersBody {
-	out := winnersBody{winnersHead: winnersHeadOf(l), Entries: make([]winnerBody, len(l.Entries)),
-		Units: make([]unitBody, len(l.Units))}
-	for i, e := range l.Entries {
-		out.Entries[i] = winnerBodyOf(e, provinceName)
-	}
-	for i, u := range l.Units {
-		out.Units[i] = unitBodyOf(u)
-	}
-	return out
-}
-
-func winnersHeadOf(l quiz.WinnerList) winnersHead {
-	head := winnersHead{RoundID: l.Round.ID, Round: l.Round.Name, Contest: l.Round.ContestTitle, Locked: l.Locked,
-		LockedAt: apiTimePtr(l.LockedAt), LockedBy: optString(l.LockedBy), Actual: l.Actual,
-		Stats: statsBrief{Participants: l.Stats.Participants, Attempts: l.Stats.Attempts,
-			PerfectScorers: l.Stats.PerfectScorers}}
-	for _, e := range l.Entries {
-		if e.PrizeTier > 0 {
-			head.Stats.Prizes++
-		}
-	}
-	return head
-}
-
-func winnerBodyOf(e quiz.Winner, provinceName func(code string) string) winnerBody {
-	flags := e.Flags
-	if flags == nil {
-		flags = []string{}
-	}
-	return winnerBody{Rank: e.Rank, Prize: optString(e.Prize), PrizeTier: e.PrizeTier,
-		FullName: e.FullName, BirthDate: e.BirthDate, IDNumber: e.IDNumber, Phone: e.Phone, Unit: e.Unit,
-		Province: e.Province, ProvinceName: provinceName(e.Province), Commune: e.Commune,
-		Score: e.Score, Correct: e.Correct, Total: e.Total, Prediction: e.Prediction,
-		PredictionError: e.PredictionError, DurationMs: e.DurationMs, StartedAt: apiTime(e.StartedAt),
-		SubmittedAt: apiTime(e.SubmittedAt), UserID: e.UserID, AttemptID: e.AttemptID, Flags: flags, Note: e.Note}
-}
-
-func unitBodyOf(u quiz.UnitStanding) unitBody {
-	b := unitBody{Rank: u.Rank, Unit: u.Unit, Participants: u.Participants, Prize: optString(u.Prize)}
-	if u.Members > 0 {
-		members, share, rank := u.Members, u.SharePercent(), u.ShareRank
-		b.Members, b.SharePercent, b.ShareRank = &members, &share, &rank
-	}
-	return b
-}
-
-// writeWinnersJSON writes the same bytes as encoding WinnersJSON(l) whole,
-// an entry at a time, so that a list of 100,000 contestants is never held
-// encoded in memory.
-func writeWinnersJSON(w io.Writer, l quiz.WinnerList, provinceName func(code string) string) error {
-	head, err := json.Marshal(winnersHeadOf(l))
-	if err != nil {
-		return err
-	}
-	head[len(head)-1] = ',' // the head's closing brace: the entries follow
-	if _, err := w.Write(append(head, `"entries":[`...)); err != nil {
-		return err
-	}
-	for i, e := range l.Entries {
-		data, err := json.Marshal(winnerBodyOf(e, provinceName))
-		if err != nil {
-			return err
-		}
-		if i > 0 {
-			data = append([]byte{','}, data...)
-		}
-		if _, err := w.Write(data); err != nil {
-			return err
-		}
-	}
-	units := make([]unitBody, len(l.Units))
-	for i, u := range l.Units {
-		units[i] = unitBodyOf(u)
-	}
-	data, err := json.Marshal(units)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, `],"units":%s}`, data)
-	return err
-}
 
 // signedInUser returns the account making the request.
 func (h *Handler) signedInUser(c *fiber.Ctx) (quiz.User, error) {
@@ -243,7 +87,8 @@ func (h *Handler) showWinners(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	h.streamBody(c, "json", leave, func(w io.Writer) error { return writeWinnersJSON(w, l, h.Accounts.ProvinceName) })
+	winners := quiz.WinnersJSON{ProvinceName: h.Accounts.ProvinceName}
+	h.streamBody(c, "json", leave, func(w io.Writer) error { return winners.Write(w, l) })
 	return nil
 }
 

@@ -136,7 +136,13 @@ type EngineConfig struct {
 	Grace time.Duration
 	// OnAutoSubmit is told of every attempt the server submits by itself.
 	OnAutoSubmit func(Outcome)
-	Log          *slog.Logger
+	// Notifier carries the submissions that move a board to those who
+	// follow boards, and the changes that make a board out of date (a
+	// round edited, an account changed or deleted) to the engine, which
+	// then builds the board again. Nil: nobody follows, and the engine
+	// hears of nothing.
+	Notifier Notifier
+	Log      *slog.Logger
 }
 
 // Engine runs attempts: it draws questions, checks and stores answers,
@@ -147,6 +153,7 @@ type Engine struct {
 	clock        Clock
 	grace        time.Duration
 	onAutoSubmit func(Outcome)
+	notifier     Notifier
 	log          *slog.Logger
 
 	mu      sync.Mutex
@@ -219,11 +226,16 @@ func NewEngine(cfg EngineConfig) *Engine {
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
-	return &Engine{
-		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit, log: cfg.Log,
+	e := &Engine{
+		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit,
+		notifier: cfg.Notifier, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
 		rates: map[int64]*rate{},
 	}
+	if cfg.Notifier != nil {
+		cfg.Notifier.Subscribe(e.hear)
+	}
+	return e
 }
 
 // now is the engine's clock's time.
@@ -421,14 +433,14 @@ func (e *Engine) StartAttempt(ctx context.Context, userID, roundID int64) (Attem
 }
 
 // runningAttempt returns the contestant's attempt at the round still
-// running at now, if there is one.
+// running at now (Attempt.RunningAt), if there is one.
 func (e *Engine) runningAttempt(ctx context.Context, userID, roundID int64, now time.Time) (Attempt, bool) {
 	mine, err := e.store.UserAttempts(ctx, userID, roundID)
 	if err != nil {
 		return Attempt{}, false
 	}
 	for _, a := range mine {
-		if !a.Submitted() && a.Deadline.After(now) {
+		if a.RunningAt(now) {
 			return a, true
 		}
 	}
@@ -764,19 +776,52 @@ func (e *Engine) retryAutoSubmit(la *liveAttempt, err error) {
 // record puts a submitted attempt on its round's board and returns the
 // contestant's outcome with their rank in the round now.
 func (e *Engine) record(ctx context.Context, roundID int64, res Result, auto bool) (Outcome, error) {
-	out := Outcome{
-		AttemptID: res.AttemptID, RoundID: roundID, UserID: res.UserID, Score: res.Score, Correct: res.Correct,
-		Total: res.Total, DurationMs: res.DurationMs(), Auto: auto,
-	}
+	out := outcomeOf(roundID, res, auto)
 	board, err := e.Board(ctx, roundID)
 	if err != nil {
 		return out, err
 	}
+	// Announced even when the board had it already (a board loaded just
+	// now reads the committed attempt from the store): boards elsewhere
+	// have not.
 	board.Offer(res)
-	if entry, ok := board.OwnEntry(res.UserID); ok {
-		out.Rank = entry.Rank
-	}
+	notify(e.notifier, Event{Kind: BoardMoved, RoundID: roundID, UserID: res.UserID, AttemptID: res.AttemptID})
+	out.Rank = ownRank(board, res.UserID)
 	return out, nil
+}
+
+// SubmittedOutcome returns a submitted attempt's outcome as its submit
+// returned it, with the contestant's rank in the round now: what a socket
+// that reconnects after the submit is told again. Without the round's
+// board (err) the outcome has no rank.
+func (e *Engine) SubmittedOutcome(ctx context.Context, a Attempt) (Outcome, error) {
+	res := Result{AttemptID: a.ID, UserID: a.UserID, Score: a.Score, Correct: a.Correct, Total: a.Total,
+		Prediction: a.Prediction, StartedAt: a.StartedAt}
+	if a.SubmittedAt != nil {
+		res.SubmittedAt = *a.SubmittedAt
+	}
+	out := outcomeOf(a.RoundID, res, a.AutoSubmitted)
+	board, err := e.Board(ctx, a.RoundID)
+	if err != nil {
+		return out, err
+	}
+	out.Rank = ownRank(board, a.UserID)
+	return out, nil
+}
+
+// outcomeOf is a submitted attempt's outcome without its rank.
+func outcomeOf(roundID int64, res Result, auto bool) Outcome {
+	return Outcome{AttemptID: res.AttemptID, RoundID: roundID, UserID: res.UserID, Score: res.Score,
+		Correct: res.Correct, Total: res.Total, DurationMs: res.DurationMs(), Auto: auto}
+}
+
+// ownRank is the contestant's rank as they may be told it (Board.OwnEntry):
+// 0 when they are not on the board or the rank is kept hidden.
+func ownRank(board *Board, userID int64) int {
+	if entry, ok := board.OwnEntry(userID); ok {
+		return entry.Rank
+	}
+	return 0
 }
 
 // Board returns a round's leaderboard, built from the store the first time
@@ -840,26 +885,42 @@ func (e *Engine) loadBoard(ctx context.Context, roundID int64, rb *roundBoard) (
 	return board, nil
 }
 
-// ForgetBoard drops a round's board, to be built again from the store with
-// the round as it is now (after its close time changed, say).
-func (e *Engine) ForgetBoard(roundID int64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if rb := e.boards[roundID]; rb != nil {
-		select {
-		case <-rb.ready:
-			if rb.timer != nil {
-				rb.timer.Stop()
-			}
-			delete(e.boards, roundID)
-		default: // still loading: it reads the round as it is now anyway
-		}
+// hear drops the boards an event makes out of date, to be built again from
+// the store when next asked for. A board that already holds a submission
+// it hears of (its own, or one heard twice) stays.
+func (e *Engine) hear(ev Event) {
+	switch ev.Kind {
+	case RoundChanged:
+		e.dropBoards(func(roundID int64, _ *Board) bool { return roundID == ev.RoundID })
+	case AccountChanged, AccountDeleted:
+		// Boards built before the change show the name and unit as they were.
+		e.dropBoards(func(_ int64, b *Board) bool { _, on := b.Best(ev.UserID); return on })
+	case BoardMoved:
+		e.dropBoards(func(roundID int64, b *Board) bool {
+			return roundID == ev.RoundID && !b.Holds(ev.UserID, ev.AttemptID)
+		})
 	}
 }
 
-// AttemptsOf lists a contestant's attempts at a round, oldest first.
-func (e *Engine) AttemptsOf(ctx context.Context, userID, roundID int64) ([]Attempt, error) {
-	return e.store.UserAttempts(ctx, userID, roundID)
+// dropBoards drops the loaded boards stale says are out of date. A board
+// still loading is left alone: it reads the store as it is now.
+func (e *Engine) dropBoards(stale func(roundID int64, b *Board) bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for roundID, rb := range e.boards {
+		select {
+		case <-rb.ready:
+		default:
+			continue
+		}
+		if rb.board == nil || !stale(roundID, rb.board) {
+			continue
+		}
+		if rb.timer != nil {
+			rb.timer.Stop()
+		}
+		delete(e.boards, roundID)
+	}
 }
 
 // CheckOwner returns CodeNotFound or CodeForbidden unless the attempt

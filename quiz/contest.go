@@ -335,14 +335,19 @@ type CatalogStore interface {
 
 // Catalog keeps question banks, contests and rounds.
 type Catalog struct {
-	store CatalogStore
-	now   func() time.Time
+	store    CatalogStore
+	now      func() time.Time
+	notifier Notifier
 }
 
 // NewCatalog returns the catalog service.
 func NewCatalog(store CatalogStore, now func() time.Time) *Catalog {
 	return &Catalog{store: store, now: now}
 }
+
+// SetNotifier has the catalog announce its edits of rounds (RoundChanged)
+// on n. Call it before the catalog is used.
+func (c *Catalog) SetNotifier(n Notifier) { c.notifier = n }
 
 // Banks lists every bank with its count of questions in use.
 func (c *Catalog) Banks(ctx context.Context) ([]Bank, error) { return c.store.Banks(ctx) }
@@ -760,7 +765,12 @@ func (c *Catalog) UpdateRound(ctx context.Context, roundID int64, r Round) (Roun
 		}
 	}
 	r.OpensAt, r.ClosesAt = r.OpensAt.UTC(), r.ClosesAt.UTC()
-	return c.store.UpdateRound(ctx, r)
+	updated, err := c.store.UpdateRound(ctx, r)
+	if err != nil {
+		return Round{}, err
+	}
+	notify(c.notifier, Event{Kind: RoundChanged, RoundID: roundID})
+	return updated, nil
 }
 
 // SortedTopics returns the keys of a quota or count map in a stable order.

@@ -439,3 +439,45 @@ func TestTheStateShowsTheAnswersAsStored(t *testing.T) {
 		agree(t, f.newEngine(t))
 	})
 }
+
+func TestASubmittedAttemptsOutcomeIsTheOneItsSubmitReturned(t *testing.T) {
+	f := newEngineFixture(t)
+	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := state.Questions[0]
+	right := []int64{}
+	for _, o := range q.Options {
+		if o.Correct {
+			right = append(right, o.ID)
+		}
+	}
+	if err := f.engine.Answer(f.ctx, f.userID, a.ID, q.ID, right); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(12*time.Second + 345*time.Millisecond)
+	submitted, err := f.engine.Submit(f.ctx, f.userID, a.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _, err := f.engine.State(f.ctx, f.userID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.engine.SubmittedOutcome(f.ctx, stored.Attempt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != submitted {
+		t.Errorf("told again %+v, want what the submit returned, %+v", again, submitted)
+	}
+	if again.Rank != 1 || again.Correct != 1 || again.DurationMs != 12345 {
+		t.Errorf("rank %d, correct %d, %d ms; want rank 1, 1 correct, 12345 ms", again.Rank, again.Correct, again.DurationMs)
+	}
+}

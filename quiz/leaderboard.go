@@ -291,6 +291,20 @@ func (b *Board) rankOf(userID int64) (Entry, bool) {
 	return entryOf(c.best, first+1), true
 }
 
+// Holds reports whether the board has the contestant's attempt.
+func (b *Board) Holds(userID, attemptID int64) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if c := b.users[userID]; c != nil {
+		for _, r := range c.results {
+			if r.AttemptID == attemptID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Best returns a contestant's best attempt by the rules in force.
 func (b *Board) Best(userID int64) (Result, bool) {
 	b.mu.RLock()

@@ -102,8 +102,8 @@ type OwnLivePlay struct {
 
 // Deletion is what deleting an account did.
 type Deletion struct {
-	// RoundIDs are the rounds the person has attempts in: their live
-	// leaderboards must be built again without the name.
+	// RoundIDs are the rounds the person has attempts in, counted in the
+	// audit entry.
 	RoundIDs []int64
 	// Results counts the person's rows in locked rankings, kept with the
 	// name and identity data removed.
@@ -177,13 +177,27 @@ type PrivacyStore interface {
 // a withdrawal also keeps, beside each consent, when and from where it was
 // withdrawn, which the person gets as a receipt.
 type Privacy struct {
-	store PrivacyStore
-	now   func() time.Time
+	store    PrivacyStore
+	now      func() time.Time
+	notifier Notifier
 }
 
 // NewPrivacy returns the privacy service.
 func NewPrivacy(store PrivacyStore, now func() time.Time) *Privacy {
 	return &Privacy{store: store, now: now}
+}
+
+// SetNotifier has the service announce on n the accounts it deletes
+// (AccountDeleted, with SessionRevoked for their sessions) and the
+// corrections that change what leaderboards show (AccountChanged). Call
+// it before the service is used.
+func (p *Privacy) SetNotifier(n Notifier) { p.notifier = n }
+
+// deleted announces a deletion or a withdrawal once it is stored: the
+// account's sessions end, and boards built before it drop the name.
+func (p *Privacy) deleted(userID int64, d Deletion) {
+	notify(p.notifier, RevokedSessions(d.Ended))
+	notify(p.notifier, Event{Kind: AccountDeleted, UserID: userID})
 }
 
 // errAccountGone answers a token whose account has been deleted.
@@ -210,7 +224,11 @@ func (p *Privacy) DeleteAccount(ctx context.Context, userID int64, client Client
 	if ErrorCode(err) == CodeNotFound {
 		return Deletion{}, errAccountGone
 	}
-	return d, err
+	if err != nil {
+		return Deletion{}, err
+	}
+	p.deleted(userID, d)
+	return d, nil
 }
 
 // Audit actions of a person's own rights.
@@ -234,7 +252,11 @@ func (p *Privacy) WithdrawConsent(ctx context.Context, userID int64, client Clie
 	if ErrorCode(err) == CodeNotFound {
 		return Deletion{}, errAccountGone
 	}
-	return d, err
+	if err != nil {
+		return Deletion{}, err
+	}
+	p.deleted(userID, d)
+	return d, nil
 }
 
 // Consents lists what the person has agreed to, with each text and any
@@ -263,9 +285,6 @@ type ProfileUpdate struct {
 	// Changed names the fields that changed, as the API names them; empty
 	// when the edit changed nothing (and nothing was written).
 	Changed []string
-	// RoundIDs are the rounds the person has attempts in: their live
-	// boards show the name and unit as they were.
-	RoundIDs []int64
 }
 
 // Field errors of a correction the store or the round rules refuse.
@@ -298,9 +317,6 @@ func (p *Privacy) UpdateProfile(ctx context.Context, userID int64, edit ProfileE
 	var out ProfileUpdate
 	err := p.store.UpdateProfile(ctx, userID, func(old User, rounds []TakenRound) (*User, []AuditEntry, error) {
 		out = ProfileUpdate{User: old}
-		for _, r := range rounds {
-			out.RoundIDs = append(out.RoundIDs, r.ID)
-		}
 		if old.Role != RoleContestant {
 			return nil, nil, Errorf(CodeForbidden, "staff accounts are changed by an admin")
 		}
@@ -336,8 +352,16 @@ func (p *Privacy) UpdateProfile(ctx context.Context, userID int64, edit ProfileE
 	if err != nil {
 		return ProfileUpdate{}, err
 	}
+	if slices.ContainsFunc(out.Changed, shownOnBoards) {
+		notify(p.notifier, Event{Kind: AccountChanged, UserID: userID})
+	}
 	return out, nil
 }
+
+// shownOnBoards reports whether leaderboards show a profile field (as
+// ProfileUpdate.Changed names it): the name and the unit, never personal
+// numbers.
+func shownOnBoards(field string) bool { return field == "full_name" || field == "unit" }
 
 // profileChanges names the fields of b that differ from a's.
 func profileChanges(a, b User) []string {

@@ -134,14 +134,30 @@ func (a *Accounts) EndSession(ctx context.Context, s Session) error {
 	return nil
 }
 
-// SessionsEnded counts at once sessions this process ended elsewhere than
-// in Accounts (a deletion of the account).
-func (a *Accounts) SessionsEnded(end SessionEnd) { a.noteEnded(end) }
+// SetNotifier has Accounts announce on n the sessions it ends
+// (SessionRevoked), and count at once those that others announce there: a
+// deleted account's, or, in a cluster, another node's. Call it before
+// Accounts is used.
+func (a *Accounts) SetNotifier(n Notifier) {
+	a.notifier = n
+	n.Subscribe(func(ev Event) {
+		if ev.Kind == SessionRevoked {
+			a.count(ev.SessionEnd())
+		}
+	})
+}
 
-// noteEnded counts a change made by this process at once. The log's
-// position is left alone: rows other processes added before this one are
-// still to be read.
+// noteEnded counts sessions this process ended at once, and announces
+// their end to whatever else trusts them.
 func (a *Accounts) noteEnded(end SessionEnd) {
+	a.count(end)
+	notify(a.notifier, RevokedSessions(end))
+}
+
+// count adds an end of sessions to those SessionOver knows. The log's
+// position is left alone: rows other processes added before this one are
+// still to be read. Counting one twice changes nothing.
+func (a *Accounts) count(end SessionEnd) {
 	a.ended.mu.Lock()
 	defer a.ended.mu.Unlock()
 	a.ended.note(end)

@@ -363,7 +363,8 @@ type Accounts struct {
 	dummyOnce sync.Once
 	dummy     string
 
-	ended endedSessions
+	ended    endedSessions
+	notifier Notifier
 }
 
 // NewAccounts returns the account service over the given province list.

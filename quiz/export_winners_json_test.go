@@ -1,4 +1,4 @@
-package handlers
+package quiz_test
 
 import (
 	"bytes"
@@ -34,12 +34,13 @@ func TestStreamedWinnersJSONIsTheEncodedList(t *testing.T) {
 	}
 	for name, l := range lists {
 		t.Run(name, func(t *testing.T) {
-			want, err := json.Marshal(WinnersJSON(l, province))
+			x := quiz.WinnersJSON{ProvinceName: province}
+			want, err := json.Marshal(x.Document(l))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got bytes.Buffer
-			if err := writeWinnersJSON(&got, l, province); err != nil {
+			if err := x.Write(&got, l); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got.Bytes(), want) {
