@@ -115,7 +115,8 @@ func (h *Handler) serveAttempt(s *hub.Socket, userID, attemptID int64, l lang) {
 	a, err := h.sendState(ctx, ac, l)
 	if err == nil {
 		h.Engine.Attach(attemptID, func(running bool) {
-			s.Claim(attemptKey(attemptID))
+			c := s.Claim(attemptKey(attemptID))
+			h.Notifier.Notify(quiz.Event{Kind: quiz.SocketClaimed, AttemptID: attemptID, ClaimAt: c.At, ClaimTie: c.Tie})
 			if !running && !a.Submitted() {
 				err = h.sendLateResult(ctx, ac)
 			}

@@ -150,6 +150,7 @@ func New(d Deps) (*Handler, error) {
 	h.speakLive()
 	d.Notifier.Subscribe(h.tokens.hear)
 	d.Notifier.Subscribe(h.boards.hear)
+	d.Notifier.Subscribe(h.hearClaim)
 	return h, nil
 }
 

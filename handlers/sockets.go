@@ -135,3 +135,12 @@ func (t *takenOver) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (h *Handler) CloseSockets(ctx context.Context) error {
 	return h.sockets.Shutdown(ctx)
 }
+
+// hearClaim closes this node's socket of an attempt that a newer socket
+// claimed, here or on another node (quiz.SocketClaimed). The claim made
+// here finds its own socket, which it does not close.
+func (h *Handler) hearClaim(ev quiz.Event) {
+	if ev.Kind == quiz.SocketClaimed {
+		h.sockets.Yield(attemptKey(ev.AttemptID), hub.Claim{At: ev.ClaimAt, Tie: ev.ClaimTie})
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -275,15 +276,53 @@ func (h *Hub) notify(t Topic, on bool) {
 }
 
 // claim makes s the socket under k and stops the one it replaces.
-func (h *Hub) claim(s *Socket, k Key) {
+func (h *Hub) claim(s *Socket, k Key) Claim {
+	c := newClaim()
 	h.mu.Lock()
 	old := h.keys[k]
 	h.keys[k] = s
-	s.key, s.keyed = k, true
+	s.key, s.keyed, s.claim = k, true, c
 	h.mu.Unlock()
 	if old != nil && old != s {
 		old.Stop(CloseReplaced, "replaced by a newer connection")
 	}
+	return c
+}
+
+// Claim is when a socket took a key, and a random number of its own that
+// breaks a tie. Sockets under the same key on several nodes (a contestant
+// whose reconnection a load balancer sent elsewhere) are weighed by their
+// claims: the later one stays. Each node compares the same two claims, so
+// they agree on which socket that is, whatever their clocks.
+type Claim struct {
+	At  int64  `json:"at"`  // unix nanoseconds
+	Tie uint64 `json:"tie"` // random
+}
+
+func newClaim() Claim {
+	return Claim{At: time.Now().UnixNano(), Tie: rand.Uint64()}
+}
+
+// After reports whether c is the later of c and o.
+func (c Claim) After(o Claim) bool {
+	return c.At > o.At || c.At == o.At && c.Tie > o.Tie
+}
+
+// Yield stops the socket under k with CloseReplaced if its claim came
+// before c, a claim of k made elsewhere, and reports whether it did. A
+// socket that claimed k after c keeps it, and so does the one c is.
+func (h *Hub) Yield(k Key, c Claim) bool {
+	h.mu.Lock()
+	s := h.keys[k]
+	if s == nil || !c.After(s.claim) {
+		h.mu.Unlock()
+		return false
+	}
+	delete(h.keys, k)
+	s.keyed = false
+	h.mu.Unlock()
+	s.Stop(CloseReplaced, "replaced by a newer connection")
+	return true
 }
 
 // forget takes s out of every topic and gives up its key.

@@ -445,3 +445,50 @@ func TestSocketsPerAddressAreCappedAndFreedOnClose(t *testing.T) {
 		t.Error("a cap of 0 refused a socket")
 	}
 }
+
+func TestTheLaterClaimAcrossHubsKeepsTheKey(t *testing.T) {
+	attempt := Key{Kind: "attempt", ID: 42}
+	t.Run("the older socket, on another hub, closes with 4001; the newer stays", func(t *testing.T) {
+		nodeA, nodeB := New(Config{}), New(Config{})
+		older := open(t, nodeA, "attempt")
+		olderClaim := older.Claim(attempt)
+		newer := open(t, nodeB, "attempt")
+		newerClaim := newer.Claim(attempt)
+		if !newerClaim.After(olderClaim) {
+			t.Fatalf("claims %+v then %+v: the second is not the later", olderClaim, newerClaim)
+		}
+		// Each node hears the other's claim, in either order.
+		if nodeB.Yield(attempt, olderClaim) {
+			t.Error("the newer socket yielded to an older claim")
+		}
+		if !nodeA.Yield(attempt, newerClaim) {
+			t.Error("the older socket did not yield to a newer claim")
+		}
+		if code, _ := older.closedWith(t); code != CloseReplaced {
+			t.Errorf("older socket closed with %d, want %d", code, CloseReplaced)
+		}
+		if !nodeB.SendTo(attempt, Message{Data: []byte(`{"type":"ack"}`)}) {
+			t.Fatal("the newer socket lost its key")
+		}
+		if got := newer.read(t); got != `{"type":"ack"}` {
+			t.Errorf("newer socket got %s", got)
+		}
+		if nodeA.SendTo(attempt, Message{Data: []byte(`{}`)}) {
+			t.Error("the node of the older socket still holds the key")
+		}
+	})
+	t.Run("a socket does not yield to its own claim", func(t *testing.T) {
+		node := New(Config{})
+		p := open(t, node, "attempt")
+		own := p.Claim(attempt)
+		if node.Yield(attempt, own) {
+			t.Error("a socket yielded to its own claim")
+		}
+	})
+	t.Run("claims made in the same nanosecond: exactly one is the later", func(t *testing.T) {
+		a, b := Claim{At: 7, Tie: 1}, Claim{At: 7, Tie: 2}
+		if a.After(b) == b.After(a) {
+			t.Errorf("a after b %v, b after a %v: want exactly one", a.After(b), b.After(a))
+		}
+	})
+}

@@ -44,6 +44,7 @@ type Socket struct {
 	topics []Topic
 	key    Key
 	keyed  bool
+	claim  Claim // when the socket took key
 }
 
 func newSocket(h *Hub, conn *websocket.Conn, kind string) *Socket {
@@ -84,8 +85,9 @@ func (s *Socket) Subscribe(t Topic) { s.hub.subscribe(s, t) }
 func (s *Socket) Unsubscribe(t Topic) { s.hub.unsubscribe(s, t) }
 
 // Claim makes the socket the one under k; the socket it replaces is
-// stopped with CloseReplaced.
-func (s *Socket) Claim(k Key) { s.hub.claim(s, k) }
+// stopped with CloseReplaced. It returns the claim, for other nodes to
+// weigh their own sockets under k against (Hub.Yield).
+func (s *Socket) Claim(k Key) Claim { return s.hub.claim(s, k) }
 
 // Send queues m for the socket's writer. It reports false once the socket
 // is closing or broken, or when m overflowed the queue: then the socket is

@@ -25,6 +25,10 @@ type Event struct {
 	TokenID   string    `json:"token_id,omitempty"`
 	Epoch     int64     `json:"epoch,omitempty"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// ClaimAt and ClaimTie say when a SocketClaimed's socket took its
+	// attempt (unix nanoseconds) and break a tie between two such.
+	ClaimAt  int64  `json:"claim_at,omitempty"`
+	ClaimTie uint64 `json:"claim_tie,omitempty"`
 }
 
 // EventKind names what changed.
@@ -49,6 +53,12 @@ const (
 	// BoardMoved (RoundID, UserID, AttemptID): a submitted attempt reached
 	// its round's board. The Engine announces it.
 	BoardMoved EventKind = "board_moved"
+	// SocketClaimed (AttemptID, ClaimAt, ClaimTie): a contestant opened a
+	// socket on an attempt. An older socket of the attempt, on whichever
+	// node it is, closes (4001), so that one socket answers for an attempt
+	// across a cluster as on one node. The attempt's socket handler
+	// announces it.
+	SocketClaimed EventKind = "socket_claimed"
 )
 
 // RevokedSessions is the event that ends the sessions end names.
