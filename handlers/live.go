@@ -323,9 +323,11 @@ func (h *Handler) liveGameForSocket(c *fiber.Ctx) (quiz.LiveGame, error) {
 		if quiz.ErrorCode(err) == quiz.CodeNotFound || err == nil && g.PIN != pin {
 			return quiz.LiveGame{}, quiz.NotFound("game")
 		}
-		return g, err
+		if err != nil || g.Phase == quiz.PhaseEnded {
+			return g, err
+		}
 	}
-	return h.Live.GameByPIN(pin)
+	return h.Live.GameByPIN(c.UserContext(), pin)
 }
 
 // livePIN reports whether s has the form of a PIN: six digits.

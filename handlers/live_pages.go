@@ -75,7 +75,7 @@ func (h *Handler) liveJoinForm(c *fiber.Ctx) error {
 	var g quiz.LiveGame
 	if !livePIN(pin) {
 		f.Errors["pin"] = l.T("liveweb.join.pin_form")
-	} else if found, err := h.Live.GameByPIN(pin); err != nil {
+	} else if found, err := h.Live.GameByPIN(c.UserContext(), pin); err != nil {
 		f.Errors["pin"] = l.T("live.err.not_found")
 	} else {
 		g = found

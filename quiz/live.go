@@ -238,6 +238,9 @@ type LiveStore interface {
 	// LiveGames lists games, newest first.
 	LiveGames(ctx context.Context, limit int) ([]LiveGame, error)
 	UnfinishedLiveGames(ctx context.Context) ([]int64, error)
+	// UnfinishedLiveGame returns the id of the game not ended that holds
+	// pin, or not_found.
+	UnfinishedLiveGame(ctx context.Context, pin string) (int64, error)
 	// AddLivePlayer stores a player with an id of its own; a nickname key
 	// taken in the game is CodeNicknameTaken.
 	AddLivePlayer(ctx context.Context, p LivePlayer) (LivePlayer, error)
@@ -299,6 +302,7 @@ type Live struct {
 	sink    atomic.Pointer[sinkBox]
 
 	mu      sync.Mutex
+	takeMu  sync.Mutex // held while a game is taken up (takeUp)
 	games   map[int64]*liveGame
 	byPIN   map[string]*liveGame
 	stopped bool
@@ -327,47 +331,75 @@ func (l *Live) SetSink(s LiveSink) {
 
 func (l *Live) out() LiveSink { return l.sink.Load().LiveSink }
 
-// Start takes up the games that were not ended when the server stopped. A
-// question that was open is closed as it was: the answers stored before
-// the stop keep their points, and those who had not answered get none.
-// Reopening it would give the players who saw it the time of the outage to
-// look the answer up, and would measure times against an opening nobody
-// saw. The game then waits for the host's next command, whatever its
-// auto-advance: the room may not be back yet.
+// Start takes up every game not ended when the server stopped: a single
+// node runs them all. A node of a cluster does not call it; each of its
+// games is taken up by the node the load balancer sends its PIN to, when
+// the first socket arrives (GameByPIN).
 func (l *Live) Start(ctx context.Context) error {
 	ids, err := l.store.UnfinishedLiveGames(ctx)
 	if err != nil {
 		return fmt.Errorf("live: unfinished games: %w", err)
 	}
 	for _, id := range ids {
-		rec, err := l.store.LiveGame(ctx, id)
-		if err != nil {
-			return fmt.Errorf("live: load game %d: %w", id, err)
+		if _, err := l.takeUp(ctx, id); err != nil {
+			return err
 		}
-		g := newLiveGame(rec)
-		g.l = l
-		if rec.Game.Phase == PhaseQuestion {
-			now := l.clock.Now()
-			closedAt := now
-			if q := rec.Questions[rec.Game.Index]; !q.Deadline.IsZero() && q.Deadline.Before(now) {
-				closedAt = q.Deadline
-			}
-			if err := l.store.SaveLiveTransition(ctx, LiveTransition{GameID: id, Phase: PhaseReveal,
-				Index: rec.Game.Index, At: closedAt}); err != nil {
-				return fmt.Errorf("live: close the question open at the stop in game %d: %w", id, err)
-			}
-			g.mu.Lock()
-			g.reveal(closedAt, false)
-			g.mu.Unlock()
-			l.log.Info("live game taken up: the question open at the stop is closed",
-				"game", id, "question", rec.Game.Index)
-		}
-		l.mu.Lock()
-		l.games[id] = g
-		l.byPIN[g.game.PIN] = g
-		l.mu.Unlock()
 	}
 	return nil
+}
+
+// takeUpPIN takes up the game not ended that holds pin, unless this node
+// holds it already.
+func (l *Live) takeUpPIN(ctx context.Context, pin string) (*liveGame, error) {
+	id, err := l.store.UnfinishedLiveGame(ctx, pin)
+	if err != nil {
+		return nil, err
+	}
+	return l.takeUp(ctx, id)
+}
+
+// takeUp loads from the store a game not ended that this node does not
+// hold yet: one a server held when it stopped, or, in a cluster, one
+// created on another node or whose node died. A question that was open is
+// closed as it was: the answers stored before the stop keep their points,
+// and those who had not answered get none. Reopening it would give the
+// players who saw it the time of the outage to look the answer up, and
+// would measure times against an opening nobody saw. The game then waits
+// for the host's next command, whatever its auto-advance: the room may not
+// be back yet.
+func (l *Live) takeUp(ctx context.Context, id int64) (*liveGame, error) {
+	l.takeMu.Lock() // one take-up at a time: two sockets of one game do it once
+	defer l.takeMu.Unlock()
+	if g := l.loaded(id); g != nil {
+		return g, nil
+	}
+	rec, err := l.store.LiveGame(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("live: load game %d: %w", id, err)
+	}
+	g := newLiveGame(rec)
+	g.l = l
+	if rec.Game.Phase == PhaseQuestion {
+		now := l.clock.Now()
+		closedAt := now
+		if q := rec.Questions[rec.Game.Index]; !q.Deadline.IsZero() && q.Deadline.Before(now) {
+			closedAt = q.Deadline
+		}
+		if err := l.store.SaveLiveTransition(ctx, LiveTransition{GameID: id, Phase: PhaseReveal,
+			Index: rec.Game.Index, At: closedAt}); err != nil {
+			return nil, fmt.Errorf("live: close the question open at the stop in game %d: %w", id, err)
+		}
+		g.mu.Lock()
+		g.reveal(closedAt, false)
+		g.mu.Unlock()
+		l.log.Info("live game taken up: the question open at the stop is closed",
+			"game", id, "question", rec.Game.Index)
+	}
+	l.mu.Lock()
+	l.games[id] = g
+	l.byPIN[g.game.PIN] = g
+	l.mu.Unlock()
+	return g, nil
 }
 
 // Stop cancels every timer and waits for the changes under way. Games stay
@@ -540,13 +572,17 @@ func (l *Live) Game(ctx context.Context, id int64) (LiveGame, error) {
 	return g, nil
 }
 
-// GameByPIN returns the game not ended that players join with pin.
-func (l *Live) GameByPIN(pin string) (LiveGame, error) {
+// GameByPIN returns the game not ended that players join with pin, taking
+// it up from the store when this node does not hold it yet.
+func (l *Live) GameByPIN(ctx context.Context, pin string) (LiveGame, error) {
 	l.mu.Lock()
 	g := l.byPIN[pin]
 	l.mu.Unlock()
 	if g == nil {
-		return LiveGame{}, NotFound("game")
+		var err error
+		if g, err = l.takeUpPIN(ctx, pin); err != nil {
+			return LiveGame{}, err
+		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -404,7 +404,7 @@ func TestLiveGameIsCreatedWithCheckedSettings(t *testing.T) {
 			}
 			seen[q.QuestionID] = true
 		}
-		if byPIN, err := f.live.GameByPIN(g.PIN); err != nil || byPIN.ID != g.ID {
+		if byPIN, err := f.live.GameByPIN(f.ctx, g.PIN); err != nil || byPIN.ID != g.ID {
 			t.Errorf("GameByPIN = %+v, %v", byPIN, err)
 		}
 	})
@@ -617,7 +617,7 @@ func TestLiveGameRunsFromLobbyToEnd(t *testing.T) {
 	if _, err := f.live.Join(f.ctx, g.ID, "Muộn", 0); quiz.ErrorCode(err) != quiz.CodeGameEnded {
 		t.Errorf("a join after the end: %v", err)
 	}
-	if _, err := f.live.GameByPIN(g.PIN); quiz.ErrorCode(err) != quiz.CodeNotFound {
+	if _, err := f.live.GameByPIN(f.ctx, g.PIN); quiz.ErrorCode(err) != quiz.CodeNotFound {
 		t.Errorf("an ended game's PIN still finds it: %v", err)
 	}
 

@@ -225,6 +225,16 @@ func (db *DB) UnfinishedLiveGames(ctx context.Context) ([]int64, error) {
 	return ids, rows.Err()
 }
 
+// UnfinishedLiveGame returns the id of the game not ended that holds pin.
+func (db *DB) UnfinishedLiveGame(ctx context.Context, pin string) (int64, error) {
+	var id int64
+	err := db.r.QueryRowContext(ctx, "SELECT id FROM live_games WHERE pin = ? AND phase <> 'ended'", pin).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: live game %s: %w", pin, notFound(err, "game"))
+	}
+	return id, nil
+}
+
 // AddLivePlayer stores a player of a game not ended, with a random id.
 func (db *DB) AddLivePlayer(ctx context.Context, p quiz.LivePlayer) (quiz.LivePlayer, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
