@@ -81,7 +81,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// The writer holds one connection at a time; the other writes (the
 	// catalog, accounts) get a few more, so that they do not queue behind
 	// a batch.
-	w, err := newPool(ctx, url, 4)
+	w, err := newPool(ctx, url, "hoithi writer", 4)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	r, err := newPool(ctx, url, opts.ReadConns)
+	r, err := newPool(ctx, url, "hoithi reader", opts.ReadConns)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -99,18 +99,19 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// newPool opens a pool of at most conns connections, each of which
-// acknowledges a commit only once it is flushed to disk
-// (synchronous_commit=on), whatever the server's default: an acknowledged
-// answer must survive a crash of the database server.
-func newPool(ctx context.Context, url string, conns int) (*pgxpool.Pool, error) {
+// newPool opens a pool of at most conns connections, named name in the
+// server's pg_stat_activity, each of which acknowledges a commit only once
+// it is flushed to disk (synchronous_commit=on), whatever the server's
+// default: an acknowledged answer must survive a crash of the database
+// server.
+func newPool(ctx context.Context, url, name string, conns int) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse the database URL: %w", err)
 	}
 	cfg.MaxConns = int32(conns)
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
-	cfg.ConnConfig.RuntimeParams["application_name"] = "hoithi"
+	cfg.ConnConfig.RuntimeParams["application_name"] = name
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
