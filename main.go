@@ -277,9 +277,34 @@ func (b bcryptHasher) Check(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
 }
 
+// database is what hoithi keeps its data in: the SQLite store (one node,
+// the default) or the PostgreSQL store (several nodes sharing it).
+type database interface {
+	quiz.PlayStore
+	quiz.AccountStore
+	quiz.ConsentStore
+	quiz.AccountAdminStore
+	quiz.CatalogStore
+	quiz.IssuerStore
+	quiz.AuditStore
+	quiz.ResultsStore
+	quiz.ReportStore
+	quiz.StatsStore
+	quiz.PrivacyStore
+	quiz.LiveStore
+	quiz.LiveAnswerWriter
+	Setting(ctx context.Context, key string) (value string, ok bool, err error)
+	EnsureSetting(ctx context.Context, key, value string) (string, error)
+	EraseSetting(ctx context.Context, key string) (bool, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+var _ database = (*store.DB)(nil)
+
 // services are the domain services over one open database.
 type services struct {
-	db *store.DB
+	db database
 	// notifier carries the services' changes to what follows them in this
 	// process: the engine's boards, the handlers' caches.
 	notifier quiz.Notifier
@@ -447,7 +472,7 @@ func displayAddr(a net.Addr) string {
 // upgrade still hold it: where one may have left the operator's hands,
 // removing the key file while the server is stopped makes a new key at the
 // next start (and everyone signs in again).
-func jwtKey(ctx context.Context, cfg config, db *store.DB, log *slog.Logger) ([]byte, error) {
+func jwtKey(ctx context.Context, cfg config, db database, log *slog.Logger) ([]byte, error) {
 	path := cfg.keyFile
 	if path == "" {
 		path = cfg.dbPath + ".key"
