@@ -165,3 +165,24 @@ func TestCommandHelpAndMistakes(t *testing.T) {
 		t.Errorf("bad configuration: %v, want both variables named", err)
 	}
 }
+
+func TestAPostgreSQLDatabaseNeedsOneSigningKeyForEveryNode(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(key string) string { return vars[key] }
+	}
+	url := "postgres://hoithi@db.internal:5432/hoithi"
+	if _, err := loadConfig(env(map[string]string{"HOITHI_DB": url})); err == nil || !strings.Contains(err.Error(), "HOITHI_KEY_FILE") {
+		t.Errorf("a PostgreSQL database without a shared key: %v, want an error naming HOITHI_KEY_FILE", err)
+	}
+	for _, shared := range []map[string]string{
+		{"HOITHI_DB": url, "HOITHI_KEY_FILE": "/etc/hoithi/session.key"},
+		{"HOITHI_DB": "postgresql://hoithi@db.internal/hoithi", "HOITHI_JWT_SECRET": strings.Repeat("k", 32)},
+	} {
+		if _, err := loadConfig(env(shared)); err != nil {
+			t.Errorf("%v: %v, want no error", shared, err)
+		}
+	}
+	if _, err := loadConfig(env(map[string]string{"HOITHI_DB": "/var/lib/hoithi/hoithi.db"})); err != nil {
+		t.Errorf("an SQLite file keeps its key beside it: %v, want no error", err)
+	}
+}

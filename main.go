@@ -262,7 +262,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.pprof && cfg.metricsToken == "" {
 		errs = append(errs, errors.New("HOITHI_PPROF needs HOITHI_METRICS_TOKEN: profiles are served only to its bearer"))
 	}
+	if isPostgres(cfg.dbPath) && cfg.jwtSecret == "" && cfg.keyFile == "" {
+		errs = append(errs, errors.New("HOITHI_DB names a PostgreSQL database, shared by several nodes: they must sign sessions "+
+			"with one key, so set HOITHI_KEY_FILE (the same file on every node) or HOITHI_JWT_SECRET"))
+	}
 	return cfg, errors.Join(errs...)
+}
+
+// isPostgres reports whether HOITHI_DB names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than an SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // bcryptHasher hashes passwords with bcrypt at a fixed cost.
