@@ -62,6 +62,7 @@ Usage:
   hoithi import -bank NAME FILE                    import questions into a bank (made if needed)
   hoithi export -round ID -format F -o FILE        write a round's winners list (xlsx, csv or json)
   hoithi purge -days N [-dry-run]                  remove personal data of contests closed over N days ago
+  hoithi migrate -to postgres://…                  copy the database into an empty PostgreSQL one, and check it
 
 Every command works on the database named by HOITHI_DB (default hoithi.db),
 also while a server runs on it. Run a command with -h for its flags.
@@ -99,6 +100,8 @@ func runOn(ctx context.Context, clock quiz.Clock, args []string, getenv func(str
 		return exportWinners(ctx, cfg, args, stdout, stderr)
 	case "purge":
 		return purge(ctx, cfg, args, stdout, stderr)
+	case "migrate":
+		return migrateCommand(ctx, cfg, args, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
