@@ -47,8 +47,15 @@ const (
 	// deleted account. Accounts, AccountAdmin and Privacy announce it.
 	SessionRevoked EventKind = "session_revoked"
 	// BoardMoved (RoundID, UserID, AttemptID): a submitted attempt reached
-	// its round's board. The Engine announces it.
+	// its round's board. The Engine announces it. One without an attempt
+	// (a cluster's, standing for several) means the board moved.
 	BoardMoved EventKind = "board_moved"
+	// EventsMissed (no ids): some of the other nodes' events may have been
+	// lost on their way here (a cluster's connection was down for a
+	// while). Whatever follows events forgets what it keeps of changes
+	// made elsewhere (every board) and reads the store again. A cluster
+	// notifier announces it; a single node never does.
+	EventsMissed EventKind = "events_missed"
 )
 
 // RevokedSessions is the event that ends the sessions end names.
