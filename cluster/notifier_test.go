@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,11 +81,18 @@ func freshDatabase(t *testing.T) *testDB {
 }
 
 // url is the test database's URL, as user if one is named.
-func (db *testDB) url(user string) string {
+func (db *testDB) url(user string) string { return db.urlVia(user, "") }
+
+// urlVia is the test database's URL, as user if one is named, reached
+// through the address via (host:port) if one is named.
+func (db *testDB) urlVia(user, via string) string {
 	if u, err := url.Parse(db.server); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		u.Path = "/" + db.name
 		if user != "" {
 			u.User = url.User(user)
+		}
+		if via != "" {
+			u.Host = via
 		}
 		return u.String()
 	}
@@ -91,7 +100,20 @@ func (db *testDB) url(user string) string {
 	if user != "" {
 		dsn += " user=" + user
 	}
+	if host, port, err := net.SplitHostPort(via); err == nil {
+		dsn += " host=" + host + " port=" + port
+	}
 	return dsn
+}
+
+// serverAddress is the test server's host:port.
+func (db *testDB) serverAddress(t *testing.T) string {
+	t.Helper()
+	config, err := pgx.ParseConfig(db.server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort(config.Host, strconv.Itoa(int(config.Port)))
 }
 
 // exec runs sql as the superuser and returns the rows it affected.
@@ -515,4 +537,156 @@ func TestCloseSendsWhatWaitsAndStopsEverything(t *testing.T) {
 				runtime.NumGoroutine(), goroutines, buf[:runtime.Stack(buf, true)])
 		}
 	}
+}
+
+// cutter relays TCP connections to the database and can go silent, as a
+// cut network does: while cut, what either side sends is lost and nothing
+// is refused, so that a client waits until its own timeout. Mending closes
+// the connections that were cut, as a network that comes back finds them
+// reset.
+type cutter struct {
+	listener net.Listener
+	target   string
+	mu       sync.Mutex
+	cut      bool
+	conns    map[net.Conn]struct{}
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cutter{listener: listener, target: target, conns: map[net.Conn]struct{}{}}
+	go c.accept()
+	t.Cleanup(func() {
+		listener.Close()
+		c.mend()
+	})
+	return c
+}
+
+func (c *cutter) address() string { return c.listener.Addr().String() }
+
+func (c *cutter) accept() {
+	for {
+		client, err := c.listener.Accept()
+		if err != nil {
+			return // closed
+		}
+		server, err := net.Dial("tcp", c.target)
+		if err != nil {
+			client.Close()
+			continue
+		}
+		c.mu.Lock()
+		c.conns[client], c.conns[server] = struct{}{}, struct{}{}
+		c.mu.Unlock()
+		go c.relay(client, server)
+		go c.relay(server, client)
+	}
+}
+
+func (c *cutter) relay(from, to net.Conn) {
+	defer from.Close()
+	defer to.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := from.Read(buf)
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		cut := c.cut
+		c.mu.Unlock()
+		if cut {
+			continue // lost on the way
+		}
+		if _, err := to.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// silence cuts every connection, those open and those to come.
+func (c *cutter) silence() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cut = true
+}
+
+// mend lets new connections through and closes those that were open.
+func (c *cutter) mend() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cut = false
+	for conn := range c.conns {
+		conn.Close()
+	}
+	clear(c.conns)
+}
+
+func TestASilentlyCutListenerIsNoticedByItsPing(t *testing.T) {
+	db := freshDatabase(t)
+	network := newCutter(t, db.serverAddress(t))
+	log := &testLog{t: t}
+	_, heardByA := node(t, db.urlVia("", network.address()), Options{Ping: 100 * time.Millisecond,
+		Timeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Log: slog.New(slog.NewTextHandler(log, nil))})
+	b, _ := node(t, db.url(""), Options{})
+
+	network.silence()
+	eventually(t, "the node notices its listener's connection is gone", func() bool {
+		return strings.Contains(log.String(), "lost the connection that hears other nodes")
+	})
+	network.mend()
+	missed := quiz.Event{Kind: quiz.EventsMissed}
+	heardByA.waitFor(t, missed)
+	after := revoked("after the cut")
+	b.Notify(after)
+	heardByA.waitFor(t, after)
+}
+
+func TestADatabaseThatHangsNeverHoldsNotifyUp(t *testing.T) {
+	db := freshDatabase(t)
+	network := newCutter(t, db.serverAddress(t))
+	log := &testLog{t: t}
+	// A send waits a minute for the silent database: were Notify to wait
+	// for the sender, the events below would take longer than patience.
+	const queue = 8
+	a, heardByA := node(t, db.urlVia("", network.address()), Options{Timeout: time.Minute, Queue: queue,
+		Log: slog.New(slog.NewTextHandler(log, nil))})
+	_, heardByB := node(t, db.url(""), Options{})
+
+	network.silence()
+	const events = 10 * queue
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range events {
+			a.Notify(revoked(fmt.Sprintf("hung-%d", i)))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(patience):
+		t.Fatalf("%d calls of Notify have not returned after %s with the database silent", events, patience)
+	}
+	if got := len(heardByA.all()); got != events {
+		t.Errorf("the node's own subscribers heard %d events, want all %d", got, events)
+	}
+	if !strings.Contains(log.String(), "the queue of events to send is full") {
+		t.Errorf("the node logged %q, want a warning that its queue is full", log.String())
+	}
+
+	network.mend()
+	missed := quiz.Event{Kind: quiz.EventsMissed}
+	t.Run("once the network is back, the other node is told it missed events", func(t *testing.T) {
+		heardByB.waitFor(t, missed)
+	})
+	t.Run("once the network is back, events are sent again", func(t *testing.T) {
+		again := revoked("again")
+		a.Notify(again)
+		heardByB.waitFor(t, again)
+	})
 }
