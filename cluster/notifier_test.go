@@ -503,39 +503,61 @@ func TestCloseSendsWhatWaitsAndStopsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, heardByB := node(t, db.url(""), Options{})
-	move := quiz.Event{Kind: quiz.BoardMoved, RoundID: 3, UserID: 4, AttemptID: 5}
-	a.Notify(move)
-
-	closed := make(chan struct{})
-	go func() {
-		a.Close()
-		close(closed)
-	}()
-	select {
-	case <-closed:
-	case <-time.After(patience):
-		t.Fatalf("Close has not returned after %s", patience)
+	const rounds = 50
+	for round := range int64(rounds) {
+		a.Notify(quiz.Event{Kind: quiz.BoardMoved, RoundID: round, UserID: 4, AttemptID: 5})
 	}
-	t.Run("a board waiting for its gap is sent on Close", func(t *testing.T) {
-		heardByB.waitFor(t, move)
+	closeWithin(t, a)
+	t.Run("the boards waiting for their gap are sent on Close", func(t *testing.T) {
+		eventually(t, fmt.Sprintf("the %d waiting boards are heard", rounds), func() bool {
+			return len(heardByB.all()) >= rounds
+		})
+		if got := len(heardByB.all()); got != rounds {
+			t.Errorf("the other node heard %d events, want the %d boards", got, rounds)
+		}
 	})
 	t.Run("a closed node still delivers to its own subscribers", func(t *testing.T) {
 		var heard []quiz.Event
 		a.Subscribe(func(ev quiz.Event) { heard = append(heard, ev) })
+		move := quiz.Event{Kind: quiz.BoardMoved, RoundID: 1, UserID: 4, AttemptID: 6}
 		a.Notify(move)
 		a.Close() // again: nothing happens
 		if !slices.Equal(heard, []quiz.Event{move}) {
 			t.Errorf("after Close its subscriber heard %+v, want %+v", heard, []quiz.Event{move})
 		}
 	})
-	b.Close()
-	// Not in a subtest, whose goroutine would count.
+	closeWithin(t, b)
+
+	// The goroutines' own work is over once Close returns; only the
+	// deferred calls that signal it may still be under way.
+	stacks := make([]byte, 1<<20)
+	stacks = stacks[:runtime.Stack(stacks, true)]
+	for _, busy := range []string{"cluster.(*Notifier).hearAll", "cluster.(*sender)."} {
+		if bytes.Contains(stacks, []byte(busy)) {
+			t.Errorf("after Close returned, a goroutine is still in %s:\n%s", busy, stacks)
+		}
+	}
+	// Then they end. Not in a subtest, whose goroutine would count.
 	for deadline := time.Now().Add(patience); runtime.NumGoroutine() > goroutines; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<16)
 			t.Fatalf("%d goroutines after Close, want at most %d as before the nodes started:\n%s",
 				runtime.NumGoroutine(), goroutines, buf[:runtime.Stack(buf, true)])
 		}
+	}
+}
+
+func closeWithin(t *testing.T, n *Notifier) {
+	t.Helper()
+	closed := make(chan struct{})
+	go func() {
+		n.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(patience):
+		t.Fatalf("Close has not returned after %s", patience)
 	}
 }
 
@@ -685,6 +707,8 @@ func TestADatabaseThatHangsNeverHoldsNotifyUp(t *testing.T) {
 		heardByB.waitFor(t, missed)
 	})
 	t.Run("once the network is back, events are sent again", func(t *testing.T) {
+		// Into a queue with room: a full one drops, as it should.
+		eventually(t, "the queued events are sent", func() bool { return len(a.queue) == 0 })
 		again := revoked("again")
 		a.Notify(again)
 		heardByB.waitFor(t, again)
