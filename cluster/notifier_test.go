@@ -424,6 +424,25 @@ func TestANodeWhoseListenerIsCutListensAgainAndForgets(t *testing.T) {
 	})
 }
 
+func TestASendersLostConnectionIsReplacedAtOnce(t *testing.T) {
+	db := freshDatabase(t)
+	a, _ := node(t, db.url(""), Options{})
+	_, heardByB := node(t, db.url(""), Options{})
+	before := revoked("before")
+	a.Notify(before)
+	heardByB.waitFor(t, before)
+
+	if got := db.terminate(t, a, "send"); got != 1 {
+		t.Fatalf("terminated %d sending connections of the node, want 1", got)
+	}
+	after := revoked("after")
+	a.Notify(after)
+	heardByB.waitFor(t, after)
+	if got := heardByB.all(); !slices.Equal(got, []quiz.Event{before, after}) {
+		t.Errorf("the other node heard %+v, want %+v: nothing dropped, nothing missed", got, []quiz.Event{before, after})
+	}
+}
+
 func TestADatabaseOutOfReachNeverHoldsNotifyUp(t *testing.T) {
 	db := freshDatabase(t)
 	role := randomName("hoithi_node_")
@@ -474,6 +493,9 @@ func TestADatabaseOutOfReachNeverHoldsNotifyUp(t *testing.T) {
 		return strings.Contains(log.String(), "cannot listen for other nodes yet")
 	})
 
+	// Nothing is left to send when the database is back: an events_missed
+	// that reaches b then is one a sent unasked.
+	eventually(t, "nothing is left to send", func() bool { return len(a.queue) == 0 && a.waitingBoards() == 0 })
 	db.exec(t, "ALTER ROLE "+role+" LOGIN")
 	missed := quiz.Event{Kind: quiz.EventsMissed}
 	t.Run("once back, the cut node forgets what it missed", func(t *testing.T) {
