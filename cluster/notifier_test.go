@@ -467,25 +467,15 @@ func TestADatabaseOutOfReachNeverHoldsNotifyUp(t *testing.T) {
 	db.terminate(t, a, "send")
 
 	const events = 1000
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range events {
-			if i%2 == 0 {
-				a.Notify(quiz.Event{Kind: quiz.BoardMoved, RoundID: int64(i % 10), UserID: 1, AttemptID: int64(i)})
-			} else {
-				a.Notify(revoked(fmt.Sprintf("gone-%d", i)))
-			}
+	var outage []quiz.Event
+	for i := range events {
+		if i%2 == 0 {
+			outage = append(outage, quiz.Event{Kind: quiz.BoardMoved, RoundID: int64(i % 10), UserID: 1, AttemptID: int64(i)})
+		} else {
+			outage = append(outage, revoked(fmt.Sprintf("gone-%d", i)))
 		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(patience):
-		t.Fatalf("%d calls of Notify have not returned after %s with the database out of reach", events, patience)
 	}
-	if got := len(heardByA.all()); got != events {
-		t.Errorf("the node's own subscribers heard %d events, want all %d", got, events)
-	}
+	notifyAll(t, a, heardByA, outage)
 	eventually(t, "a warning that events were not sent", func() bool {
 		return strings.Contains(log.String(), "level=WARN msg=\"cluster: an event was not sent")
 	})
@@ -571,15 +561,36 @@ func TestCloseSendsWhatWaitsAndStopsEverything(t *testing.T) {
 
 func closeWithin(t *testing.T, n *Notifier) {
 	t.Helper()
-	closed := make(chan struct{})
+	returns(t, "Close", n.Close)
+}
+
+// notifyAll has n notify events, which must return whatever the database
+// does, and checks that n's own subscribers heard each at once.
+func notifyAll(t *testing.T, n *Notifier, heardByN *heard, events []quiz.Event) {
+	t.Helper()
+	before := len(heardByN.all())
+	returns(t, fmt.Sprintf("%d calls of Notify", len(events)), func() {
+		for _, ev := range events {
+			n.Notify(ev)
+		}
+	})
+	if got := heardByN.all()[before:]; !slices.Equal(got, events) {
+		t.Errorf("the node's own subscribers heard %d events, want the %d notified, in order", len(got), len(events))
+	}
+}
+
+// returns fails the test when fn has not returned within patience.
+func returns(t *testing.T, what string, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
 	go func() {
-		n.Close()
-		close(closed)
+		defer close(done)
+		fn()
 	}()
 	select {
-	case <-closed:
+	case <-done:
 	case <-time.After(patience):
-		t.Fatalf("Close has not returned after %s", patience)
+		t.Fatalf("%s has not returned after %s", what, patience)
 	}
 }
 
@@ -704,21 +715,11 @@ func TestADatabaseThatHangsNeverHoldsNotifyUp(t *testing.T) {
 
 	network.silence()
 	const events = 10 * queue
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range events {
-			a.Notify(revoked(fmt.Sprintf("hung-%d", i)))
-		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(patience):
-		t.Fatalf("%d calls of Notify have not returned after %s with the database silent", events, patience)
+	var hung []quiz.Event
+	for i := range events {
+		hung = append(hung, revoked(fmt.Sprintf("hung-%d", i)))
 	}
-	if got := len(heardByA.all()); got != events {
-		t.Errorf("the node's own subscribers heard %d events, want all %d", got, events)
-	}
+	notifyAll(t, a, heardByA, hung)
 	if !strings.Contains(log.String(), "the queue of events to send is full") {
 		t.Errorf("the node logged %q, want a warning that its queue is full", log.String())
 	}
