@@ -4,23 +4,24 @@
 // share.
 //
 // Notify delivers an event to this node's subscribers at once, exactly as
-// quiz.LocalNotifier does, and then queues it for the other nodes. A sender
-// goroutine with a connection of its own sends each with pg_notify, as a
-// small JSON payload: the event and the sending node's id (120 to 180
-// bytes; PostgreSQL takes up to 8000). A listener goroutine on another dedicated
-// connection LISTENs on the channel and hands the other nodes' events to
-// this node's subscribers, skipping its own, which they have had already.
-// One sender on one connection sends in order, and PostgreSQL delivers
-// notifications in commit order: a node's events reach the others in the
-// order it sent them, but for board_moved, which is coalesced.
+// quiz.LocalNotifier does, and then queues it for the other nodes. A
+// sender goroutine with a connection of its own sends each with
+// pg_notify, as a small JSON payload: the event and the sending node's id
+// (120 to 180 bytes; PostgreSQL takes up to 8000). A listener goroutine
+// on another dedicated connection LISTENs on the channel and hands the
+// other nodes' events to this node's subscribers, skipping its own, which
+// they have had already. One sender on one connection sends in order, and
+// PostgreSQL delivers notifications in commit order: a node's events
+// reach the others in the order it sent them, but for board_moved, which
+// is coalesced. Both connections go to PostgreSQL itself, or through a
+// pooler in session mode: a pooler in transaction mode loses a LISTEN.
 //
 // Coalescing: every submission moves its round's board, and the other nodes
 // only need to know that it moved to build it again from the database. A
 // round's board_moved events wait in one slot; the slots go out together
 // BoardGap (250 ms by default) after the first of them filled, so each
 // round sends at most four a second, whatever the number of submissions,
-// and a board on another node is at most that much older than the
-// database. A slot that held one event sends it as it is; one that held
+// and a board on another node lags the database by that and a round trip. A slot that held one event sends it as it is; one that held
 // several sends the round alone (no attempt), which every receiver takes
 // as "build this round's board again". Other kinds go out at once: a
 // revoked session must not wait.
