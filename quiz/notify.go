@@ -51,7 +51,8 @@ const (
 	// deleted account. Accounts, AccountAdmin and Privacy announce it.
 	SessionRevoked EventKind = "session_revoked"
 	// BoardMoved (RoundID, UserID, AttemptID): a submitted attempt reached
-	// its round's board. The Engine announces it.
+	// its round's board. The Engine announces it. One without an attempt
+	// (a cluster's, standing for several) means the board moved.
 	BoardMoved EventKind = "board_moved"
 	// SocketClaimed (AttemptID, ClaimAt, ClaimTie): a contestant opened a
 	// socket on an attempt. An older socket of the attempt, on whichever
@@ -59,6 +60,12 @@ const (
 	// across a cluster as on one node. The attempt's socket handler
 	// announces it.
 	SocketClaimed EventKind = "socket_claimed"
+	// EventsMissed (no ids): some of the other nodes' events may have been
+	// lost on their way here (a cluster's connection was down for a
+	// while). Whatever follows events forgets what it keeps of changes
+	// made elsewhere (every board) and reads the store again. A cluster
+	// notifier announces it; a single node never does.
+	EventsMissed EventKind = "events_missed"
 )
 
 // RevokedSessions is the event that ends the sessions end names.

@@ -31,6 +31,7 @@ func TestAnEventTravelsAsASmallJSONValue(t *testing.T) {
 		{Kind: quiz.BoardMoved, RoundID: 7, UserID: 5, AttemptID: 11},
 		quiz.RevokedSessions(end),
 		quiz.RevokedSessions(quiz.SessionEnd{UserID: 5, TokenID: "abc"}),
+		{Kind: quiz.EventsMissed},
 	} {
 		data, err := json.Marshal(ev)
 		if err != nil {
