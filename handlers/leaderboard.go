@@ -431,7 +431,8 @@ func (f *boardFeeds) run(feed *boardFeed) {
 
 // hear marks the feeds whose board an event may have made out of date: the
 // round's own for a round edited or a board moved (on another node, in a
-// cluster), every feed for an account changed or deleted. The engine,
+// cluster), every feed for an account changed or deleted or for events
+// another node sent that may have been lost. The engine,
 // which subscribed first, has dropped what it had to by then.
 func (f *boardFeeds) hear(ev quiz.Event) {
 	f.mu.Lock()
@@ -441,7 +442,7 @@ func (f *boardFeeds) hear(ev quiz.Event) {
 		if feed := f.rounds[ev.RoundID]; feed != nil {
 			markStale(feed)
 		}
-	case quiz.AccountChanged, quiz.AccountDeleted:
+	case quiz.AccountChanged, quiz.AccountDeleted, quiz.EventsMissed:
 		for _, feed := range f.rounds {
 			markStale(feed)
 		}

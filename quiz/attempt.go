@@ -899,6 +899,8 @@ func (e *Engine) hear(ev Event) {
 		e.dropBoards(func(roundID int64, b *Board) bool {
 			return roundID == ev.RoundID && !b.Holds(ev.UserID, ev.AttemptID)
 		})
+	case EventsMissed:
+		e.dropBoards(func(int64, *Board) bool { return true })
 	}
 }
 

@@ -221,3 +221,16 @@ func TestABoardMovedElsewhereIsBuiltAgainAndAnOwnMoveIsNot(t *testing.T) {
 		}
 	})
 }
+
+func TestMissedEventsDropEveryBoard(t *testing.T) {
+	f := newNotifiedFixture(t)
+	first := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
+	second := f.round(t, "Tuần 2", 24*time.Hour, time.Minute)
+	boards := []*quiz.Board{f.board(t, first.ID), f.board(t, second.ID)}
+	f.notifier.Notify(quiz.Event{Kind: quiz.EventsMissed})
+	for i, r := range []quiz.Round{first, second} {
+		if f.board(t, r.ID) == boards[i] {
+			t.Errorf("round %s: the board was kept after events were missed", r.Name)
+		}
+	}
+}
