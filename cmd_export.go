@@ -64,7 +64,7 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 
 	l, err := svc.results.Winners(ctx, *round)
 	if err != nil {

@@ -53,7 +53,7 @@ Writes one "purge" entry to the audit log.
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 	r, err := quiz.NewPrivacy(svc.db, time.Now).Purge(ctx, *days, *dryRun, "hoithi purge (command line)")
 	if err != nil {
 		return fmt.Errorf("purge: %s", messages.Explain(err))

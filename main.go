@@ -28,6 +28,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"golang.org/x/term"
+	"hoithi/cluster"
 	"hoithi/data"
 	"hoithi/handlers"
 	"hoithi/mail"
@@ -35,6 +36,7 @@ import (
 	"hoithi/metrics"
 	"hoithi/quiz"
 	"hoithi/store"
+	"hoithi/store/postgres"
 )
 
 func main() {
@@ -318,6 +320,9 @@ var _ database = (*store.DB)(nil)
 // services are the domain services over one open database.
 type services struct {
 	db database
+	// closeNotifier sends what the notifier still holds for other nodes
+	// and stops it; nothing to do on a single node.
+	closeNotifier func()
 	// notifier carries the services' changes to what follows them in this
 	// process: the engine's boards, the handlers' caches.
 	notifier quiz.Notifier
@@ -329,17 +334,17 @@ type services struct {
 }
 
 func openServices(cfg config, log *slog.Logger, observer store.Observer) (*services, error) {
-	db, err := store.Open(cfg.dbPath, store.Options{MaxWait: cfg.batchWait, Observer: observer, Log: log})
+	db, notifier, closeNotifier, err := openDatabase(cfg, log, observer)
 	if err != nil {
 		return nil, err
 	}
 	provinces, err := data.Provinces()
 	if err != nil {
+		closeNotifier()
 		db.Close()
 		return nil, err
 	}
 	now := cfg.clock.Now
-	notifier := quiz.NewLocalNotifier()
 	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
 	accounts.SetNotifier(notifier)
 	catalog := quiz.NewCatalog(db, now)
@@ -349,14 +354,52 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		mailer = cfg.smtp
 	}
 	return &services{
-		db:       db,
-		notifier: notifier,
-		accounts: accounts,
-		admin:    quiz.NewAccountAdmin(db, accounts, mailer, log, now),
-		catalog:  catalog,
-		results:  quiz.NewResults(db, now),
-		consents: quiz.NewConsents(db, cfg.controller, now),
+		db:            db,
+		closeNotifier: closeNotifier,
+		notifier:      notifier,
+		accounts:      accounts,
+		admin:         quiz.NewAccountAdmin(db, accounts, mailer, log, now),
+		catalog:       catalog,
+		results:       quiz.NewResults(db, now),
+		consents:      quiz.NewConsents(db, cfg.controller, now),
 	}, nil
+}
+
+// openDatabase opens the database HOITHI_DB names and the notifier its
+// nodes share: an SQLite file and the process's own notifier, or a
+// PostgreSQL database and the cluster's, which carries every change to the
+// other nodes on it.
+func openDatabase(cfg config, log *slog.Logger, observer store.Observer) (database, quiz.Notifier, func(), error) {
+	if !isPostgres(cfg.dbPath) {
+		db, err := store.Open(cfg.dbPath, store.Options{MaxWait: cfg.batchWait, Observer: observer, Log: log})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return db, quiz.NewLocalNotifier(), func() {}, nil
+	}
+	ctx := context.Background()
+	pg, err := postgres.Open(ctx, cfg.dbPath, postgres.Options{MaxWait: cfg.batchWait, Observer: observer, Log: log})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, complete := any(pg).(database)
+	if !complete {
+		pg.Close()
+		return nil, nil, nil, errors.New("HOITHI_DB: this hoithi cannot run on PostgreSQL yet (docs/SCALING.md); use an SQLite file")
+	}
+	notifier, err := cluster.New(ctx, cfg.dbPath, cluster.Options{Log: log})
+	if err != nil {
+		pg.Close()
+		return nil, nil, nil, err
+	}
+	return db, notifier, notifier.Close, nil
+}
+
+// close stops the notifier, then the database, which commits every write
+// still queued.
+func (svc *services) close() {
+	svc.closeNotifier()
+	svc.db.Close()
 }
 
 func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Writer) error {
@@ -374,7 +417,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 
 	key, err := jwtKey(ctx, cfg, svc.db, log)
 	if err != nil {
@@ -419,9 +462,13 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	if err := engine.Start(ctx); err != nil {
 		return err
 	}
-	if err := live.Start(ctx); err != nil {
-		engine.Stop()
-		return err
+	// A single node runs every live game; a cluster's node, those the
+	// load balancer sends it, taken up as their sockets arrive.
+	if !isPostgres(cfg.dbPath) {
+		if err := live.Start(ctx); err != nil {
+			engine.Stop()
+			return err
+		}
 	}
 	app := h.App()
 
@@ -462,7 +509,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	}
 	engine.Stop()
 	svc.admin.Wait() // reset mails on their way
-	// svc.db.Close (deferred) commits every write still queued.
+	// svc.close (deferred) stops the notifier and commits every write still queued.
 	log.Info("stopped")
 	return nil
 }
@@ -719,7 +766,7 @@ func addUserFrom(ctx context.Context, cfg config, args []string, in io.Reader, s
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 	u, err := svc.admin.AddStaff(ctx, quiz.StaffAccount{Email: *email, Password: *password, Role: quiz.Role(*role), FullName: *name}, *mustChange)
 	if err != nil {
 		return fmt.Errorf("user add: %s", messages.Explain(err))
@@ -767,7 +814,7 @@ func setUserDisabled(ctx context.Context, cfg config, args []string, disabled bo
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 	u, err := svc.accounts.AccountByEmail(ctx, *email)
 	if err == nil {
 		u, err = svc.accounts.SetDisabled(ctx, u.ID, disabled, quiz.Actor{Name: "hoithi " + name + " (command line)"})
@@ -816,7 +863,7 @@ func setUserPassword(ctx context.Context, cfg config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 	u, err := svc.accounts.AccountByEmail(ctx, *email)
 	if quiz.ErrorCode(err) == quiz.CodeNotFound {
 		return fmt.Errorf("user password: no account has the e-mail %s", *email)
@@ -903,7 +950,7 @@ func importFile(ctx context.Context, cfg config, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	defer svc.db.Close()
+	defer svc.close()
 	b, created, err := svc.catalog.BankNamed(ctx, *bank)
 	if err != nil {
 		return fmt.Errorf("import: %s", messages.Explain(err))
