@@ -352,17 +352,7 @@ func identityAt(s string) string {
 
 // PublishContest publishes a contest; publishing twice keeps the first time.
 func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE contests SET published_at = coalesce(published_at, $1) WHERE id = $2", ms(at), id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("contest")
-		}
-		return nil
-	})
-	db.forgetRounds()
+	err := db.changeContest(ctx, "UPDATE contests SET published_at = coalesce(published_at, $1) WHERE id = $2", ms(at), id)
 	if err != nil {
 		return fmt.Errorf("postgres: publish contest %d: %w", id, err)
 	}

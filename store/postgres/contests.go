@@ -11,23 +11,12 @@ import (
 
 var _ quiz.CatalogStore = (*DB)(nil)
 
-// UpdateContest stores a contest's settings. Its rounds carry some of
-// them, so the cached rounds are dropped, whatever the outcome.
+// UpdateContest stores a contest's settings.
 func (db *DB) UpdateContest(ctx context.Context, c quiz.Contest) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE contests SET title = $1, description = $2, one_prize_per_person = $3, rules = $4,
-			controller_name = $5, controller_address = $6, controller_contact = $7, identity_at = $8 WHERE id = $9`,
-			c.Title, c.Description, c.OnePrizePerPerson, c.Rules, c.Controller.Name, c.Controller.Address,
-			c.Controller.Contact, identityAt(c.IdentityAt), c.ID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("contest")
-		}
-		return nil
-	})
-	db.forgetRounds()
+	err := db.changeContest(ctx, `UPDATE contests SET title = $1, description = $2, one_prize_per_person = $3, rules = $4,
+		controller_name = $5, controller_address = $6, controller_contact = $7, identity_at = $8 WHERE id = $9`,
+		c.Title, c.Description, c.OnePrizePerPerson, c.Rules, c.Controller.Name, c.Controller.Address,
+		c.Controller.Contact, identityAt(c.IdentityAt), c.ID)
 	if err != nil {
 		return fmt.Errorf("postgres: update contest %d: %w", c.ID, err)
 	}
@@ -36,8 +25,19 @@ func (db *DB) UpdateContest(ctx context.Context, c quiz.Contest) error {
 
 // UnpublishContest hides a contest from the public again.
 func (db *DB) UnpublishContest(ctx context.Context, id int64) error {
+	if err := db.changeContest(ctx, "UPDATE contests SET published_at = NULL WHERE id = $1", id); err != nil {
+		return fmt.Errorf("postgres: unpublish contest %d: %w", id, err)
+	}
+	return nil
+}
+
+// changeContest runs update, an UPDATE of one contest, in a transaction of
+// its own: not found when it changes no row. Rounds carry their contest's
+// title, state and rules, so the cached rounds are dropped, whatever the
+// outcome.
+func (db *DB) changeContest(ctx context.Context, update string, args ...any) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE contests SET published_at = NULL WHERE id = $1", id)
+		tag, err := tx.Exec(ctx, update, args...)
 		if err != nil {
 			return err
 		}
@@ -47,10 +47,7 @@ func (db *DB) UnpublishContest(ctx context.Context, id int64) error {
 		return nil
 	})
 	db.forgetRounds()
-	if err != nil {
-		return fmt.Errorf("postgres: unpublish contest %d: %w", id, err)
-	}
-	return nil
+	return err
 }
 
 const contestColumns = `id, slug, title, description, published_at, created_at, one_prize_per_person, rules,

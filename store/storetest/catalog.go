@@ -141,6 +141,17 @@ func (c catalog) bankVersion(t *testing.T, bankID int64) int64 {
 	return v
 }
 
+// grownBankVersion fails the test unless the bank's version has grown
+// past before; it returns the version.
+func (c catalog) grownBankVersion(t *testing.T, bankID, before int64) int64 {
+	t.Helper()
+	after := c.bankVersion(t, bankID)
+	if after <= before {
+		t.Errorf("bank version %d then %d, want it to grow", before, after)
+	}
+	return after
+}
+
 func testBanks(t *testing.T, open func(t *testing.T) CatalogStore) {
 	ctx := context.Background()
 
@@ -254,19 +265,14 @@ func testQuestions(t *testing.T, open func(t *testing.T) CatalogStore) {
 		if b, _ := c.store.Bank(ctx, c.bank.ID); b.QuestionCount != 5 {
 			t.Errorf("the bank counts %d questions, want 5", b.QuestionCount)
 		}
-		retired := c.bankVersion(t, c.bank.ID)
-		if retired <= before {
-			t.Errorf("bank version %d then %d, want it to grow", before, retired)
-		}
+		retired := c.grownBankVersion(t, c.bank.ID, before)
 		if err := c.store.SetRetired(ctx, c.bank.ID, qs[0].ID, false, catalogAt); err != nil {
 			t.Fatal(err)
 		}
 		if counts, _ := c.store.TopicCounts(ctx, c.bank.ID); counts["A"] != 3 {
 			t.Errorf("got topic counts %v, want A 3 again", counts)
 		}
-		if back := c.bankVersion(t, c.bank.ID); back <= retired {
-			t.Errorf("bank version %d then %d, want it to grow", retired, back)
-		}
+		c.grownBankVersion(t, c.bank.ID, retired)
 	})
 
 	t.Run("retiring a question of another bank, or none, is not found and changes nothing", func(t *testing.T) {
@@ -303,9 +309,7 @@ func testQuestions(t *testing.T, open func(t *testing.T) CatalogStore) {
 		if counts, _ := c.store.TopicCounts(ctx, c.bank.ID); counts["B"] != 3 {
 			t.Errorf("got topic counts %v, want B 3 still", counts)
 		}
-		if after := c.bankVersion(t, c.bank.ID); after <= before {
-			t.Errorf("bank version %d then %d, want it to grow", before, after)
-		}
+		c.grownBankVersion(t, c.bank.ID, before)
 	})
 
 	t.Run("replacing a retired question, or one of another bank, is not found and adds nothing", func(t *testing.T) {
