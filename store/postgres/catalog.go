@@ -34,6 +34,173 @@ func (db *DB) CreateBank(ctx context.Context, b quiz.Bank) (quiz.Bank, error) {
 	return b, nil
 }
 
+// Banks lists every bank with its count of questions in use.
+func (db *DB) Banks(ctx context.Context) ([]quiz.Bank, error) {
+	rows, _ := db.r.Query(ctx, "SELECT "+bankColumns+" FROM banks b ORDER BY b.id")
+	var out []quiz.Bank
+	var b quiz.Bank
+	var created int64
+	_, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Description, &created, &b.QuestionCount}, func() error {
+		b.CreatedAt = fromMs(created)
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: banks: %w", err)
+	}
+	return out, nil
+}
+
+// bankColumns are a bank's fields, with its count of questions in use,
+// for a query on banks b.
+const bankColumns = `b.id, b.name, b.description, b.created_at,
+	(SELECT count(*) FROM questions q WHERE q.bank_id = b.id AND q.retired_at IS NULL)`
+
+// Bank returns one bank.
+func (db *DB) Bank(ctx context.Context, id int64) (quiz.Bank, error) {
+	b, err := db.bankWhere(ctx, "b.id = $1", id)
+	if err != nil {
+		return quiz.Bank{}, fmt.Errorf("postgres: bank %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// BankByName returns the bank with the given name.
+func (db *DB) BankByName(ctx context.Context, name string) (quiz.Bank, error) {
+	b, err := db.bankWhere(ctx, "b.name = $1", name)
+	if err != nil {
+		return quiz.Bank{}, fmt.Errorf("postgres: bank %q: %w", name, err)
+	}
+	return b, nil
+}
+
+func (db *DB) bankWhere(ctx context.Context, where string, arg any) (quiz.Bank, error) {
+	var b quiz.Bank
+	var created int64
+	err := db.r.QueryRow(ctx, "SELECT "+bankColumns+" FROM banks b WHERE "+where, arg).
+		Scan(&b.ID, &b.Name, &b.Description, &created, &b.QuestionCount)
+	if err != nil {
+		return quiz.Bank{}, notFound(err, "bank")
+	}
+	b.CreatedAt = fromMs(created)
+	return b, nil
+}
+
+// Questions lists a bank's questions with their options, in the bank's
+// order, retired ones included and marked; read in one snapshot so that
+// every question has its options.
+func (db *DB) Questions(ctx context.Context, bankID int64) ([]quiz.Question, error) {
+	var out []quiz.Question
+	err := db.readTx(ctx, func(tx pgx.Tx) error {
+		index := map[int64]int{}
+		rows, _ := tx.Query(ctx, `SELECT id, topic, text, explanation, reference, difficulty, retired_at IS NOT NULL
+			FROM questions WHERE bank_id = $1 ORDER BY seq`, bankID)
+		q := quiz.Question{BankID: bankID}
+		if _, err := pgx.ForEachRow(rows, []any{&q.ID, &q.Topic, &q.Text, &q.Explanation, &q.Reference,
+			&q.Difficulty, &q.Retired}, func() error {
+			index[q.ID] = len(out)
+			out = append(out, q)
+			return nil
+		}); err != nil {
+			return err
+		}
+		var qid int64
+		var o quiz.Option
+		rows, _ = tx.Query(ctx, `SELECT o.question_id, o.id, o.text, o.correct FROM options o
+			JOIN questions q ON q.id = o.question_id WHERE q.bank_id = $1 ORDER BY q.seq, o.position`, bankID)
+		_, err := pgx.ForEachRow(rows, []any{&qid, &o.ID, &o.Text, &o.Correct}, func() error {
+			q := &out[index[qid]]
+			q.Options = append(q.Options, o)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: questions of bank %d: %w", bankID, err)
+	}
+	return out, nil
+}
+
+// SetRetired retires a question (true) or puts it back in use (false).
+func (db *DB) SetRetired(ctx context.Context, bankID, questionID int64, retired bool, at time.Time) error {
+	var when *int64
+	if retired {
+		v := ms(at)
+		when = &v
+	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE questions SET retired_at = $1 WHERE id = $2 AND bank_id = $3", when, questionID, bankID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return quiz.NotFound("question")
+		}
+		return bumpBankVersion(ctx, tx, bankID)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: retire question %d: %w", questionID, err)
+	}
+	return nil
+}
+
+// ReplaceQuestion retires a question and adds its new version in one
+// transaction. Attempts that drew the old version keep showing it as it
+// was. Of two replacements of one question at once, the second waits for
+// the first's row lock, then finds the question retired: not found, as in
+// the SQLite store, whose writes take turns.
+func (db *DB) ReplaceQuestion(ctx context.Context, bankID, questionID int64, q quiz.Question, at time.Time) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE questions SET retired_at = $1 WHERE id = $2 AND bank_id = $3 AND retired_at IS NULL",
+			ms(at), questionID, bankID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return quiz.NotFound("question")
+		}
+		if err := bumpBankVersion(ctx, tx, bankID); err != nil {
+			return err
+		}
+		if err := lockQuestionSeq(ctx, tx); err != nil {
+			return err
+		}
+		id, err = insertQuestion(ctx, tx, bankID, q)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: replace question %d: %w", questionID, err)
+	}
+	return id, nil
+}
+
+// bumpBankVersion moves the bank's version after a change to its questions,
+// so that pools drawn from it are read again.
+func bumpBankVersion(ctx context.Context, tx pgx.Tx, bankID int64) error {
+	_, err := tx.Exec(ctx, "UPDATE banks SET version = version + 1 WHERE id = $1", bankID)
+	return err
+}
+
+// TopicCounts returns the number of questions in use per topic.
+func (db *DB) TopicCounts(ctx context.Context, bankID int64) (map[string]int, error) {
+	if _, err := db.BankVersion(ctx, bankID); err != nil {
+		return nil, err
+	}
+	rows, _ := db.r.Query(ctx, `SELECT topic, count(*) FROM questions
+		WHERE bank_id = $1 AND retired_at IS NULL GROUP BY topic`, bankID)
+	out := map[string]int{}
+	var topic string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&topic, &n}, func() error {
+		out[topic] = n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: topics of bank %d: %w", bankID, err)
+	}
+	return out, nil
+}
+
 // AddQuestions stores questions in a bank and returns their ids.
 func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question) ([]int64, error) {
 	ids := make([]int64, len(qs))
@@ -44,6 +211,9 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 		}
 		if tag.RowsAffected() == 0 {
 			return quiz.NotFound("bank")
+		}
+		if err := lockQuestionSeq(ctx, tx); err != nil {
+			return err
 		}
 		for i, q := range qs {
 			if ids[i], err = insertQuestion(ctx, tx, bankID, q); err != nil {
@@ -56,6 +226,21 @@ func (db *DB) AddQuestions(ctx context.Context, bankID int64, qs []quiz.Question
 		return nil, fmt.Errorf("postgres: add questions to bank %d: %w", bankID, err)
 	}
 	return ids, nil
+}
+
+// questionSeqLock is the advisory lock of the transactions that add
+// questions. A question's seq is the largest so far plus one; two
+// transactions adding questions at once, to any banks, would both take
+// the same number and the second would fail on questions_seq. Under the
+// lock they take turns, as every write does in the SQLite store.
+const questionSeqLock = 0x686f69746869_01
+
+// lockQuestionSeq takes questionSeqLock until tx ends. Taken after the
+// bank's row is updated, as every adder does, so that two adders always
+// take their locks in the same order.
+func lockQuestionSeq(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(questionSeqLock))
+	return err
 }
 
 // insertQuestion stores a question and its options with random ids (see
@@ -167,17 +352,7 @@ func identityAt(s string) string {
 
 // PublishContest publishes a contest; publishing twice keeps the first time.
 func (db *DB) PublishContest(ctx context.Context, id int64, at time.Time) error {
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE contests SET published_at = coalesce(published_at, $1) WHERE id = $2", ms(at), id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("contest")
-		}
-		return nil
-	})
-	db.forgetRounds()
+	err := db.changeContest(ctx, "UPDATE contests SET published_at = coalesce(published_at, $1) WHERE id = $2", ms(at), id)
 	if err != nil {
 		return fmt.Errorf("postgres: publish contest %d: %w", id, err)
 	}
@@ -306,11 +481,8 @@ func (db *DB) rounds(ctx context.Context, where string, args ...any) ([]quiz.Rou
 	var out []quiz.Round
 	err := db.readTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		out, err = roundRows(ctx, tx, where, args)
-		if err != nil || len(out) == 0 {
-			return err
-		}
-		return roundParts(ctx, tx, out)
+		out, err = roundsIn(ctx, tx, where, args...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: rounds: %w", err)
