@@ -10,6 +10,8 @@ import (
 	"hoithi/quiz"
 )
 
+var _ quiz.AccountStore = (*DB)(nil)
+
 // UserWithPassword returns a live account with its password hash.
 func (db *DB) UserWithPassword(ctx context.Context, id int64) (quiz.User, string, error) {
 	var hash string
