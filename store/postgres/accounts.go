@@ -126,6 +126,19 @@ func newAccountEpoch(ctx context.Context, tx pgx.Tx, userID int64, at time.Time)
 	return end, err
 }
 
+// updateLiveAccount sets the columns of set (whose placeholders start at
+// $2) on the live account userID; CodeNotFound when there is none.
+func updateLiveAccount(ctx context.Context, tx pgx.Tx, userID int64, set string, args ...any) error {
+	tag, err := tx.Exec(ctx, "UPDATE users SET "+set+" WHERE id = $1 AND deleted_at IS NULL", append([]any{userID}, args...)...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return quiz.NotFound("user")
+	}
+	return nil
+}
+
 // insertAccountAudit writes an audit entry in the transaction of the
 // account change it records. (The SQLite store's insertAudit.)
 func insertAccountAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
@@ -148,13 +161,10 @@ func nullID(id int64) *int64 {
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, at time.Time, audit *quiz.AuditEntry) (quiz.SessionEnd, error) {
 	var end quiz.SessionEnd
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2 AND deleted_at IS NULL", hash, userID)
-		if err != nil {
+		if err := updateLiveAccount(ctx, tx, userID, "password_hash = $2", hash); err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("user")
-		}
+		var err error
 		if end, err = newAccountEpoch(ctx, tx, userID, at); err != nil {
 			return err
 		}

@@ -123,14 +123,7 @@ func (db *DB) MustChangePassword(ctx context.Context, userID int64) (bool, error
 // SetMustChangePassword sets or clears an account's must-change flag.
 func (db *DB) SetMustChangePassword(ctx context.Context, userID int64, must bool) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE users SET must_change_password = $1 WHERE id = $2 AND deleted_at IS NULL", must, userID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("user")
-		}
-		return nil
+		return updateLiveAccount(ctx, tx, userID, "must_change_password = $2", must)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: set must change password %d: %w", userID, err)
@@ -142,16 +135,13 @@ func (db *DB) SetMustChangePassword(ctx context.Context, userID int64, must bool
 func (db *DB) SetFullName(ctx context.Context, userID int64, name string, audit quiz.AuditEntry) (quiz.User, error) {
 	var u quiz.User
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE users SET full_name = $1 WHERE id = $2 AND deleted_at IS NULL", name, userID)
-		if err != nil {
+		if err := updateLiveAccount(ctx, tx, userID, "full_name = $2", name); err != nil {
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return quiz.NotFound("user")
 		}
 		if err := insertAccountAudit(ctx, tx, audit); err != nil {
 			return err
 		}
+		var err error
 		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", userID))
 		return err
 	})

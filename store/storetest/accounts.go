@@ -399,16 +399,7 @@ func testUnits(t *testing.T, open OpenAccounts) {
 		for i := range 6 {
 			lists = append(lists, []string{"Sở Tư pháp", fmt.Sprintf("Xã %d", i), "Phường Ba Đình"})
 		}
-		errs := make([]error, len(lists))
-		var wg sync.WaitGroup
-		for i, list := range lists {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = s.SetUnits(ctx, list)
-			}()
-		}
-		wg.Wait()
+		errs := atOnce(len(lists), func(i int) error { return s.SetUnits(ctx, lists[i]) })
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("list %d: %v", i, err)
@@ -476,17 +467,15 @@ func testSessionLog(t *testing.T, open OpenAccounts) {
 		last := log(t, 0)[1].Seq
 		const ends = 40
 		done := make(chan struct{})
-		errs := make([]error, ends)
-		var wg sync.WaitGroup
-		for i := range ends {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[i] = s.EndSession(ctx, quiz.SessionEnd{UserID: u.ID, TokenID: fmt.Sprint("dong-thoi-", i),
+		var errs []error
+		go func() {
+			defer close(done)
+			errs = atOnce(ends, func(i int) error {
+				_, err := s.EndSession(ctx, quiz.SessionEnd{UserID: u.ID, TokenID: fmt.Sprint("dong-thoi-", i),
 					ExpiresAt: t0.Add(24 * time.Hour), EndedAt: t0.Add(3 * time.Hour)})
-			}()
-		}
-		go func() { wg.Wait(); close(done) }()
+				return err
+			})
+		}()
 		seen := map[string]bool{}
 		for finished := false; !finished; {
 			select {
@@ -612,16 +601,11 @@ func testDisable(t *testing.T, open OpenAccounts) {
 		for i := range 10 {
 			a := account(t, s, quiz.RoleAdmin, "", fmt.Sprintf("a%d@so.gov.vn", i), nil)
 			b := account(t, s, quiz.RoleAdmin, "", fmt.Sprintf("b%d@so.gov.vn", i), nil)
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for j, pair := range [][2]int64{{a.ID, b.ID}, {b.ID, a.ID}} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, _, errs[j] = s.SetDisabled(ctx, pair[0], true, at, pair[1], admin)
-				}()
-			}
-			wg.Wait()
+			pairs := [][2]int64{{a.ID, b.ID}, {b.ID, a.ID}}
+			errs := atOnce(len(pairs), func(j int) error {
+				_, _, err := s.SetDisabled(ctx, pairs[j][0], true, at, pairs[j][1], admin)
+				return err
+			})
 			ua, _ := s.User(ctx, a.ID)
 			ub, _ := s.User(ctx, b.ID)
 			if (ua.DisabledAt == nil) == (ub.DisabledAt == nil) {
@@ -731,16 +715,10 @@ func testResets(t *testing.T, open OpenAccounts) {
 				t.Fatal(err)
 			}
 		}
-		errs := make([]error, len(hashes))
-		var wg sync.WaitGroup
-		for i, h := range hashes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[i] = s.UseReset(ctx, h, fmt.Sprint("hash-", i), false, t0, admin)
-			}()
-		}
-		wg.Wait()
+		errs := atOnce(len(hashes), func(i int) error {
+			_, err := s.UseReset(ctx, hashes[i], fmt.Sprint("hash-", i), false, t0, admin)
+			return err
+		})
 		ok := 0
 		for _, err := range errs {
 			switch quiz.ErrorCode(err) {
@@ -780,16 +758,10 @@ func testSettings(t *testing.T, open OpenAccounts) {
 	})
 	t.Run("of values ensured at once, every caller gets the one kept", func(t *testing.T) {
 		got := make([]string, 8)
-		errs := make([]error, len(got))
-		var wg sync.WaitGroup
-		for i := range got {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				got[i], errs[i] = s.EnsureSetting(ctx, "dong-thoi", fmt.Sprint("v", i))
-			}()
-		}
-		wg.Wait()
+		errs := atOnce(len(got), func(i int) (err error) {
+			got[i], err = s.EnsureSetting(ctx, "dong-thoi", fmt.Sprint("v", i))
+			return err
+		})
 		kept, _, _ := s.Setting(ctx, "dong-thoi")
 		for i := range got {
 			if errs[i] != nil || got[i] != kept {
@@ -797,4 +769,20 @@ func testSettings(t *testing.T, open OpenAccounts) {
 			}
 		}
 	})
+}
+
+// atOnce runs do(0) … do(n-1) each in a goroutine of its own, and returns
+// their errors once all have returned.
+func atOnce(n int, do func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = do(i)
+		}()
+	}
+	wg.Wait()
+	return errs
 }
