@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -88,45 +86,6 @@ func (db *DB) CreateUser(ctx context.Context, u quiz.User, passwordHash string, 
 	return u, nil
 }
 
-// insertConsent records a consent with the text shown, kept once under its
-// SHA-256, and, when it has a representative, the representative's own
-// consent to the same text beside it.
-func insertConsent(ctx context.Context, tx pgx.Tx, k quiz.Consent) error {
-	var shown *string
-	if k.Text != "" {
-		sum := sha256.Sum256([]byte(k.Text))
-		hash := hex.EncodeToString(sum[:])
-		shown = &hash
-		if _, err := tx.Exec(ctx, "INSERT INTO consent_shown (sha256, body) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-			hash, k.Text); err != nil {
-			return err
-		}
-	}
-	lang := k.Lang
-	if lang == "" {
-		lang = "vi"
-	}
-	var contestID *int64
-	if k.ContestID != 0 {
-		contestID = &k.ContestID
-	}
-	insert := func(givenBy string, g quiz.Guardian, stated bool) error {
-		_, err := tx.Exec(ctx, `INSERT INTO consents (user_id, purpose, version, agreed_at, ip, user_agent, shown_sha256,
-			lang, contest_id, controller, given_by, guardian_name, guardian_relationship, guardian_phone, stated_16_plus)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			k.UserID, k.Purpose, k.Version, ms(k.AgreedAt), k.IP, k.UserAgent, shown, lang,
-			contestID, k.Controller, givenBy, g.FullName, g.Relationship, g.Phone, stated)
-		return err
-	}
-	if err := insert("self", quiz.Guardian{}, k.Stated16Plus); err != nil {
-		return err
-	}
-	if k.Representative != nil {
-		return insert("guardian", *k.Representative, false)
-	}
-	return nil
-}
-
 // User returns the account with the given id; a deleted account is not found.
 func (db *DB) User(ctx context.Context, id int64) (quiz.User, error) {
 	u, err := scanUser(db.r.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1 AND deleted_at IS NULL", id))
@@ -134,4 +93,74 @@ func (db *DB) User(ctx context.Context, id int64) (quiz.User, error) {
 		return quiz.User{}, fmt.Errorf("postgres: user %d: %w", id, notFound(err, "user"))
 	}
 	return u, nil
+}
+
+// UserByLogin finds an account by phone (10 digits) or e-mail and returns
+// it with its password hash. E-mail is compared lower-cased, as the
+// SQLite store's NOCASE column compares it.
+func (db *DB) UserByLogin(ctx context.Context, login string) (quiz.User, string, error) {
+	var hash string
+	row := db.r.QueryRow(ctx, "SELECT "+userColumns+`, password_hash FROM users
+		WHERE (phone = $1 OR lower(email) = lower($1)) AND deleted_at IS NULL`, login)
+	u, err := scanUser(row, &hash)
+	if err != nil {
+		return quiz.User{}, "", fmt.Errorf("postgres: user by login: %w", notFound(err, "user"))
+	}
+	return u, hash, nil
+}
+
+// HasRole reports whether any account has the role.
+func (db *DB) HasRole(ctx context.Context, role quiz.Role) (bool, error) {
+	var has bool
+	if err := db.r.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)", role).Scan(&has); err != nil {
+		return false, fmt.Errorf("postgres: has role %s: %w", role, err)
+	}
+	return has, nil
+}
+
+// ConsentText returns the newest consent text for a purpose.
+func (db *DB) ConsentText(ctx context.Context, purpose string) (quiz.ConsentText, error) {
+	t := quiz.ConsentText{Purpose: purpose}
+	err := db.r.QueryRow(ctx, `SELECT version, body_vi, body_en FROM consent_texts
+		WHERE purpose = $1 ORDER BY published_at DESC LIMIT 1`, purpose).Scan(&t.Version, &t.BodyVI, &t.BodyEN)
+	if err != nil {
+		return quiz.ConsentText{}, fmt.Errorf("postgres: consent text %s: %w", purpose, notFound(err, "consent text"))
+	}
+	return t, nil
+}
+
+// Units returns the units list in the organizer's order.
+func (db *DB) Units(ctx context.Context) ([]string, error) {
+	rows, err := db.r.Query(ctx, "SELECT name FROM units ORDER BY position")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: units: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: units: %w", err)
+	}
+	return out, nil
+}
+
+// SetUnits replaces the units list. The table is locked against other
+// writers first: two lists replaced at once would otherwise merge, or
+// clash on a name both hold, where SQLite's single writer keeps the one
+// committed last.
+func (db *DB) SetUnits(ctx context.Context, names []string) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM units"); err != nil {
+			return err
+		}
+		// One statement for the whole list: position is the place in it.
+		_, err := tx.Exec(ctx, `INSERT INTO units (name, position)
+			SELECT name, position FROM unnest($1::text[]) WITH ORDINALITY AS u (name, position)`, names)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: set units: %w", err)
+	}
+	return nil
 }
