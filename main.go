@@ -310,7 +310,6 @@ type database interface {
 	quiz.LiveAnswerWriter
 	Setting(ctx context.Context, key string) (value string, ok bool, err error)
 	EnsureSetting(ctx context.Context, key, value string) (string, error)
-	EraseSetting(ctx context.Context, key string) (bool, error)
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -537,7 +536,21 @@ func jwtKey(ctx context.Context, cfg config, db database, log *slog.Logger) ([]b
 	if path == "" {
 		path = cfg.dbPath + ".key"
 	}
-	legacy, found, err := db.Setting(ctx, legacyKeySetting)
+	lite, sqlite := db.(*store.DB)
+	if !sqlite { // a PostgreSQL database never held the key (hoithi migrate leaves it)
+		if cfg.jwtSecret != "" {
+			return []byte(cfg.jwtSecret), nil
+		}
+		// Every node must read the same key: one made here would be this
+		// node's alone.
+		key, err := readKeyFile(path, log)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("HOITHI_KEY_FILE %s does not exist: the nodes of a cluster share one key; "+
+				"make it once (head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' > %s) and copy it to every node", path, path)
+		}
+		return key, err
+	}
+	legacy, found, err := lite.Setting(ctx, legacyKeySetting)
 	if err != nil {
 		return nil, err
 	}
@@ -551,7 +564,7 @@ func jwtKey(ctx context.Context, cfg config, db database, log *slog.Logger) ([]b
 		}
 	}
 	if found {
-		if _, err := db.EraseSetting(ctx, legacyKeySetting); err != nil {
+		if _, err := lite.EraseSetting(ctx, legacyKeySetting); err != nil {
 			return nil, err
 		}
 		log.Info("session signing key erased from the database, where every backup held it")

@@ -139,15 +139,6 @@ func updateLiveAccount(ctx context.Context, tx pgx.Tx, userID int64, set string,
 	return nil
 }
 
-// insertAccountAudit writes an audit entry in the transaction of the
-// account change it records. (The SQLite store's insertAudit.)
-func insertAccountAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), nullID(e.UserID), e.Actor, e.Action, nullID(e.RoundID), e.Detail, e.IP)
-	return err
-}
-
 // nullID is NULL for the id 0, which stands for none.
 func nullID(id int64) *int64 {
 	if id == 0 {
@@ -169,7 +160,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, at tim
 			return err
 		}
 		if audit != nil {
-			return insertAccountAudit(ctx, tx, *audit)
+			return insertAudit(ctx, tx, *audit)
 		}
 		return nil
 	})
@@ -224,7 +215,7 @@ func (db *DB) SetDisabled(ctx context.Context, userID int64, disabled bool, at t
 			// Already as asked: nothing to change, nothing to audit.
 		}
 		if end != nil || (!disabled && was) {
-			if err := insertAccountAudit(ctx, tx, audit); err != nil {
+			if err := insertAudit(ctx, tx, audit); err != nil {
 				return err
 			}
 		}
@@ -255,3 +246,8 @@ func lockAccounts(ctx context.Context, tx pgx.Tx, ids ...int64) (map[int64]bool,
 	})
 	return disabled, err
 }
+
+var (
+	_ quiz.ConsentStore      = (*DB)(nil)
+	_ quiz.AccountAdminStore = (*DB)(nil)
+)

@@ -65,16 +65,8 @@ func (db *DB) AuditOnce(ctx context.Context, e quiz.AuditEntry, within time.Dura
 func insertAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), catalogNullID(e.UserID), e.Actor, e.Action, catalogNullID(e.RoundID), e.Detail, e.IP)
+		ms(e.At), nullID(e.UserID), e.Actor, e.Action, nullID(e.RoundID), e.Detail, e.IP)
 	return err
-}
-
-// catalogNullID is id, or NULL for 0.
-func catalogNullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // AuditLog returns the entries f selects, newest first.

@@ -54,7 +54,7 @@ func (db *DB) SaveCertificateIssuer(ctx context.Context, c quiz.CertificateIssue
 				sign_title = excluded.sign_title, signer = excluded.signer, place = excluded.place,
 				set_by = excluded.set_by, set_by_name = excluded.set_by_name, set_at = excluded.set_at`,
 			c.ContestID, c.Superior, c.Agency, c.SignTitle, c.Signer, c.Place,
-			catalogNullID(c.SetBy), c.SetByName, ms(*c.SetAt)); err != nil {
+			nullID(c.SetBy), c.SetByName, ms(*c.SetAt)); err != nil {
 			return err
 		}
 		return insertAudit(ctx, tx, e)

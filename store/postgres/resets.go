@@ -39,7 +39,7 @@ func (db *DB) CreateReset(ctx context.Context, r quiz.PasswordReset, audit quiz.
 		if err != nil {
 			return err
 		}
-		return insertAccountAudit(ctx, tx, audit)
+		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: create reset link for %d: %w", r.UserID, err)
@@ -102,7 +102,7 @@ func (db *DB) UseReset(ctx context.Context, tokenHash, passwordHash string, must
 		if end, err = newAccountEpoch(ctx, tx, userID, at); err != nil {
 			return err
 		}
-		return insertAccountAudit(ctx, tx, audit)
+		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
 		return quiz.SessionEnd{}, fmt.Errorf("postgres: reset password: %w", err)
@@ -138,7 +138,7 @@ func (db *DB) SetFullName(ctx context.Context, userID int64, name string, audit 
 		if err := updateLiveAccount(ctx, tx, userID, "full_name = $2", name); err != nil {
 			return err
 		}
-		if err := insertAccountAudit(ctx, tx, audit); err != nil {
+		if err := insertAudit(ctx, tx, audit); err != nil {
 			return err
 		}
 		var err error
