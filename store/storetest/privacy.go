@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,6 +298,35 @@ func testDeleteAccount(t *testing.T, s Privacy) {
 		wantCode(t, err, quiz.CodeNotFound)
 		if n := len(f.audit(t)); n != 3 {
 			t.Errorf("%d audit entries, want still 3", n)
+		}
+	})
+	t.Run("of deletions at once, exactly one deletes the account", func(t *testing.T) {
+		const deletions = 6
+		var wg sync.WaitGroup
+		errs := make([]error, deletions)
+		for i := range deletions {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.DeleteAccount(ctx, f.hoa.ID, at, deletionAudit(f.hoa.ID, at, quiz.AuditDeleteAccount))
+			}()
+		}
+		wg.Wait()
+		deleted := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				deleted++
+			case quiz.ErrorCode(err) != quiz.CodeNotFound:
+				t.Errorf("got %v, want the account deleted or not found", err)
+			}
+		}
+		row, err := s.AccountRowOf(ctx, f.hoa.ID)
+		if deleted != 1 || err != nil || row.SessionEpoch != 1 {
+			t.Errorf("%d deletions succeeded, sessions ended %d times (%v); want 1 and 1", deleted, row.SessionEpoch, err)
+		}
+		if n := len(f.audit(t)); n != 4 {
+			t.Errorf("%d audit entries, want 4: one more deletion", n)
 		}
 	})
 }
