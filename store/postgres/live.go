@@ -70,7 +70,7 @@ func insertLiveGame(ctx context.Context, tx pgx.Tx, id int64, pin string, g quiz
 	tag, err := tx.Exec(ctx, `INSERT INTO live_games (id, pin, title, bank_id, created_by, seconds_per_question,
 		points_mode, streak_bonus, auto_advance, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT DO NOTHING`,
-		id, pin, g.Title, g.BankID, nullID(g.HostID), g.SecondsPerQuestion, g.PointsMode, g.StreakBonus,
+		id, pin, g.Title, g.BankID, liveNullID(g.HostID), g.SecondsPerQuestion, g.PointsMode, g.StreakBonus,
 		g.AutoAdvance, ms(g.CreatedAt))
 	if err != nil || tag.RowsAffected() == 1 {
 		return err == nil, err
@@ -101,8 +101,8 @@ func insertLiveQuestions(ctx context.Context, tx pgx.Tx, gameID int64, questions
 	return nil
 }
 
-// nullID is NULL for the id 0, which names no row.
-func nullID(id int64) *int64 {
+// liveNullID is NULL for the id 0, which names no row.
+func liveNullID(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}
@@ -298,7 +298,7 @@ func (db *DB) AddLivePlayer(ctx context.Context, p quiz.LivePlayer) (quiz.LivePl
 		p.ID, err = insertWithNewID(func(id int64) (bool, error) {
 			tag, err := tx.Exec(ctx, `INSERT INTO live_players (id, game_id, seq, nickname, nickname_key, user_id, token_hash, joined_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-				id, p.GameID, p.Seq, p.Nickname, p.NicknameKey, nullID(p.UserID), p.TokenHash, ms(p.JoinedAt))
+				id, p.GameID, p.Seq, p.Nickname, p.NicknameKey, liveNullID(p.UserID), p.TokenHash, ms(p.JoinedAt))
 			return tag.RowsAffected() == 1, err
 		})
 		if isUnique(err) {

@@ -375,7 +375,7 @@ func privacyEndSessions(ctx context.Context, tx pgx.Tx, userID int64, at time.Ti
 func privacyAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), nullID(e.UserID), e.Actor, e.Action, nullID(e.RoundID), e.Detail, e.IP)
+		ms(e.At), liveNullID(e.UserID), e.Actor, e.Action, liveNullID(e.RoundID), e.Detail, e.IP)
 	return err
 }
 
