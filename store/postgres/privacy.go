@@ -444,6 +444,14 @@ func (db *DB) Purge(ctx context.Context, r quiz.PurgeReport, audit func(quiz.Pur
 		// waits for the purge, or has committed and is seen.
 		rows, _ := tx.Query(ctx, purgeCTE+`SELECT u.id FROM users u
 			WHERE u.id IN (SELECT id FROM old_users) AND u.deleted_at IS NULL ORDER BY u.id FOR UPDATE OF u`, cutoff)
+		locked, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		// Selected again, in a snapshot taken after the locks: an attempt
+		// in a recent contest committed meanwhile keeps its account, which
+		// the re-check of a locked row (its own columns only) would miss.
+		rows, _ = tx.Query(ctx, purgeCTE+"SELECT id FROM old_users WHERE id = ANY ($2) ORDER BY id", cutoff, locked)
 		users, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 		if err != nil {
 			return err
