@@ -62,7 +62,7 @@ func (s counted) AccountRowOf(ctx context.Context, userID int64) (storetest.Acco
 }
 
 func (s counted) InsertAuditRow(ctx context.Context, e quiz.AuditEntry) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error { return privacyAudit(ctx, tx, e) })
+	return s.inTx(ctx, func(tx pgx.Tx) error { return insertAudit(ctx, tx, e) })
 }
 
 func (s counted) AuditRows(ctx context.Context) ([]quiz.AuditEntry, error) {

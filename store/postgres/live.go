@@ -70,7 +70,7 @@ func insertLiveGame(ctx context.Context, tx pgx.Tx, id int64, pin string, g quiz
 	tag, err := tx.Exec(ctx, `INSERT INTO live_games (id, pin, title, bank_id, created_by, seconds_per_question,
 		points_mode, streak_bonus, auto_advance, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT DO NOTHING`,
-		id, pin, g.Title, g.BankID, liveNullID(g.HostID), g.SecondsPerQuestion, g.PointsMode, g.StreakBonus,
+		id, pin, g.Title, g.BankID, nullID(g.HostID), g.SecondsPerQuestion, g.PointsMode, g.StreakBonus,
 		g.AutoAdvance, ms(g.CreatedAt))
 	if err != nil || tag.RowsAffected() == 1 {
 		return err == nil, err
@@ -99,14 +99,6 @@ func insertLiveQuestions(ctx context.Context, tx pgx.Tx, gameID int64, questions
 		}
 	}
 	return nil
-}
-
-// liveNullID is NULL for the id 0, which names no row.
-func liveNullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 const liveGameColumns = `id, pin, title, bank_id, coalesce(created_by, 0), seconds_per_question, points_mode,
@@ -298,7 +290,7 @@ func (db *DB) AddLivePlayer(ctx context.Context, p quiz.LivePlayer) (quiz.LivePl
 		p.ID, err = insertWithNewID(func(id int64) (bool, error) {
 			tag, err := tx.Exec(ctx, `INSERT INTO live_players (id, game_id, seq, nickname, nickname_key, user_id, token_hash, joined_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-				id, p.GameID, p.Seq, p.Nickname, p.NicknameKey, liveNullID(p.UserID), p.TokenHash, ms(p.JoinedAt))
+				id, p.GameID, p.Seq, p.Nickname, p.NicknameKey, nullID(p.UserID), p.TokenHash, ms(p.JoinedAt))
 			return tag.RowsAffected() == 1, err
 		})
 		if isUnique(err) {
@@ -447,3 +439,5 @@ func (db *DB) SaveLiveAnswer(ctx context.Context, a quiz.LiveAnswer) error {
 	}
 	return nil
 }
+
+var _ quiz.LiveStore = (*DB)(nil)

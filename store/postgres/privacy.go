@@ -234,7 +234,7 @@ func (db *DB) erase(ctx context.Context, userID int64, at time.Time, withdrawal 
 			return err
 		}
 		d.Results = int(tag.RowsAffected())
-		return privacyAudit(ctx, tx, audit(d))
+		return insertAudit(ctx, tx, audit(d))
 	})
 	return d, err
 }
@@ -272,7 +272,7 @@ func (db *DB) UpdateProfile(ctx context.Context, userID int64, change func(quiz.
 			return err
 		}
 		for _, e := range audit {
-			if err := privacyAudit(ctx, tx, e); err != nil {
+			if err := insertAudit(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -352,31 +352,7 @@ func anonymizeUser(ctx context.Context, tx pgx.Tx, userID int64, at time.Time) (
 		WHERE user_id = $2`, quiz.DeletedName, userID); err != nil {
 		return quiz.SessionEnd{}, err
 	}
-	return privacyEndSessions(ctx, tx, userID, at)
-}
-
-// privacyEndSessions ends every session of an account as the SQLite
-// store's newEpoch does: the account's epoch moves on, and the end is
-// recorded for the other nodes to learn of.
-func privacyEndSessions(ctx context.Context, tx pgx.Tx, userID int64, at time.Time) (quiz.SessionEnd, error) {
-	end := quiz.SessionEnd{UserID: userID, EndedAt: at}
-	err := tx.QueryRow(ctx, "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
-		userID).Scan(&end.Epoch)
-	if err != nil {
-		return end, notFound(err, "user")
-	}
-	err = tx.QueryRow(ctx, "INSERT INTO session_ends (user_id, epoch, ended_at) VALUES ($1, $2, $3) RETURNING seq",
-		userID, end.Epoch, ms(at)).Scan(&end.Seq)
-	return end, err
-}
-
-// privacyAudit writes an entry of the audit log, as the SQLite store's
-// insertAudit does: no account and no round are NULL.
-func privacyAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), liveNullID(e.UserID), e.Actor, e.Action, liveNullID(e.RoundID), e.Detail, e.IP)
-	return err
+	return newAccountEpoch(ctx, tx, userID, at)
 }
 
 // The selections of a purge, as common table expressions over the cutoff
@@ -462,7 +438,7 @@ func (db *DB) Purge(ctx context.Context, r quiz.PurgeReport, audit func(quiz.Pur
 			}
 		}
 		out.Accounts = len(users)
-		return privacyAudit(ctx, tx, audit(out))
+		return insertAudit(ctx, tx, audit(out))
 	})
 	if err != nil {
 		return quiz.PurgeReport{}, fmt.Errorf("postgres: purge: %w", err)
