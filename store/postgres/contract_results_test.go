@@ -2,9 +2,8 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,12 +71,19 @@ func TestReportKeysSortByteByByteWhateverTheLocale(t *testing.T) {
 	})
 }
 
-// vietnameseDatabase creates a database whose default collation is ICU's
-// Vietnamese one, dropped when the test ends, and returns its URL. It
-// skips the test on a server built without ICU.
+// vietnameseDatabase returns the URL of a new database whose default
+// collation is ICU's Vietnamese one, dropped when the test ends. It takes
+// the name (and the drop) of a fresh database and creates that database
+// again with the locale. It skips the test on a server built without ICU.
 func vietnameseDatabase(t *testing.T, server string) string {
 	t.Helper()
 	ctx := context.Background()
+	dbURL := freshDatabase(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize()
 	admin, err := pgx.Connect(ctx, server)
 	if err != nil {
 		t.Fatalf("connect to the test server: %v", err)
@@ -90,30 +96,13 @@ func vietnameseDatabase(t *testing.T, server string) string {
 	if !icu {
 		t.Skip("the test server has no ICU Vietnamese collation")
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "hoithi_test_vi_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+
-		" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'vi-VN' LOCALE 'C.UTF-8'"); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, server)
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
+	for _, q := range []string{"DROP DATABASE " + name,
+		"CREATE DATABASE " + name + " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'vi-VN' LOCALE 'C.UTF-8'"} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatalf("HOITHI_TEST_POSTGRES: %v", err)
 	}
-	u.Path = "/" + name
-	return u.String()
+	return dbURL
 }
 
 // TestTwoNodesLockARoundOnce locks and unlocks a round from two nodes
