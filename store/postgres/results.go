@@ -169,7 +169,7 @@ func copyResults(ctx context.Context, tx pgx.Tx, roundID int64, l quiz.WinnerLis
 			w := l.Entries[i]
 			return []any{roundID, i + 1, w.Rank, w.PrizeTier, w.Prize, w.UserID, w.AttemptID, w.FullName,
 				w.BirthDate, w.IDNumber, w.Phone, w.Unit, w.Province, w.Commune, w.Score, w.Correct, w.Total,
-				int64Ptr(w.Prediction), int64Ptr(w.PredictionError), w.DurationMs, ms(w.StartedAt),
+				resultsNullInt(w.Prediction), resultsNullInt(w.PredictionError), w.DurationMs, ms(w.StartedAt),
 				ms(w.SubmittedAt), strings.Join(w.Flags, ","), w.Note}, nil
 		}))
 	if err != nil {
@@ -221,23 +221,23 @@ func (db *DB) UnlockRound(ctx context.Context, roundID int64, e quiz.AuditEntry)
 func insertResultsAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), nonZero(e.UserID), e.Actor, e.Action, nonZero(e.RoundID), e.Detail, e.IP)
+		ms(e.At), resultsNullID(e.UserID), e.Actor, e.Action, resultsNullID(e.RoundID), e.Detail, e.IP)
 	if err != nil {
 		return fmt.Errorf("audit entry: %w", err)
 	}
 	return nil
 }
 
-// nonZero is v, or NULL when v is 0.
-func nonZero(v int64) *int64 {
+// resultsNullID is v, or NULL when v is 0.
+func resultsNullID(v int64) *int64 {
 	if v == 0 {
 		return nil
 	}
 	return &v
 }
 
-// int64Ptr is the stored form of an optional number.
-func int64Ptr(p *int) *int64 {
+// resultsNullInt is the stored form of an optional number.
+func resultsNullInt(p *int) *int64 {
 	if p == nil {
 		return nil
 	}

@@ -41,8 +41,8 @@ type ResultsStore interface {
 // RunResults runs the results contract tests against the stores open
 // opens.
 func RunResults(t *testing.T, open func(t *testing.T) ResultsStore) {
-	t.Run("locking a round", func(t *testing.T) { testLock(t, open) })
-	t.Run("unlocking a round", func(t *testing.T) { testUnlock(t, open) })
+	t.Run("locking a round", func(t *testing.T) { testResultsLock(t, open) })
+	t.Run("unlocking a round", func(t *testing.T) { testResultsUnlock(t, open) })
 	t.Run("reading a locked round", func(t *testing.T) { testLockedReads(t, open) })
 	t.Run("prizes held in other rounds", func(t *testing.T) { testHeldPrizes(t, open) })
 	t.Run("unit sizes", func(t *testing.T) { testUnitMembers(t, open) })
@@ -89,12 +89,12 @@ func (f resultsRound) addRound(t *testing.T, name string, contestID int64, opens
 	return r
 }
 
-// lockedAt is when the tests lock rounds: its nanoseconds are lost in
+// resultsLockedAt is when the tests lock rounds: its nanoseconds are lost in
 // storage, which keeps milliseconds.
-var lockedAt = time.Date(2026, 12, 8, 9, 30, 0, 123456789, time.UTC)
+var resultsLockedAt = time.Date(2026, 12, 8, 9, 30, 0, 123456789, time.UTC)
 
 func (f resultsRound) audit(action string, roundID int64) quiz.AuditEntry {
-	return quiz.AuditEntry{At: lockedAt, UserID: f.official, Actor: "Trần Thị Cán Bộ", Action: action, RoundID: roundID,
+	return quiz.AuditEntry{At: resultsLockedAt, UserID: f.official, Actor: "Trần Thị Cán Bộ", Action: action, RoundID: roundID,
 		Detail: "kiểm tra", IP: "203.0.113.7"}
 }
 
@@ -106,19 +106,19 @@ func (f resultsRound) unlock(roundID int64) error {
 	return f.s.UnlockRound(context.Background(), roundID, f.audit(quiz.AuditUnlock, roundID))
 }
 
-func ptr(n int) *int { return &n }
+func resultsInt(n int) *int { return &n }
 
 // list is a winners list of the fixture's contestants for round r: two
 // tied first prizes, a row without prize or prediction, and units with
 // and without a prize. Its times carry nanoseconds, which storage drops.
 func (f resultsRound) list(r quiz.Round) quiz.WinnerList {
 	at := time.Date(2026, 12, 1, 8, 0, 0, 987654321, time.UTC)
-	l := quiz.WinnerList{Round: r, Actual: ptr(42)}
+	l := quiz.WinnerList{Round: r, Actual: resultsInt(42)}
 	for i, u := range f.users {
 		w := quiz.Winner{Rank: i + 1, UserID: u.ID, AttemptID: int64(1000 + i), FullName: u.FullName,
 			BirthDate: "1990-05-1" + fmt.Sprint(i), IDNumber: fmt.Sprintf("00109001234%d", i), Phone: u.Phone,
 			Unit: u.Unit, Province: "01", Commune: "Phường Ba Đình", Score: 20 - 2*i, Correct: 10 - i, Total: 10,
-			Prediction: ptr(40 + i), PredictionError: ptr(2 - i), DurationMs: int64(60000 + i),
+			Prediction: resultsInt(40 + i), PredictionError: resultsInt(2 - i), DurationMs: int64(60000 + i),
 			StartedAt: at, SubmittedAt: at.Add(time.Duration(i+1) * time.Minute)}
 		switch i {
 		case 0, 1:
@@ -138,9 +138,9 @@ func (f resultsRound) list(r quiz.Round) quiz.WinnerList {
 	return l
 }
 
-// stored is what reading back a stored list gives: times to the
+// resultsStored is what reading back a stored list gives: times to the
 // millisecond.
-func stored(entries []quiz.Winner) []quiz.Winner {
+func resultsStored(entries []quiz.Winner) []quiz.Winner {
 	out := slices.Clone(entries)
 	for i := range out {
 		out[i].StartedAt = out[i].StartedAt.Truncate(time.Millisecond)
@@ -168,20 +168,20 @@ func (f resultsRound) fresh(t *testing.T, id int64) quiz.Round {
 	return r
 }
 
-// wantList fails the test unless got holds want's rows and units as
+// wantResultsList fails the test unless got holds want's rows and units as
 // storage keeps them.
-func wantList(t *testing.T, got, want quiz.WinnerList) {
+func wantResultsList(t *testing.T, got, want quiz.WinnerList) {
 	t.Helper()
-	if !reflect.DeepEqual(got.Entries, stored(want.Entries)) {
-		t.Errorf("rows:\n got %+v\nwant %+v", got.Entries, stored(want.Entries))
+	if !reflect.DeepEqual(got.Entries, resultsStored(want.Entries)) {
+		t.Errorf("rows:\n got %+v\nwant %+v", got.Entries, resultsStored(want.Entries))
 	}
 	if !reflect.DeepEqual(got.Units, want.Units) {
 		t.Errorf("units: got %+v, want %+v", got.Units, want.Units)
 	}
 }
 
-// concurrently runs n calls of fn at once and returns their errors.
-func concurrently(n int, fn func() error) []error {
+// resultsAtOnce runs n calls of fn at once and returns their errors.
+func resultsAtOnce(n int, fn func() error) []error {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -198,9 +198,9 @@ func concurrently(n int, fn func() error) []error {
 	return errs
 }
 
-// oneWins fails the test unless exactly one of errs is nil and every
+// resultsOneWins fails the test unless exactly one of errs is nil and every
 // other carries the code refused.
-func oneWins(t *testing.T, errs []error, refused string) {
+func resultsOneWins(t *testing.T, errs []error, refused string) {
 	t.Helper()
 	won := 0
 	for _, err := range errs {
@@ -216,7 +216,7 @@ func oneWins(t *testing.T, errs []error, refused string) {
 	}
 }
 
-func testLock(t *testing.T, open func(t *testing.T) ResultsStore) {
+func testResultsLock(t *testing.T, open func(t *testing.T) ResultsStore) {
 	t.Run("stores the list in order and marks the round locked by the official", func(t *testing.T) {
 		f := newResultsRound(t, open, 4)
 		l := f.list(f.round.round)
@@ -224,13 +224,13 @@ func testLock(t *testing.T, open func(t *testing.T) ResultsStore) {
 			t.Fatal(err)
 		}
 		r := f.fresh(t, f.round.round.ID)
-		if r.LockedAt == nil || !r.LockedAt.Equal(lockedAt.Truncate(time.Millisecond)) || r.LockedBy != f.official {
-			t.Errorf("round locked at %v by %d, want %v by %d", r.LockedAt, r.LockedBy, lockedAt, f.official)
+		if r.LockedAt == nil || !r.LockedAt.Equal(resultsLockedAt.Truncate(time.Millisecond)) || r.LockedBy != f.official {
+			t.Errorf("round locked at %v by %d, want %v by %d", r.LockedAt, r.LockedBy, resultsLockedAt, f.official)
 		}
 		if r.Actual == nil || *r.Actual != 42 {
 			t.Errorf("actual count %v, want 42", r.Actual)
 		}
-		wantList(t, f.lockedList(t, r), l)
+		wantResultsList(t, f.lockedList(t, r), l)
 	})
 
 	t.Run("refuses a round locked already and keeps the first list", func(t *testing.T) {
@@ -242,7 +242,7 @@ func testLock(t *testing.T, open func(t *testing.T) ResultsStore) {
 		second := f.list(f.round.round)
 		second.Entries, second.Units = second.Entries[:1], nil
 		wantCode(t, f.lock(second), quiz.CodeAlreadyLocked)
-		wantList(t, f.lockedList(t, f.round.round), first)
+		wantResultsList(t, f.lockedList(t, f.round.round), first)
 	})
 
 	t.Run("refuses a round that does not exist", func(t *testing.T) {
@@ -270,18 +270,18 @@ func testLock(t *testing.T, open func(t *testing.T) ResultsStore) {
 		if err := f.lock(l); err != nil {
 			t.Fatalf("lock after the failed one: %v", err)
 		}
-		wantList(t, f.lockedList(t, l.Round), l)
+		wantResultsList(t, f.lockedList(t, l.Round), l)
 	})
 
 	t.Run("of several locks at once exactly one is stored", func(t *testing.T) {
 		f := newResultsRound(t, open, 4)
 		l := f.list(f.round.round)
-		oneWins(t, concurrently(6, func() error { return f.lock(l) }), quiz.CodeAlreadyLocked)
-		wantList(t, f.lockedList(t, l.Round), l)
+		resultsOneWins(t, resultsAtOnce(6, func() error { return f.lock(l) }), quiz.CodeAlreadyLocked)
+		wantResultsList(t, f.lockedList(t, l.Round), l)
 	})
 }
 
-func testUnlock(t *testing.T, open func(t *testing.T) ResultsStore) {
+func testResultsUnlock(t *testing.T, open func(t *testing.T) ResultsStore) {
 	t.Run("removes the stored list and the lock", func(t *testing.T) {
 		f := newResultsRound(t, open, 4)
 		l := f.list(f.round.round)
@@ -315,7 +315,7 @@ func testUnlock(t *testing.T, open func(t *testing.T) ResultsStore) {
 		if err := f.lock(again); err != nil {
 			t.Fatal(err)
 		}
-		wantList(t, f.lockedList(t, again.Round), again)
+		wantResultsList(t, f.lockedList(t, again.Round), again)
 	})
 
 	t.Run("refuses a round not locked", func(t *testing.T) {
@@ -333,7 +333,7 @@ func testUnlock(t *testing.T, open func(t *testing.T) ResultsStore) {
 		if err := f.lock(f.list(f.round.round)); err != nil {
 			t.Fatal(err)
 		}
-		oneWins(t, concurrently(6, func() error { return f.unlock(f.round.round.ID) }), quiz.CodeNotLocked)
+		resultsOneWins(t, resultsAtOnce(6, func() error { return f.unlock(f.round.round.ID) }), quiz.CodeNotLocked)
 	})
 }
 
@@ -350,7 +350,7 @@ func testLockedReads(t *testing.T, open func(t *testing.T) ResultsStore) {
 		if err := f.s.LockedList(ctx, &got); err != nil {
 			t.Fatal(err)
 		}
-		wantList(t, got, l)
+		wantResultsList(t, got, l)
 	})
 
 	t.Run("a contestant's row is read with their data", func(t *testing.T) {
@@ -358,7 +358,7 @@ func testLockedReads(t *testing.T, open func(t *testing.T) ResultsStore) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := stored(l.Entries)[3]; !reflect.DeepEqual(got, want) {
+		if want := resultsStored(l.Entries)[3]; !reflect.DeepEqual(got, want) {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
 	})
@@ -696,9 +696,9 @@ func testRankingVersion(t *testing.T, open func(t *testing.T) ResultsStore) {
 	})
 }
 
-// ledger keeps what a test stored of a round's attempts, to count what
+// answerLedger keeps what a test stored of a round's attempts, to count what
 // the statistics must find.
-type ledger struct {
+type answerLedger struct {
 	attempts []*ledgerAttempt
 }
 
@@ -710,7 +710,7 @@ type ledgerAttempt struct {
 }
 
 // start starts user's attempt at the round at time at and records it.
-func (l *ledger) start(t *testing.T, f resultsRound, user int, at time.Time) *ledgerAttempt {
+func (l *answerLedger) start(t *testing.T, f resultsRound, user int, at time.Time) *ledgerAttempt {
 	t.Helper()
 	a := f.mustStart(t, user, at)
 	la := &ledgerAttempt{id: a.ID, questions: f.questions(t, a.ID), right: map[int64]bool{}}
@@ -742,7 +742,7 @@ func (a *ledgerAttempt) submit(t *testing.T, f resultsRound, at time.Time) {
 // submitted ones only when submittedOnly), its answers and right ones, in
 // bank order; with mostAnswered, the most answered first, then in bank
 // order.
-func (l *ledger) stats(pool quiz.Pool, submittedOnly, mostAnswered bool) []quiz.QuestionStats {
+func (l *answerLedger) stats(pool quiz.Pool, submittedOnly, mostAnswered bool) []quiz.QuestionStats {
 	byID := map[int64]*quiz.QuestionStats{}
 	for _, a := range l.attempts {
 		if submittedOnly && a.submitted.IsZero() {
@@ -776,7 +776,7 @@ func (l *ledger) stats(pool quiz.Pool, submittedOnly, mostAnswered bool) []quiz.
 
 // submissions are the recorded submission times, to the millisecond, in
 // order.
-func (l *ledger) submissions() []time.Time {
+func (l *answerLedger) submissions() []time.Time {
 	var out []time.Time
 	for _, a := range l.attempts {
 		if !a.submitted.IsZero() {
@@ -805,7 +805,7 @@ func RunReportFigures(t *testing.T, open func(t *testing.T) ResultsStore) {
 	}
 	// attempt gives right answers to the first right questions and a
 	// wrong one after, and submits the attempt at submitted (unless zero).
-	var l ledger
+	var l answerLedger
 	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	attempt := func(user, right int, submitted time.Time) {
 		t.Helper()
@@ -886,7 +886,7 @@ func testLiveStatistics(t *testing.T, open func(t *testing.T) ResultsStore) {
 	f := newResultsRound(t, open, 3)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	var l ledger
+	var l answerLedger
 	a := l.start(t, f, 0, now)
 	a.answer(t, f, 0, true)
 	a.answer(t, f, 1, false)
