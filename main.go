@@ -314,7 +314,10 @@ type database interface {
 	Close() error
 }
 
-var _ database = (*store.DB)(nil)
+var (
+	_ database = (*store.DB)(nil)
+	_ database = (*postgres.DB)(nil)
+)
 
 // services are the domain services over one open database.
 type services struct {
@@ -381,17 +384,12 @@ func openDatabase(cfg config, log *slog.Logger, observer store.Observer) (databa
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	db, complete := any(pg).(database)
-	if !complete {
-		pg.Close()
-		return nil, nil, nil, errors.New("HOITHI_DB: this hoithi cannot run on PostgreSQL yet (docs/SCALING.md); use an SQLite file")
-	}
 	notifier, err := cluster.New(ctx, cfg.dbPath, cluster.Options{Log: log})
 	if err != nil {
 		pg.Close()
 		return nil, nil, nil, err
 	}
-	return db, notifier, notifier.Close, nil
+	return pg, notifier, notifier.Close, nil
 }
 
 // close stops the notifier, then the database, which commits every write

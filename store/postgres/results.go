@@ -149,7 +149,7 @@ func (db *DB) LockRound(ctx context.Context, l quiz.WinnerList, by int64, e quiz
 			ms(e.At), by, actual, roundID); err != nil {
 			return err
 		}
-		return insertResultsAudit(ctx, tx, e)
+		return insertAudit(ctx, tx, e)
 	})
 	db.forgetRounds()
 	if err != nil {
@@ -207,33 +207,13 @@ func (db *DB) UnlockRound(ctx context.Context, roundID int64, e quiz.AuditEntry)
 				return err
 			}
 		}
-		return insertResultsAudit(ctx, tx, e)
+		return insertAudit(ctx, tx, e)
 	})
 	db.forgetRounds()
 	if err != nil {
 		return fmt.Errorf("postgres: unlock round %d: %w", roundID, err)
 	}
 	return nil
-}
-
-// insertResultsAudit writes an audit entry in tx, as the SQLite store's
-// insertAudit does: no account and no round are NULL.
-func insertResultsAudit(ctx context.Context, tx pgx.Tx, e quiz.AuditEntry) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, user_id, actor, action, round_id, detail, ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		ms(e.At), resultsNullID(e.UserID), e.Actor, e.Action, resultsNullID(e.RoundID), e.Detail, e.IP)
-	if err != nil {
-		return fmt.Errorf("audit entry: %w", err)
-	}
-	return nil
-}
-
-// resultsNullID is v, or NULL when v is 0.
-func resultsNullID(v int64) *int64 {
-	if v == 0 {
-		return nil
-	}
-	return &v
 }
 
 // resultsNullInt is the stored form of an optional number.
@@ -388,3 +368,8 @@ func (db *DB) PublishedResults(ctx context.Context, l *quiz.WinnerList) error {
 	}
 	return nil
 }
+
+var (
+	_ quiz.ResultsStore = (*DB)(nil)
+	_ quiz.StatsStore   = (*DB)(nil)
+)
