@@ -57,8 +57,8 @@ func exportWinners(ctx context.Context, cfg config, args []string, stdout, stder
 	if *header != "labels" && *header != "keys" {
 		return fmt.Errorf("export: -header must be labels or keys, not %q", *header)
 	}
-	if _, err := os.Stat(cfg.dbPath); err != nil {
-		return fmt.Errorf("export: database %s: %w", cfg.dbPath, err)
+	if err := existingDatabase(cfg); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"hoithi/messages"
@@ -46,8 +45,8 @@ Writes one "purge" entry to the audit log.
 		fs.Usage()
 		return errors.New("purge: -days N is required and must be at least 1")
 	}
-	if _, err := os.Stat(cfg.dbPath); err != nil {
-		return fmt.Errorf("purge: database %s: %w", cfg.dbPath, err)
+	if err := existingDatabase(cfg); err != nil {
+		return fmt.Errorf("purge: %w", err)
 	}
 	svc, err := openServices(cfg, slog.New(slog.NewTextHandler(stderr, nil)), nil)
 	if err != nil {

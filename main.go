@@ -274,6 +274,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return cfg, errors.Join(errs...)
 }
 
+// existingDatabase checks that a command's database is there: an SQLite
+// file must exist (a command does not make a new one); a PostgreSQL
+// database is checked when it is opened.
+func existingDatabase(cfg config) error {
+	if isPostgres(cfg.dbPath) {
+		return nil
+	}
+	if _, err := os.Stat(cfg.dbPath); err != nil {
+		return fmt.Errorf("database %s: %w", cfg.dbPath, err)
+	}
+	return nil
+}
+
 // isPostgres reports whether HOITHI_DB names a PostgreSQL database (a
 // postgres:// or postgresql:// URL) rather than an SQLite file.
 func isPostgres(db string) bool {
@@ -475,7 +488,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 		live.Stop()
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), cfg.dbPath)
+	fmt.Fprintf(stdout, "hoithi listening on http://%s (database %s)\n", displayAddr(ln.Addr()), redactURL(cfg.dbPath))
 	if cfg.smtp != nil {
 		log.Info("reset links are mailed on request", "server", cfg.smtp.String(), "links", cfg.publicURL)
 	}
@@ -913,6 +926,9 @@ func backup(ctx context.Context, cfg config, args []string, stdout, stderr io.Wr
 	if *out == "" {
 		fs.Usage()
 		return errors.New("backup: -o FILE is required")
+	}
+	if isPostgres(cfg.dbPath) {
+		return errors.New("backup: HOITHI_DB names a PostgreSQL database: back it up with pg_dump and WAL archiving (docs/SCALING.md)")
 	}
 	if _, err := os.Stat(cfg.dbPath); err != nil {
 		return fmt.Errorf("backup: database %s: %w", cfg.dbPath, err)

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// twoNodes starts two hoithi nodes on one fresh PostgreSQL database, with
+// one session key file between them, as a cluster runs.
+func twoNodes(t *testing.T) (a, b *testServer) {
+	t.Helper()
+	db := freshPostgres(t)
+	key := filepath.Join(t.TempDir(), "session.key")
+	if err := os.WriteFile(key, []byte(hex.EncodeToString([]byte("a key every node of this cluster shares"))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOITHI_DB": db, "HOITHI_KEY_FILE": key}
+	a = startServer(t, env)
+	env["HOITHI_DEMO"] = "0" // the first node seeded it
+	b = startServer(t, env)
+	return a, b
+}
+
+func TestTwoNodesOnPostgreSQL(t *testing.T) {
+	a, b := twoNodes(t)
+	admin := a.admin()
+	key := a.key(admin)
+	roundID := a.round(admin, nil)
+
+	t.Run("a contestant plays a round on one node and the other ranks it", func(t *testing.T) {
+		if board := b.board(roundID, "", ""); len(board.Entries) != 0 { // node B now keeps the empty board
+			t.Fatalf("node B's board before anyone played: %s", board.Raw)
+		}
+		token, _ := a.contestant("Nguyễn Văn An")
+		a.play(token, roundID, key, 3, nil)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			board := b.board(roundID, "", "")
+			if len(board.Entries) == 1 && board.Entries[0].Name == "Nguyễn Văn An" && board.Entries[0].Score == 3 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node B's board %s, want Nguyễn Văn An with 3", board.Raw)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	t.Run("a session from one node works on the other", func(t *testing.T) {
+		token, _ := a.contestant("Trần Thị Bình")
+		b.mustCall(200, "GET", "/api/v1/me", token, nil, nil)
+	})
+
+	t.Run("a newer socket on one node closes the older one on the other", func(t *testing.T) {
+		token, _ := a.contestant("Lê Văn Cường")
+		id := a.start(token, roundID)
+		older := a.dial(attemptWS(id), token)
+		older.state()
+		newer := b.dial(attemptWS(id), token)
+		newer.state()
+		older.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _, err := older.ReadMessage()
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4001 {
+			t.Fatalf("the older socket, on node A, got %v; want close 4001", err)
+		}
+		newer.send(map[string]any{"type": "answer", "seq": 1, "question_id": 0, "option_ids": []int64{}})
+		if m := newer.expect("error"); m["code"] != "unknown_question" {
+			t.Errorf("the newer socket, on node B, answered %v", m)
+		}
+	})
+
+	t.Run("a signed-out session ends on both nodes", func(t *testing.T) {
+		token, _ := a.contestant("Phạm Thị Dung")
+		b.mustCall(200, "GET", "/api/v1/me", token, nil, nil)
+		a.mustCall(204, "POST", "/api/v1/auth/logout", token, nil, nil)
+		deadline := time.Now().Add(10 * time.Second)
+		for status, _ := b.call("GET", "/api/v1/me", token, nil); status != 401; status, _ = b.call("GET", "/api/v1/me", token, nil) {
+			if time.Now().After(deadline) {
+				t.Fatalf("node B still accepts a session node A signed out: %d", status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
