@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"hoithi/quiz"
 )
 
 // twoNodes starts two hoithi nodes on one fresh PostgreSQL database, with
-// one session key file between them, as a cluster runs.
+// one session key file between them, as a cluster runs. Node A runs on a
+// fake clock (a.clock), node B in real time.
 func twoNodes(t *testing.T) (a, b *testServer) {
 	t.Helper()
 	db := freshPostgres(t)
@@ -21,7 +24,7 @@ func twoNodes(t *testing.T) (a, b *testServer) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"HOITHI_DB": db, "HOITHI_KEY_FILE": key}
-	a = startServer(t, env)
+	a = startServerOn(t, env, quiz.NewFakeClock(time.Now()))
 	env["HOITHI_DEMO"] = "0" // the first node seeded it
 	b = startServer(t, env)
 	return a, b
@@ -73,6 +76,23 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 		newer.send(map[string]any{"type": "answer", "seq": 1, "question_id": 0, "option_ids": []int64{}})
 		if m := newer.expect("error"); m["code"] != "unknown_question" {
 			t.Errorf("the newer socket, on node B, answered %v", m)
+		}
+	})
+
+	t.Run("a submission at the deadline on one node reaches the socket on the other", func(t *testing.T) {
+		token, _ := a.contestant("Hoàng Văn Giang")
+		id := a.start(token, roundID) // node A keeps its deadline
+		ws := b.dial(attemptWS(id), token)
+		ws.state()
+		a.clock.Advance(2 * time.Hour) // past the attempt's deadline and grace
+		result := ws.expect("result")
+		if result["attempt_id"] != float64(id) || result["auto"] != true {
+			t.Errorf("node B's socket got %v, want the automatic result of attempt %d", result, id)
+		}
+		ws.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		var more map[string]any
+		if err := ws.ReadJSON(&more); err == nil {
+			t.Errorf("after the result the socket got %v, want nothing more", more)
 		}
 	})
 

@@ -182,9 +182,17 @@ func (h *Handler) sendLateResult(ctx context.Context, ac *attemptConn) error {
 // the round's board gives it; without the board, the result still goes,
 // with no rank.
 func (h *Handler) sendResult(ctx context.Context, ac *attemptConn, a quiz.Attempt) {
+	if !ac.Once(resultOnce) {
+		return
+	}
 	out, _ := h.Engine.SubmittedOutcome(ctx, a)
 	ac.SendJSON(resultOf(out, nil))
 }
+
+// resultOnce names the result in Socket.Once: a socket is told an
+// attempt's result once, whether it comes from its state, its own submit,
+// or a submission at the deadline on this node or another.
+const resultOnce = "result"
 
 // decodeAttemptMessage reads one frame a contestant sends: an answer (with
 // a seq and option_ids, an empty list clearing the choice) or a submit
@@ -245,16 +253,27 @@ func (h *Handler) handleAttemptMessage(ctx context.Context, ac *attemptConn, dat
 			return
 		}
 		h.Metrics.AttemptsSubmitted.WithLabelValues("contestant").Inc()
-		ac.SendJSON(resultOf(out, m.Seq))
+		ac.Once(resultOnce)
+		ac.SendJSON(resultOf(out, m.Seq)) // the submit's reply, whatever came before
 	}
 }
 
-// AttemptAutoSubmitted tells the attempt's socket, if one is open, that the
-// server submitted the attempt at its deadline. The engine calls it; the
-// message waits in the socket's queue, so a slow client holds up no timer.
-func (h *Handler) AttemptAutoSubmitted(o quiz.Outcome) {
+// AttemptAutoSubmitted counts a submission the server made at an
+// attempt's deadline. The engine calls it; the socket hears of it through
+// quiz.AttemptSubmitted (hearSubmitted).
+func (h *Handler) AttemptAutoSubmitted(quiz.Outcome) {
 	h.Metrics.AttemptsSubmitted.WithLabelValues("auto").Inc()
-	if data, err := json.Marshal(resultOf(o, nil)); err == nil {
-		h.sockets.SendTo(attemptKey(o.AttemptID), hub.Message{Data: data})
+}
+
+// hearSubmitted tells the attempt's socket on this node, if one is open,
+// the result of a submission at the deadline made here or on another node.
+// The message waits in the socket's queue, so a slow client holds up no
+// timer.
+func (h *Handler) hearSubmitted(ev quiz.Event) {
+	if ev.Kind != quiz.AttemptSubmitted || ev.Outcome == nil {
+		return
+	}
+	if data, err := json.Marshal(resultOf(*ev.Outcome, nil)); err == nil {
+		h.sockets.SendOnce(attemptKey(ev.AttemptID), resultOnce, hub.Message{Data: data})
 	}
 }

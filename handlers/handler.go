@@ -151,6 +151,7 @@ func New(d Deps) (*Handler, error) {
 	d.Notifier.Subscribe(h.tokens.hear)
 	d.Notifier.Subscribe(h.boards.hear)
 	d.Notifier.Subscribe(h.hearClaim)
+	d.Notifier.Subscribe(h.hearSubmitted)
 	return h, nil
 }
 

@@ -160,6 +160,15 @@ func (h *Hub) SendTo(k Key, m Message) bool {
 	return s != nil && s.Send(m)
 }
 
+// SendOnce sends m to the socket under k unless a message named name was
+// sent to it before (Socket.Once), and reports whether it did.
+func (h *Hub) SendOnce(k Key, name string, m Message) bool {
+	h.mu.RLock()
+	s := h.keys[k]
+	h.mu.RUnlock()
+	return s != nil && s.Once(name) && s.Send(m)
+}
+
 // StopKey stops the socket under k, if one is open (a player kicked out of
 // a game).
 func (h *Hub) StopKey(k Key, code int, text string) bool {

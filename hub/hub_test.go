@@ -492,3 +492,25 @@ func TestTheLaterClaimAcrossHubsKeepsTheKey(t *testing.T) {
 		}
 	})
 }
+
+func TestSendOnceReachesASocketOnceByName(t *testing.T) {
+	h := New(Config{})
+	attempt := Key{Kind: "attempt", ID: 7}
+	p := open(t, h, "attempt")
+	p.Claim(attempt)
+	if !h.SendOnce(attempt, "result", Message{Data: []byte(`{"type":"result","n":1}`)}) {
+		t.Fatal("the first result was not sent")
+	}
+	if h.SendOnce(attempt, "result", Message{Data: []byte(`{"type":"result","n":2}`)}) {
+		t.Error("a second result was sent")
+	}
+	if !h.SendOnce(attempt, "other", Message{Data: []byte(`{"type":"other"}`)}) {
+		t.Error("another name was refused")
+	}
+	if got := p.read(t); got != `{"type":"result","n":1}` {
+		t.Errorf("got %s first", got)
+	}
+	if got := p.read(t); got != `{"type":"other"}` {
+		t.Errorf("got %s second, want the other message", got)
+	}
+}

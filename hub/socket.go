@@ -39,6 +39,7 @@ type Socket struct {
 	text     string
 	written  chan struct{} // closed once the writer has closed the connection
 	closed   sync.Once
+	once     map[string]bool // the names Once has been asked
 
 	// Under the hub's lock.
 	topics []Topic
@@ -88,6 +89,22 @@ func (s *Socket) Unsubscribe(t Topic) { s.hub.unsubscribe(s, t) }
 // stopped with CloseReplaced. It returns the claim, for other nodes to
 // weigh their own sockets under k against (Hub.Yield).
 func (s *Socket) Claim(k Key) Claim { return s.hub.claim(s, k) }
+
+// Once reports whether the socket is asked about name for the first time:
+// a message that must reach a socket at most once (an attempt's result,
+// which may come from this node or from another) is sent only when it is.
+func (s *Socket) Once(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.once[name] {
+		return false
+	}
+	if s.once == nil {
+		s.once = map[string]bool{}
+	}
+	s.once[name] = true
+	return true
+}
 
 // Send queues m for the socket's writer. It reports false once the socket
 // is closing or broken, or when m overflowed the queue: then the socket is

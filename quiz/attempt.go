@@ -106,15 +106,15 @@ type PlayStore interface {
 
 // Outcome is what a contestant learns when an attempt ends.
 type Outcome struct {
-	AttemptID  int64
-	RoundID    int64
-	UserID     int64
-	Score      int
-	Correct    int
-	Total      int
-	DurationMs int64
-	Rank       int // 0 while the round's prediction keeps a rank beyond the public top secret
-	Auto       bool
+	AttemptID  int64 `json:"attempt_id"`
+	RoundID    int64 `json:"round_id"`
+	UserID     int64 `json:"user_id"`
+	Score      int   `json:"score"`
+	Correct    int   `json:"correct"`
+	Total      int   `json:"total"`
+	DurationMs int64 `json:"duration_ms"`
+	Rank       int   `json:"rank,omitempty"` // 0 while the round's prediction keeps a rank beyond the public top secret
+	Auto       bool  `json:"auto,omitempty"`
 }
 
 // Limits on a prediction.
@@ -737,6 +737,9 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 		e.log.Error("auto-submit: leaderboard", "attempt", la.id, "err", err)
 	}
 	e.onAutoSubmit(out)
+	// The contestant's socket may be on another node of a cluster.
+	notify(e.notifier, Event{Kind: AttemptSubmitted, RoundID: out.RoundID, UserID: out.UserID, AttemptID: out.AttemptID,
+		Outcome: &out})
 	e.untrack(la) // once announced: until then Attach waits for it
 }
 

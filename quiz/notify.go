@@ -29,6 +29,8 @@ type Event struct {
 	// attempt (unix nanoseconds) and break a tie between two such.
 	ClaimAt  int64  `json:"claim_at,omitempty"`
 	ClaimTie uint64 `json:"claim_tie,omitempty"`
+	// Outcome is an AttemptSubmitted's result, as its contestant is told.
+	Outcome *Outcome `json:"outcome,omitempty"`
 }
 
 // EventKind names what changed.
@@ -60,6 +62,11 @@ const (
 	// across a cluster as on one node. The attempt's socket handler
 	// announces it.
 	SocketClaimed EventKind = "socket_claimed"
+	// AttemptSubmitted (RoundID, UserID, AttemptID, Outcome): the server
+	// submitted an attempt at the end of its grace. The attempt's socket,
+	// on whichever node it is, is told the result, once. The Engine
+	// announces it.
+	AttemptSubmitted EventKind = "attempt_submitted"
 	// EventsMissed (no ids): some of the other nodes' events may have been
 	// lost on their way here (a cluster's connection was down for a
 	// while). Whatever follows events forgets what it keeps of changes

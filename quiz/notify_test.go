@@ -2,6 +2,7 @@ package quiz_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -32,6 +33,10 @@ func TestAnEventTravelsAsASmallJSONValue(t *testing.T) {
 		quiz.RevokedSessions(end),
 		quiz.RevokedSessions(quiz.SessionEnd{UserID: 5, TokenID: "abc"}),
 		{Kind: quiz.EventsMissed},
+		{Kind: quiz.SocketClaimed, AttemptID: 176500000012345, ClaimAt: 1796600000123456789, ClaimTie: 18446744073709551615},
+		{Kind: quiz.AttemptSubmitted, RoundID: 734512098765432, UserID: 765432109876543, AttemptID: 176500000012345,
+			Outcome: &quiz.Outcome{AttemptID: 176500000012345, RoundID: 734512098765432, UserID: 765432109876543,
+				Score: 200, Correct: 20, Total: 20, DurationMs: 599_999, Rank: 100_000, Auto: true}},
 	} {
 		data, err := json.Marshal(ev)
 		if err != nil {
@@ -41,7 +46,7 @@ func TestAnEventTravelsAsASmallJSONValue(t *testing.T) {
 		if err := json.Unmarshal(data, &back); err != nil {
 			t.Fatal(err)
 		}
-		if back != ev || len(data) > 200 {
+		if !reflect.DeepEqual(back, ev) || len(data) > 400 {
 			t.Errorf("%s came back as %+v, want %+v (%d bytes)", data, back, ev, len(data))
 		}
 	}
