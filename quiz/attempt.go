@@ -100,6 +100,9 @@ type PlayStore interface {
 	SubmitAttempt(ctx context.Context, s Submission) (Result, error)
 	Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error)
 	UnsubmittedAttempts(ctx context.Context) ([]Attempt, error)
+	// DueAttempts lists at most limit attempts not submitted whose
+	// deadline is at or before before, soonest first.
+	DueAttempts(ctx context.Context, before time.Time, limit int) ([]Attempt, error)
 	UserAttempts(ctx context.Context, userID, roundID int64) ([]Attempt, error)
 	RoundResults(ctx context.Context, roundID int64) ([]Result, error)
 }
@@ -263,7 +266,44 @@ func (e *Engine) Start(ctx context.Context) error {
 			due = append(due, e.trackUnarmed(a))
 		}
 	}
-	// Many at once, so that the writer commits them in batches.
+	e.submitNow(due)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sweeper == nil {
+		e.scheduleSweep()
+	}
+	return nil
+}
+
+// SubmitDue submits the attempts whose deadline and grace have passed and
+// that no timer of this engine keeps: in a cluster, those of a node that
+// died with them, whose contestants did not come back to another node.
+// Whichever node gets there first submits an attempt (the store lets one
+// submission through), at its deadline, and its socket hears the result
+// wherever it is. The engine runs it with its sweep of boards.
+func (e *Engine) SubmitDue() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	due, err := e.store.DueAttempts(ctx, e.now().Add(-e.grace), dueBatch)
+	if err != nil {
+		e.log.Warn("deadlines: due attempts", "err", err)
+		return
+	}
+	var orphans []*liveAttempt
+	for _, a := range due {
+		if _, kept := e.liveAttempt(a.ID); !kept {
+			orphans = append(orphans, e.trackUnarmed(a))
+		}
+	}
+	e.submitNow(orphans)
+}
+
+// dueBatch is how many overdue attempts one sweep submits at most.
+const dueBatch = 10_000
+
+// submitNow submits attempts whose grace has passed, many at once, so
+// that the writer commits them in batches.
+func (e *Engine) submitNow(due []*liveAttempt) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 32)
 	for _, la := range due {
@@ -276,12 +316,6 @@ func (e *Engine) Start(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.sweeper == nil {
-		e.scheduleSweep()
-	}
-	return nil
 }
 
 // noTimer is the timer of an attempt submitted by Start itself.
@@ -309,6 +343,7 @@ func (e *Engine) scheduleSweep() {
 	}
 	e.sweeper = e.clock.AfterFunc(sweepEvery, func() {
 		e.SweepBoards()
+		e.SubmitDue()
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.scheduleSweep()

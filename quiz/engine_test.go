@@ -481,3 +481,23 @@ func TestASubmittedAttemptsOutcomeIsTheOneItsSubmitReturned(t *testing.T) {
 		t.Errorf("rank %d, correct %d, %d ms; want rank 1, 1 correct, 12345 ms", again.Rank, again.Correct, again.DurationMs)
 	}
 }
+
+func TestAnAttemptNoEngineKeepsIsSubmittedByAnotherAtItsDeadline(t *testing.T) {
+	f := newEngineFixture(t)
+	f.newEngine(t) // another node, running before the attempt began
+	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.engine.Stop() // the node that started it dies with its timer
+	f.clock.Advance(6 * time.Minute)
+	out := f.waitAutoSubmit(t)
+	if out.AttemptID != a.ID || out.DurationMs != time.Minute.Milliseconds() || !out.Auto {
+		t.Errorf("outcome %+v, want attempt %d submitted at its deadline, 60000 ms", out, a.ID)
+	}
+	if stored, err := f.db.Attempt(f.ctx, a.ID); err != nil || !stored.Submitted() || !stored.AutoSubmitted {
+		t.Errorf("stored %+v (%v), want it submitted by the server", stored, err)
+	}
+
+}

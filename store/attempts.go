@@ -340,6 +340,26 @@ func (db *DB) UnsubmittedAttempts(ctx context.Context) ([]quiz.Attempt, error) {
 	return out, rows.Err()
 }
 
+// DueAttempts lists at most limit attempts not submitted whose deadline is
+// at or before before, soonest first.
+func (db *DB) DueAttempts(ctx context.Context, before time.Time, limit int) ([]quiz.Attempt, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT "+attemptColumns+` FROM attempts
+		WHERE submitted_at IS NULL AND deadline <= ? ORDER BY deadline LIMIT ?`, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: due attempts: %w", err)
+	}
+	defer rows.Close()
+	var out []quiz.Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: due attempts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // UserAttempts lists a contestant's attempts at a round, oldest first.
 func (db *DB) UserAttempts(ctx context.Context, userID, roundID int64) ([]quiz.Attempt, error) {
 	rows, err := db.r.QueryContext(ctx, "SELECT "+attemptColumns+` FROM attempts

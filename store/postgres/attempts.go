@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -422,6 +423,17 @@ func (db *DB) UnsubmittedAttempts(ctx context.Context) ([]quiz.Attempt, error) {
 	out, err := db.attempts(ctx, "SELECT "+attemptColumns+" FROM attempts WHERE submitted_at IS NULL ORDER BY deadline, id")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unsubmitted attempts: %w", err)
+	}
+	return out, nil
+}
+
+// DueAttempts lists at most limit attempts not submitted whose deadline is
+// at or before before, soonest first.
+func (db *DB) DueAttempts(ctx context.Context, before time.Time, limit int) ([]quiz.Attempt, error) {
+	out, err := db.attempts(ctx, "SELECT "+attemptColumns+` FROM attempts
+		WHERE submitted_at IS NULL AND deadline <= $1 ORDER BY deadline, id LIMIT $2`, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: due attempts: %w", err)
 	}
 	return out, nil
 }

@@ -469,3 +469,37 @@ func attemptIDs(as []quiz.Attempt) []int64 {
 	}
 	return out
 }
+
+func testDue(t *testing.T, open Open) {
+	f := newRound(t, open, 0, 3)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var attempts []quiz.Attempt
+	for user, ago := range []time.Duration{3 * time.Hour, 2 * time.Hour, time.Hour} {
+		attempts = append(attempts, f.mustStart(t, user, now.Add(-ago)))
+	}
+	if _, err := f.submit(attempts[0].ID, attempts[0].Deadline); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		before time.Time
+		limit  int
+		want   []int64
+	}{
+		{"those not submitted, soonest deadline first, a deadline at the instant included", attempts[2].Deadline, 10,
+			[]int64{attempts[1].ID, attempts[2].ID}},
+		{"no more than the limit", attempts[2].Deadline, 1, []int64{attempts[1].ID}},
+		{"none before the first deadline not submitted", attempts[1].Deadline.Add(-time.Millisecond), 10, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := f.store.DueAttempts(ctx, c.before, c.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids := attemptIDs(got); !slices.Equal(ids, c.want) {
+				t.Errorf("due attempts %v, want %v", ids, c.want)
+			}
+		})
+	}
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("submitting", func(t *testing.T) { testSubmit(t, open) })
 	t.Run("group commit", func(t *testing.T) { testGroupCommit(t, open) })
 	t.Run("reading an attempt", func(t *testing.T) { testRead(t, open) })
+	t.Run("attempts past their deadline", func(t *testing.T) { testDue(t, open) })
 }
 
 // round is an open, published round on a bank of questions, with
