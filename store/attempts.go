@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/rows"
 )
 
 const attemptColumns = `id, round_id, user_id, number, seed, question_count, started_at, deadline,
@@ -59,7 +59,7 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 			StartedAt: na.StartedAt, Deadline: na.Deadline, Total: len(na.Questions)}
 		// Not a counted id: that would tell a contestant how many attempts
 		// were started between two of their own.
-		ids, orders := encodeQuestions(na.Questions)
+		ids, orders := rows.EncodeQuestions(na.Questions)
 		insert := tx.Stmt(db.insertAttempt)
 		a.ID, err = insertWithID(func() int64 { return newAttemptID(a.StartedAt) }, func(id int64) error {
 			_, err := insert.Exec(id, a.RoundID, a.UserID, a.Number, na.Seed[:], a.Total, ms(a.StartedAt), ms(a.Deadline),
@@ -76,51 +76,6 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		return quiz.Attempt{}, false, fmt.Errorf("store: start attempt: %w", err)
 	}
 	return a, created, nil
-}
-
-// encodeQuestions writes an attempt's drawn questions as its row keeps
-// them: the question ids in order as a JSON array, and the option orders
-// as a JSON array of arrays in the same order. Built by hand: it runs once
-// for every attempt started in a round's opening rush.
-func encodeQuestions(questions []quiz.DrawnQuestion) (ids, orders string) {
-	idBuf := make([]byte, 0, 17*len(questions)+2)
-	orderBuf := make([]byte, 0, 70*len(questions)+2)
-	idBuf, orderBuf = append(idBuf, '['), append(orderBuf, '[')
-	for i, q := range questions {
-		if i > 0 {
-			idBuf, orderBuf = append(idBuf, ','), append(orderBuf, ',')
-		}
-		idBuf = strconv.AppendInt(idBuf, q.QuestionID, 10)
-		orderBuf = append(orderBuf, '[')
-		for j, o := range q.OptionOrder {
-			if j > 0 {
-				orderBuf = append(orderBuf, ',')
-			}
-			orderBuf = strconv.AppendInt(orderBuf, o, 10)
-		}
-		orderBuf = append(orderBuf, ']')
-	}
-	return string(append(idBuf, ']')), string(append(orderBuf, ']'))
-}
-
-// decodeQuestions reads what encodeQuestions wrote.
-func decodeQuestions(ids, orders string) ([]quiz.DrawnQuestion, error) {
-	var qids []int64
-	var opts [][]int64
-	if err := json.Unmarshal([]byte(ids), &qids); err != nil {
-		return nil, fmt.Errorf("question ids: %w", err)
-	}
-	if err := json.Unmarshal([]byte(orders), &opts); err != nil {
-		return nil, fmt.Errorf("option orders: %w", err)
-	}
-	if len(opts) != len(qids) {
-		return nil, fmt.Errorf("%d questions but %d option orders", len(qids), len(opts))
-	}
-	out := make([]quiz.DrawnQuestion, len(qids))
-	for i := range qids {
-		out[i] = quiz.DrawnQuestion{QuestionID: qids[i], OptionOrder: opts[i]}
-	}
-	return out, nil
 }
 
 // Attempt returns one attempt.
@@ -225,7 +180,7 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, notFound(err, "attempt"))
 	}
-	drawn, err := decodeQuestions(ids, orders)
+	drawn, err := rows.DecodeQuestions(ids, orders)
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
 	}

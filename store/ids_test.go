@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/rows"
 )
 
 // drawing makes the next draws of random ids return ids, in order, then
@@ -61,7 +62,7 @@ func TestRandomIds(t *testing.T) {
 func TestAttemptIds(t *testing.T) {
 	start := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
 	t.Run("are 15-digit numbers until 2053", func(t *testing.T) {
-		for _, at := range []time.Time{attemptEpoch, start, time.Date(2053, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		for _, at := range []time.Time{rows.AttemptEpoch, start, time.Date(2053, 1, 1, 0, 0, 0, 0, time.UTC)} {
 			if id := newAttemptID(at); len(strconv.FormatInt(id, 10)) != 15 {
 				t.Errorf("an attempt started %s got %d, want 15 digits", at, id)
 			}
@@ -77,7 +78,7 @@ func TestAttemptIds(t *testing.T) {
 			ids[id] = true
 			lo, hi = min(lo, id), max(hi, id)
 		}
-		if len(ids) < 990 || hi-lo < 1<<attemptRandomBits/2 {
+		if len(ids) < 990 || hi-lo < 1<<rows.AttemptRandomBits/2 {
 			t.Errorf("1,000 draws in one second gave %d ids spread over %d, want them spread over the second's million", len(ids), hi-lo)
 		}
 	})

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/rows"
 )
 
 var _ quiz.PlayStore = (*DB)(nil)
@@ -88,7 +88,7 @@ func startLockKey(roundID, userID int64) int64 {
 func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attempt, bool, error) {
 	var a quiz.Attempt
 	var created bool
-	ids, orders := encodeQuestions(na.Questions)
+	ids, orders := rows.EncodeQuestions(na.Questions)
 	err := db.write(ctx, func(q queued) {
 		q.exec("SELECT pg_advisory_xact_lock($1)", startLockKey(na.RoundID, na.UserID))
 		// Not a counted id: that would tell a contestant how many attempts
@@ -152,51 +152,6 @@ func (r *nullableAttempt) attempt() quiz.Attempt {
 		a.Correct = int(*r.correct)
 	}
 	return a
-}
-
-// encodeQuestions writes an attempt's drawn questions as its row keeps
-// them, as the SQLite store writes them: the question ids in order as a
-// JSON array, and the option orders as a JSON array of arrays in the same
-// order.
-func encodeQuestions(questions []quiz.DrawnQuestion) (ids, orders string) {
-	idBuf := make([]byte, 0, 17*len(questions)+2)
-	orderBuf := make([]byte, 0, 70*len(questions)+2)
-	idBuf, orderBuf = append(idBuf, '['), append(orderBuf, '[')
-	for i, q := range questions {
-		if i > 0 {
-			idBuf, orderBuf = append(idBuf, ','), append(orderBuf, ',')
-		}
-		idBuf = strconv.AppendInt(idBuf, q.QuestionID, 10)
-		orderBuf = append(orderBuf, '[')
-		for j, o := range q.OptionOrder {
-			if j > 0 {
-				orderBuf = append(orderBuf, ',')
-			}
-			orderBuf = strconv.AppendInt(orderBuf, o, 10)
-		}
-		orderBuf = append(orderBuf, ']')
-	}
-	return string(append(idBuf, ']')), string(append(orderBuf, ']'))
-}
-
-// decodeQuestions reads what encodeQuestions wrote.
-func decodeQuestions(ids, orders string) ([]quiz.DrawnQuestion, error) {
-	var qids []int64
-	var opts [][]int64
-	if err := json.Unmarshal([]byte(ids), &qids); err != nil {
-		return nil, fmt.Errorf("question ids: %w", err)
-	}
-	if err := json.Unmarshal([]byte(orders), &opts); err != nil {
-		return nil, fmt.Errorf("option orders: %w", err)
-	}
-	if len(opts) != len(qids) {
-		return nil, fmt.Errorf("%d questions but %d option orders", len(qids), len(opts))
-	}
-	out := make([]quiz.DrawnQuestion, len(qids))
-	for i := range qids {
-		out[i] = quiz.DrawnQuestion{QuestionID: qids[i], OptionOrder: opts[i]}
-	}
-	return out, nil
 }
 
 // Attempt returns one attempt.
@@ -339,7 +294,7 @@ func attemptDetail(ctx context.Context, tx pgx.Tx, id int64) (quiz.AttemptDetail
 	if err != nil {
 		return d, notFound(err, "attempt")
 	}
-	drawn, err := decodeQuestions(ids, orders)
+	drawn, err := rows.DecodeQuestions(ids, orders)
 	if err != nil {
 		return d, err
 	}
