@@ -14,8 +14,8 @@ import (
 )
 
 // twoNodes starts two hoithi nodes on one fresh PostgreSQL database, with
-// one session key file between them, as a cluster runs. Node A runs on a
-// fake clock (a.clock), node B in real time.
+// one session key file between them, as a cluster runs. Each node runs on
+// a fake clock of its own (a.clock, b.clock).
 func twoNodes(t *testing.T) (a, b *testServer) {
 	t.Helper()
 	db := freshPostgres(t)
@@ -26,7 +26,7 @@ func twoNodes(t *testing.T) (a, b *testServer) {
 	env := map[string]string{"HOITHI_DB": db, "HOITHI_KEY_FILE": key}
 	a = startServerOn(t, env, quiz.NewFakeClock(time.Now()))
 	env["HOITHI_DEMO"] = "0" // the first node seeded it
-	b = startServer(t, env)
+	b = startServerOn(t, env, quiz.NewFakeClock(time.Now()))
 	return a, b
 }
 
@@ -80,11 +80,12 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 	})
 
 	t.Run("a submission at the deadline on one node reaches the socket on the other", func(t *testing.T) {
+		short := a.round(admin, map[string]any{"duration_seconds": 60})
 		token, _ := a.contestant("Hoàng Văn Giang")
-		id := a.start(token, roundID) // node A keeps its deadline
+		id := a.start(token, short) // node A keeps its deadline
 		ws := b.dial(attemptWS(id), token)
 		ws.state()
-		a.clock.Advance(2 * time.Hour) // past the attempt's deadline and grace
+		a.clock.Advance(2 * time.Minute) // past the attempt's deadline and grace
 		result := ws.expect("result")
 		if result["attempt_id"] != float64(id) || result["auto"] != true {
 			t.Errorf("node B's socket got %v, want the automatic result of attempt %d", result, id)
@@ -106,6 +107,22 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 				t.Fatalf("node B still accepts a session node A signed out: %d", status)
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	t.Run("an attempt whose node died is submitted at its deadline once its contestant comes back elsewhere", func(t *testing.T) {
+		short := a.round(admin, map[string]any{"duration_seconds": 60})
+		token, _ := a.contestant("Đỗ Thị Hạnh")
+		id := a.start(token, short) // its deadline is node A's to keep
+		a.Stop()                    // and node A dies
+		// Past the deadline on node B's clock, before its first sweep of
+		// attempts no node keeps (5 minutes after its start).
+		b.clock.Set(a.clock.Now().Add(2 * time.Minute))
+		ws := b.dial(attemptWS(id), token)
+		ws.state()
+		result := ws.expect("result")
+		if result["attempt_id"] != float64(id) || result["auto"] != true || result["duration_ms"] != float64(60000) {
+			t.Errorf("node B's socket got %v, want attempt %d submitted at its deadline, 60000 ms", result, id)
 		}
 	})
 }

@@ -1012,6 +1012,12 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 	if d.Attempt.UserID != userID {
 		return AttemptDetail{}, "", Errorf(CodeForbidden, "attempt %d belongs to someone else", attemptID)
 	}
+	if la == nil && !d.Attempt.Submitted() {
+		// A running attempt this engine does not keep: in a cluster, one
+		// started on a node that died, whose contestant came back here.
+		// Its deadline is kept here from now on (at once, if it passed).
+		e.track(d.Attempt, nil, rules{})
+	}
 	r, err := e.store.Round(ctx, d.Attempt.RoundID)
 	if err != nil {
 		return AttemptDetail{}, "", err
