@@ -450,7 +450,7 @@ func serve(ctx context.Context, cfg config, args []string, stdout, stderr io.Wri
 	// The engine subscribes before the handlers: a board it drops is gone
 	// by the time the handlers' feeds ask for it again.
 	engine := quiz.NewEngine(quiz.EngineConfig{
-		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log, Notifier: svc.notifier,
+		Store: svc.db, Clock: cfg.clock, Grace: cfg.grace, Log: log, Notifier: svc.notifier, Shared: isPostgres(cfg.dbPath),
 		OnAutoSubmit: func(o quiz.Outcome) { h.AttemptAutoSubmitted(o) },
 	})
 	live := quiz.NewLive(svc.db, svc.db, cfg.clock, log)

@@ -145,7 +145,11 @@ type EngineConfig struct {
 	// then builds the board again. Nil: nobody follows, and the engine
 	// hears of nothing.
 	Notifier Notifier
-	Log      *slog.Logger
+	// Shared says that other nodes write to the same database: a
+	// contestant's answers may reach any of them, so a socket's state reads
+	// them from the store rather than from what this engine saw.
+	Shared bool
+	Log    *slog.Logger
 }
 
 // Engine runs attempts: it draws questions, checks and stores answers,
@@ -157,6 +161,7 @@ type Engine struct {
 	grace        time.Duration
 	onAutoSubmit func(Outcome)
 	notifier     Notifier
+	shared       bool
 	log          *slog.Logger
 
 	mu      sync.Mutex
@@ -231,7 +236,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	}
 	e := &Engine{
 		store: cfg.Store, clock: cfg.Clock, grace: cfg.Grace, onAutoSubmit: cfg.OnAutoSubmit,
-		notifier: cfg.Notifier, log: cfg.Log,
+		notifier: cfg.Notifier, shared: cfg.Shared, log: cfg.Log,
 		live: map[int64]*liveAttempt{}, pools: map[int64]*Pool{}, boards: map[int64]*roundBoard{},
 		rates: map[int64]*rate{},
 	}
@@ -1026,8 +1031,12 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 }
 
 // storedAnswers returns a copy of a running attempt's stored answers,
-// read from the store only the first time after a restart.
+// read from the store only the first time after a restart, or every time
+// when other nodes may store answers too.
 func (e *Engine) storedAnswers(ctx context.Context, la *liveAttempt) (map[int64][]int64, error) {
+	if e.shared {
+		return e.store.Answers(ctx, la.id)
+	}
 	la.answerMu.Lock()
 	defer la.answerMu.Unlock()
 	if la.answers == nil {

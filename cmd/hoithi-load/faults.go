@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3"
 )
 
@@ -352,7 +354,7 @@ func runCheck(ctx context.Context, url string, o faultOptions, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite3", "file:"+o.db+"?mode=ro&_busy_timeout=10000")
+	db, err := openChecked(o.db)
 	if err != nil {
 		return err
 	}
@@ -435,7 +437,7 @@ func runCheck(ctx context.Context, url string, o faultOptions, out io.Writer) er
 
 // checkAttempt checks one attempt and says what it is now (open, expired,
 // submitted) and how many acknowledged answers it checked.
-func checkAttempt(ctx context.Context, c *client, db *sql.DB, a *loggedAttempt, o faultOptions, problem func(string, ...any)) (string, int) {
+func checkAttempt(ctx context.Context, c *client, db *checkedDB, a *loggedAttempt, o faultOptions, problem func(string, ...any)) (string, int) {
 	if a.token == "" {
 		problem("attempt %d: no state in the -acks files", a.id)
 		return "", 0
@@ -520,7 +522,7 @@ func checkAttempt(ctx context.Context, c *client, db *sql.DB, a *loggedAttempt, 
 	return class, len(a.acks)
 }
 
-func readAttempt(ctx context.Context, db *sql.DB, id int64) (storedAttempt, error) {
+func readAttempt(ctx context.Context, db *checkedDB, id int64) (storedAttempt, error) {
 	var s storedAttempt
 	err := db.QueryRowContext(ctx, `SELECT round_id, deadline, submitted_at, auto_submitted, coalesce(score, 0), coalesce(correct, 0)
 		FROM attempts WHERE id = ?`, id).Scan(&s.roundID, &s.deadline, &s.submittedAt, &s.auto, &s.score, &s.correct)
@@ -532,7 +534,7 @@ func readAttempt(ctx context.Context, db *sql.DB, id int64) (storedAttempt, erro
 
 // rescore counts an attempt's stored answers that are right, from the
 // options' own marks, and returns the round's points per right answer.
-func rescore(ctx context.Context, db *sql.DB, attemptID, roundID int64) (correct, points int, err error) {
+func rescore(ctx context.Context, db *checkedDB, attemptID, roundID int64) (correct, points int, err error) {
 	if err := db.QueryRowContext(ctx, "SELECT points_per_question FROM rounds WHERE id = ?", roundID).Scan(&points); err != nil {
 		return 0, 0, err
 	}
@@ -564,7 +566,7 @@ func rescore(ctx context.Context, db *sql.DB, attemptID, roundID int64) (correct
 	}
 	for _, an := range answers {
 		var right []int64
-		rows, err := db.QueryContext(ctx, "SELECT id FROM options WHERE question_id = ? AND correct = 1", an.question)
+		rows, err := db.QueryContext(ctx, "SELECT id FROM options WHERE question_id = ? AND correct", an.question)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -640,4 +642,47 @@ func reconnect(c *client, a *loggedAttempt, grace time.Duration) (string, error)
 		return st.Status, errors.New(strings.Join(problems, "; "))
 	}
 	return st.Status, nil
+}
+
+// checkedDB is the server's database as the check reads it: an SQLite
+// file, or a PostgreSQL database (a postgres:// URL), whose placeholders
+// are numbered.
+type checkedDB struct {
+	*sql.DB
+	numbered bool
+}
+
+func openChecked(db string) (*checkedDB, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		conn, err := sql.Open("pgx", db)
+		return &checkedDB{conn, true}, err
+	}
+	conn, err := sql.Open("sqlite3", "file:"+db+"?mode=ro&_busy_timeout=10000")
+	return &checkedDB{conn, false}, err
+}
+
+// bind numbers a query's placeholders for PostgreSQL ($1, $2, …).
+func (db *checkedDB) bind(query string) string {
+	if !db.numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (db *checkedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.DB.QueryRowContext(ctx, db.bind(query), args...)
+}
+
+func (db *checkedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.DB.QueryContext(ctx, db.bind(query), args...)
 }
