@@ -50,8 +50,8 @@ on_cleanup 'for pid in "${nodes[@]}"; do kill -KILL "$pid" 2>/dev/null; done'
 
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
 daemon off;
+master_process off; # one process, which the drill's exit kills whatever happened
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
@@ -91,7 +91,7 @@ http {
 CONF
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
 nginx_pid=$!
-on_cleanup "kill -QUIT $nginx_pid 2>/dev/null"
+on_cleanup "kill -TERM $nginx_pid 2>/dev/null"
 url="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "$url/healthz" >/dev/null || fail "nginx does not answer on $url: $(cat "$work/nginx/start.log" "$work/nginx/error.log")"
