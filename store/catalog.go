@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/rows"
 )
 
 // Banks lists every bank with its count of questions in use.
@@ -582,7 +582,7 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	c, ok := db.roundCache[id]
 	db.roundMu.Unlock()
 	if ok && time.Since(c.at) < roundTTL {
-		return copyRound(c.round), nil
+		return rows.CopyRound(c.round), nil
 	}
 	rounds, err := db.rounds(ctx, "r.id = ?", id)
 	if err != nil {
@@ -594,19 +594,7 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	db.roundMu.Lock()
 	db.roundCache[id] = cachedRound{rounds[0], time.Now()}
 	db.roundMu.Unlock()
-	return copyRound(rounds[0]), nil
-}
-
-// copyRound gives each caller its own quotas and prizes to change.
-func copyRound(r quiz.Round) quiz.Round {
-	if len(r.TopicQuotas) == 0 {
-		r.TopicQuotas = map[string]int{} // a clone would take the original's room
-	} else {
-		r.TopicQuotas = maps.Clone(r.TopicQuotas)
-	}
-	r.Prizes = slices.Clone(r.Prizes)
-	r.UnitPrizes = slices.Clone(r.UnitPrizes)
-	return r
+	return rows.CopyRound(rounds[0]), nil
 }
 
 // forgetRounds drops every cached round after a change to rounds or

@@ -3,13 +3,13 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/rows"
 )
 
 // nowMs is the database server's clock in milliseconds, whole seconds as
@@ -430,7 +430,7 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	c, ok := db.roundCache[id]
 	db.roundMu.Unlock()
 	if ok && time.Since(c.at) < roundTTL {
-		return copyRound(c.round), nil
+		return rows.CopyRound(c.round), nil
 	}
 	r, err := db.FreshRound(ctx, id)
 	if err != nil {
@@ -439,7 +439,7 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	db.roundMu.Lock()
 	db.roundCache[id] = cachedRound{r, time.Now()}
 	db.roundMu.Unlock()
-	return copyRound(r), nil
+	return rows.CopyRound(r), nil
 }
 
 // FreshRound reads a round from the database, past the second for which
@@ -453,18 +453,6 @@ func (db *DB) FreshRound(ctx context.Context, id int64) (quiz.Round, error) {
 		return quiz.Round{}, fmt.Errorf("postgres: round %d: %w", id, quiz.NotFound("round"))
 	}
 	return rounds[0], nil
-}
-
-// copyRound gives each caller its own quotas and prizes to change.
-func copyRound(r quiz.Round) quiz.Round {
-	if len(r.TopicQuotas) == 0 {
-		r.TopicQuotas = map[string]int{} // a clone would take the original's room
-	} else {
-		r.TopicQuotas = maps.Clone(r.TopicQuotas)
-	}
-	r.Prizes = slices.Clone(r.Prizes)
-	r.UnitPrizes = slices.Clone(r.UnitPrizes)
-	return r
 }
 
 // forgetRounds drops every cached round after a change to rounds or

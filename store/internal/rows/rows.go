@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -116,4 +118,17 @@ func DecodeQuestions(ids, orders string) ([]quiz.DrawnQuestion, error) {
 		out[i] = quiz.DrawnQuestion{QuestionID: qids[i], OptionOrder: opts[i]}
 	}
 	return out, nil
+}
+
+// CopyRound gives each caller of a store's round cache its own quotas and
+// prizes to change.
+func CopyRound(r quiz.Round) quiz.Round {
+	if len(r.TopicQuotas) == 0 {
+		r.TopicQuotas = map[string]int{} // a clone would take the original's room
+	} else {
+		r.TopicQuotas = maps.Clone(r.TopicQuotas)
+	}
+	r.Prizes = slices.Clone(r.Prizes)
+	r.UnitPrizes = slices.Clone(r.UnitPrizes)
+	return r
 }
