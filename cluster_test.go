@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -94,6 +95,37 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 		var more map[string]any
 		if err := ws.ReadJSON(&more); err == nil {
 			t.Errorf("after the result the socket got %v, want nothing more", more)
+		}
+	})
+
+	t.Run("a contest published on one node opens on the other as soon as it hears of it", func(t *testing.T) {
+		var contest, round struct {
+			ID int64 `json:"id"`
+		}
+		a.mustCall(201, "POST", "/api/v1/contests", admin, map[string]string{"slug": "cong-bo-o-nut-a", "title": "Công bố ở nút A"}, &contest)
+		now := time.Now().UTC()
+		a.mustCall(201, "POST", fmt.Sprintf("/api/v1/contests/%d/rounds", contest.ID), admin, map[string]any{
+			"name": "Đợt một", "bank_id": a.demoBank(admin), "opens_at": now.Add(-time.Minute).Format(time.RFC3339),
+			"closes_at": now.Add(time.Hour).Format(time.RFC3339), "duration_seconds": 600, "question_count": 5,
+			"max_attempts": 1, "reveal": "after_close", "prizes": []map[string]any{{"name": "Giải Nhất", "count": 1}},
+		}, &round)
+		b.mustCall(200, "GET", fmt.Sprintf("/api/v1/rounds/%d", round.ID), admin, nil, nil) // node B now keeps it hidden
+		token, _ := a.contestant("Lê Văn Cường")
+		b.mustCall(404, "POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", round.ID), token, nil, nil)
+		a.mustCall(200, "POST", fmt.Sprintf("/api/v1/contests/%d/publish", contest.ID), admin, nil, nil)
+		// Events reach node B in order: once it has heard of a logout
+		// announced after the publication, it has heard of that too.
+		later, _ := a.contestant("Người Ra Sau")
+		a.mustCall(204, "POST", "/api/v1/auth/logout", later, nil, nil)
+		deadline := time.Now().Add(10 * time.Second)
+		for status, _ := b.call("GET", "/api/v1/me", later, nil); status != 401; status, _ = b.call("GET", "/api/v1/me", later, nil) {
+			if time.Now().After(deadline) {
+				t.Fatalf("node B never heard of the logout: %d", status)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if status, body := b.call("POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", round.ID), token, nil); status != 201 {
+			t.Errorf("node B, after hearing of the publication: %d %s, want the attempt started", status, body)
 		}
 	})
 

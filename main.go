@@ -324,6 +324,10 @@ type database interface {
 	Setting(ctx context.Context, key string) (value string, ok bool, err error)
 	EnsureSetting(ctx context.Context, key, value string) (string, error)
 	Ping(ctx context.Context) error
+	// ForgetRounds drops the rounds the store keeps read, when another
+	// node changed one (quiz.RoundChanged) or its events may have been
+	// missed.
+	ForgetRounds()
 	Close() error
 }
 
@@ -359,11 +363,18 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		db.Close()
 		return nil, err
 	}
+	notifier.Subscribe(func(ev quiz.Event) {
+		if ev.Kind == quiz.RoundChanged || ev.Kind == quiz.EventsMissed {
+			db.ForgetRounds()
+		}
+	})
 	now := cfg.clock.Now
 	accounts := quiz.NewAccounts(db, bcryptHasher{cfg.bcryptCost}, provinces, now)
 	accounts.SetNotifier(notifier)
 	catalog := quiz.NewCatalog(db, now)
 	catalog.SetNotifier(notifier)
+	results := quiz.NewResults(db, now)
+	results.SetNotifier(notifier)
 	var mailer quiz.Mailer
 	if cfg.smtp != nil {
 		mailer = cfg.smtp
@@ -375,7 +386,7 @@ func openServices(cfg config, log *slog.Logger, observer store.Observer) (*servi
 		accounts:      accounts,
 		admin:         quiz.NewAccountAdmin(db, accounts, mailer, log, now),
 		catalog:       catalog,
-		results:       quiz.NewResults(db, now),
+		results:       results,
 		consents:      quiz.NewConsents(db, cfg.controller, now),
 	}, nil
 }

@@ -345,8 +345,8 @@ func NewCatalog(store CatalogStore, now func() time.Time) *Catalog {
 	return &Catalog{store: store, now: now}
 }
 
-// SetNotifier has the catalog announce its edits of rounds (RoundChanged)
-// on n. Call it before the catalog is used.
+// SetNotifier has the catalog announce its edits of rounds and contests
+// (RoundChanged) on n. Call it before the catalog is used.
 func (c *Catalog) SetNotifier(n Notifier) { c.notifier = n }
 
 // Banks lists every bank with its count of questions in use.
@@ -628,7 +628,7 @@ func (c *Catalog) UpdateContest(ctx context.Context, id int64, p ContestPatch) (
 	if err := c.store.UpdateContest(ctx, ct); err != nil {
 		return Contest{}, err
 	}
-	return c.store.Contest(ctx, id)
+	return c.announceRounds(ctx, id)
 }
 
 // Contest returns a contest with its rounds.
@@ -643,13 +643,35 @@ func (c *Catalog) ContestBySlug(ctx context.Context, slug string) (Contest, erro
 
 // PublishContest makes a contest and its rounds visible to the public.
 func (c *Catalog) PublishContest(ctx context.Context, id int64) error {
-	return c.store.PublishContest(ctx, id, c.now())
+	if err := c.store.PublishContest(ctx, id, c.now()); err != nil {
+		return err
+	}
+	_, err := c.announceRounds(ctx, id)
+	return err
 }
 
 // UnpublishContest hides a contest and its rounds from the public; attempts
 // under way go on to their deadline.
 func (c *Catalog) UnpublishContest(ctx context.Context, id int64) error {
-	return c.store.UnpublishContest(ctx, id)
+	if err := c.store.UnpublishContest(ctx, id); err != nil {
+		return err
+	}
+	_, err := c.announceRounds(ctx, id)
+	return err
+}
+
+// announceRounds announces a change of a contest to each of its rounds
+// (RoundChanged), which carry its title and whether it is published, and
+// returns the contest as it is now.
+func (c *Catalog) announceRounds(ctx context.Context, id int64) (Contest, error) {
+	ct, err := c.store.Contest(ctx, id)
+	if err != nil {
+		return Contest{}, err
+	}
+	for _, r := range ct.Rounds {
+		notify(c.notifier, Event{Kind: RoundChanged, RoundID: r.ID})
+	}
+	return ct, nil
 }
 
 // CloneRound copies a round into the same contest with its times moved on

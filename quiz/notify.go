@@ -37,9 +37,11 @@ type Event struct {
 type EventKind string
 
 const (
-	// RoundChanged (RoundID): an organizer edited a round; its times,
-	// prizes or prediction may rank it differently. Catalog.UpdateRound
-	// announces it.
+	// RoundChanged (RoundID): a round changed as its readers see it: an
+	// organizer edited it (its times, prizes or prediction may rank it
+	// differently), its contest was published, hidden or edited, or its
+	// results were locked or unlocked. The Catalog and Results announce
+	// it; what keeps rounds read from the database drops the round.
 	RoundChanged EventKind = "round_changed"
 	// AccountChanged (UserID): what leaderboards show of an account, its
 	// name or its unit, changed. Privacy.UpdateProfile announces it.

@@ -139,6 +139,56 @@ func TestARoundEditedThroughTheCatalogDropsItsBoard(t *testing.T) {
 	})
 }
 
+// TestAContestsChangesAndLocksAnnounceItsRounds: a round as read carries
+// its contest's title and publication and its lock, which other nodes
+// keep read for a while; each change that alters them announces the
+// rounds it touches, and nothing else.
+func TestAContestsChangesAndLocksAnnounceItsRounds(t *testing.T) {
+	f := newNotifiedFixture(t)
+	first := f.round(t, "Tuần 1", time.Hour, time.Minute)
+	second := f.round(t, "Tuần 2", 24*time.Hour, time.Minute)
+	results := quiz.NewResults(f.db, f.clock.Now)
+	results.SetNotifier(f.notifier)
+	both := []quiz.Event{{Kind: quiz.RoundChanged, RoundID: first.ID}, {Kind: quiz.RoundChanged, RoundID: second.ID}}
+	title := "Hội thi đổi tên"
+	for _, c := range []struct {
+		name   string
+		change func() error
+		want   []quiz.Event
+	}{
+		{"hiding the contest", func() error { return f.catalog.UnpublishContest(f.ctx, f.contestID) }, both},
+		{"publishing it again", func() error { return f.catalog.PublishContest(f.ctx, f.contestID) }, both},
+		{"renaming the contest", func() error {
+			_, err := f.catalog.UpdateContest(f.ctx, f.contestID, quiz.ContestPatch{Title: &title})
+			return err
+		}, both},
+		{"locking a round's results", func() error {
+			f.clock.Set(first.ClosesAt.Add(time.Minute))
+			_, err := results.Lock(f.ctx, first.ID, quiz.User{ID: f.userID, FullName: "Cán bộ"}, "127.0.0.1")
+			return err
+		}, both[:1]},
+		{"unlocking them", func() error {
+			return results.Unlock(f.ctx, first.ID, quiz.User{ID: f.userID, FullName: "Cán bộ"}, "sai sót", "127.0.0.1")
+		}, both[:1]},
+		{"an unlock refused", func() error {
+			if err := results.Unlock(f.ctx, first.ID, quiz.User{ID: f.userID}, "lần nữa", "127.0.0.1"); err == nil {
+				t.Error("a round not locked was unlocked")
+			}
+			return nil
+		}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f.heard = nil
+			if err := c.change(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(f.heard, c.want) {
+				t.Errorf("heard %+v, want %+v", f.heard, c.want)
+			}
+		})
+	}
+}
+
 func TestADeletedAccountLeavesBoardsAndSessionsAtOnce(t *testing.T) {
 	f := newNotifiedFixture(t)
 	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)

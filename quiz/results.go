@@ -95,7 +95,13 @@ type Results struct {
 	// Exports bounds the heavy files written at once; handlers take a
 	// turn for each.
 	Exports *Gate
+
+	notifier Notifier
 }
+
+// SetNotifier has the results announce a round locked or unlocked
+// (RoundChanged) on n. Call it before the results are used.
+func (s *Results) SetNotifier(n Notifier) { s.notifier = n }
 
 type figuresKey struct {
 	roundID   int64
@@ -367,6 +373,7 @@ func (s *Results) Lock(ctx context.Context, roundID int64, by User, ip string) (
 	if err := s.store.LockRound(ctx, l, by.ID, e); err != nil {
 		return WinnerList{}, err
 	}
+	notify(s.notifier, Event{Kind: RoundChanged, RoundID: r.ID})
 	// The list stored is l itself; reading it back would give it again.
 	at := time.UnixMilli(e.At.UnixMilli()).UTC() // as stored, to the millisecond
 	l.Locked, l.LockedAt, l.LockedBy = true, &at, e.Actor
@@ -401,8 +408,12 @@ func (s *Results) Unlock(ctx context.Context, roundID int64, by User, reason, ip
 	if r.LockedAt == nil {
 		return Errorf(CodeNotLocked, "round %d is not locked", r.ID)
 	}
-	return s.store.UnlockRound(ctx, r.ID, AuditEntry{
-		At: s.now(), UserID: by.ID, Actor: StaffName(by), Action: AuditUnlock, RoundID: r.ID, Detail: reason, IP: ip})
+	if err := s.store.UnlockRound(ctx, r.ID, AuditEntry{
+		At: s.now(), UserID: by.ID, Actor: StaffName(by), Action: AuditUnlock, RoundID: r.ID, Detail: reason, IP: ip}); err != nil {
+		return err
+	}
+	notify(s.notifier, Event{Kind: RoundChanged, RoundID: r.ID})
+	return nil
 }
 
 // UnitMembers returns the size of each unit the organizer gave one.

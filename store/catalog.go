@@ -597,6 +597,10 @@ func (db *DB) Round(ctx context.Context, id int64) (quiz.Round, error) {
 	return rows.CopyRound(rounds[0]), nil
 }
 
+// ForgetRounds drops every round kept read, when a change made elsewhere
+// (quiz.RoundChanged) may have made one out of date.
+func (db *DB) ForgetRounds() { db.forgetRounds() }
+
 // forgetRounds drops every cached round after a change to rounds or
 // contests.
 func (db *DB) forgetRounds() {

@@ -415,8 +415,9 @@ func savePrizes(ctx context.Context, tx pgx.Tx, table string, roundID int64, pri
 
 // roundTTL is how long a round read is reused: every attempt start reads
 // its round, thousands of times a second in a round's opening rush. This
-// node's own changes clear the cache at once; another node's show within
-// the TTL.
+// node's own changes clear the cache at once, another node's when their
+// RoundChanged arrives (ForgetRounds), and within the TTL should it be
+// lost.
 const roundTTL = time.Second
 
 type cachedRound struct {
@@ -454,6 +455,10 @@ func (db *DB) FreshRound(ctx context.Context, id int64) (quiz.Round, error) {
 	}
 	return rounds[0], nil
 }
+
+// ForgetRounds drops every round kept read, when another node changed
+// one (quiz.RoundChanged), without waiting for roundTTL.
+func (db *DB) ForgetRounds() { db.forgetRounds() }
 
 // forgetRounds drops every cached round after a change to rounds or
 // contests.
