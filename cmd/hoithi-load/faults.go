@@ -46,6 +46,12 @@ type faultOptions struct {
 	expect    string
 	wantClose int
 	wantError string
+
+	watchBoards string
+	nodes       string
+	rounds      string
+	boards      string
+	boardLag    time.Duration
 }
 
 func (o *faultOptions) register(fs *flag.FlagSet) {
@@ -61,6 +67,11 @@ func (o *faultOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.expect, "expect", "", "check: what every attempt must be now, any of open, expired (submitted by the server at its deadline) and submitted (by its contestant), comma-separated (default: any)")
 	fs.IntVar(&o.wantClose, "want-close", 0, "check: every socket that did not get its result was closed by the server with this code")
 	fs.StringVar(&o.wantError, "want-error", "", "check: the contestants were refused with this error code at least once, and with no other")
+	fs.StringVar(&o.watchBoards, "watch-boards", "", "watch the leaderboards of -rounds on every node of -nodes, each directly, appending every push to FILE, until interrupted")
+	fs.StringVar(&o.nodes, "nodes", "", "watch-boards: the nodes' URLs, comma-separated")
+	fs.StringVar(&o.rounds, "rounds", "", "watch-boards: the round ids, comma-separated")
+	fs.StringVar(&o.boards, "boards", "", "check: a -watch-boards file; the nodes must have agreed within -board-lag and ended on the database's ranking")
+	fs.DurationVar(&o.boardLag, "board-lag", time.Second, "check: how long after the first node every other node up may show a ranking")
 }
 
 // record is one line of an -acks file.
@@ -347,18 +358,21 @@ type storedAttempt struct {
 // score of its stored answers unless its contestant submitted it; one
 // still running resumes over a new socket with its answers.
 func runCheck(ctx context.Context, url string, o faultOptions, out io.Writer) error {
-	if o.acks == "" || o.db == "" {
-		return errors.New("-check needs -acks FILE[,FILE] and -db FILE")
-	}
-	attempts, refusals, err := readAckLogs(o.acks)
-	if err != nil {
-		return err
+	if (o.acks == "" && o.boards == "") || o.db == "" {
+		return errors.New("-check needs -acks FILE[,FILE] or -boards FILE, and -db FILE")
 	}
 	db, err := openChecked(o.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if o.acks == "" {
+		return runBoardCheck(ctx, db, o, out)
+	}
+	attempts, refusals, err := readAckLogs(o.acks)
+	if err != nil {
+		return err
+	}
 	expect := map[string]bool{}
 	for _, e := range strings.Split(o.expect, ",") {
 		if e != "" {

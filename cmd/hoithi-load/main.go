@@ -92,6 +92,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch {
 	case o.faults.check:
 		return runCheck(ctx, o.url, o.faults, out)
+	case o.faults.watchBoards != "":
+		return watchBoards(ctx, o.faults.nodes, o.faults.rounds, o.faults.watchBoards, out)
 	case o.live.child:
 		return runLiveChild(o.url, o.live)
 	case o.scenario == "live":

@@ -10,9 +10,16 @@
 # acknowledged answer is stored; every long attempt left running resumes
 # with the deadline its contestant saw; every short attempt is submitted
 # once, at its deadline, scored from the answers it had, unless its
-# contestant, on a node left, submitted it.
+# contestant, on a node left, submitted it. Every attempt is submitted
+# once: the nodes' counts of submissions (node 2's read just before it is
+# killed) add up to the database's. And every node's leaderboard agrees:
+# a watcher on each node directly sees every ranking on every node up
+# within a second of the first, and every node left ends on the
+# database's.
 #
 #   cmd/hoithi-load/faults/cluster.sh              # CONTESTANTS=60 in each group
+#   SERVER_CPU=0 LOAD_CPU=1 CONTESTANTS=1000 cmd/hoithi-load/faults/cluster.sh
+#       # PostgreSQL, the nodes and nginx on CPU 0, the load tools on CPU 1
 source "$(dirname "$0")/lib.sh"
 port=${PORT:-8631} # nginx; the nodes on the next three
 n=${CONTESTANTS:-60}
@@ -22,7 +29,8 @@ command -v nginx >/dev/null || fail "nginx is not installed (apt-get install ngi
 build
 pgdir=$(mktemp -d /tmp/hoithi-cluster-pg.XXXXXX) # outside $work, which only its owner may enter
 on_cleanup "rm -rf '$pgdir'"
-db_server=$(bash "$repo/.ci/postgres.sh" start "$pgdir" "${PG_PORT:-55439}" 2>/dev/null) || fail "PostgreSQL did not start"
+on_server=${SERVER_CPU:+taskset -c $SERVER_CPU}
+db_server=$($on_server bash "$repo/.ci/postgres.sh" start "$pgdir" "${PG_PORT:-55439}" 2>/dev/null) || fail "PostgreSQL did not start"
 on_cleanup "bash '$repo/.ci/postgres.sh' stop '$pgdir' >/dev/null 2>&1"
 db="${db_server%/postgres*}/hoithi?sslmode=disable"
 psql "${db_server}" -qc "CREATE DATABASE hoithi" || fail "could not create the database"
@@ -34,7 +42,7 @@ start_node() { # i: node i on port+i
   local i=$1 p=$((port + $1))
   HOITHI_DB="$db" HOITHI_KEY_FILE="$work/session.key" HOITHI_ADDR="127.0.0.1:$p" HOITHI_GRACE=1s \
     HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST=4 HOITHI_LOG_LEVEL=warn \
-    HOITHI_TRUSTED_PROXIES=127.0.0.1 "$work/hoithi" serve >"$work/node$i.out" 2>"$work/node$i.log" &
+    HOITHI_TRUSTED_PROXIES=127.0.0.1 $on_server "$work/hoithi" serve >"$work/node$i.out" 2>"$work/node$i.log" &
   nodes[i]=$!
   for _ in $(seq 300); do
     grep -q "listening on" "$work/node$i.out" 2>/dev/null && return 0
@@ -89,7 +97,7 @@ http {
   }
 }
 CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
+$on_server nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx/start.log" &
 nginx_pid=$!
 on_cleanup "kill -TERM $nginx_pid 2>/dev/null"
 url="http://127.0.0.1:$port"
@@ -101,9 +109,30 @@ load short -contestants "$n" -duration ${short}s -think 300ms -acks "$work/short
 short_load=$load
 load long -contestants "$n" -duration 10m -think 300ms -acks "$work/long.acks"
 long_load=$load
+
+# round_of NAME: the round the load NAME made, from its first line.
+round_of() {
+  local r
+  for _ in $(seq 300); do
+    r=$(sed -n 's/^hoithi-load: .* on round \([0-9]*\) .*/\1/p' "$work/$1.out" 2>/dev/null)
+    [ -n "$r" ] && echo "$r" && return 0
+    sleep 0.1
+  done
+  fail "the load $1 named no round: $(tail -n 3 "$work/$1.err")"
+}
+node_urls="http://127.0.0.1:$((port + 1)),http://127.0.0.1:$((port + 2)),http://127.0.0.1:$((port + 3))"
+${LOAD_CPU:+taskset -c "$LOAD_CPU"} "$work/hoithi-load" -watch-boards "$work/boards" -nodes "$node_urls" -rounds "$(round_of short),$(round_of long)" \
+  >"$work/boards.out" 2>&1 &
+watcher=$!
 wait_for ack $((n * 2)) "$work/short.acks" "$short_load"
 wait_for ack $((n * 2)) "$work/long.acks" "$long_load"
 
+# submitted N: the attempts node N has submitted, by its contestants or at
+# their deadline.
+submitted() {
+  curl -sf "http://127.0.0.1:$((port + $1))/metrics" | awk '/^hoithi_attempts_submitted_total/ { s += $2 } END { print s + 0 }'
+}
+by_node2=$(submitted 2)
 kill -KILL "${nodes[2]}"
 say "killed node 2 with SIGKILL after $(count ack "$work/short.acks") + $(count ack "$work/long.acks") acks"
 wait "$short_load" "$long_load" 2>/dev/null || true # node 2's contestants lose their sockets
@@ -112,4 +141,14 @@ sleep $((short + 2))
 say "checking through nginx, on the nodes left"
 check -acks "$work/short.acks" -db "$db" -expect expired,submitted
 check -acks "$work/long.acks" -db "$db" -expect open,submitted # those on the nodes left went on to the end
+
+by_nodes=$((by_node2 + $(submitted 1) + $(submitted 3)))
+in_db=$(psql "$db" -tAc "SELECT count(*) FROM attempts WHERE submitted_at IS NOT NULL")
+say "attempts submitted: $in_db in the database, $by_nodes by the nodes (node 2 before it was killed: $by_node2)"
+[ "$in_db" -eq "$by_nodes" ] || fail "the nodes submitted $by_nodes attempts, the database has $in_db: one was submitted twice or not counted"
+
+sleep 2 # a second for the last ranking to reach every node, and a second more
+kill -TERM "$watcher"
+wait "$watcher" || fail "the leaderboard watcher failed: $(cat "$work/boards.out")"
+check -boards "$work/boards" -db "$db"
 say "ok"

@@ -6,6 +6,8 @@
 #
 # Scale: CONTESTANTS (each drill has its default, a few hundred), PORT.
 # KEEP=1 keeps the temporary directory (logs, databases, -acks files).
+# LOAD_CPU=N runs the load tool on CPU N only (taskset), for drills whose
+# servers run elsewhere (SERVER_CPU, where a drill offers it).
 
 set -euo pipefail
 drill=$(basename "$0" .sh)
@@ -78,7 +80,7 @@ start_server() {
 load() {
   local name=$1
   shift
-  "$work/hoithi-load" -url "$url" -watchers 10 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  ${LOAD_CPU:+taskset -c "$LOAD_CPU"} "$work/hoithi-load" -url "$url" -watchers 10 "$@" >"$work/$name.out" 2>"$work/$name.err" &
   load=$!
 }
 
@@ -103,5 +105,5 @@ wait_for() {
 
 # check ARGS...: hoithi-load -check against the server and its database.
 check() {
-  "$work/hoithi-load" -check -url "$url" -grace 1s "$@" || fail "the check above failed"
+  ${LOAD_CPU:+taskset -c "$LOAD_CPU"} "$work/hoithi-load" -check -url "$url" -grace 1s "$@" || fail "the check above failed"
 }

@@ -1,0 +1,331 @@
+package main
+
+// Leaderboards across the nodes of a cluster. -watch-boards holds one
+// leaderboard websocket per round on every node named by -nodes (each
+// node directly, not through the balancer) and writes every push to a
+// file; -check -boards then says whether the nodes agreed: every ranking
+// one node showed, every other node still up showed within -board-lag;
+// two nodes never showed different rankings of the same number of
+// contestants; and every node left ended on the ranking of the database's
+// submitted attempts.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// boardRecord is one line of a -watch-boards file.
+type boardRecord struct {
+	Kind   string `json:"kind"` // board, closed
+	Node   string `json:"node"`
+	Round  int64  `json:"round"`
+	At     int64  `json:"at"` // Unix milliseconds, when the push arrived
+	Total  int    `json:"total,omitempty"`
+	Digest string `json:"digest,omitempty"` // SHA-256 of the entries as sent
+}
+
+// watchBoards watches the leaderboards of rounds on every node until ctx
+// ends or the process is interrupted, appending each push to path.
+func watchBoards(ctx context.Context, nodes, rounds, path string, out io.Writer) error {
+	if nodes == "" || rounds == "" {
+		return errors.New("-watch-boards needs -nodes URL,URL and -rounds ID,ID")
+	}
+	var ids []int64
+	for _, r := range strings.Split(rounds, ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(r), 10, 64)
+		if err != nil || id <= 0 {
+			return fmt.Errorf("-rounds: %q is not a round id", r)
+		}
+		ids = append(ids, id)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("-watch-boards: %w", err)
+	}
+	defer f.Close()
+	var mu sync.Mutex
+	var writeErr error
+	write := func(r boardRecord) {
+		r.At = time.Now().UnixMilli()
+		data, _ := json.Marshal(r)
+		mu.Lock()
+		defer mu.Unlock()
+		if _, err := f.Write(append(data, '\n')); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var wg sync.WaitGroup
+	for _, node := range strings.Split(nodes, ",") {
+		node = strings.TrimSuffix(strings.TrimSpace(node), "/")
+		c := &client{base: node}
+		for _, id := range ids {
+			ws, _, err := dialer.Dial(c.wsURL(fmt.Sprintf("/ws/rounds/%d/leaderboard?limit=1000", id)), nil)
+			if err != nil {
+				return fmt.Errorf("%s round %d: %w", node, id, err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				go func() {
+					<-ctx.Done()
+					ws.Close()
+				}()
+				for {
+					var m struct {
+						Type    string          `json:"type"`
+						Total   *int            `json:"total"`
+						Entries json.RawMessage `json:"entries"`
+					}
+					if err := ws.ReadJSON(&m); err != nil {
+						if ctx.Err() == nil {
+							write(boardRecord{Kind: "closed", Node: node, Round: id})
+						}
+						return
+					}
+					if m.Type != "leaderboard" {
+						continue
+					}
+					sum := sha256.Sum256(m.Entries)
+					r := boardRecord{Kind: "board", Node: node, Round: id, Total: -1, Digest: hex.EncodeToString(sum[:8])}
+					if m.Total != nil {
+						r.Total = *m.Total
+					}
+					write(r)
+				}
+			}()
+		}
+	}
+	fmt.Fprintf(out, "watching rounds %s on %s\n", rounds, nodes)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return writeErr
+}
+
+// nodeBoards is what one node showed of one round, in order.
+type nodeBoards struct {
+	node   string
+	boards []boardRecord
+	closed int64 // when its socket closed without being asked to; 0: open to the end
+}
+
+// showsBy is when the node first showed at least total contestants, if it
+// did: a round whose attempts are played once (the drills' rounds) only
+// ever grows.
+func (n *nodeBoards) showsBy(total int) (int64, bool) {
+	for _, b := range n.boards {
+		if b.Total >= total {
+			return b.At, true
+		}
+	}
+	return 0, false
+}
+
+// boardFindings is what checkBoards found.
+type boardFindings struct {
+	pushes, nodes, rounds int
+	lags                  []time.Duration // per ranking shown: how long the last node took after the first
+	problems              []string
+}
+
+// checkBoards reads a -watch-boards file and checks that the nodes agreed
+// within lag. final, when not nil, gives each round's number of
+// contestants with a submitted attempt in the database, which every node
+// left must have ended on.
+func checkBoards(path string, lag time.Duration, final func(round int64) (int, error)) (boardFindings, error) {
+	var f boardFindings
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return f, err
+	}
+	rounds := map[int64]map[string]*nodeBoards{}
+	nodes := map[string]bool{}
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if line == "" {
+			continue
+		}
+		var r boardRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return f, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		byNode := rounds[r.Round]
+		if byNode == nil {
+			byNode = map[string]*nodeBoards{}
+			rounds[r.Round] = byNode
+		}
+		n := byNode[r.Node]
+		if n == nil {
+			n = &nodeBoards{node: r.Node}
+			byNode[r.Node] = n
+		}
+		nodes[r.Node] = true
+		switch r.Kind {
+		case "board":
+			n.boards = append(n.boards, r)
+			f.pushes++
+		case "closed":
+			n.closed = r.At
+		}
+	}
+	f.nodes, f.rounds = len(nodes), len(rounds)
+	problem := func(format string, args ...any) { f.problems = append(f.problems, fmt.Sprintf(format, args...)) }
+
+	ids := make([]int64, 0, len(rounds))
+	for id := range rounds {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		var all []*nodeBoards
+		for _, n := range rounds[id] {
+			all = append(all, n)
+		}
+		slices.SortFunc(all, func(a, b *nodeBoards) int { return strings.Compare(a.node, b.node) })
+		// The same number of contestants, the same ranking, on every node.
+		seen := map[int]boardRecord{}
+		var watchedFrom int64 // when every node's first board had come
+		for _, n := range all {
+			if len(n.boards) == 0 {
+				problem("round %d: node %s sent no leaderboard", id, n.node)
+				continue
+			}
+			watchedFrom = max(watchedFrom, n.boards[0].At)
+			for _, b := range n.boards {
+				if b.Total < 0 {
+					problem("round %d: node %s sent a leaderboard without its total", id, n.node)
+					continue
+				}
+				if first, ok := seen[b.Total]; !ok {
+					seen[b.Total] = b
+				} else if first.Digest != b.Digest {
+					problem("round %d: nodes %s and %s showed different rankings of %d contestants", id, first.Node, b.Node, b.Total)
+				}
+			}
+		}
+		// Each ranking shown: when the first node showed it, and how long
+		// every other node still up took to catch up.
+		totals := make([]int, 0, len(seen))
+		for total := range seen {
+			totals = append(totals, total)
+		}
+		slices.Sort(totals)
+		for _, total := range totals {
+			first := int64(-1)
+			for _, n := range all {
+				if at, ok := n.showsBy(total); ok && (first < 0 || at < first) {
+					first = at
+				}
+			}
+			if first < watchedFrom {
+				continue // shown before every node was watched
+			}
+			var last time.Duration
+			for _, n := range all {
+				at, ok := n.showsBy(total)
+				if n.closed != 0 && n.closed < first+lag.Milliseconds() && (!ok || at > n.closed) {
+					continue // the node went down before it had to show it
+				}
+				if !ok {
+					problem("round %d: node %s never showed %d contestants, which %s showed", id, n.node, total, nodeAt(all, total, first))
+					continue
+				}
+				last = max(last, time.Duration(at-first)*time.Millisecond)
+			}
+			f.lags = append(f.lags, last)
+			if last > lag {
+				problem("round %d: a node showed the ranking of %d contestants %s after the first, more than %s", id, total, last, lag)
+			}
+		}
+		// Every node left ends on the database's ranking.
+		if final == nil {
+			continue
+		}
+		want, err := final(id)
+		if err != nil {
+			return f, err
+		}
+		var ended []boardRecord
+		for _, n := range all {
+			if n.closed != 0 || len(n.boards) == 0 {
+				continue
+			}
+			b := n.boards[len(n.boards)-1]
+			ended = append(ended, b)
+			if b.Total != want {
+				problem("round %d: node %s ended on %d contestants, the database has %d with a submitted attempt", id, n.node, b.Total, want)
+			}
+		}
+		if len(ended) == 0 {
+			problem("round %d: no node's leaderboard was open to the end", id)
+		}
+	}
+	return f, nil
+}
+
+// nodeAt names the node that first showed total contestants at first.
+func nodeAt(all []*nodeBoards, total int, first int64) string {
+	for _, n := range all {
+		if at, ok := n.showsBy(total); ok && at == first {
+			return n.node
+		}
+	}
+	return "?"
+}
+
+// report prints what checkBoards found.
+func (f boardFindings) report(out io.Writer, lag time.Duration) {
+	slices.Sort(f.lags)
+	pick := func(p float64) time.Duration {
+		if len(f.lags) == 0 {
+			return 0
+		}
+		return f.lags[int(p/100*float64(len(f.lags)-1))]
+	}
+	fmt.Fprintf(out, "boards: %d pushes from %d nodes on %d rounds; %d rankings, each on every node up within p50 %s, p99 %s, max %s of the first (at most %s)\n",
+		f.pushes, f.nodes, f.rounds, len(f.lags), pick(50), pick(99), pick(100), lag)
+}
+
+// runBoardCheck checks a -watch-boards file against the database.
+func runBoardCheck(ctx context.Context, db *checkedDB, o faultOptions, out io.Writer) error {
+	f, err := checkBoards(o.boards, o.boardLag, func(round int64) (int, error) {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT count(DISTINCT user_id) FROM attempts
+			WHERE round_id = ? AND submitted_at IS NOT NULL`, round).Scan(&n)
+		return n, err
+	})
+	if err != nil {
+		return err
+	}
+	f.report(out, o.boardLag)
+	if f.pushes == 0 {
+		f.problems = append(f.problems, "the -boards file has no leaderboard")
+	}
+	for i, p := range f.problems {
+		if i == 30 {
+			fmt.Fprintf(out, "FAIL … and %d more\n", len(f.problems)-i)
+			break
+		}
+		fmt.Fprintln(out, "FAIL", p)
+	}
+	if len(f.problems) > 0 {
+		return fmt.Errorf("check: %d problems", len(f.problems))
+	}
+	fmt.Fprintln(out, "check: ok")
+	return nil
+}
