@@ -89,45 +89,6 @@ func TestAttemptIds(t *testing.T) {
 	})
 }
 
-func TestStoreGivesRandomIds(t *testing.T) {
-	f := newFixture(t, 4, 2, 0)
-	ctx := context.Background()
-	for _, q := range f.pool.Questions {
-		if q.ID < minRandomID {
-			t.Errorf("question id %d, want a random id", q.ID)
-		}
-		for _, o := range q.OptionIDs {
-			if o < minRandomID {
-				t.Errorf("option id %d, want a random id", o)
-			}
-		}
-	}
-	if f.user.ID < minRandomID {
-		t.Errorf("user id %d, want a random id", f.user.ID)
-	}
-	a, _, err := f.newAttempt(t, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.ID < minRandomID {
-		t.Errorf("attempt id %d, want a random id", a.ID)
-	}
-	for kind, id := range map[string]int64{"bank": f.bank.ID, "round": f.round.ID} {
-		if id >= minRandomID {
-			t.Errorf("%s id %d, want a counted one", kind, id)
-		}
-	}
-	qs, err := f.db.Questions(ctx, f.bank.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, q := range qs {
-		if want := f.pool.Questions[i].Text; q.Text != want {
-			t.Errorf("question %d of the bank is %q, want %q (the order they were added in)", i+1, q.Text, want)
-		}
-	}
-}
-
 func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	f := newFixture(t, 4, 2, 0)
 	ctx := context.Background()
