@@ -52,6 +52,7 @@ func RunServices(t *testing.T, open func(t *testing.T) Full) {
 	t.Run("closing", func(t *testing.T) { testClose(t, open) })
 	t.Run("creating accounts", func(t *testing.T) { testCreateUser(t, open) })
 	t.Run("attempts of any length", func(t *testing.T) { testAttemptLengths(t, open) })
+	t.Run("consents", func(t *testing.T) { runConsents(t, open) })
 }
 
 // served is a bank of questions, an open round on it with prizes, and a
