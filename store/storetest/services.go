@@ -53,6 +53,7 @@ func RunServices(t *testing.T, open func(t *testing.T) Full) {
 	t.Run("creating accounts", func(t *testing.T) { testCreateUser(t, open) })
 	t.Run("attempts of any length", func(t *testing.T) { testAttemptLengths(t, open) })
 	t.Run("consents", func(t *testing.T) { runConsents(t, open) })
+	t.Run("account administration", func(t *testing.T) { runAccountAdmin(t, open) })
 }
 
 // served is a bank of questions, an open round on it with prizes, and a
