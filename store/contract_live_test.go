@@ -130,7 +130,7 @@ func TestContractServices(t *testing.T) {
 }
 
 func (s contractStore) ColumnText(ctx context.Context, table, column string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT CAST("+column+" AS TEXT) FROM "+table)
+	rows, err := s.r.QueryContext(ctx, "SELECT coalesce(CAST("+column+" AS TEXT), '') FROM "+table)
 	if err != nil {
 		return nil, err
 	}

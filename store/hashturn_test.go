@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"hoithi/quiz"
+	"hoithi/store/storetest"
 )
 
 // A registration's password hash runs in the turn the context carries, and
 // only the hash: a refused turn stores nothing.
 func TestRegistrationHashesInItsTurn(t *testing.T) {
 	db := openTest(t, Options{})
-	a := quiz.NewAccounts(db, plainHasher{}, []quiz.Province{{Code: "01", Name: "Hà Nội"}}, time.Now)
+	a := quiz.NewAccounts(db, storetest.PlainHasher{}, []quiz.Province{{Code: "01", Name: "Hà Nội"}}, time.Now)
 	reg := func(phone string) quiz.Registration {
 		return quiz.Registration{FullName: "Nguyễn Văn An", BirthDate: "1990-05-12", IDNumber: "001090012345",
 			Phone: phone, Province: "01", Password: "mat-khau-123", Consent: true}

@@ -108,7 +108,7 @@ type whole struct {
 }
 
 func (s whole) ColumnText(ctx context.Context, table, column string) ([]string, error) {
-	rows, _ := s.r.Query(ctx, "SELECT "+column+"::text FROM "+table)
+	rows, _ := s.r.Query(ctx, "SELECT coalesce("+column+"::text, '') FROM "+table)
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 

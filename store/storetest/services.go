@@ -34,8 +34,8 @@ type Full interface {
 	Setting(ctx context.Context, key string) (value string, ok bool, err error)
 	EnsureSetting(ctx context.Context, key, value string) (string, error)
 	Close() error
-	// ColumnText returns one column of every row of a table as text, in
-	// no particular order.
+	// ColumnText returns one column of every row of a table as text (NULL
+	// as ""), in no particular order.
 	ColumnText(ctx context.Context, table, column string) ([]string, error)
 	// OpenAgain opens another handle on the store's data, as another
 	// process, another node or the same server after a restart does; it is
@@ -54,6 +54,7 @@ func RunServices(t *testing.T, open func(t *testing.T) Full) {
 	t.Run("attempts of any length", func(t *testing.T) { testAttemptLengths(t, open) })
 	t.Run("consents", func(t *testing.T) { runConsents(t, open) })
 	t.Run("account administration", func(t *testing.T) { runAccountAdmin(t, open) })
+	t.Run("ended sessions reach every process", func(t *testing.T) { testSessionsAcrossHandles(t, open) })
 }
 
 // served is a bank of questions, an open round on it with prizes, and a
