@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -167,42 +166,4 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 			t.Errorf("got %v, want an internal error (not %s)", err, quiz.CodeAccountExists)
 		}
 	})
-}
-
-func TestQuestionStatisticsKeepBankOrder(t *testing.T) {
-	f := newFixture(t, 6, 6, 0)
-	ctx := context.Background()
-	a, _, err := f.newAttempt(t, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: time.Now(), Points: 2}); err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, q := range f.pool.Questions {
-		want = append(want, q.Text)
-	}
-	texts := func(qs []quiz.QuestionStats) []string {
-		var out []string
-		for _, q := range qs {
-			out = append(out, q.Text)
-		}
-		return out
-	}
-	// Nobody answered: every question ties, and ties keep the bank's order.
-	stats, err := f.db.QuestionStats(ctx, f.round.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := texts(stats); !slices.Equal(got, want) {
-		t.Errorf("live statistics list %v, want the bank's order %v", got, want)
-	}
-	figures, err := f.db.ReportFigures(ctx, f.round.ID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := texts(quiz.QuestionTable(figures.Questions)); !slices.Equal(got, want) {
-		t.Errorf("the report lists %v, want the bank's order %v", got, want)
-	}
 }

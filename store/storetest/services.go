@@ -55,6 +55,8 @@ func RunServices(t *testing.T, open func(t *testing.T) Full) {
 	t.Run("consents", func(t *testing.T) { runConsents(t, open) })
 	t.Run("account administration", func(t *testing.T) { runAccountAdmin(t, open) })
 	t.Run("ended sessions reach every process", func(t *testing.T) { testSessionsAcrossHandles(t, open) })
+	t.Run("profile corrections", func(t *testing.T) { runCorrections(t, open) })
+	t.Run("a purge through another handle moves the ranking version", func(t *testing.T) { testPurgeAcrossHandles(t, open) })
 }
 
 // served is a bank of questions, an open round on it with prizes, and a
@@ -312,5 +314,60 @@ func testAttemptLengths(t *testing.T, open func(t *testing.T) Full) {
 				}
 			}
 		})
+	}
+}
+
+// testPurgeAcrossHandles purges through another handle, as the purge
+// command in another process (or another node) does: the server's
+// handle must see that its ranking is stale.
+func testPurgeAcrossHandles(t *testing.T, open func(t *testing.T) Full) {
+	ctx := context.Background()
+	server := open(t)
+	now := time.Now().UTC()
+	bank, err := server.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contest, err := server.CreateContest(ctx, quiz.Contest{Slug: "c", Title: "Hội thi", CreatedAt: now}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	round, err := server.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "Tuần 1", BankID: bank.ID,
+		OpensAt: now.Add(-2 * time.Hour), ClosesAt: now.Add(-time.Hour), DurationSeconds: 600, QuestionCount: 3,
+		PointsPerQuestion: 1, Reveal: quiz.RevealAfterClose})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := server.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Nguyễn Văn An", Phone: "0912345678",
+		IDNumber: "001090012345", CreatedAt: now.Add(-time.Hour)}, "hash", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.InsertResultRow(ctx, ResultRow{RoundID: round.ID, Position: 1, Rank: 1, PrizeTier: 1, Prize: "Giải Nhất",
+		UserID: user.ID, Name: user.FullName, IDNumber: user.IDNumber, Phone: user.Phone}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := server.RankingVersion(ctx, round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := server.OpenAgain(t)
+	if _, err := command.Purge(ctx, quiz.PurgeReport{Cutoff: now, At: now}, func(quiz.PurgeReport) quiz.AuditEntry {
+		return quiz.AuditEntry{At: now, Action: quiz.AuditPurge}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := command.Close(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := server.RankingVersion(ctx, round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.All <= before.All {
+		t.Errorf("version %+v before the purge, %+v after: the server cannot tell its ranking is stale", before, after)
+	}
+	if row := resultRow(t, server, round.ID, 1); row.IDNumber != "" || row.Phone != "" {
+		t.Errorf("the purge left %+v", row)
 	}
 }
