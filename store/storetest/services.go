@@ -57,6 +57,7 @@ func RunServices(t *testing.T, open func(t *testing.T) Full) {
 	t.Run("ended sessions reach every process", func(t *testing.T) { testSessionsAcrossHandles(t, open) })
 	t.Run("profile corrections", func(t *testing.T) { runCorrections(t, open) })
 	t.Run("a purge through another handle moves the ranking version", func(t *testing.T) { testPurgeAcrossHandles(t, open) })
+	t.Run("a live game carries on after a restart", func(t *testing.T) { testLiveRestart(t, open) })
 }
 
 // served is a bank of questions, an open round on it with prizes, and a
