@@ -122,3 +122,36 @@ func (s contractStore) WithdrawalRows(ctx context.Context, userID int64) ([]stor
 	}
 	return out, rows.Err()
 }
+
+// TestContractServices runs the services' contract tests, each on a new
+// file.
+func TestContractServices(t *testing.T) {
+	storetest.RunServices(t, func(t *testing.T) storetest.Full { return openContractStore(t) })
+}
+
+func (s contractStore) ColumnText(ctx context.Context, table, column string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, "SELECT coalesce(CAST("+column+" AS TEXT), '') FROM "+table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (s contractStore) OpenAgain(t *testing.T) storetest.Full {
+	commits := &storetest.CommitCounter{}
+	db, err := Open(s.Path(), Options{Observer: commits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return contractStore{db, commits}
+}

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"slices"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -89,45 +89,6 @@ func TestAttemptIds(t *testing.T) {
 	})
 }
 
-func TestStoreGivesRandomIds(t *testing.T) {
-	f := newFixture(t, 4, 2, 0)
-	ctx := context.Background()
-	for _, q := range f.pool.Questions {
-		if q.ID < minRandomID {
-			t.Errorf("question id %d, want a random id", q.ID)
-		}
-		for _, o := range q.OptionIDs {
-			if o < minRandomID {
-				t.Errorf("option id %d, want a random id", o)
-			}
-		}
-	}
-	if f.user.ID < minRandomID {
-		t.Errorf("user id %d, want a random id", f.user.ID)
-	}
-	a, _, err := f.newAttempt(t, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.ID < minRandomID {
-		t.Errorf("attempt id %d, want a random id", a.ID)
-	}
-	for kind, id := range map[string]int64{"bank": f.bank.ID, "round": f.round.ID} {
-		if id >= minRandomID {
-			t.Errorf("%s id %d, want a counted one", kind, id)
-		}
-	}
-	qs, err := f.db.Questions(ctx, f.bank.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, q := range qs {
-		if want := f.pool.Questions[i].Text; q.Text != want {
-			t.Errorf("question %d of the bank is %q, want %q (the order they were added in)", i+1, q.Text, want)
-		}
-	}
-}
-
 func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	f := newFixture(t, 4, 2, 0)
 	ctx := context.Background()
@@ -208,40 +169,63 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	})
 }
 
-func TestQuestionStatisticsKeepBankOrder(t *testing.T) {
-	f := newFixture(t, 6, 6, 0)
+// fixture is a bank of questions, an open round on it and a contestant.
+type fixture struct {
+	db    *DB
+	bank  quiz.Bank
+	round quiz.Round
+	user  quiz.User
+	pool  quiz.Pool
+}
+
+func newFixture(t *testing.T, questions, count, maxAttempts int) fixture {
+	t.Helper()
 	ctx := context.Background()
-	a, _, err := f.newAttempt(t, time.Now())
+	db := openTest(t, Options{})
+	now := time.Now().UTC()
+	bank, err := db.CreateBank(ctx, quiz.Bank{Name: "Ngân hàng", CreatedAt: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: time.Now(), Points: 2}); err != nil {
+	var qs []quiz.Question
+	for i := range questions {
+		qs = append(qs, quiz.Question{Topic: []string{"A", "B"}[i%2], Text: fmt.Sprintf("Câu %d?", i),
+			Options: []quiz.Option{{Text: "Đúng", Correct: true}, {Text: "Sai"}, {Text: "Có thể"}}})
+	}
+	if _, err := db.AddQuestions(ctx, bank.ID, qs); err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, q := range f.pool.Questions {
-		want = append(want, q.Text)
-	}
-	texts := func(qs []quiz.QuestionStats) []string {
-		var out []string
-		for _, q := range qs {
-			out = append(out, q.Text)
-		}
-		return out
-	}
-	// Nobody answered: every question ties, and ties keep the bank's order.
-	stats, err := f.db.QuestionStats(ctx, f.round.ID)
+	contest, err := db.CreateContest(ctx, quiz.Contest{Slug: "thi", Title: "Hội thi", CreatedAt: now}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := texts(stats); !slices.Equal(got, want) {
-		t.Errorf("live statistics list %v, want the bank's order %v", got, want)
-	}
-	figures, err := f.db.ReportFigures(ctx, f.round.ID, 0)
+	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "Tuần 1", BankID: bank.ID,
+		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), DurationSeconds: 600, QuestionCount: count,
+		TopicQuotas: map[string]int{"A": 1}, PointsPerQuestion: 2, MaxAttempts: maxAttempts, Reveal: quiz.RevealAfterSubmit,
+		Prizes: []quiz.Prize{{Name: "Giải Nhất", Count: 1}, {Name: "Giải Nhì", Count: 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := texts(quiz.QuestionTable(figures.Questions)); !slices.Equal(got, want) {
-		t.Errorf("the report lists %v, want the bank's order %v", got, want)
+	user, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Nguyễn Văn An", Phone: "0912345678",
+		CreatedAt: now}, "hash", &quiz.Consent{Purpose: quiz.PurposeContest, Version: "contest-2026-01", AgreedAt: now})
+	if err != nil {
+		t.Fatal(err)
 	}
+	pool, err := db.Pool(ctx, bank.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{db, bank, round, user, pool}
+}
+
+func (f fixture) newAttempt(t *testing.T, at time.Time) (quiz.Attempt, bool, error) {
+	t.Helper()
+	var seed quiz.Seed
+	seed[0] = byte(at.UnixNano())
+	drawn, err := quiz.Draw(f.pool.Questions, f.round.QuestionCount, f.round.TopicQuotas, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.db.StartAttempt(context.Background(), quiz.NewAttempt{RoundID: f.round.ID, UserID: f.user.ID, Seed: seed,
+		StartedAt: at, Deadline: at.Add(10 * time.Minute), Questions: drawn, MaxAttempts: f.round.MaxAttempts})
 }

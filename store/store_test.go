@@ -8,11 +8,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"hoithi/quiz"
 )
 
 func openTest(t testing.TB, opts Options) *DB {
@@ -67,22 +64,6 @@ func TestMigrationsRunOnceAcrossOpens(t *testing.T) {
 			t.Errorf("%d consent texts (%v), want 2", n, err)
 		}
 		db.Close()
-	}
-}
-
-func TestEnsureSettingKeepsTheFirstValue(t *testing.T) {
-	db := openTest(t, Options{})
-	ctx := context.Background()
-	first, err := db.EnsureSetting(ctx, "jwt_secret", "aaa")
-	if err != nil {
-		t.Fatal(err)
-	}
-	second, err := db.EnsureSetting(ctx, "jwt_secret", "bbb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first != "aaa" || second != "aaa" {
-		t.Errorf("got %q then %q, want aaa both times", first, second)
 	}
 }
 
@@ -172,52 +153,6 @@ func TestWriterIsolatesAFailingOperation(t *testing.T) {
 	}
 }
 
-func TestCloseCommitsQueuedWrites(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "hoithi.db")
-	db, err := Open(path, Options{MaxWait: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var done atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := db.EnsureSetting(context.Background(), fmt.Sprint("q", i), "v"); err == nil {
-				done.Add(1)
-			}
-		}()
-	}
-	time.Sleep(5 * time.Millisecond)
-	db.Close()
-	wg.Wait()
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int32
-	db.r.QueryRow("SELECT count(*) FROM settings WHERE key LIKE 'q%'").Scan(&n)
-	if n != done.Load() {
-		t.Errorf("%d writes reported done, %d stored", done.Load(), n)
-	}
-	if _, err := db.EnsureSetting(context.Background(), "after", "v"); err != nil {
-		t.Errorf("reopened store refused a write: %v", err)
-	}
-}
-
-func TestWriteAfterCloseFails(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "hoithi.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if _, err := db.EnsureSetting(context.Background(), "k", "v"); !errors.Is(err, errClosed) {
-		t.Errorf("got %v, want errClosed", err)
-	}
-}
-
 func TestBackupIsAConsistentCopy(t *testing.T) {
 	db := openTest(t, Options{})
 	ctx := context.Background()
@@ -239,19 +174,5 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	v, ok, err := copyDB.Setting(ctx, "marker")
 	if err != nil || !ok || v != "before" {
 		t.Errorf("backup holds marker=%q (%v, %v), want before", v, ok, err)
-	}
-}
-
-func TestUnknownIDsAreNotFound(t *testing.T) {
-	db := openTest(t, Options{})
-	ctx := context.Background()
-	_, err1 := db.User(ctx, 42)
-	_, err2 := db.Round(ctx, 42)
-	_, err3 := db.Attempt(ctx, 42)
-	_, err4 := db.Bank(ctx, 42)
-	for i, err := range []error{err1, err2, err3, err4} {
-		if quiz.ErrorCode(err) != quiz.CodeNotFound {
-			t.Errorf("lookup %d: got %v, want not_found", i, err)
-		}
 	}
 }

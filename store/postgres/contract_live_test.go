@@ -89,3 +89,35 @@ func (s counted) WithdrawalRows(ctx context.Context, userID int64) ([]storetest.
 		JOIN consents k ON k.id = w.consent_id WHERE k.user_id = $1 ORDER BY k.id`, userID)
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[storetest.Withdrawal])
 }
+
+// TestContractServices runs the services' contract tests.
+func TestContractServices(t *testing.T) {
+	testServer(t)
+	storetest.RunServices(t, func(t *testing.T) storetest.Full {
+		commits := &storetest.CommitCounter{}
+		db, dbURL := openTest(t, Options{Observer: commits})
+		return whole{counted{db, commits}, dbURL}
+	})
+}
+
+// whole is the store with the count of its writer's commits and the URL
+// of its database, on which OpenAgain opens another handle.
+type whole struct {
+	counted
+	url string
+}
+
+func (s whole) ColumnText(ctx context.Context, table, column string) ([]string, error) {
+	rows, _ := s.r.Query(ctx, "SELECT coalesce("+column+"::text, '') FROM "+table)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func (s whole) OpenAgain(t *testing.T) storetest.Full {
+	commits := &storetest.CommitCounter{}
+	db, err := Open(context.Background(), s.url, Options{Observer: commits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return whole{counted{db, commits}, s.url}
+}

@@ -663,6 +663,14 @@ func testRankingVersion(t *testing.T, open func(t *testing.T) ResultsStore) {
 				t.Fatal(err)
 			}
 		}, true, false},
+		{"an account deleted", func(t *testing.T) {
+			at := time.Now()
+			if _, err := f.s.DeleteAccount(ctx, f.users[0].ID, at, func(quiz.Deletion) quiz.AuditEntry {
+				return quiz.AuditEntry{At: at, Action: quiz.AuditDeleteAccount}
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, true, false},
 	}
 	for _, c := range changes {
 		t.Run("moves with "+c.name, func(t *testing.T) {

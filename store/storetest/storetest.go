@@ -3,7 +3,27 @@
 // (the SQLite store from package store's tests, the PostgreSQL store from
 // package postgres's), so that both keep the same rules, refusals and
 // orders. A store's test file calls Run with a function that opens a
-// fresh, empty store for one test.
+// fresh, empty store for one test. RunServices runs hoithi's services
+// (quiz.Accounts, quiz.Consents, quiz.AccountAdmin, quiz.Privacy,
+// quiz.Results, quiz.Live) over a whole store, and what a store must do
+// across two handles on the same data (a restart, another process or
+// node).
+//
+// The tests of package store that stay SQLite's alone test what only
+// SQLite has:
+//   - the pragmas of every connection and the read pool refusing writes;
+//   - migrations recorded once across opens, and the upgrade of an old
+//     file (migrate_*_test.go, the first consents after migration 13);
+//   - the writer's internals: concurrent writes grouped, a failing
+//     operation rolled back alone (PostgreSQL has its own counterparts in
+//     store/postgres);
+//   - the backup of the file, and an erased setting leaving no copy in the
+//     file or its WAL;
+//   - faults of the file (faults_test.go);
+//   - the id functions and the store drawing again when a random id is
+//     taken, which replace the SQLite store's source of ids (PostgreSQL
+//     tests a start's second draw itself);
+//   - the query plan of the published results (the prize rows' index).
 package storetest
 
 import (

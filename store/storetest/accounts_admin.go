@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -10,6 +10,20 @@ import (
 
 	"hoithi/quiz"
 )
+
+// runAccountAdmin runs quiz.AccountAdmin over a store: reset links, by
+// staff or by e-mail, and the staff accounts' names and first passwords.
+func runAccountAdmin(t *testing.T, open func(t *testing.T) Full) {
+	t.Run("reset links", func(t *testing.T) { testResetLinks(t, open) })
+	t.Run("who may issue a reset link", func(t *testing.T) { testWhoMayIssueResetLinks(t, open) })
+	t.Run("reset links by e-mail", func(t *testing.T) { testResetLinksByEmail(t, open) })
+	t.Run("staff names and first passwords", func(t *testing.T) { testStaffNamesAndFirstPasswords(t, open) })
+}
+
+// clock is a time the test moves.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
 
 // mailbox stands for the mail server: these tests are about the links.
 type mailbox struct {
@@ -33,7 +47,7 @@ func (m *mailbox) all() []quiz.Mail {
 // resetRig is a database with an admin, an organizer, an official and a
 // contestant who gave an e-mail.
 type resetRig struct {
-	db                                   *DB
+	s                                    Full
 	clk                                  *clock
 	accounts                             *quiz.Accounts
 	admin                                *quiz.AccountAdmin
@@ -41,13 +55,13 @@ type resetRig struct {
 	adminID, organizerID, officialID, id int64
 }
 
-func newResetRig(t *testing.T) *resetRig {
+func newResetRig(t *testing.T, open func(t *testing.T) Full) *resetRig {
 	t.Helper()
 	ctx := context.Background()
-	db := openTest(t, Options{})
+	db := open(t)
 	clk := &clock{time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
-	accounts := quiz.NewAccounts(db, plainHasher{}, []quiz.Province{{Code: "01", Name: "Hà Nội"}}, clk.now)
-	r := &resetRig{db: db, clk: clk, accounts: accounts, mail: &mailbox{}}
+	accounts := quiz.NewAccounts(db, PlainHasher{}, []quiz.Province{{Code: "01", Name: "Hà Nội"}}, clk.now)
+	r := &resetRig{s: db, clk: clk, accounts: accounts, mail: &mailbox{}}
 	r.admin = quiz.NewAccountAdmin(db, accounts, r.mail, nil, clk.now)
 	for _, s := range []struct {
 		email string
@@ -80,11 +94,11 @@ func (r *resetRig) issue(t *testing.T, by, target int64) quiz.ResetLink {
 	return link
 }
 
-func TestResetLinks(t *testing.T) {
+func testResetLinks(t *testing.T, open func(t *testing.T) Full) {
 	ctx := context.Background()
 
 	t.Run("a link is kept only as a hash of its token, and says who issued it for whom", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		link := r.issue(t, r.organizerID, r.id)
 		if len(link.Token) < 43 {
 			t.Errorf("token %q: want at least 256 bits in base64", link.Token)
@@ -92,23 +106,23 @@ func TestResetLinks(t *testing.T) {
 		if want := r.clk.t.Add(quiz.StaffResetTTL); !link.ExpiresAt.Equal(want) {
 			t.Errorf("expires %v, want %v", link.ExpiresAt, want)
 		}
-		var stored string
-		if err := r.db.r.QueryRow("SELECT token_hash FROM password_resets").Scan(&stored); err != nil {
+		stored, err := r.s.ColumnText(ctx, "password_resets", "token_hash")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if stored == link.Token || strings.Contains(stored, link.Token) || stored != quiz.ResetTokenHash(link.Token) {
+		if len(stored) != 1 || strings.Contains(stored[0], link.Token) || stored[0] != quiz.ResetTokenHash(link.Token) {
 			t.Errorf("stored %q for the token %q, want its hash only", stored, link.Token)
 		}
-		var actor, detail string
-		err := r.db.r.QueryRow("SELECT actor, detail FROM audit_log WHERE action = ? AND user_id = ?",
-			quiz.AuditIssueResetLink, r.organizerID).Scan(&actor, &detail)
-		if err != nil || !strings.Contains(detail, "account=") || strings.Contains(detail, "Hoa") {
-			t.Errorf("audit %q %q (%v): want the issuer and the account by id only", actor, detail, err)
+		issued := r.audited(t, func(e quiz.AuditEntry) bool {
+			return e.Action == quiz.AuditIssueResetLink && e.UserID == r.organizerID
+		})
+		if len(issued) != 1 || !strings.Contains(issued[0].Detail, "account=") || strings.Contains(issued[0].Detail, "Hoa") {
+			t.Errorf("audit %+v: want one entry of the issuer, naming the account by id only", issued)
 		}
 	})
 
 	t.Run("a link sets the password once and ends every session", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		link := r.issue(t, r.organizerID, r.id)
 		before, err := r.accounts.User(ctx, r.id)
 		if err != nil {
@@ -140,7 +154,7 @@ func TestResetLinks(t *testing.T) {
 	})
 
 	t.Run("a link expires", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		link := r.issue(t, r.adminID, r.id)
 		r.clk.t = r.clk.t.Add(quiz.StaffResetTTL)
 		if _, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-1", "10.0.0.2"); quiz.ErrorCode(err) != quiz.CodeResetLinkExpired {
@@ -152,7 +166,7 @@ func TestResetLinks(t *testing.T) {
 	})
 
 	t.Run("an unknown or malformed token finds nothing", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		r.issue(t, r.organizerID, r.id)
 		for _, token := range []string{strings.Repeat("A", 43), "", "abc", strings.Repeat("A", 42) + "!", "../../etc"} {
 			if _, _, err := r.admin.CheckReset(ctx, token); quiz.ErrorCode(err) != quiz.CodeResetLinkUnknown {
@@ -162,7 +176,7 @@ func TestResetLinks(t *testing.T) {
 	})
 
 	t.Run("a password change, another link's use or a deletion voids a link", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		first, second := r.issue(t, r.organizerID, r.id), r.issue(t, r.organizerID, r.id)
 		if _, err := r.admin.Reset(ctx, second.Token, "mat-khau-moi-1", "10.0.0.2"); err != nil {
 			t.Fatal(err)
@@ -178,7 +192,7 @@ func TestResetLinks(t *testing.T) {
 			t.Errorf("a link after a password change: %v, want %s", err, quiz.CodeResetLinkUsed)
 		}
 		fourth := r.issue(t, r.organizerID, r.id)
-		p := quiz.NewPrivacy(r.db, r.clk.now)
+		p := quiz.NewPrivacy(r.s, r.clk.now)
 		if _, err := p.DeleteAccount(ctx, r.id, quiz.ClientInfo{}); err != nil {
 			t.Fatal(err)
 		}
@@ -188,12 +202,12 @@ func TestResetLinks(t *testing.T) {
 	})
 
 	t.Run("the new password follows registration's rules and a refused one uses nothing up", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		link := r.issue(t, r.organizerID, r.id)
 		for _, pw := range []string{"", "ngan", strings.Repeat("x", 73)} {
 			_, err := r.admin.Reset(ctx, link.Token, pw, "10.0.0.2")
 			var qe *quiz.Error
-			if quiz.ErrorCode(err) != quiz.CodeValidation || !errorAs(err, &qe) || qe.Fields["new_password"] == "" {
+			if quiz.ErrorCode(err) != quiz.CodeValidation || !errors.As(err, &qe) || qe.Fields["new_password"] == "" {
 				t.Errorf("%q: %v, want a field error on new_password", pw, err)
 			}
 		}
@@ -203,36 +217,18 @@ func TestResetLinks(t *testing.T) {
 	})
 
 	t.Run("only one of two requests racing on a link sets the password", func(t *testing.T) {
-		r := newResetRig(t)
+		r := newResetRig(t, open)
 		link := r.issue(t, r.organizerID, r.id)
-		var wg sync.WaitGroup
-		errs := make([]error, 8)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[i] = r.admin.Reset(ctx, link.Token, "mat-khau-moi-"+string(rune('a'+i)), "10.0.0.2")
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch quiz.ErrorCode(err) {
-			case "":
-				ok++
-			case quiz.CodeResetLinkUsed:
-			default:
-				t.Errorf("a racing request: %v", err)
-			}
-		}
-		if ok != 1 {
-			t.Errorf("%d requests set the password, want 1", ok)
-		}
+		errs := atOnce(8, func(i int) error {
+			_, err := r.admin.Reset(ctx, link.Token, "mat-khau-moi-"+string(rune('a'+i)), "10.0.0.2")
+			return err
+		})
+		resultsOneWins(t, errs, quiz.CodeResetLinkUsed)
 	})
 }
 
-func TestWhoMayIssueResetLinks(t *testing.T) {
-	r := newResetRig(t)
+func testWhoMayIssueResetLinks(t *testing.T, open func(t *testing.T) Full) {
+	r := newResetRig(t, open)
 	ctx := context.Background()
 	other, err := r.accounts.CreateStaff(ctx, quiz.StaffAccount{Email: "quan-tri-2@so.gov.vn", Password: "mat-khau-123",
 		Role: quiz.RoleAdmin, FullName: "Trần Văn Bình"})
@@ -282,9 +278,9 @@ func TestWhoMayIssueResetLinks(t *testing.T) {
 	})
 }
 
-func TestResetLinksByEmail(t *testing.T) {
+func testResetLinksByEmail(t *testing.T, open func(t *testing.T) Full) {
 	ctx := context.Background()
-	r := newResetRig(t)
+	r := newResetRig(t, open)
 	for _, email := range []string{"HOA@gmail.example", "ai-do@gmail.example", "to-chuc@so.gov.vn"} {
 		err := r.admin.RequestByEmail(email, "10.0.0.3", func(l quiz.ResetLink) quiz.Mail {
 			return quiz.Mail{Subject: "Đặt lại mật khẩu", Text: "/reset/" + l.Token + " " + quiz.APITime(l.ExpiresAt)}
@@ -309,28 +305,28 @@ func TestResetLinksByEmail(t *testing.T) {
 		for email, want := range map[string]string{"": quiz.MsgRequired, "  ": quiz.MsgRequired,
 			"not an address": quiz.MsgEmailInvalid, "a@b@c": quiz.MsgEmailInvalid} {
 			var qe *quiz.Error
-			if err := r.admin.RequestByEmail(email, "10.0.0.3", nil); !errorAs(err, &qe) || qe.Fields["email"] != want {
+			if err := r.admin.RequestByEmail(email, "10.0.0.3", nil); !errors.As(err, &qe) || qe.Fields["email"] != want {
 				t.Errorf("%q: %v, want %s on email", email, err, want)
 			}
 		}
 	})
 	t.Run("an installation without mail says so", func(t *testing.T) {
-		off := quiz.NewAccountAdmin(r.db, r.accounts, nil, nil, r.clk.now)
+		off := quiz.NewAccountAdmin(r.s, r.accounts, nil, nil, r.clk.now)
 		if err := off.RequestByEmail("hoa@gmail.example", "10.0.0.3", nil); quiz.ErrorCode(err) != quiz.CodeResetByEmailOff {
 			t.Errorf("got %v, want %s", err, quiz.CodeResetByEmailOff)
 		}
 	})
 }
 
-func TestStaffNamesAndFirstPasswords(t *testing.T) {
+func testStaffNamesAndFirstPasswords(t *testing.T, open func(t *testing.T) Full) {
 	ctx := context.Background()
-	r := newResetRig(t)
+	r := newResetRig(t, open)
 	by := quiz.Actor{ID: r.adminID, Name: "Lê Văn Tâm", IP: "10.0.0.1"}
 
 	t.Run("a new staff account is told every mistake at once, its name included", func(t *testing.T) {
 		_, err := r.admin.AddStaff(ctx, quiz.StaffAccount{Email: "sai", Password: "ngan", Role: "contestant", FullName: "<b>"}, true)
 		var qe *quiz.Error
-		if !errorAs(err, &qe) {
+		if !errors.As(err, &qe) {
 			t.Fatalf("got %v, want field errors", err)
 		}
 		for _, f := range []string{"full_name", "email", "password", "role"} {
@@ -363,10 +359,11 @@ func TestStaffNamesAndFirstPasswords(t *testing.T) {
 		if err != nil || u.FullName != "Đỗ Minh Châu" {
 			t.Fatalf("got %+v %v", u, err)
 		}
-		var n int
-		r.db.r.QueryRow("SELECT count(*) FROM audit_log WHERE action = ? AND detail LIKE '%Đỗ Minh Châu%'", quiz.AuditSetName).Scan(&n)
-		if n != 1 {
-			t.Errorf("%d audit entries, want 1", n)
+		named := r.audited(t, func(e quiz.AuditEntry) bool {
+			return e.Action == quiz.AuditSetName && strings.Contains(e.Detail, "Đỗ Minh Châu")
+		})
+		if len(named) != 1 {
+			t.Errorf("%d audit entries, want 1", len(named))
 		}
 	})
 	t.Run("a name that is not one is refused and changes nothing", func(t *testing.T) {
@@ -396,12 +393,26 @@ func TestStaffNamesAndFirstPasswords(t *testing.T) {
 				t.Errorf("%q found an account", login)
 			}
 		}
-		var n int
-		r.db.r.QueryRow("SELECT count(*) FROM audit_log WHERE action = ?", quiz.AuditFindAccount).Scan(&n)
-		if n != 3 {
-			t.Errorf("%d finds audited, want 3", n)
+		finds := r.audited(t, func(e quiz.AuditEntry) bool { return e.Action == quiz.AuditFindAccount })
+		if len(finds) != 3 {
+			t.Errorf("%d finds audited, want 3", len(finds))
 		}
 	})
 }
 
-func errorAs(err error, target **quiz.Error) bool { return errors.As(err, target) }
+// audited returns the audit log's entries that match keep, in the order
+// written.
+func (r *resetRig) audited(t *testing.T, keep func(quiz.AuditEntry) bool) []quiz.AuditEntry {
+	t.Helper()
+	log, err := r.s.AuditRows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []quiz.AuditEntry
+	for _, e := range log {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
