@@ -3,11 +3,10 @@ package main
 // Leaderboards across the nodes of a cluster. -watch-boards holds one
 // leaderboard websocket per round on every node named by -nodes (each
 // node directly, not through the balancer) and writes every push to a
-// file; -check -boards then says whether the nodes agreed: every ranking
-// one node showed, every other node still up showed within -board-lag;
-// two nodes never showed different rankings of the same number of
-// contestants; and every node left ended on the ranking of the database's
-// submitted attempts.
+// file; -check -boards then says whether the nodes agreed: every
+// contestant one node showed, every other node still up showed within
+// -board-lag, as it was shown; and the nodes left ended on one ranking,
+// of every contestant the database has with a submitted attempt.
 
 import (
 	"context"
@@ -29,12 +28,13 @@ import (
 
 // boardRecord is one line of a -watch-boards file.
 type boardRecord struct {
-	Kind   string `json:"kind"` // board, closed
-	Node   string `json:"node"`
-	Round  int64  `json:"round"`
-	At     int64  `json:"at"` // Unix milliseconds, when the push arrived
-	Total  int    `json:"total,omitempty"`
-	Digest string `json:"digest,omitempty"` // SHA-256 of the entries as sent
+	Kind    string          `json:"kind"` // board, closed
+	Node    string          `json:"node"`
+	Round   int64           `json:"round"`
+	At      int64           `json:"at"` // Unix milliseconds, when the push arrived
+	Total   int             `json:"total,omitempty"`
+	Digest  string          `json:"digest,omitempty"`  // SHA-256 of the entries as sent
+	Entries json.RawMessage `json:"entries,omitempty"` // as sent
 }
 
 // watchBoards watches the leaderboards of rounds on every node until ctx
@@ -102,7 +102,8 @@ func watchBoards(ctx context.Context, nodes, rounds, path string, out io.Writer)
 						continue
 					}
 					sum := sha256.Sum256(m.Entries)
-					r := boardRecord{Kind: "board", Node: node, Round: id, Total: -1, Digest: hex.EncodeToString(sum[:8])}
+					r := boardRecord{Kind: "board", Node: node, Round: id, Total: -1, Digest: hex.EncodeToString(sum[:8]),
+						Entries: m.Entries}
 					if m.Total != nil {
 						r.Total = *m.Total
 					}
@@ -121,33 +122,79 @@ func watchBoards(ctx context.Context, nodes, rounds, path string, out io.Writer)
 // nodeBoards is what one node showed of one round, in order.
 type nodeBoards struct {
 	node   string
-	boards []boardRecord
+	boards []shownBoard
 	closed int64 // when its socket closed without being asked to; 0: open to the end
 }
 
-// showsBy is when the node first showed at least total contestants, if it
-// did: a round whose attempts are played once (the drills' rounds) only
-// ever grows.
-func (n *nodeBoards) showsBy(total int) (int64, bool) {
-	for _, b := range n.boards {
-		if b.Total >= total {
-			return b.At, true
+// shownBoard is one push, with its entries counted by what they show of a
+// contestant (name, unit, score, correct answers, working time), their
+// rank left out: ranks move as others join.
+type shownBoard struct {
+	boardRecord
+	entries map[string]int
+}
+
+// covers reports whether b shows everyone other shows, and as many. A
+// round whose attempts are played once (the drills' rounds) only grows:
+// an entry, once shown, stays. A board cut at its limit is compared by
+// its total alone.
+func (b shownBoard) covers(other shownBoard) bool {
+	if b.Total < other.Total {
+		return false
+	}
+	if other.Total > len(other.Entries) {
+		return true
+	}
+	for e, n := range other.entries {
+		if b.entries[e] < n {
+			return false
 		}
 	}
-	return 0, false
+	return true
+}
+
+// missing names an entry other shows and b does not.
+func (b shownBoard) missing(other shownBoard) string {
+	for e, n := range other.entries {
+		if b.entries[e] < n {
+			return strings.ReplaceAll(e, "\x00", " ")
+		}
+	}
+	return fmt.Sprintf("%d contestants", other.Total)
+}
+
+func entryCounts(raw json.RawMessage) (map[string]int, error) {
+	var entries []struct {
+		Name       string `json:"name"`
+		Unit       string `json:"unit"`
+		Score      int    `json:"score"`
+		Correct    int    `json:"correct"`
+		DurationMs int64  `json:"duration_ms"`
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &entries); err != nil {
+			return nil, err
+		}
+	}
+	counts := make(map[string]int, len(entries))
+	for _, e := range entries {
+		counts[fmt.Sprintf("%s\x00%s\x00score %d\x00correct %d\x00%d ms", e.Name, e.Unit, e.Score, e.Correct, e.DurationMs)]++
+	}
+	return counts, nil
 }
 
 // boardFindings is what checkBoards found.
 type boardFindings struct {
 	pushes, nodes, rounds int
-	lags                  []time.Duration // per ranking shown: how long the last node took after the first
+	lags                  []time.Duration // per board shown: how long the last other node took to show as much
 	problems              []string
 }
 
 // checkBoards reads a -watch-boards file and checks that the nodes agreed
-// within lag. final, when not nil, gives each round's number of
-// contestants with a submitted attempt in the database, which every node
-// left must have ended on.
+// within lag: whatever one node showed, every other node up showed too
+// within lag, and the nodes left ended on one ranking. final, when not
+// nil, gives each round's number of contestants with a submitted attempt
+// in the database, which that ranking must have.
 func checkBoards(path string, lag time.Duration, final func(round int64) (int, error)) (boardFindings, error) {
 	var f boardFindings
 	data, err := os.ReadFile(path)
@@ -177,7 +224,11 @@ func checkBoards(path string, lag time.Duration, final func(round int64) (int, e
 		nodes[r.Node] = true
 		switch r.Kind {
 		case "board":
-			n.boards = append(n.boards, r)
+			counts, err := entryCounts(r.Entries)
+			if err != nil {
+				return f, fmt.Errorf("%s:%d: %w", path, i+1, err)
+			}
+			n.boards = append(n.boards, shownBoard{r, counts})
 			f.pushes++
 		case "closed":
 			n.closed = r.At
@@ -197,8 +248,6 @@ func checkBoards(path string, lag time.Duration, final func(round int64) (int, e
 			all = append(all, n)
 		}
 		slices.SortFunc(all, func(a, b *nodeBoards) int { return strings.Compare(a.node, b.node) })
-		// The same number of contestants, the same ranking, on every node.
-		seen := map[int]boardRecord{}
 		var watchedFrom int64 // when every node's first board had come
 		for _, n := range all {
 			if len(n.boards) == 0 {
@@ -209,50 +258,53 @@ func checkBoards(path string, lag time.Duration, final func(round int64) (int, e
 			for _, b := range n.boards {
 				if b.Total < 0 {
 					problem("round %d: node %s sent a leaderboard without its total", id, n.node)
-					continue
-				}
-				if first, ok := seen[b.Total]; !ok {
-					seen[b.Total] = b
-				} else if first.Digest != b.Digest {
-					problem("round %d: nodes %s and %s showed different rankings of %d contestants", id, first.Node, b.Node, b.Total)
 				}
 			}
 		}
-		// Each ranking shown: when the first node showed it, and how long
-		// every other node still up took to catch up.
-		totals := make([]int, 0, len(seen))
-		for total := range seen {
-			totals = append(totals, total)
-		}
-		slices.Sort(totals)
-		for _, total := range totals {
-			first := int64(-1)
-			for _, n := range all {
-				if at, ok := n.showsBy(total); ok && (first < 0 || at < first) {
-					first = at
+		// Each board one node showed: how long every other node still up
+		// took to show as much.
+		for _, x := range all {
+			for _, b := range x.boards {
+				if b.At < watchedFrom || b.Total < 0 {
+					continue // shown before every node was watched
 				}
-			}
-			if first < watchedFrom {
-				continue // shown before every node was watched
-			}
-			var last time.Duration
-			for _, n := range all {
-				at, ok := n.showsBy(total)
-				if n.closed != 0 && n.closed < first+lag.Milliseconds() && (!ok || at > n.closed) {
-					continue // the node went down before it had to show it
+				var last time.Duration
+				for _, y := range all {
+					if y == x {
+						continue
+					}
+					i := slices.IndexFunc(y.boards, func(yb shownBoard) bool { return yb.covers(b) })
+					if y.closed != 0 && y.closed < b.At+lag.Milliseconds() && (i < 0 || y.boards[i].At > y.closed) {
+						continue // the node went down before it had to show it
+					}
+					if i < 0 {
+						problem("round %d: node %s never showed %s, which node %s showed", id, y.node, y.boards[len(y.boards)-1].missing(b), x.node)
+						continue
+					}
+					last = max(last, time.Duration(y.boards[i].At-b.At)*time.Millisecond)
 				}
-				if !ok {
-					problem("round %d: node %s never showed %d contestants, which %s showed", id, n.node, total, nodeAt(all, total, first))
-					continue
+				f.lags = append(f.lags, last)
+				if last > lag {
+					problem("round %d: a node showed the %d contestants node %s showed %s after it, more than %s", id, b.Total, x.node, last, lag)
 				}
-				last = max(last, time.Duration(at-first)*time.Millisecond)
-			}
-			f.lags = append(f.lags, last)
-			if last > lag {
-				problem("round %d: a node showed the ranking of %d contestants %s after the first, more than %s", id, total, last, lag)
 			}
 		}
-		// Every node left ends on the database's ranking.
+		// The nodes left end on one ranking, the database's.
+		var ended []shownBoard
+		for _, n := range all {
+			if n.closed == 0 && len(n.boards) > 0 {
+				ended = append(ended, n.boards[len(n.boards)-1])
+			}
+		}
+		if len(ended) == 0 {
+			problem("round %d: no node's leaderboard was open to the end", id)
+			continue
+		}
+		for _, b := range ended[1:] {
+			if b.Digest != ended[0].Digest {
+				problem("round %d: nodes %s and %s ended on different rankings", id, ended[0].Node, b.Node)
+			}
+		}
 		if final == nil {
 			continue
 		}
@@ -260,32 +312,13 @@ func checkBoards(path string, lag time.Duration, final func(round int64) (int, e
 		if err != nil {
 			return f, err
 		}
-		var ended []boardRecord
-		for _, n := range all {
-			if n.closed != 0 || len(n.boards) == 0 {
-				continue
-			}
-			b := n.boards[len(n.boards)-1]
-			ended = append(ended, b)
+		for _, b := range ended {
 			if b.Total != want {
-				problem("round %d: node %s ended on %d contestants, the database has %d with a submitted attempt", id, n.node, b.Total, want)
+				problem("round %d: node %s ended on %d contestants, the database has %d with a submitted attempt", id, b.Node, b.Total, want)
 			}
-		}
-		if len(ended) == 0 {
-			problem("round %d: no node's leaderboard was open to the end", id)
 		}
 	}
 	return f, nil
-}
-
-// nodeAt names the node that first showed total contestants at first.
-func nodeAt(all []*nodeBoards, total int, first int64) string {
-	for _, n := range all {
-		if at, ok := n.showsBy(total); ok && at == first {
-			return n.node
-		}
-	}
-	return "?"
 }
 
 // report prints what checkBoards found.
@@ -297,8 +330,8 @@ func (f boardFindings) report(out io.Writer, lag time.Duration) {
 		}
 		return f.lags[int(p/100*float64(len(f.lags)-1))]
 	}
-	fmt.Fprintf(out, "boards: %d pushes from %d nodes on %d rounds; %d rankings, each on every node up within p50 %s, p99 %s, max %s of the first (at most %s)\n",
-		f.pushes, f.nodes, f.rounds, len(f.lags), pick(50), pick(99), pick(100), lag)
+	fmt.Fprintf(out, "boards: %d pushes from %d nodes on %d rounds; what each showed, every other node up showed within p50 %s, p99 %s, max %s (at most %s)\n",
+		f.pushes, f.nodes, f.rounds, pick(50), pick(99), pick(100), lag)
 }
 
 // runBoardCheck checks a -watch-boards file against the database.

@@ -92,15 +92,15 @@ count() {
 }
 
 # wait_for KIND N FILE PID: until FILE has N records of KIND; fails when
-# the load PID ends first, or after 60 s.
+# the load PID ends first, or after 180 s (a drill at a large scale registers and starts thousands first).
 wait_for() {
   local kind=$1 n=$2 file=$3 pid=$4
-  for _ in $(seq 600); do
+  for _ in $(seq 1800); do
     [ "$(count "$kind" "$file")" -ge "$n" ] && return 0
     kill -0 "$pid" 2>/dev/null || fail "the load ended before $n ${kind}s: $(tail -n 5 "${file%.acks}.out" "${file%.acks}.err")"
     sleep 0.1
   done
-  fail "no $n ${kind}s within 60 s"
+  fail "no $n ${kind}s within 180 s"
 }
 
 # check ARGS...: hoithi-load -check against the server and its database.
