@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
 	"hoithi/quiz"
 	"hoithi/store/internal/rows"
+	"hoithi/store/storetest"
 )
 
 // drawing makes the next draws of random ids return ids, in order, then
@@ -92,13 +92,13 @@ func TestAttemptIds(t *testing.T) {
 func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	f := newFixture(t, 4, 2, 0)
 	ctx := context.Background()
-	takenQuestion := f.pool.Questions[0].ID
-	takenOption := f.pool.Questions[1].OptionIDs[0]
+	takenQuestion := f.Pool.Questions[0].ID
+	takenOption := f.Pool.Questions[1].OptionIDs[0]
 	const freeQuestion, freeOption, freeOption2 = minRandomID + 11, minRandomID + 12, minRandomID + 13
 
 	t.Run("for a question and its options", func(t *testing.T) {
 		drawing(t, takenQuestion, freeQuestion, takenOption, freeOption, freeOption2)
-		ids, err := f.db.AddQuestions(ctx, f.bank.ID, []quiz.Question{{Text: "Câu mới?",
+		ids, err := f.db.AddQuestions(ctx, f.Bank.ID, []quiz.Question{{Text: "Câu mới?",
 			Options: []quiz.Option{{Text: "Có", Correct: true}, {Text: "Không"}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -106,7 +106,7 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 		if ids[0] != freeQuestion {
 			t.Errorf("question stored as %d, want %d", ids[0], freeQuestion)
 		}
-		qs, err := f.db.Questions(ctx, f.bank.ID)
+		qs, err := f.db.Questions(ctx, f.Bank.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,14 +115,14 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 			t.Errorf("new question stored as %d with options %d, %d; want %d with %d, %d",
 				last.ID, last.Options[0].ID, last.Options[1].ID, freeQuestion, freeOption, freeOption2)
 		}
-		if qs[0].ID != takenQuestion || qs[0].Text != f.pool.Questions[0].Text {
+		if qs[0].ID != takenQuestion || qs[0].Text != f.Pool.Questions[0].Text {
 			t.Errorf("the question whose id was drawn again became %d %q", qs[0].ID, qs[0].Text)
 		}
 	})
 
 	t.Run("for a user", func(t *testing.T) {
 		const free = minRandomID + 21
-		drawing(t, f.user.ID, free)
+		drawing(t, f.User.ID, free)
 		u, err := f.db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Trần Thị Bình", Phone: "0987654321",
 			CreatedAt: time.Now()}, "hash", nil)
 		if err != nil {
@@ -158,7 +158,7 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	t.Run("and gives up after a few clashes in a row", func(t *testing.T) {
 		taken := make([]int64, idDraws)
 		for i := range taken {
-			taken[i] = f.user.ID
+			taken[i] = f.User.ID
 		}
 		drawing(t, taken...)
 		_, err := f.db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Lê Văn Cường", Phone: "0987654322",
@@ -169,63 +169,20 @@ func TestStoreDrawsAgainWhenAnIdIsTaken(t *testing.T) {
 	})
 }
 
-// fixture is a bank of questions, an open round on it and a contestant.
+// fixture is a bank of questions, an unpublished round on it and a
+// contestant (storetest.Serve), in a new SQLite store.
 type fixture struct {
-	db    *DB
-	bank  quiz.Bank
-	round quiz.Round
-	user  quiz.User
-	pool  quiz.Pool
+	db *DB
+	storetest.Served
 }
 
 func newFixture(t *testing.T, questions, count, maxAttempts int) fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := openTest(t, Options{})
-	now := time.Now().UTC()
-	bank, err := db.CreateBank(ctx, quiz.Bank{Name: "Ngân hàng", CreatedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var qs []quiz.Question
-	for i := range questions {
-		qs = append(qs, quiz.Question{Topic: []string{"A", "B"}[i%2], Text: fmt.Sprintf("Câu %d?", i),
-			Options: []quiz.Option{{Text: "Đúng", Correct: true}, {Text: "Sai"}, {Text: "Có thể"}}})
-	}
-	if _, err := db.AddQuestions(ctx, bank.ID, qs); err != nil {
-		t.Fatal(err)
-	}
-	contest, err := db.CreateContest(ctx, quiz.Contest{Slug: "thi", Title: "Hội thi", CreatedAt: now}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	round, err := db.CreateRound(ctx, quiz.Round{ContestID: contest.ID, Name: "Tuần 1", BankID: bank.ID,
-		OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(time.Hour), DurationSeconds: 600, QuestionCount: count,
-		TopicQuotas: map[string]int{"A": 1}, PointsPerQuestion: 2, MaxAttempts: maxAttempts, Reveal: quiz.RevealAfterSubmit,
-		Prizes: []quiz.Prize{{Name: "Giải Nhất", Count: 1}, {Name: "Giải Nhì", Count: 2}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "Nguyễn Văn An", Phone: "0912345678",
-		CreatedAt: now}, "hash", &quiz.Consent{Purpose: quiz.PurposeContest, Version: "contest-2026-01", AgreedAt: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := db.Pool(ctx, bank.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{db, bank, round, user, pool}
+	s := openContractStore(t)
+	return fixture{s.DB, storetest.Serve(t, s, questions, count, maxAttempts)}
 }
 
 func (f fixture) newAttempt(t *testing.T, at time.Time) (quiz.Attempt, bool, error) {
 	t.Helper()
-	var seed quiz.Seed
-	seed[0] = byte(at.UnixNano())
-	drawn, err := quiz.Draw(f.pool.Questions, f.round.QuestionCount, f.round.TopicQuotas, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f.db.StartAttempt(context.Background(), quiz.NewAttempt{RoundID: f.round.ID, UserID: f.user.ID, Seed: seed,
-		StartedAt: at, Deadline: at.Add(10 * time.Minute), Questions: drawn, MaxAttempts: f.round.MaxAttempts})
+	return f.Start(t, f.db, at)
 }

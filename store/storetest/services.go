@@ -73,11 +73,37 @@ type served struct {
 
 // newServed sets up a bank of questions, an unpublished round drawing
 // count of them with maxAttempts (0: no limit), and a contestant who gave
-// consent version 1.
+// consent version 1, in a store open opens (Serve).
 func newServed(t *testing.T, open func(t *testing.T) Full, questions, count, maxAttempts int) served {
 	t.Helper()
-	ctx := context.Background()
 	s := open(t)
+	x := Serve(t, s, questions, count, maxAttempts)
+	return served{s, x.Bank, x.Round, x.User, x.Pool}
+}
+
+// newAttempt starts (or resumes) the contestant's attempt at time at.
+func (f served) newAttempt(t *testing.T, at time.Time) (quiz.Attempt, bool, error) {
+	t.Helper()
+	return Served{f.bank, f.round, f.user, f.pool}.Start(t, f.s, at)
+}
+
+// Served is what Serve sets up: a bank, a round on it, a contestant and
+// the bank's pool of questions.
+type Served struct {
+	Bank  quiz.Bank
+	Round quiz.Round
+	User  quiz.User
+	Pool  quiz.Pool
+}
+
+// Serve sets up, in s, a bank of questions (half on topic A, half on B,
+// each with one right option of three), an unpublished round drawing
+// count of them with maxAttempts (0: no limit) and at least one on topic
+// A, and a contestant who gave consent version 1. A store's own tests use
+// it too.
+func Serve(t *testing.T, s Full, questions, count, maxAttempts int) Served {
+	t.Helper()
+	ctx := context.Background()
 	now := time.Now().UTC()
 	bank, err := s.CreateBank(ctx, quiz.Bank{Name: "Ngân hàng", CreatedAt: now})
 	if err != nil {
@@ -111,20 +137,21 @@ func newServed(t *testing.T, open func(t *testing.T) Full, questions, count, max
 	if err != nil {
 		t.Fatal(err)
 	}
-	return served{s, bank, round, user, pool}
+	return Served{bank, round, user, pool}
 }
 
-// newAttempt starts (or resumes) the contestant's attempt at time at.
-func (f served) newAttempt(t *testing.T, at time.Time) (quiz.Attempt, bool, error) {
+// Start starts (or resumes) the contestant's attempt in s at time at,
+// its questions drawn with a seed made of at.
+func (f Served) Start(t *testing.T, s quiz.PlayStore, at time.Time) (quiz.Attempt, bool, error) {
 	t.Helper()
 	var seed quiz.Seed
 	seed[0] = byte(at.UnixNano())
-	drawn, err := quiz.Draw(f.pool.Questions, f.round.QuestionCount, f.round.TopicQuotas, seed)
+	drawn, err := quiz.Draw(f.Pool.Questions, f.Round.QuestionCount, f.Round.TopicQuotas, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.s.StartAttempt(context.Background(), quiz.NewAttempt{RoundID: f.round.ID, UserID: f.user.ID, Seed: seed,
-		StartedAt: at, Deadline: at.Add(10 * time.Minute), Questions: drawn, MaxAttempts: f.round.MaxAttempts})
+	return s.StartAttempt(context.Background(), quiz.NewAttempt{RoundID: f.Round.ID, UserID: f.User.ID, Seed: seed,
+		StartedAt: at, Deadline: at.Add(10 * time.Minute), Questions: drawn, MaxAttempts: f.Round.MaxAttempts})
 }
 
 // submitted starts the contestant's attempt and submits it at once.
