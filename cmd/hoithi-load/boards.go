@@ -132,17 +132,20 @@ type nodeBoards struct {
 type shownBoard struct {
 	boardRecord
 	entries map[string]int
+	shown   int // entries
 }
 
 // covers reports whether b shows everyone other shows, and as many. A
 // round whose attempts are played once (the drills' rounds) only grows:
-// an entry, once shown, stays. A board cut at its limit is compared by
-// its total alone.
+// an entry, once shown, stays. Boards cut at their limit (more
+// contestants than entries) are compared by their totals alone: a
+// contestant shown on the shorter board may have left the longer one's
+// head.
 func (b shownBoard) covers(other shownBoard) bool {
 	if b.Total < other.Total {
 		return false
 	}
-	if other.Total > len(other.Entries) {
+	if b.Total > b.shown || other.Total > other.shown {
 		return true
 	}
 	for e, n := range other.entries {
@@ -163,7 +166,7 @@ func (b shownBoard) missing(other shownBoard) string {
 	return fmt.Sprintf("%d contestants", other.Total)
 }
 
-func entryCounts(raw json.RawMessage) (map[string]int, error) {
+func entryCounts(raw json.RawMessage) (map[string]int, int, error) {
 	var entries []struct {
 		Name       string `json:"name"`
 		Unit       string `json:"unit"`
@@ -173,14 +176,14 @@ func entryCounts(raw json.RawMessage) (map[string]int, error) {
 	}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &entries); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	counts := make(map[string]int, len(entries))
 	for _, e := range entries {
 		counts[fmt.Sprintf("%s\x00%s\x00score %d\x00correct %d\x00%d ms", e.Name, e.Unit, e.Score, e.Correct, e.DurationMs)]++
 	}
-	return counts, nil
+	return counts, len(entries), nil
 }
 
 // boardFindings is what checkBoards found.
@@ -224,11 +227,11 @@ func checkBoards(path string, lag time.Duration, final func(round int64) (int, e
 		nodes[r.Node] = true
 		switch r.Kind {
 		case "board":
-			counts, err := entryCounts(r.Entries)
+			counts, shown, err := entryCounts(r.Entries)
 			if err != nil {
 				return f, fmt.Errorf("%s:%d: %w", path, i+1, err)
 			}
-			n.boards = append(n.boards, shownBoard{r, counts})
+			n.boards = append(n.boards, shownBoard{r, counts, shown})
 			f.pushes++
 		case "closed":
 			n.closed = r.At
@@ -334,14 +337,19 @@ func (f boardFindings) report(out io.Writer, lag time.Duration) {
 		f.pushes, f.nodes, f.rounds, pick(50), pick(99), pick(100), lag)
 }
 
-// runBoardCheck checks a -watch-boards file against the database.
+// runBoardCheck checks a -watch-boards file, and against the database
+// when there is one (db not nil).
 func runBoardCheck(ctx context.Context, db *checkedDB, o faultOptions, out io.Writer) error {
-	f, err := checkBoards(o.boards, o.boardLag, func(round int64) (int, error) {
-		var n int
-		err := db.QueryRowContext(ctx, `SELECT count(DISTINCT user_id) FROM attempts
-			WHERE round_id = ? AND submitted_at IS NOT NULL`, round).Scan(&n)
-		return n, err
-	})
+	var final func(int64) (int, error)
+	if db != nil {
+		final = func(round int64) (int, error) {
+			var n int
+			err := db.QueryRowContext(ctx, `SELECT count(DISTINCT user_id) FROM attempts
+				WHERE round_id = ? AND submitted_at IS NOT NULL`, round).Scan(&n)
+			return n, err
+		}
+	}
+	f, err := checkBoards(o.boards, o.boardLag, final)
 	if err != nil {
 		return err
 	}

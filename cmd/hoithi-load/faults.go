@@ -70,7 +70,7 @@ func (o *faultOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.watchBoards, "watch-boards", "", "watch the leaderboards of -rounds on every node of -nodes, each directly, appending every push to FILE, until interrupted")
 	fs.StringVar(&o.nodes, "nodes", "", "watch-boards: the nodes' URLs, comma-separated")
 	fs.StringVar(&o.rounds, "rounds", "", "watch-boards: the round ids, comma-separated")
-	fs.StringVar(&o.boards, "boards", "", "check: a -watch-boards file; the nodes must have agreed within -board-lag and ended on the database's ranking")
+	fs.StringVar(&o.boards, "boards", "", "check: a -watch-boards file; the nodes must have agreed within -board-lag and ended on one ranking, with -db the database's")
 	fs.DurationVar(&o.boardLag, "board-lag", time.Second, "check: how long after the first node every other node up may show a ranking")
 }
 
@@ -358,8 +358,11 @@ type storedAttempt struct {
 // score of its stored answers unless its contestant submitted it; one
 // still running resumes over a new socket with its answers.
 func runCheck(ctx context.Context, url string, o faultOptions, out io.Writer) error {
+	if o.acks == "" && o.boards != "" && o.db == "" {
+		return runBoardCheck(ctx, nil, o, out)
+	}
 	if (o.acks == "" && o.boards == "") || o.db == "" {
-		return errors.New("-check needs -acks FILE[,FILE] or -boards FILE, and -db FILE")
+		return errors.New("-check needs -acks FILE[,FILE] and -db FILE, or -boards FILE")
 	}
 	db, err := openChecked(o.db)
 	if err != nil {

@@ -62,8 +62,8 @@ daemon off;
 master_process off; # one process, which the drill's exit kills whatever happened
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
-worker_rlimit_nofile 19000;
-events { worker_connections 9000; } # two for each socket: the contestant's and the node's
+worker_rlimit_nofile 19500; # under the 20,000 open files a process may hold here
+events { worker_connections 19000; } # two for each socket, the contestant's and the node's: up to 9,000 at once
 http {
   access_log off;
   client_body_temp_path $work/nginx/body;
