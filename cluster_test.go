@@ -158,3 +158,47 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 		}
 	})
 }
+
+// TestALiveGameGoesOnOnAnotherNodeWhenItsNodeDies: a game's sockets reach
+// one node (a balancer routes them by PIN); when that node dies, the
+// host's and the players' sockets reach another, which takes the game up
+// from its stored state and carries on.
+func TestALiveGameGoesOnOnAnotherNodeWhenItsNodeDies(t *testing.T) {
+	a, b := twoNodes(t)
+	admin := a.admin()
+	key := a.liveKey(admin)
+	g := a.createLive(admin, 2, nil)
+	host := a.liveDial(t, g, admin)
+	host.want(t, "lobby")
+	an := a.liveJoin(t, g, "An")
+	binh := a.liveJoin(t, g, "Bình")
+	host.send(t, map[string]any{"type": "start"})
+	q0 := an.want(t, "question")
+	binh.want(t, "question")
+	an.answer(t, 0, choice(t, q0, key, true))
+	an.want(t, "ack")
+	a.Stop() // with question 0 open: Bình never answered it
+
+	host = b.liveDial(t, g, admin)
+	if m := host.until(t, "reveal"); num(m["index"]) != 0 {
+		t.Errorf("node B's host got %v, want question 0 closed", m)
+	}
+	back := b.liveDial(t, g, "")
+	back.send(t, map[string]any{"type": "rejoin", "token": an.token})
+	if j := back.want(t, "joined"); int64(num(j["player_id"])) != an.playerID || num(j["points"]) != 1000 {
+		t.Errorf("An rejoined on node B as %v, want player %d with the 1000 points node A stored", j, an.playerID)
+	}
+	host.send(t, map[string]any{"type": "next"})
+	host.send(t, map[string]any{"type": "next"})
+	q1 := back.until(t, "question")
+	if num(q1["index"]) != 1 {
+		t.Fatalf("node B asked %v, want question 1", q1)
+	}
+	back.answer(t, 1, choice(t, q1, key, true))
+	back.want(t, "ack")
+	var res liveResults
+	b.mustCall(200, "GET", fmt.Sprintf("/api/v1/live/%d/results", g.GameID), admin, nil, &res)
+	if len(res.Players) != 2 || res.Players[0].Nickname != "An" || res.Players[0].Points <= 1000 || res.Players[1].Points != 0 {
+		t.Errorf("results on node B %+v, want An ahead with both answers, Bình with none", res.Players)
+	}
+}
