@@ -196,6 +196,7 @@ func TestALiveGameGoesOnOnAnotherNodeWhenItsNodeDies(t *testing.T) {
 	}
 	back.answer(t, 1, choice(t, q1, key, true))
 	back.want(t, "ack")
+	back.until(t, "reveal") // An was the last one connected to answer
 	var res liveResults
 	b.mustCall(200, "GET", fmt.Sprintf("/api/v1/live/%d/results", g.GameID), admin, nil, &res)
 	if len(res.Players) != 2 || res.Players[0].Nickname != "An" || res.Players[0].Points <= 1000 || res.Players[1].Points != 0 {
