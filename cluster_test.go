@@ -31,6 +31,19 @@ func twoNodes(t *testing.T) (a, b *testServer) {
 	return a, b
 }
 
+// waitSignedOut waits until the node refuses token, a session signed out
+// on another node; it fails after 10 s.
+func (s *testServer) waitSignedOut(t *testing.T, token string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for status, _ := s.call("GET", "/api/v1/me", token, nil); status != 401; status, _ = s.call("GET", "/api/v1/me", token, nil) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the node still accepts a session signed out on another node: %d", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestTwoNodesOnPostgreSQL(t *testing.T) {
 	a, b := twoNodes(t)
 	admin := a.admin()
@@ -117,13 +130,7 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 		// announced after the publication, it has heard of that too.
 		later, _ := a.contestant("Người Ra Sau")
 		a.mustCall(204, "POST", "/api/v1/auth/logout", later, nil, nil)
-		deadline := time.Now().Add(10 * time.Second)
-		for status, _ := b.call("GET", "/api/v1/me", later, nil); status != 401; status, _ = b.call("GET", "/api/v1/me", later, nil) {
-			if time.Now().After(deadline) {
-				t.Fatalf("node B never heard of the logout: %d", status)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		b.waitSignedOut(t, later)
 		if status, body := b.call("POST", fmt.Sprintf("/api/v1/rounds/%d/attempts", round.ID), token, nil); status != 201 {
 			t.Errorf("node B, after hearing of the publication: %d %s, want the attempt started", status, body)
 		}
@@ -133,13 +140,7 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 		token, _ := a.contestant("Phạm Thị Dung")
 		b.mustCall(200, "GET", "/api/v1/me", token, nil, nil)
 		a.mustCall(204, "POST", "/api/v1/auth/logout", token, nil, nil)
-		deadline := time.Now().Add(10 * time.Second)
-		for status, _ := b.call("GET", "/api/v1/me", token, nil); status != 401; status, _ = b.call("GET", "/api/v1/me", token, nil) {
-			if time.Now().After(deadline) {
-				t.Fatalf("node B still accepts a session node A signed out: %d", status)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		b.waitSignedOut(t, token)
 	})
 
 	t.Run("an attempt whose node died is submitted at its deadline once its contestant comes back elsewhere", func(t *testing.T) {
