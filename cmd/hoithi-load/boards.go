@@ -33,7 +33,7 @@ type boardRecord struct {
 	Round   int64           `json:"round"`
 	At      int64           `json:"at"` // Unix milliseconds, when the push arrived
 	Total   int             `json:"total,omitempty"`
-	Digest  string          `json:"digest,omitempty"`  // SHA-256 of the entries as sent
+	Digest  string          `json:"digest,omitempty"`  // the first 8 bytes of the SHA-256 of the entries as sent, in hex
 	Entries json.RawMessage `json:"entries,omitempty"` // as sent
 }
 
