@@ -214,7 +214,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// 3. Answer every question and submit; the first -stalled contestants
 	// stop reading their socket instead.
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
-		acks: newSamples(), states: newSamples(), results: newSamples(), refused: newTally(), closes: newTally()}
+		acks: newSamples(), states: newSamples(), results: newSamples(), waited: newSamples(),
+		refused: newTally(), closes: newTally()}
+	var round struct {
+		DurationSeconds int `json:"duration_seconds"`
+	}
+	if err := c.call("GET", fmt.Sprintf("/api/v1/rounds/%d", o.roundID), "", nil, &round); err == nil {
+		p.duration = time.Duration(round.DurationSeconds) * time.Second
+	}
 	p.allOpen = make(chan struct{})
 	playing := 0
 	for _, id := range attempts {
@@ -284,6 +291,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	took := time.Since(start)
 	fails := failures.Swap(0)
 	report(out, "websocket connect → state", p.states, took, fails)
+	report(out, "attempt clock → questions", p.waited, took, 0)
 	report(out, "answer → ack", p.acks, took, 0)
 	report(out, "submit → result", p.results, took, 0)
 	select {
@@ -470,6 +478,11 @@ type player struct {
 	retry                 time.Duration
 	log                   *ackLog
 	acks, states, results *samples
+	// waited is, for each contestant, how long their attempt's clock ran
+	// before its questions arrived: from the start the server recorded
+	// (the deadline less the round's duration) to the state.
+	waited   *samples
+	duration time.Duration // the round's attempts
 	// open counts the contestants whose socket got its state; allOpen is
 	// closed when that reaches want.
 	open, want      atomic.Int64
@@ -516,6 +529,9 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		return p.closed(ws, attemptID, fmt.Errorf("state: %w %q", err, st.Type))
 	}
 	p.states.add(time.Since(t0))
+	if deadline, err := time.Parse(time.RFC3339Nano, st.Deadline); err == nil && p.duration > 0 {
+		p.waited.add(max(0, time.Since(deadline.Add(-p.duration))))
+	}
 	if p.open.Add(1) == p.want.Load() {
 		close(p.allOpen)
 	}
