@@ -158,6 +158,11 @@ func (h *Handler) showAttempt(c *fiber.Ctx) error {
 		return err
 	}
 	p := principalOf(c)
+	// The answer holds the questions of a running attempt: its clock
+	// starts, as at its socket's first state.
+	if err := h.Engine.ShowQuestions(c.UserContext(), p.UserID, id); err != nil {
+		return err
+	}
 	rev, err := h.Engine.Review(c.UserContext(), quiz.User{ID: p.UserID, Role: p.Role}, id)
 	if err != nil {
 		return err

@@ -96,8 +96,15 @@ type PlayStore interface {
 	// CodeAlreadySubmitted once the attempt is submitted.
 	SaveAnswer(ctx context.Context, a Answer) error
 	// SubmitAttempt scores the attempt from its stored answers and ends it;
-	// it fails with CodeAlreadySubmitted when it has ended already.
+	// it fails with CodeAlreadySubmitted when it has ended already, and an
+	// automatic submission (Auto) fails with CodeNotDue while the stored
+	// deadline is after its SubmittedAt.
 	SubmitAttempt(ctx context.Context, s Submission) (Result, error)
+	// ShowAttempt records that the attempt's questions were first shown at
+	// shownAt and moves its start and deadline to startedAt and deadline,
+	// unless its questions were shown before or it has ended; it returns
+	// the attempt as stored after.
+	ShowAttempt(ctx context.Context, attemptID int64, shownAt, startedAt, deadline time.Time) (Attempt, error)
 	Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error)
 	UnsubmittedAttempts(ctx context.Context) ([]Attempt, error)
 	// DueAttempts lists at most limit attempts not submitted whose
@@ -176,10 +183,18 @@ type Engine struct {
 
 // liveAttempt is an attempt that has not been submitted yet.
 type liveAttempt struct {
-	attempt             Attempt
 	id, roundID, userID int64
-	deadline            time.Time
 	timer               Timer // the submit at the end of the grace
+
+	// clock guards the attempt's start and deadline, which move once when
+	// its questions are first shown (show).
+	clock    sync.Mutex
+	attempt  Attempt
+	deadline time.Time
+	// showing is held while the first showing is stored; shown is set
+	// once it is.
+	showing sync.Mutex
+	shown   bool
 	// announce is held from an automatic submission's commit until it is
 	// announced (onAutoSubmit), and by Attach.
 	announce sync.Mutex
@@ -416,6 +431,108 @@ func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAtt
 	return la
 }
 
+// end returns the attempt's deadline.
+func (la *liveAttempt) end() time.Time {
+	la.clock.Lock()
+	defer la.clock.Unlock()
+	return la.deadline
+}
+
+// current returns the attempt as it stands, with its start and deadline.
+func (la *liveAttempt) current() Attempt {
+	la.clock.Lock()
+	defer la.clock.Unlock()
+	return la.attempt
+}
+
+// ShowQuestions starts the clock of a contestant's running attempt whose
+// questions they are about to read other than through its socket (the
+// attempt read through the API), as its socket's first state does. It
+// does nothing for an attempt that is not theirs or not running.
+func (e *Engine) ShowQuestions(ctx context.Context, userID, attemptID int64) error {
+	la, err := e.running(ctx, userID, attemptID)
+	if err != nil {
+		return nil // Review says why, if it must
+	}
+	return e.show(ctx, la)
+}
+
+// maxStartWait is how much later than its start an attempt's clock may
+// begin: the time its contestant waited for the questions in a round's
+// opening rush, or on a slow network, does not count against them, but
+// one who starts and looks at the questions only much later has used the
+// rest.
+const maxStartWait = time.Minute
+
+// show starts the attempt's clock when its contestant first sees its
+// questions (its socket's first state, or the attempt read through the
+// API): its start and deadline move later by the time since the start was
+// taken up, at most maxStartWait, and never past the round's close. The
+// start is taken up before the attempt is stored and answered, and the
+// questions reach the contestant only after: in a rush of thousands that
+// wait is seconds, which the working time that ranks them would otherwise
+// count. It is stored before the questions are sent, and happens once:
+// later showings, on this node or another, find it done.
+func (e *Engine) show(ctx context.Context, la *liveAttempt) error {
+	la.showing.Lock()
+	defer la.showing.Unlock()
+	if la.shown {
+		return nil
+	}
+	r, err := e.store.Round(ctx, la.roundID)
+	if err != nil {
+		return err
+	}
+	a := la.current()
+	if a.Submitted() {
+		return nil
+	}
+	now := e.now()
+	begin := now
+	if limit := a.StartedAt.Add(maxStartWait); begin.After(limit) {
+		begin = limit
+	}
+	if begin.Before(a.StartedAt) {
+		begin = a.StartedAt
+	}
+	end := begin.Add(r.Duration())
+	if end.After(r.ClosesAt) {
+		end = r.ClosesAt
+	}
+	if end.Before(a.Deadline) {
+		end = a.Deadline
+	}
+	stored, err := e.store.ShowAttempt(ctx, la.id, now, begin, end)
+	if err != nil {
+		return err
+	}
+	e.setWindow(la, stored, false)
+	la.shown = true
+	return nil
+}
+
+// setWindow takes the attempt's start and deadline as stored, and sets
+// its timer for the end of the new grace: when the deadline moved and the
+// timer had not fired yet, or, with rearm, whatever the timer did (the
+// automatic submission it ran was refused as not due).
+func (e *Engine) setWindow(la *liveAttempt, a Attempt, rearm bool) {
+	la.clock.Lock()
+	moved := !a.Deadline.Equal(la.deadline)
+	la.attempt.StartedAt, la.attempt.Deadline, la.deadline = a.StartedAt, a.Deadline, a.Deadline
+	la.clock.Unlock()
+	if !moved && !rearm {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped || e.live[la.id] != la {
+		return
+	}
+	if la.timer.Stop() || rearm {
+		la.timer = e.clock.AfterFunc(max(a.Deadline.Add(e.grace).Sub(e.now()), 0), func() { e.autoSubmit(la) })
+	}
+}
+
 func (e *Engine) untrack(la *liveAttempt) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -647,9 +764,9 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	if err != nil {
 		return err
 	}
-	now := e.now()
-	if now.After(la.deadline.Add(e.grace)) {
-		return Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
+	now, deadline := e.now(), la.end()
+	if now.After(deadline.Add(e.grace)) {
+		return Errorf(CodeDeadlinePassed, "the deadline was %s", deadline.Format(time.RFC3339))
 	}
 	if err := e.load(ctx, la); err != nil {
 		return err
@@ -671,7 +788,7 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 		la.answers[questionID] = chosen
 	}
 	la.answerMu.Unlock()
-	if ErrorCode(err) == CodeAlreadySubmitted && now.After(la.deadline) {
+	if ErrorCode(err) == CodeAlreadySubmitted && now.After(deadline) {
 		return Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
 	}
 	if err == nil {
@@ -708,9 +825,9 @@ func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction
 	if err != nil {
 		return Outcome{}, err
 	}
-	now := e.now()
-	if now.After(la.deadline.Add(e.grace)) {
-		return Outcome{}, Errorf(CodeDeadlinePassed, "the deadline was %s", la.deadline.Format(time.RFC3339))
+	now, deadline := e.now(), la.end()
+	if now.After(deadline.Add(e.grace)) {
+		return Outcome{}, Errorf(CodeDeadlinePassed, "the deadline was %s", deadline.Format(time.RFC3339))
 	}
 	if err := e.load(ctx, la); err != nil {
 		return Outcome{}, err
@@ -722,15 +839,15 @@ func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction
 		return Outcome{}, Errorf(CodeInvalidPrediction, "a prediction is a whole number from 0 to %d", maxPrediction)
 	}
 	submittedAt := now
-	if submittedAt.After(la.deadline) {
-		submittedAt = la.deadline
+	if submittedAt.After(deadline) {
+		submittedAt = deadline
 	}
 	res, err := e.store.SubmitAttempt(ctx, Submission{
 		AttemptID: attemptID, SubmittedAt: submittedAt, Prediction: prediction, Points: la.points,
 	})
 	if ErrorCode(err) == CodeAlreadySubmitted {
 		e.untrack(la)
-		if now.After(la.deadline) {
+		if now.After(deadline) {
 			return Outcome{}, Errorf(CodeDeadlinePassed, "the attempt ended at its deadline")
 		}
 	}
@@ -753,6 +870,12 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 	e.mu.Unlock()
 	defer e.pending.Done()
 
+	if e.now().Before(la.end().Add(e.grace)) {
+		// Its deadline moved later (its questions were first shown) after
+		// this timer had fired.
+		e.setWindow(la, la.current(), true)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := e.load(ctx, la); err != nil {
@@ -762,10 +885,21 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 	la.announce.Lock()
 	defer la.announce.Unlock()
 	res, err := e.store.SubmitAttempt(ctx, Submission{
-		AttemptID: la.id, SubmittedAt: la.deadline, Auto: true, Points: la.points,
+		AttemptID: la.id, SubmittedAt: la.end(), Auto: true, Points: la.points,
 	})
 	if ErrorCode(err) == CodeAlreadySubmitted {
 		e.untrack(la)
+		return
+	}
+	if ErrorCode(err) == CodeNotDue {
+		// Its questions were first shown on another node of a cluster,
+		// which moved its deadline: keep the one stored.
+		a, err := e.store.Attempt(ctx, la.id)
+		if err != nil {
+			e.retryAutoSubmit(la, err)
+			return
+		}
+		e.setWindow(la, a, true)
 		return
 	}
 	if err != nil {
@@ -1001,13 +1135,16 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 		if err := e.load(ctx, la); err != nil {
 			return AttemptDetail{}, "", err
 		}
+		if err := e.show(ctx, la); err != nil {
+			return AttemptDetail{}, "", err
+		}
 		answers, err := e.storedAnswers(ctx, la)
 		if err != nil {
 			return AttemptDetail{}, "", err
 		}
 		// A submit may have landed between the lookup and the read.
 		if _, stillLive := e.liveAttempt(attemptID); stillLive {
-			return AttemptDetail{Attempt: la.attempt, Questions: la.questions, Answers: answers}, la.predictionPrompt, nil
+			return AttemptDetail{Attempt: la.current(), Questions: la.questions, Answers: answers}, la.predictionPrompt, nil
 		}
 	}
 	d, err := e.store.AttemptDetail(ctx, attemptID)
@@ -1021,7 +1158,12 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 		// A running attempt this engine does not keep: in a cluster, one
 		// started on a node that died, whose contestant came back here.
 		// Its deadline is kept here from now on (at once, if it passed).
-		e.track(d.Attempt, nil, rules{})
+		la = e.track(d.Attempt, nil, rules{})
+		if err := e.show(ctx, la); err != nil {
+			return AttemptDetail{}, "", err
+		}
+		now := la.current()
+		d.Attempt.StartedAt, d.Attempt.Deadline = now.StartedAt, now.Deadline
 	}
 	r, err := e.store.Round(ctx, d.Attempt.RoundID)
 	if err != nil {
@@ -1055,7 +1197,7 @@ func (e *Engine) takingAnswers(roundID int64, now time.Time) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, la := range e.live {
-		if la.roundID == roundID && !now.After(la.deadline.Add(e.grace)) {
+		if la.roundID == roundID && !now.After(la.end().Add(e.grace)) {
 			return true
 		}
 	}

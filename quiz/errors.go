@@ -22,10 +22,14 @@ const (
 	CodeNotEnough         = "not_enough_questions"
 	CodeDeadlinePassed    = "deadline_passed"
 	CodeAlreadySubmitted  = "already_submitted"
-	CodeUnknownQuestion   = "unknown_question"
-	CodeInvalidOption     = "invalid_option"
-	CodeBadMessage        = "bad_message"
-	CodeInternal          = "internal"
+	// CodeNotDue refuses an automatic submission before the attempt's
+	// stored deadline (moved later when its questions were first shown on
+	// another node); it stays between the engine and the store.
+	CodeNotDue          = "not_due"
+	CodeUnknownQuestion = "unknown_question"
+	CodeInvalidOption   = "invalid_option"
+	CodeBadMessage      = "bad_message"
+	CodeInternal        = "internal"
 	// CodeStorageUnavailable: the database cannot be written (its disk is
 	// full, its file system read-only or failing); nothing was stored, and
 	// the same request may succeed once the cause is gone.

@@ -129,22 +129,25 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 		}
 		var started, submitted int64
 		var pred sql.NullInt64
-		err := tx.QueryRow(`UPDATE attempts SET submitted_at = ?, auto_submitted = ?, prediction = ?,
+		err := tx.QueryRow(`UPDATE attempts SET submitted_at = ?1, auto_submitted = ?2, prediction = ?3,
 				correct = (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1),
-				score = ? * (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1)
-			WHERE id = ? AND submitted_at IS NULL
+				score = ?4 * (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1)
+			WHERE id = ?5 AND submitted_at IS NULL AND (NOT ?2 OR deadline <= ?1)
 			RETURNING id, user_id, score, correct, question_count, prediction, started_at, submitted_at`,
 			ms(s.SubmittedAt), s.Auto, prediction, s.Points, s.AttemptID).Scan(
 			&res.AttemptID, &res.UserID, &res.Score, &res.Correct, &res.Total, &pred, &started, &submitted)
 		if errors.Is(err, sql.ErrNoRows) {
-			var n int
-			if err := tx.QueryRow("SELECT count(*) FROM attempts WHERE id = ?", s.AttemptID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
+			var done bool
+			err := tx.QueryRow("SELECT submitted_at IS NOT NULL FROM attempts WHERE id = ?", s.AttemptID).Scan(&done)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
 				return quiz.NotFound("attempt")
+			case err != nil:
+				return err
+			case done:
+				return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
 			}
-			return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
+			return quiz.Errorf(quiz.CodeNotDue, "the attempt's deadline is after %s", s.SubmittedAt.Format(time.RFC3339Nano))
 		}
 		if err != nil {
 			return err
@@ -160,6 +163,27 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 		return quiz.Result{}, fmt.Errorf("store: submit attempt %d: %w", s.AttemptID, err)
 	}
 	return res, nil
+}
+
+// ShowAttempt records that the attempt's questions were first shown at
+// shownAt and moves its start and deadline, unless they were shown before
+// or the attempt has ended; it returns the attempt as stored after.
+func (db *DB) ShowAttempt(ctx context.Context, id int64, shownAt, startedAt, deadline time.Time) (quiz.Attempt, error) {
+	var a quiz.Attempt
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE attempts SET shown_at = ?, started_at = ?, deadline = ?
+			WHERE id = ? AND shown_at IS NULL AND submitted_at IS NULL`,
+			ms(shownAt), ms(startedAt), ms(deadline), id); err != nil {
+			return err
+		}
+		var err error
+		a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+" FROM attempts WHERE id = ?", id))
+		return notFound(err, "attempt")
+	})
+	if err != nil {
+		return quiz.Attempt{}, fmt.Errorf("store: show attempt %d: %w", id, err)
+	}
+	return a, nil
 }
 
 // AttemptDetail returns an attempt with its questions, in the attempt's

@@ -212,7 +212,9 @@ func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 }
 
 // submitStatement ends and scores an attempt not submitted yet, with the
-// name and unit of its contestant, and tells whether the attempt exists.
+// name and unit of its contestant, and tells whether the attempt existed
+// submitted (NULL: it does not exist). An automatic submission (Auto)
+// waits for the stored deadline.
 // The statement before it has locked the attempt's row FOR UPDATE, so
 // this one's snapshot, taken after the lock, holds every answer committed
 // before the submission.
@@ -220,10 +222,10 @@ const submitStatement = `WITH submitted AS (
 		UPDATE attempts SET submitted_at = $2, auto_submitted = $3, prediction = $4,
 			correct = (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct),
 			score = $5 * (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct)
-		WHERE id = $1 AND submitted_at IS NULL
+		WHERE id = $1 AND submitted_at IS NULL AND (NOT $3 OR deadline <= $2)
 		RETURNING id, user_id, score, correct, question_count, prediction, started_at, submitted_at
 	)
-	SELECT EXISTS (SELECT 1 FROM attempts WHERE id = $1), s.id, s.user_id, s.score, s.correct, s.question_count,
+	SELECT (SELECT submitted_at IS NOT NULL FROM attempts WHERE id = $1), s.id, s.user_id, s.score, s.correct, s.question_count,
 		s.prediction, s.started_at, s.submitted_at, u.full_name, u.unit
 	FROM (SELECT 1) AS one LEFT JOIN submitted s ON true LEFT JOIN users u ON u.id = s.user_id`
 
@@ -240,19 +242,21 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 	err := db.write(ctx, func(q queued) {
 		q.exec("SELECT 1 FROM attempts WHERE id = $1 FOR UPDATE", s.AttemptID)
 		q.row(func(row pgx.Row) error {
-			var exists bool
+			var done *bool
 			var id, userID, started, submitted, pred *int64
 			var score, correct, total *int
 			var name, unit *string
-			if err := row.Scan(&exists, &id, &userID, &score, &correct, &total, &pred, &started, &submitted,
+			if err := row.Scan(&done, &id, &userID, &score, &correct, &total, &pred, &started, &submitted,
 				&name, &unit); err != nil {
 				return err
 			}
 			switch {
-			case !exists:
+			case done == nil:
 				return quiz.NotFound("attempt")
-			case id == nil:
+			case id == nil && *done:
 				return quiz.Errorf(quiz.CodeAlreadySubmitted, "the attempt has been submitted")
+			case id == nil:
+				return quiz.Errorf(quiz.CodeNotDue, "the attempt's deadline is after %s", s.SubmittedAt.Format(time.RFC3339Nano))
 			case name == nil:
 				return fmt.Errorf("the contestant of attempt %d is missing", *id)
 			}
@@ -266,6 +270,27 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 		return quiz.Result{}, fmt.Errorf("postgres: submit attempt %d: %w", s.AttemptID, err)
 	}
 	return res, nil
+}
+
+// ShowAttempt records that the attempt's questions were first shown at
+// shownAt and moves its start and deadline, unless they were shown before
+// (on any node) or the attempt has ended; it returns the attempt as
+// stored after.
+func (db *DB) ShowAttempt(ctx context.Context, id int64, shownAt, startedAt, deadline time.Time) (quiz.Attempt, error) {
+	var a quiz.Attempt
+	err := db.write(ctx, func(q queued) {
+		q.exec(`UPDATE attempts SET shown_at = $2, started_at = $3, deadline = $4
+			WHERE id = $1 AND shown_at IS NULL AND submitted_at IS NULL`, id, ms(shownAt), ms(startedAt), ms(deadline))
+		q.row(func(row pgx.Row) error {
+			var err error
+			a, err = scanAttempt(row)
+			return notFound(err, "attempt")
+		}, "SELECT "+attemptColumns+" FROM attempts WHERE id = $1", id)
+	})
+	if err != nil {
+		return quiz.Attempt{}, fmt.Errorf("postgres: show attempt %d: %w", id, err)
+	}
+	return a, nil
 }
 
 // AttemptDetail returns an attempt with its questions, in the attempt's

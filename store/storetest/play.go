@@ -503,3 +503,64 @@ func testDue(t *testing.T, open Open) {
 		})
 	}
 }
+
+func testShow(t *testing.T, open Open) {
+	f := newRound(t, open, 0, 3)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	a := f.mustStart(t, 0, now)
+	shown, later := now.Add(3*time.Second), a.Deadline.Add(3*time.Second)
+
+	t.Run("moves the start and the deadline the first time", func(t *testing.T) {
+		got, err := f.store.ShowAttempt(ctx, a.ID, shown, shown, later)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := f.store.Attempt(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []quiz.Attempt{got, stored} {
+			if !x.StartedAt.Equal(shown) || !x.Deadline.Equal(later) || x.ID != a.ID {
+				t.Errorf("attempt %+v, want started %v with deadline %v", x, shown, later)
+			}
+		}
+	})
+	t.Run("changes nothing the second time, and returns the attempt as stored", func(t *testing.T) {
+		got, err := f.store.ShowAttempt(ctx, a.ID, shown.Add(time.Minute), shown.Add(time.Minute), later.Add(time.Minute))
+		if err != nil || !got.StartedAt.Equal(shown) || !got.Deadline.Equal(later) {
+			t.Errorf("second showing: %+v (%v), want started %v with deadline %v", got, err, shown, later)
+		}
+	})
+	t.Run("an automatic submission waits for the stored deadline", func(t *testing.T) {
+		_, err := f.store.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: a.Deadline, Auto: true,
+			Points: f.round.PointsPerQuestion})
+		wantCode(t, err, quiz.CodeNotDue)
+		res, err := f.store.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: later, Auto: true,
+			Points: f.round.PointsPerQuestion})
+		if err != nil || !res.SubmittedAt.Equal(later) || res.DurationMs() != later.Sub(shown).Milliseconds() {
+			t.Errorf("submitted at the stored deadline: %+v (%v), want working time from the showing", res, err)
+		}
+	})
+	t.Run("a contestant's own submission does not wait", func(t *testing.T) {
+		b := f.mustStart(t, 1, now)
+		if _, err := f.submit(b.ID, now.Add(time.Second)); err != nil {
+			t.Errorf("a contestant's submit before the deadline: %v", err)
+		}
+	})
+	t.Run("a submitted attempt is not moved", func(t *testing.T) {
+		c := f.mustStart(t, 2, now)
+		if _, err := f.submit(c.ID, now.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.store.ShowAttempt(ctx, c.ID, shown, shown, later)
+		if err != nil || !got.StartedAt.Equal(c.StartedAt) || !got.Deadline.Equal(c.Deadline) {
+			t.Errorf("showing a submitted attempt: %+v (%v), want it as it was", got, err)
+		}
+		if _, err := f.store.ShowAttempt(ctx, 1, shown, shown, later); quiz.ErrorCode(err) != quiz.CodeNotFound {
+			t.Errorf("showing a missing attempt: %v, want not found", err)
+		}
+		_, err = f.store.SubmitAttempt(ctx, quiz.Submission{AttemptID: c.ID, SubmittedAt: later, Auto: true, Points: 1})
+		wantCode(t, err, quiz.CodeAlreadySubmitted)
+	})
+}

@@ -88,6 +88,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("group commit", func(t *testing.T) { testGroupCommit(t, open) })
 	t.Run("reading an attempt", func(t *testing.T) { testRead(t, open) })
 	t.Run("attempts past their deadline", func(t *testing.T) { testDue(t, open) })
+	t.Run("showing an attempt's questions", func(t *testing.T) { testShow(t, open) })
 }
 
 // round is an open, published round on a bank of questions, with

@@ -1,0 +1,4 @@
+-- SQLite migration 0020: when an attempt's questions were first shown to
+-- its contestant, whose clock starts then.
+
+ALTER TABLE attempts ADD COLUMN shown_at BIGINT;
