@@ -7,18 +7,26 @@ import (
 	"hoithi/quiz"
 )
 
+// startedAttempt starts the fixture contestant's attempt at a new round
+// closing after closesIn, with attempts of duration.
+func startedAttempt(t *testing.T, name string, closesIn, duration time.Duration) (*engineFixture, quiz.Round, quiz.Attempt) {
+	t.Helper()
+	f := newEngineFixture(t)
+	r := f.round(t, name, closesIn, duration)
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, r, a
+}
+
 // An attempt's clock starts when its contestant first sees its questions:
 // in a round's opening rush the start is taken up seconds before the
 // questions arrive, and the working time that ranks contestants would
 // otherwise count the server's queue.
 func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	t.Run("its start and deadline move by the wait, once", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
 		f.clock.Advance(4 * time.Second) // the rush's queue
 		shown := f.clock.Now()
 		state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
@@ -46,12 +54,7 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	})
 
 	t.Run("the old deadline's timer submits nothing", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
 		f.clock.Advance(5 * time.Second)
 		state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
 		if err != nil {
@@ -70,12 +73,7 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	})
 
 	t.Run("by at most a minute", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Tuần 1", 24*time.Hour, 10*time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, 10*time.Minute)
 		f.clock.Advance(5 * time.Minute) // started, then looked much later
 		state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
 		if err != nil {
@@ -89,12 +87,7 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	})
 
 	t.Run("never past the round's close", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Sắp đóng", 61*time.Second, time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, r, a := startedAttempt(t, "Sắp đóng", 61*time.Second, time.Minute)
 		f.clock.Advance(3 * time.Second)
 		state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
 		if err != nil {
@@ -106,12 +99,7 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	})
 
 	t.Run("the attempt read other than through its socket shows its questions too", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
 		f.clock.Advance(2 * time.Second)
 		shown := f.clock.Now()
 		if err := f.engine.ShowQuestions(f.ctx, f.userID, a.ID); err != nil {
@@ -132,12 +120,7 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 	})
 
 	t.Run("shown on another engine, the first one submits at the stored deadline", func(t *testing.T) {
-		f := newEngineFixture(t)
-		r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
-		a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID) // this engine keeps its first deadline
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute) // this engine keeps its first deadline
 		f.clock.Advance(3 * time.Second)
 		other := f.newEngine(t) // another node of a cluster, on the same database
 		state, _, err := other.State(f.ctx, f.userID, a.ID)
