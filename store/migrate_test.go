@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // openAtVersion makes a database as a hoithi with migrations up to version
@@ -126,5 +127,33 @@ func TestUpgradeKeepsAnAttemptsQuestionsInItsRow(t *testing.T) {
 	var problems int
 	if err := db.r.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&problems); err != nil || problems != 0 {
 		t.Errorf("foreign key check: %d problems, %v", problems, err)
+	}
+}
+
+func TestUpgradeKeepsTheDeadlineOfAnAttemptRunningThroughIt(t *testing.T) {
+	raw, path := openAtVersion(t, 19)
+	mustExec(t, raw, "INSERT INTO banks (id, name, created_at) VALUES (1, 'Ngân hàng', 0)")
+	mustExec(t, raw, "INSERT INTO contests (id, slug, title, created_at) VALUES (1, 'hoi-thi', 'Hội thi', 0)")
+	mustExec(t, raw, `INSERT INTO rounds (id, contest_id, name, bank_id, opens_at, closes_at, duration_seconds,
+		question_count, points_per_question, max_attempts, reveal, created_at) VALUES (1, 1, 'Tuần 1', 1, 0, 9000000, 600, 1, 1, 0, 'never', 0)`)
+	mustExec(t, raw, "INSERT INTO users (id, role, full_name, phone, password_hash, created_at) VALUES (1, 'contestant', 'A', '0912345678', 'x', 0)")
+	mustExec(t, raw, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline)
+		VALUES (7, 1, 1, 1, x'00', 1, 1000, 601000)`)
+	raw.Close()
+
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Its contestant saw its questions before the upgrade: a showing now
+	// (30 s into it) changes nothing.
+	a, err := db.ShowAttempt(context.Background(), 7, time.UnixMilli(31000), time.UnixMilli(31000), time.UnixMilli(631000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.StartedAt.UnixMilli() != 1000 || a.Deadline.UnixMilli() != 601000 {
+		t.Errorf("attempt 7 after the upgrade and a showing: started %d, deadline %d; want 1000 and 601000",
+			a.StartedAt.UnixMilli(), a.Deadline.UnixMilli())
 	}
 }

@@ -4,3 +4,7 @@
 -- that they did.
 
 ALTER TABLE attempts ADD COLUMN shown_at INTEGER;
+
+-- Every attempt made before: its clock started at its start, as the rule
+-- was then; an attempt running through the upgrade keeps its deadline.
+UPDATE attempts SET shown_at = started_at;
