@@ -146,8 +146,9 @@ func TestTwoNodesOnPostgreSQL(t *testing.T) {
 	t.Run("an attempt whose node died is submitted at its deadline once its contestant comes back elsewhere", func(t *testing.T) {
 		short := a.round(admin, map[string]any{"duration_seconds": 60})
 		token, _ := a.contestant("Đỗ Thị Hạnh")
-		id := a.start(token, short) // its deadline is node A's to keep
-		a.Stop()                    // and node A dies
+		id := a.start(token, short)          // its deadline is node A's to keep
+		a.dial(attemptWS(id), token).state() // the contestant sees the questions there
+		a.Stop()                             // and node A dies
 		// Past the deadline on node B's clock, before its first sweep of
 		// attempts no node keeps (5 minutes after its start).
 		b.clock.Set(a.clock.Now().Add(2 * time.Minute))

@@ -450,11 +450,17 @@ func (la *liveAttempt) current() Attempt {
 // attempt read through the API), as its socket's first state does. It
 // does nothing for an attempt that is not theirs or not running.
 func (e *Engine) ShowQuestions(ctx context.Context, userID, attemptID int64) error {
-	la, err := e.running(ctx, userID, attemptID)
-	if err != nil {
+	if la, ok := e.liveAttempt(attemptID); ok {
+		if la.userID != userID {
+			return nil // Review says why
+		}
+		return e.show(ctx, la)
+	}
+	a, err := e.store.Attempt(ctx, attemptID)
+	if err != nil || a.UserID != userID || a.Submitted() {
 		return nil // Review says why, if it must
 	}
-	return e.show(ctx, la)
+	return e.show(ctx, e.track(a, nil, rules{}))
 }
 
 // maxStartWait is how much later than its start an attempt's clock may
@@ -479,15 +485,33 @@ func (e *Engine) show(ctx context.Context, la *liveAttempt) error {
 	if la.shown {
 		return nil
 	}
-	r, err := e.store.Round(ctx, la.roundID)
-	if err != nil {
-		return err
-	}
 	a := la.current()
 	if a.Submitted() {
 		return nil
 	}
+	stored, err := e.showStored(ctx, a)
+	if err != nil {
+		return err
+	}
+	e.setWindow(la, stored, false)
+	la.shown = true
+	return nil
+}
+
+// showStored stores the first showing of a running attempt's questions
+// now, as show describes, and returns the attempt as stored after; one
+// whose first deadline and grace have passed is left as it is.
+func (e *Engine) showStored(ctx context.Context, a Attempt) (Attempt, error) {
 	now := e.now()
+	if now.After(a.Deadline.Add(e.grace)) {
+		// Not shown by the deadline its start gave: it is over, as its
+		// timer has it, wherever that runs.
+		return a, nil
+	}
+	r, err := e.store.Round(ctx, a.RoundID)
+	if err != nil {
+		return Attempt{}, err
+	}
 	begin := now
 	if limit := a.StartedAt.Add(maxStartWait); begin.After(limit) {
 		begin = limit
@@ -502,13 +526,7 @@ func (e *Engine) show(ctx context.Context, la *liveAttempt) error {
 	if end.Before(a.Deadline) {
 		end = a.Deadline
 	}
-	stored, err := e.store.ShowAttempt(ctx, la.id, now, begin, end)
-	if err != nil {
-		return err
-	}
-	e.setWindow(la, stored, false)
-	la.shown = true
-	return nil
+	return e.store.ShowAttempt(ctx, a.ID, now, begin, end)
 }
 
 // setWindow takes the attempt's start and deadline as stored, and sets
@@ -1158,7 +1176,7 @@ func (e *Engine) State(ctx context.Context, userID, attemptID int64) (AttemptDet
 		// A running attempt this engine does not keep: in a cluster, one
 		// started on a node that died, whose contestant came back here.
 		// Its deadline is kept here from now on (at once, if it passed).
-		la = e.track(d.Attempt, nil, rules{})
+		la := e.track(d.Attempt, nil, rules{})
 		if err := e.show(ctx, la); err != nil {
 			return AttemptDetail{}, "", err
 		}

@@ -119,6 +119,23 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 		}
 	})
 
+	t.Run("not shown by the deadline its start gave, it ends at that deadline", func(t *testing.T) {
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
+		other := f.newEngine(t) // another node, which does not keep the attempt
+		f.engine.Stop()         // the node that does dies before its contestant saw a question
+		f.clock.Set(a.Deadline.Add(testGrace + 10*time.Second))
+		state, _, err := other.State(f.ctx, f.userID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !state.Attempt.Deadline.Equal(a.Deadline) {
+			t.Errorf("deadline %v, want the start's %v: a showing after it moves nothing", state.Attempt.Deadline, a.Deadline)
+		}
+		if out := f.waitAutoSubmit(t); out.AttemptID != a.ID || out.DurationMs != time.Minute.Milliseconds() {
+			t.Errorf("outcome %+v, want attempt %d submitted at its deadline after 60000 ms", out, a.ID)
+		}
+	})
+
 	t.Run("shown on another engine, the first one submits at the stored deadline", func(t *testing.T) {
 		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute) // this engine keeps its first deadline
 		f.clock.Advance(3 * time.Second)
