@@ -188,9 +188,8 @@ type liveAttempt struct {
 
 	// clock guards the attempt's start and deadline, which move once when
 	// its questions are first shown (show).
-	clock    sync.Mutex
-	attempt  Attempt
-	deadline time.Time
+	clock   sync.Mutex
+	attempt Attempt
 	// showing is held while the first showing is stored; shown is set
 	// once it is.
 	showing sync.Mutex
@@ -348,7 +347,7 @@ func (noTimer) Stop() bool { return false }
 func (e *Engine) trackUnarmed(a Attempt) *liveAttempt {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline, timer: noTimer{}}
+	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, timer: noTimer{}}
 	e.live[a.ID] = la
 	return la
 }
@@ -417,7 +416,7 @@ func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAtt
 	if la, ok := e.live[a.ID]; ok {
 		return la
 	}
-	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID, deadline: a.Deadline}
+	la := &liveAttempt{attempt: a, id: a.ID, roundID: a.RoundID, userID: a.UserID}
 	if questions != nil { // just started: nothing answered yet
 		la.setQuestions(questions, r)
 		la.answers = map[int64][]int64{}
@@ -435,7 +434,7 @@ func (e *Engine) track(a Attempt, questions []AttemptQuestion, r rules) *liveAtt
 func (la *liveAttempt) end() time.Time {
 	la.clock.Lock()
 	defer la.clock.Unlock()
-	return la.deadline
+	return la.attempt.Deadline
 }
 
 // current returns the attempt as it stands, with its start and deadline.
@@ -493,7 +492,7 @@ func (e *Engine) show(ctx context.Context, la *liveAttempt) error {
 	if err != nil {
 		return err
 	}
-	e.setWindow(la, stored, false)
+	la.setWindow(stored)
 	la.shown = true
 	return nil
 }
@@ -529,26 +528,23 @@ func (e *Engine) showStored(ctx context.Context, a Attempt) (Attempt, error) {
 	return e.store.ShowAttempt(ctx, a.ID, now, begin, end)
 }
 
-// setWindow takes the attempt's start and deadline as stored, and sets
-// its timer for the end of the new grace: when the deadline moved and the
-// timer had not fired yet, or, with rearm, whatever the timer did (the
-// automatic submission it ran was refused as not due).
-func (e *Engine) setWindow(la *liveAttempt, a Attempt, rearm bool) {
+// setWindow takes the attempt's start and deadline as stored. A timer set
+// for the deadline before finds it moved when it fires, and waits again
+// (autoSubmit).
+func (la *liveAttempt) setWindow(a Attempt) {
 	la.clock.Lock()
-	moved := !a.Deadline.Equal(la.deadline)
-	la.attempt.StartedAt, la.attempt.Deadline, la.deadline = a.StartedAt, a.Deadline, a.Deadline
-	la.clock.Unlock()
-	if !moved && !rearm {
-		return
-	}
+	defer la.clock.Unlock()
+	la.attempt.StartedAt, la.attempt.Deadline = a.StartedAt, a.Deadline
+}
+
+// rearm sets the attempt's timer for the end of its grace, as it stands.
+func (e *Engine) rearm(la *liveAttempt) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.stopped || e.live[la.id] != la {
 		return
 	}
-	if la.timer.Stop() || rearm {
-		la.timer = e.clock.AfterFunc(max(a.Deadline.Add(e.grace).Sub(e.now()), 0), func() { e.autoSubmit(la) })
-	}
+	la.timer = e.clock.AfterFunc(max(la.end().Add(e.grace).Sub(e.now()), 0), func() { e.autoSubmit(la) })
 }
 
 func (e *Engine) untrack(la *liveAttempt) {
@@ -888,10 +884,11 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 	e.mu.Unlock()
 	defer e.pending.Done()
 
-	if e.now().Before(la.end().Add(e.grace)) {
-		// Its deadline moved later (its questions were first shown) after
-		// this timer had fired.
-		e.setWindow(la, la.current(), true)
+	deadline := la.end()
+	if e.now().Before(deadline.Add(e.grace)) {
+		// Its deadline moved later since the timer was set: its questions
+		// were first shown.
+		e.rearm(la)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -903,7 +900,7 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 	la.announce.Lock()
 	defer la.announce.Unlock()
 	res, err := e.store.SubmitAttempt(ctx, Submission{
-		AttemptID: la.id, SubmittedAt: la.end(), Auto: true, Points: la.points,
+		AttemptID: la.id, SubmittedAt: deadline, Auto: true, Points: la.points,
 	})
 	if ErrorCode(err) == CodeAlreadySubmitted {
 		e.untrack(la)
@@ -917,7 +914,8 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 			e.retryAutoSubmit(la, err)
 			return
 		}
-		e.setWindow(la, a, true)
+		la.setWindow(a)
+		e.rearm(la)
 		return
 	}
 	if err != nil {
