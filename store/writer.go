@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/batch"
 )
 
 // writer owns the only write connection. Callers queue operations; the
@@ -24,7 +23,6 @@ import (
 type writer struct {
 	db       *sql.DB
 	maxBatch int
-	maxWait  time.Duration
 	observer Observer
 	log      *slog.Logger
 
@@ -33,10 +31,8 @@ type writer struct {
 	faultSince time.Time
 	refused    int
 
-	mu     sync.RWMutex // guards closed against sends on a closed channel
-	closed bool
-	ops    chan *writeOp
-	done   chan struct{}
+	queue *batch.Queue[*writeOp]
+	done  chan struct{}
 }
 
 type writeOp struct {
@@ -50,8 +46,8 @@ var errClosed = errors.New("store: closed")
 
 func startWriter(db *sql.DB, opts Options) *writer {
 	w := &writer{
-		db: db, maxBatch: opts.MaxBatch, maxWait: opts.MaxWait, observer: opts.Observer, log: opts.Log,
-		ops: make(chan *writeOp, 4*opts.MaxBatch), done: make(chan struct{}),
+		db: db, maxBatch: opts.MaxBatch, observer: opts.Observer, log: opts.Log,
+		queue: batch.New[*writeOp](opts.MaxBatch, opts.MaxWait), done: make(chan struct{}),
 	}
 	go w.run()
 	return w
@@ -65,19 +61,12 @@ func startWriter(db *sql.DB, opts Options) *writer {
 // then retried with each operation in a savepoint of its own.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	op := &writeOp{fn: fn, done: make(chan error, 1)}
-	w := db.writer
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
+	if err := db.writer.queue.Put(ctx, op); err != nil {
+		if errors.Is(err, batch.ErrClosed) {
+			return errClosed
+		}
+		return err
 	}
-	select {
-	case w.ops <- op:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
 	// Once queued, the operation will run: wait for its outcome even if ctx
 	// ends, so that the caller never reports as failed a write that lands.
 	return <-op.done
@@ -85,88 +74,38 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // close commits what is queued and stops the writer.
 func (w *writer) close() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.ops)
-	}
-	w.mu.Unlock()
+	w.queue.Close()
 	<-w.done
 }
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]*writeOp, 0, w.maxBatch)
-	var timer *time.Timer
+	ops := make([]*writeOp, 0, w.maxBatch)
 	for {
-		op, ok := <-w.ops
-		if !ok {
+		var ok bool
+		if ops, ok = w.queue.Next(ops); !ok {
 			return
 		}
-		batch = append(batch[:0], op)
-		open := true
-		if w.maxWait > 0 {
-			if timer == nil {
-				timer = time.NewTimer(w.maxWait)
-			} else {
-				timer.Reset(w.maxWait)
-			}
-		gather:
-			for len(batch) < w.maxBatch {
-				select {
-				case op, ok := <-w.ops:
-					if !ok {
-						open = false
-						break gather
-					}
-					batch = append(batch, op)
-				case <-timer.C:
-					break gather
-				}
-			}
-			timer.Stop()
-		} else {
-			// Let the goroutines that are about to queue a write do so
-			// first: on a busy machine (or GOMAXPROCS=1) they may not have
-			// had a processor while the last commit ran in C.
-			runtime.Gosched()
-		drain:
-			for len(batch) < w.maxBatch {
-				select {
-				case op, ok := <-w.ops:
-					if !ok {
-						open = false
-						break drain
-					}
-					batch = append(batch, op)
-				default:
-					break drain
-				}
-			}
-		}
-		w.commit(batch)
-		if !open {
-			return
-		}
+		w.commit(ops)
 	}
 }
 
-func (w *writer) commit(batch []*writeOp) {
+func (w *writer) commit(ops []*writeOp) {
 	start := time.Now()
-	err := w.runBatch(batch, false)
-	if err != nil && len(batch) > 1 {
-		err = w.runBatch(batch, true)
+	err := w.runBatch(ops, false)
+	if err != nil && len(ops) > 1 {
+		err = w.runBatch(ops, true)
 	}
 	if err != nil {
-		for _, op := range batch {
+		for _, op := range ops {
 			op.err = err
 		}
 	}
 	if w.observer != nil {
-		w.observer.Committed(len(batch), time.Since(start), err)
+		w.observer.Committed(len(ops), time.Since(start), err)
 	}
-	w.noteFault(batch, err)
-	for _, op := range batch {
+	w.noteFault(ops, err)
+	for _, op := range ops {
 		op.done <- op.err
 		op.fn = nil
 	}
@@ -177,9 +116,9 @@ func (w *writer) commit(batch []*writeOp) {
 // that clients learn their write was refused and may be sent again, and
 // logs such a fault once when it begins and once when writes succeed
 // again, however many operations it refuses in between.
-func (w *writer) noteFault(batch []*writeOp, err error) {
+func (w *writer) noteFault(ops []*writeOp, err error) {
 	cause := ""
-	for _, op := range batch {
+	for _, op := range ops {
 		if op.err == nil {
 			continue
 		}
@@ -228,14 +167,14 @@ func storageFault(err error) (cause string, ok bool) {
 // operation's error other than a *quiz.Error fails the whole batch; with
 // them, it fails only that operation. The error returned is one that fails
 // every operation.
-func (w *writer) runBatch(batch []*writeOp, savepoints bool) error {
+func (w *writer) runBatch(ops []*writeOp, savepoints bool) error {
 	ctx := context.Background()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, op := range batch {
+	for _, op := range ops {
 		if !savepoints {
 			op.err = op.fn(tx)
 			var qe *quiz.Error

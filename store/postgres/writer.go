@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"hoithi/quiz"
+	"hoithi/store/internal/batch"
 )
 
 // writer commits the play path's writes (answers, starts, submissions) in
@@ -30,7 +29,6 @@ import (
 type writer struct {
 	pool     *pgxpool.Pool
 	maxBatch int
-	maxWait  time.Duration
 	timeout  time.Duration
 	observer Observer
 	log      *slog.Logger
@@ -40,10 +38,8 @@ type writer struct {
 	faultSince time.Time
 	refused    int
 
-	mu     sync.RWMutex // guards closed against sends on a closed channel
-	closed bool
-	ops    chan *writeOp
-	done   chan struct{}
+	queue *batch.Queue[*writeOp]
+	done  chan struct{}
 }
 
 type writeOp struct {
@@ -87,9 +83,9 @@ var errClosed = errors.New("postgres: closed")
 
 func startWriter(pool *pgxpool.Pool, opts Options) *writer {
 	w := &writer{
-		pool: pool, maxBatch: opts.MaxBatch, maxWait: opts.MaxWait, timeout: opts.WriteTimeout,
+		pool: pool, maxBatch: opts.MaxBatch, timeout: opts.WriteTimeout,
 		observer: opts.Observer, log: opts.Log,
-		ops: make(chan *writeOp, 4*opts.MaxBatch), done: make(chan struct{}),
+		queue: batch.New[*writeOp](opts.MaxBatch, opts.MaxWait), done: make(chan struct{}),
 	}
 	go w.run()
 	return w
@@ -100,19 +96,12 @@ func startWriter(pool *pgxpool.Pool, opts Options) *writer {
 // is run again, so it must only assign its results, never accumulate them.
 func (db *DB) write(ctx context.Context, queue func(q queued)) error {
 	op := &writeOp{queue: queue, done: make(chan error, 1)}
-	w := db.writer
-	w.mu.RLock()
-	if w.closed {
-		w.mu.RUnlock()
-		return errClosed
+	if err := db.writer.queue.Put(ctx, op); err != nil {
+		if errors.Is(err, batch.ErrClosed) {
+			return errClosed
+		}
+		return err
 	}
-	select {
-	case w.ops <- op:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return ctx.Err()
-	}
-	w.mu.RUnlock()
 	// Once queued, the operation will run: wait for its outcome even if ctx
 	// ends, so that the caller never reports as failed a write that lands.
 	return <-op.done
@@ -120,90 +109,43 @@ func (db *DB) write(ctx context.Context, queue func(q queued)) error {
 
 // close commits what is queued and stops the writer.
 func (w *writer) close() {
-	w.mu.Lock()
-	if !w.closed {
-		w.closed = true
-		close(w.ops)
-	}
-	w.mu.Unlock()
+	w.queue.Close()
 	<-w.done
 }
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]*writeOp, 0, w.maxBatch)
+	ops := make([]*writeOp, 0, w.maxBatch)
 	for {
-		op, ok := <-w.ops
-		if !ok {
-			return
-		}
-		batch = append(batch[:0], op)
-		open := w.gather(&batch)
-		w.commit(batch)
-		if !open {
-			return
-		}
-	}
-}
-
-// gather adds to batch what else is queued: with MaxWait, what arrives
-// within it; without, what has queued up already. It reports false once
-// the queue is closed.
-func (w *writer) gather(batch *[]*writeOp) (open bool) {
-	var timeout <-chan time.Time
-	if w.maxWait > 0 {
-		timer := time.NewTimer(w.maxWait)
-		defer timer.Stop()
-		timeout = timer.C
-	} else {
-		// Let the goroutines that are about to queue a write do so first.
-		runtime.Gosched()
-	}
-	for len(*batch) < w.maxBatch {
-		var op *writeOp
 		var ok bool
-		if timeout != nil {
-			select {
-			case op, ok = <-w.ops:
-			case <-timeout:
-				return true
-			}
-		} else {
-			select {
-			case op, ok = <-w.ops:
-			default:
-				return true
-			}
+		if ops, ok = w.queue.Next(ops); !ok {
+			return
 		}
-		if !ok {
-			return false
-		}
-		*batch = append(*batch, op)
+		w.commit(ops)
 	}
-	return true
 }
 
-func (w *writer) commit(batch []*writeOp) {
-	err := w.runObserved(batch)
+func (w *writer) commit(ops []*writeOp) {
+	err := w.runObserved(ops)
 	_, fault := storageFault(err)
 	switch {
-	case err != nil && len(batch) > 1 && !fault:
+	case err != nil && len(ops) > 1 && !fault:
 		// One operation's fault, or a deadlock with another node's batch,
 		// fails the whole batch: each operation runs again in a
 		// transaction of its own, so that only a faulty one fails. A
 		// database that cannot be written would refuse each of them too.
-		for _, op := range batch {
+		for _, op := range ops {
 			if opErr := w.runObserved([]*writeOp{op}); opErr != nil {
 				op.err = opErr
 			}
 		}
 	case err != nil:
-		for _, op := range batch {
+		for _, op := range ops {
 			op.err = err
 		}
 	}
-	w.noteFault(batch)
-	for _, op := range batch {
+	w.noteFault(ops)
+	for _, op := range ops {
 		op.done <- op.err
 		op.queue = nil
 	}
@@ -253,10 +195,10 @@ func (w *writer) runBatch(ops []*writeOp) error {
 // storage_unavailable, so that clients learn their write was refused and
 // may send it again, and logs such a fault once when it begins and once
 // when writes succeed again.
-func (w *writer) noteFault(batch []*writeOp) {
+func (w *writer) noteFault(ops []*writeOp) {
 	cause, wrote := "", false
 	var first error
-	for _, op := range batch {
+	for _, op := range ops {
 		var qe *quiz.Error
 		if op.err == nil || errors.As(op.err, &qe) {
 			wrote = true
