@@ -98,6 +98,34 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 		}
 	})
 
+	t.Run("a close moved earlier since the start takes nothing from the attempt", func(t *testing.T) {
+		f, r, a := startedAttempt(t, "Tuần 1", 24*time.Hour, 10*time.Minute)
+		r.ClosesAt = a.StartedAt.Add(5 * time.Minute)
+		if _, err := f.catalog.UpdateRound(f.ctx, r.ID, r); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(3 * time.Second)
+		state, _, err := f.engine.State(f.ctx, f.userID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !state.Attempt.Deadline.Equal(a.Deadline) {
+			t.Errorf("deadline %v, want the start's %v: a showing never brings it earlier", state.Attempt.Deadline, a.Deadline)
+		}
+	})
+
+	t.Run("someone else reading the attempt starts no clock", func(t *testing.T) {
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
+		f.clock.Advance(2 * time.Second)
+		if err := f.engine.ShowQuestions(f.ctx, f.userID+1, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		stored, err := f.db.Attempt(f.ctx, a.ID)
+		if err != nil || !stored.StartedAt.Equal(a.StartedAt) {
+			t.Errorf("stored %+v (%v), want it started at %v still", stored, err, a.StartedAt)
+		}
+	})
+
 	t.Run("the attempt read other than through its socket shows its questions too", func(t *testing.T) {
 		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
 		f.clock.Advance(2 * time.Second)
