@@ -57,6 +57,15 @@ func TestBrowserQuizPage(t *testing.T) {
 	server.mustCall(http.StatusOK, "GET", "/api/v1/me", token, nil, &me)
 	roundID := server.round(admin, map[string]any{"question_count": 6, "prizes": []any{}, "reveal": "after_submit"})
 	attemptID := server.start(token, roundID)
+	// The attempt waits two minutes for its questions: the page is
+	// rendered with the deadline its start gave, and its first state
+	// moves that a minute later, so what the page says of the deadline
+	// must follow the state's.
+	server.Stop()
+	if _, err := server.sqlDB().Exec("UPDATE attempts SET started_at = started_at - 120000, deadline = deadline - 120000 WHERE id = ?", attemptID); err != nil {
+		t.Fatal(err)
+	}
+	server = startServer(t, map[string]string{"HOITHI_DB": server.DBPath})
 	attemptURL := fmt.Sprintf("%s/attempts/%d", server.URL, attemptID)
 	vietnamTime, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
