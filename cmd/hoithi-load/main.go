@@ -62,6 +62,7 @@ type options struct {
 	profileSecs int
 	watchers    int
 	parallel    int
+	coldStart   bool
 	faults      faultOptions
 }
 
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
+	fs.BoolVar(&o.coldStart, "cold-start", false, "round: each start opens a new connection, as from a browser whose connection closed while its page waited; without it every contestant has the round's page open before the rush, on a connection of their own")
 	growthDir := fs.String("growth", "", "read the round runs' outputs named after the flags, in this directory, and write their table (stdout) and chart (growth.svg there): what growth.sh does")
 	o.live.register(fs)
 	o.faults.register(fs)
@@ -175,7 +177,36 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}()
 	}
 
-	// 2. The rush: every contestant starts at once.
+	// Each contestant waits on the round's page, connected.
+	var pages []*pageConn
+	if !o.coldStart {
+		pages = make([]*pageConn, len(tokens))
+		start = time.Now()
+		for i, token := range tokens {
+			if token == "" {
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				pc, err := c.openPage(token, o.roundID)
+				if err != nil {
+					failures.Add(1)
+					fmt.Fprintln(os.Stderr, "round page:", err)
+					return
+				}
+				pages[i] = pc
+			}()
+		}
+		wg.Wait()
+		fmt.Fprintf(out, "%-28s %6d in %6.2f s, failed %d\n", "round page open", len(tokens), time.Since(start).Seconds(), failures.Load())
+	}
+
+	// 2. The rush: every contestant starts at once, on their page's
+	// connection (closed once it has answered: the load tool and the
+	// server may each hold 20,000 files, and the sockets come next).
 	attempts := make([]int64, len(tokens))
 	starts := newSamples()
 	gate := make(chan struct{})
@@ -189,7 +220,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			defer wg.Done()
 			<-gate
 			t0 := time.Now()
-			id, err := c.start(token, o.roundID)
+			var id int64
+			var err error
+			if pages != nil {
+				if pages[i] == nil {
+					return // its page did not open
+				}
+				id, err = pages[i].start(token, o.roundID)
+				pages[i].close()
+			} else {
+				id, err = c.start(token, o.roundID)
+			}
 			if err != nil {
 				failures.Add(1)
 				fmt.Fprintln(os.Stderr, "start:", err)
@@ -514,21 +555,16 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		return err
 	}
 	defer ws.Close()
-	var st struct {
-		Type      string `json:"type"`
-		Deadline  string `json:"deadline"`
-		Questions []struct {
-			ID       int64 `json:"id"`
-			Multiple bool  `json:"multiple"`
-			Options  []struct {
-				ID int64 `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}
-	if err := ws.ReadJSON(&st); err != nil || st.Type != "state" {
-		return p.closed(ws, attemptID, fmt.Errorf("state: %w %q", err, st.Type))
+	// The state is timed as it arrives, before it is read.
+	_, data, err := ws.ReadMessage()
+	if err != nil {
+		return p.closed(ws, attemptID, fmt.Errorf("state: %w", err))
 	}
 	p.states.add(time.Since(t0))
+	st, err := decodeState(data)
+	if err != nil || st.Type != "state" {
+		return p.closed(ws, attemptID, fmt.Errorf("state: %v %q", err, st.Type))
+	}
 	if deadline, err := time.Parse(time.RFC3339Nano, st.Deadline); err == nil && p.duration > 0 {
 		p.waited.add(max(0, time.Since(deadline.Add(-p.duration))))
 	}
@@ -579,7 +615,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 			time.Sleep(p.think + time.Duration(rng.Int64N(int64(p.thinkMax-p.think)+1)))
 		}
 		t0 := time.Now()
-		choice := []int64{q.Options[rng.IntN(len(q.Options))].ID}
+		choice := []int64{q.Options[rng.IntN(len(q.Options))]}
 		r, err := exchange(map[string]any{"type": "answer", "question_id": q.ID, "option_ids": choice})
 		if err != nil {
 			return err
