@@ -201,8 +201,7 @@ type liveAttempt struct {
 	// What the attempt shows and how it scores, kept from its start or,
 	// after a restart, loaded on first use.
 	mu               sync.Mutex
-	questions        []AttemptQuestion      // in the attempt's order
-	key              map[int64]PoolQuestion // by question id
+	questions        []AttemptQuestion // in the attempt's order, with each option's Correct
 	points           int
 	predictionPrompt string
 
@@ -671,10 +670,16 @@ func (p *Pool) shown(drawn []DrawnQuestion) []AttemptQuestion {
 		byID = p.index()
 	}
 	out := make([]AttemptQuestion, len(drawn))
+	n := 0
+	for _, d := range drawn {
+		n += len(d.OptionOrder)
+	}
+	options := make([]Option, n) // every question's, in one allocation
 	for i, d := range drawn {
 		q := byID[d.QuestionID]
 		aq := AttemptQuestion{ID: q.ID, Topic: q.Topic, Text: q.Text, Multiple: len(q.Correct) > 1,
-			Explanation: q.Explanation, Reference: q.Reference, Options: make([]Option, len(d.OptionOrder))}
+			Explanation: q.Explanation, Reference: q.Reference, Options: options[:len(d.OptionOrder):len(d.OptionOrder)]}
+		options = options[len(d.OptionOrder):]
 		for j, id := range d.OptionOrder {
 			for _, o := range q.Options { // a handful: a search is cheaper than a map
 				if o.ID == id {
@@ -697,22 +702,22 @@ func (p *Pool) index() map[int64]*PoolQuestion {
 	return byID
 }
 
-// setQuestions keeps the attempt's questions and the scoring key made from
-// them. The caller holds la.mu or owns la alone.
+// setQuestions keeps the attempt's questions, which carry its scoring key
+// (each option's Correct), and its round's rules. The caller holds la.mu
+// or owns la alone.
 func (la *liveAttempt) setQuestions(questions []AttemptQuestion, r rules) {
-	key := make(map[int64]PoolQuestion, len(questions))
-	for _, q := range questions {
-		pq := PoolQuestion{ID: q.ID, Topic: q.Topic}
-		for _, o := range q.Options {
-			pq.OptionIDs = append(pq.OptionIDs, o.ID)
-			if o.Correct {
-				pq.Correct = append(pq.Correct, o.ID)
-			}
+	la.questions, la.points, la.predictionPrompt = questions, r.points, r.predictionPrompt
+}
+
+// question returns the attempt's question with the given id. Twenty or so
+// ids side by side are searched faster than a map is built for them.
+func (la *liveAttempt) question(id int64) (*AttemptQuestion, bool) {
+	for i := range la.questions {
+		if la.questions[i].ID == id {
+			return &la.questions[i], true
 		}
-		slices.Sort(pq.Correct)
-		key[q.ID] = pq
 	}
-	la.questions, la.key, la.points, la.predictionPrompt = questions, key, r.points, r.predictionPrompt
+	return nil, false
 }
 
 // running returns the live attempt for userID, or the error the protocol
@@ -785,18 +790,18 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	if err := e.load(ctx, la); err != nil {
 		return err
 	}
-	q, ok := la.key[questionID]
+	q, ok := la.question(questionID)
 	if !ok {
 		return Errorf(CodeUnknownQuestion, "question %d is not in this attempt", questionID)
 	}
-	chosen, err := choice(q, optionIDs)
+	chosen, correct, err := choice(q, optionIDs)
 	if err != nil {
 		return err
 	}
 	la.answerMu.Lock()
 	err = e.store.SaveAnswer(ctx, Answer{
 		AttemptID: attemptID, QuestionID: questionID, OptionIDs: chosen,
-		Correct: slices.Equal(chosen, q.Correct), AnsweredAt: now,
+		Correct: correct, AnsweredAt: now,
 	})
 	if err == nil && la.answers != nil {
 		la.answers[questionID] = chosen
@@ -811,25 +816,35 @@ func (e *Engine) Answer(ctx context.Context, userID, attemptID, questionID int64
 	return err
 }
 
-// choice returns the chosen options sorted and without repeats, or
-// CodeInvalidOption when one is not an option of q or several are chosen for
-// a single-answer question.
-func choice(q PoolQuestion, optionIDs []int64) ([]int64, error) {
-	chosen := slices.Clone(optionIDs)
+// choice returns the chosen options sorted and without repeats, and
+// whether they are exactly q's correct ones, or CodeInvalidOption when one
+// is not an option of q or several are chosen for a single-answer
+// question (one with one correct option).
+func choice(q *AttemptQuestion, optionIDs []int64) (chosen []int64, correct bool, err error) {
+	chosen = slices.Clone(optionIDs)
 	slices.Sort(chosen)
 	chosen = slices.Compact(chosen)
 	for _, id := range chosen {
-		if !slices.Contains(q.OptionIDs, id) {
-			return nil, Errorf(CodeInvalidOption, "option %d is not an option of question %d", id, q.ID)
+		if !slices.ContainsFunc(q.Options, func(o Option) bool { return o.ID == id }) {
+			return nil, false, Errorf(CodeInvalidOption, "option %d is not an option of question %d", id, q.ID)
 		}
 	}
-	if len(chosen) > 1 && !q.Multiple() {
-		return nil, Errorf(CodeInvalidOption, "question %d takes one option", q.ID)
+	rights, missed := 0, false
+	for _, o := range q.Options {
+		if o.Correct {
+			rights++
+			missed = missed || !slices.Contains(chosen, o.ID)
+		}
+	}
+	if len(chosen) > 1 && rights < 2 {
+		return nil, false, Errorf(CodeInvalidOption, "question %d takes one option", q.ID)
 	}
 	if chosen == nil {
 		chosen = []int64{}
 	}
-	return chosen, nil
+	// The options are distinct, so every right one chosen and as many
+	// chosen as right is the right set.
+	return chosen, !missed && len(chosen) == rights, nil
 }
 
 // Submit ends an attempt at the contestant's request and scores it.
