@@ -255,7 +255,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// 3. Answer every question and submit; the first -stalled contestants
 	// stop reading their socket instead.
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
-		acks: newSamples(), states: newSamples(), results: newSamples(), waited: newSamples(),
+		acks: newSamples(), acksAllOpen: newSamples(), states: newSamples(), results: newSamples(), waited: newSamples(),
 		refused: newTally(), closes: newTally()}
 	var round struct {
 		DurationSeconds int `json:"duration_seconds"`
@@ -334,6 +334,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "websocket connect → state", p.states, took, fails)
 	report(out, "attempt clock → questions", p.waited, took, 0)
 	report(out, "answer → ack", p.acks, took, 0)
+	report(out, "  sent with all sockets open", p.acksAllOpen, took, 0)
 	report(out, "submit → result", p.results, took, 0)
 	select {
 	case f, ok := <-opened:
@@ -519,6 +520,9 @@ type player struct {
 	retry                 time.Duration
 	log                   *ackLog
 	acks, states, results *samples
+	// acksAllOpen are the acks of answers sent once every contestant's
+	// socket had its state: the rush's answers without its opening.
+	acksAllOpen *samples
 	// waited is, for each contestant, how long their attempt's clock ran
 	// before its questions arrived: from the start the server recorded
 	// (the deadline less the round's duration) to the state.
@@ -614,7 +618,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		if p.think > 0 {
 			time.Sleep(p.think + time.Duration(rng.Int64N(int64(p.thinkMax-p.think)+1)))
 		}
-		t0 := time.Now()
+		t0, allOpen := time.Now(), p.allSocketsOpen()
 		choice := []int64{q.Options[rng.IntN(len(q.Options))]}
 		r, err := exchange(map[string]any{"type": "answer", "question_id": q.ID, "option_ids": choice})
 		if err != nil {
@@ -623,7 +627,11 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		if r.Type != "ack" {
 			return fmt.Errorf("answer: got %s", r.Type)
 		}
-		p.acks.add(time.Since(t0))
+		took := time.Since(t0)
+		p.acks.add(took)
+		if allOpen {
+			p.acksAllOpen.add(took)
+		}
 		p.log.write(record{Kind: "ack", Attempt: attemptID, Question: q.ID, Options: choice})
 	}
 	t0 = time.Now()
@@ -637,6 +645,17 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	p.results.add(time.Since(t0))
 	p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score})
 	return nil
+}
+
+// allSocketsOpen reports whether every playing contestant's socket has
+// had its state.
+func (p *player) allSocketsOpen() bool {
+	select {
+	case <-p.allOpen:
+		return true
+	default:
+		return false
+	}
 }
 
 // closed notes how the server ended a socket that failed with err (its
