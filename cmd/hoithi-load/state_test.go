@@ -50,20 +50,23 @@ func sampleState(t testing.TB) []byte {
 	return data
 }
 
+// jsonState is what the load tool read of a state with encoding/json.
+type jsonState struct {
+	Type      string `json:"type"`
+	Deadline  string `json:"deadline"`
+	Questions []struct {
+		ID       int64 `json:"id"`
+		Multiple bool  `json:"multiple"`
+		Options  []struct {
+			ID int64 `json:"id"`
+		} `json:"options"`
+	} `json:"questions"`
+}
+
 // decodeState reads what encoding/json reads.
 func TestDecodeStateReadsWhatEncodingJSONReads(t *testing.T) {
 	data := sampleState(t)
-	var want struct {
-		Type      string `json:"type"`
-		Deadline  string `json:"deadline"`
-		Questions []struct {
-			ID       int64 `json:"id"`
-			Multiple bool  `json:"multiple"`
-			Options  []struct {
-				ID int64 `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}
+	var want jsonState
 	if err := json.Unmarshal(data, &want); err != nil {
 		t.Fatal(err)
 	}
@@ -133,17 +136,7 @@ func BenchmarkState(b *testing.B) {
 	b.Run("encoding-json", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			var st struct {
-				Type      string `json:"type"`
-				Deadline  string `json:"deadline"`
-				Questions []struct {
-					ID       int64 `json:"id"`
-					Multiple bool  `json:"multiple"`
-					Options  []struct {
-						ID int64 `json:"id"`
-					} `json:"options"`
-				} `json:"questions"`
-			}
+			var st jsonState
 			if err := json.Unmarshal(data, &st); err != nil {
 				b.Fatal(err)
 			}
