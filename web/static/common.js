@@ -27,5 +27,9 @@ window.hoithi = {
   },
   socketURL: function (path) {
     return (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + path;
-  }
+  },
+  // vietnam returns a Date whose UTC fields are the clock and calendar of
+  // Vietnam (UTC+7 all year) at ms; two writes one of them in two digits.
+  vietnam: function (ms) { return new Date(ms + 7 * 3600 * 1000); },
+  two: function (n) { return (n < 10 ? '0' : '') + n; }
 };

@@ -493,12 +493,11 @@
   $('next-unanswered').addEventListener('click', nextUnanswered);
   $('stale-reload').addEventListener('click', function () { location.reload(); });
 
-  // The deadline as the pages write it, 15:04 02/01/2006 in Vietnam's time
-  // (UTC+7 all year). The first state may move the deadline the page was
-  // rendered with, so this follows the state's.
+  // The deadline as the pages write it, 15:04 02/01/2006 in Vietnam's time.
+  // The first state may move the deadline the page was rendered with, so
+  // this follows the state's.
   function vietnamTime(ms) {
-    var d = new Date(ms + 7 * 3600 * 1000);
-    function two(n) { return (n < 10 ? '0' : '') + n; }
+    var d = window.hoithi.vietnam(ms), two = window.hoithi.two;
     return two(d.getUTCHours()) + ':' + two(d.getUTCMinutes()) + ' ' +
       two(d.getUTCDate()) + '/' + two(d.getUTCMonth() + 1) + '/' + d.getUTCFullYear();
   }

@@ -28,12 +28,11 @@
     return s;
   }
 
-  // Vietnam keeps UTC+7 all year: a clock there is UTC plus seven hours.
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  var pad = window.hoithi.two;
   // clock writes a time in Vietnam: with the day for a chart over days,
   // with the seconds for one over minutes.
   function clock(ms, detail) {
-    var d = new Date(ms + 7 * 3600 * 1000);
+    var d = window.hoithi.vietnam(ms);
     var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
     if (detail === 'day') { return pad(d.getUTCDate()) + '/' + pad(d.getUTCMonth() + 1) + ' ' + hm; }
     if (detail === 'second') { return hm + ':' + pad(d.getUTCSeconds()); }
