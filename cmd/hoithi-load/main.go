@@ -181,6 +181,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	var pages []*pageConn
 	if !o.coldStart {
 		pages = make([]*pageConn, len(tokens))
+		var pageFails atomic.Int64
 		start = time.Now()
 		for i, token := range tokens {
 			if token == "" {
@@ -193,7 +194,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				defer func() { <-sem }()
 				pc, err := c.openPage(token, o.roundID)
 				if err != nil {
-					failures.Add(1)
+					pageFails.Add(1)
 					fmt.Fprintln(os.Stderr, "round page:", err)
 					return
 				}
@@ -201,7 +202,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			}()
 		}
 		wg.Wait()
-		fmt.Fprintf(out, "%-28s %6d in %6.2f s, failed %d\n", "round page open", len(tokens), time.Since(start).Seconds(), failures.Load())
+		fmt.Fprintf(out, "%-28s %6d in %6.2f s, failed %d\n", "round page open", len(tokens), time.Since(start).Seconds(), pageFails.Load())
 	}
 
 	// 2. The rush: every contestant starts at once, on their page's
@@ -224,7 +225,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			var err error
 			if pages != nil {
 				if pages[i] == nil {
-					return // its page did not open
+					failures.Add(1) // its page did not open: no start
+					return
 				}
 				id, err = pages[i].start(token, o.roundID)
 				pages[i].close()
