@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,12 @@ func TestCheckFindsWhatAFaultLost(t *testing.T) {
 		"-duration", "10m", "-round-questions", "5", "-admin", "host@example.vn", "-password", "host-password",
 		"-acks", acks}, &out); err != nil {
 		t.Fatalf("round: %v\n%s", err, out.String())
+	}
+	// Five answers each: the first, three between, the last.
+	for _, want := range []string{`\n  first answers +6 in`, `\n  answers between +18 in`, `\n  last answers +6 in`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("the report has no line matching %q:\n%s", want, out.String())
+		}
 	}
 	check := func() (string, error) {
 		var out bytes.Buffer

@@ -257,7 +257,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// 3. Answer every question and submit; the first -stalled contestants
 	// stop reading their socket instead.
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
-		acks: newSamples(), acksAllOpen: newSamples(), states: newSamples(), results: newSamples(), waited: newSamples(),
+		acks: newSamples(), acksAllOpen: newSamples(), acksByTurn: [3]*samples{newSamples(), newSamples(), newSamples()}, states: newSamples(), results: newSamples(), waited: newSamples(),
 		refused: newTally(), closes: newTally()}
 	var round struct {
 		DurationSeconds int `json:"duration_seconds"`
@@ -337,6 +337,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "attempt clock → questions", p.waited, took, 0)
 	report(out, "answer → ack", p.acks, took, 0)
 	report(out, "  sent with all sockets open", p.acksAllOpen, took, 0)
+	report(out, "  first answers", p.acksByTurn[0], took, 0)
+	report(out, "  answers between", p.acksByTurn[1], took, 0)
+	report(out, "  last answers", p.acksByTurn[2], took, 0)
 	report(out, "submit → result", p.results, took, 0)
 	select {
 	case f, ok := <-opened:
@@ -525,6 +528,10 @@ type player struct {
 	// acksAllOpen are the acks of answers sent once every contestant's
 	// socket had its state: the rush's answers without its opening.
 	acksAllOpen *samples
+	// acksByTurn are the acks of each contestant's first answer, of the
+	// answers between, and of the last, which meets the submissions of
+	// those who finished first: where in the play the slow acks are.
+	acksByTurn [3]*samples
 	// waited is, for each contestant, how long their attempt's clock ran
 	// before its questions arrived: from the start the server recorded
 	// (the deadline less the round's duration) to the state.
@@ -616,7 +623,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 			time.Sleep(p.retry)
 		}
 	}
-	for _, q := range st.Questions {
+	for i, q := range st.Questions {
 		if p.think > 0 {
 			time.Sleep(p.think + time.Duration(rng.Int64N(int64(p.thinkMax-p.think)+1)))
 		}
@@ -634,6 +641,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		if allOpen {
 			p.acksAllOpen.add(took)
 		}
+		p.acksByTurn[turn(i, len(st.Questions))].add(took)
 		p.log.write(record{Kind: "ack", Attempt: attemptID, Question: q.ID, Options: choice})
 	}
 	t0 = time.Now()
@@ -647,6 +655,18 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	p.results.add(time.Since(t0))
 	p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score})
 	return nil
+}
+
+// turn places the answer to question i of n: 0 the first, 2 the last, 1
+// those between (a one-question attempt's answer is its first).
+func turn(i, n int) int {
+	switch {
+	case i == 0:
+		return 0
+	case i == n-1:
+		return 2
+	}
+	return 1
 }
 
 // allSocketsOpen reports whether every playing contestant's socket has
