@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -42,6 +43,23 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 	}
 	if _, err := db.r.Exec("INSERT INTO settings (key, value) VALUES ('x', 'y')"); err == nil {
 		t.Error("the read pool accepted a write")
+	}
+	// The writer's connection keeps the WAL's larger size, also when
+	// database/sql opens it again.
+	for range 2 {
+		var pages int
+		if err := db.w.QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		if pages != walPages {
+			t.Errorf("writer: wal_autocheckpoint=%d, want %d", pages, walPages)
+		}
+		conn, err := db.w.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // database/sql drops it
+		conn.Close()
 	}
 }
 
