@@ -14,7 +14,9 @@
 # PPROF_DELAY seconds (default 0) into the load (past the registrations;
 # PPROF_SECONDS=0 for none), then the heap, allocations, mutex, block and goroutine
 # profiles at the end, and the server binary they name; read them with
-# `go tool pprof -top DIR/hoithi DIR/cpu.pprof`. DB=postgres://… runs the
+# `go tool pprof -top DIR/hoithi DIR/cpu.pprof`. SERVER_PROCS sets the
+# server's GOMAXPROCS (default 1; 2 lets a goroutine run while another's
+# thread waits in a system call, still on CPU 0). DB=postgres://… runs the
 # server on that PostgreSQL database (empty or made by an earlier run)
 # instead of a fresh SQLite file, with a session key made for the run; start
 # the PostgreSQL server on CPU 0 as well for the database's work to share
@@ -43,7 +45,7 @@ if [ -n "${DB:-}" ]; then
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$HOITHI_KEY_FILE"
   chmod 600 "$HOITHI_KEY_FILE"
 fi
-GOMAXPROCS=1 HOITHI_ADDR=127.0.0.1:"${PORT:-8484}" HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
+GOMAXPROCS=${SERVER_PROCS:-1} HOITHI_ADDR=127.0.0.1:"${PORT:-8484}" HOITHI_RATE_LIMIT=0 HOITHI_WS_PER_ADDRESS=0 HOITHI_BCRYPT_COST="${BCRYPT:-4}" \
   HOITHI_LOG_LEVEL=warn taskset -c 0 ./hoithi >server.out 2>server.err &
 server=$!
 perf=
