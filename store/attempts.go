@@ -48,8 +48,9 @@ func (db *DB) StartAttempt(ctx context.Context, na quiz.NewAttempt) (quiz.Attemp
 		if err != nil {
 			return err
 		}
-		if running.Valid {
-			a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+" FROM attempts WHERE id = ?", running.Int64))
+		if running.Valid { // its number
+			a, err = scanAttempt(tx.QueryRow("SELECT "+attemptColumns+" FROM attempts WHERE round_id = ? AND user_id = ? AND number = ?",
+				na.RoundID, na.UserID, running.Int64))
 			return err
 		}
 		if na.MaxAttempts > 0 && count >= na.MaxAttempts {

