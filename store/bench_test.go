@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
@@ -156,4 +157,66 @@ func benchRound(b *testing.B, db *DB, now time.Time) (quiz.Round, quiz.Pool) {
 		b.Fatal(err)
 	}
 	return round, pool
+}
+
+// BenchmarkCountAttempts measures a start's read of the contestant's
+// attempts at the round, on 10,000 contestants of whom half have one
+// running: the statement a start runs, against the earlier form that
+// found the running one with a subquery ordered by number:
+//
+//	GOMAXPROCS=1 go test ./store -run '^$' -bench CountAttempts -benchtime 20000x
+func BenchmarkCountAttempts(b *testing.B) {
+	db := openTest(b, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	round, pool := benchRound(b, db, now)
+	users := make([]int64, 10000)
+	for i := range users {
+		u, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "x", Phone: fmt.Sprintf("09%08d", i), CreatedAt: now}, "h", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		users[i] = u.ID
+		if i%2 == 1 {
+			continue
+		}
+		var seed quiz.Seed
+		seed[0], seed[1] = byte(i), byte(i>>8)
+		drawn, _ := quiz.Draw(pool.Questions, 20, nil, seed)
+		if _, _, err := db.StartAttempt(ctx, quiz.NewAttempt{RoundID: round.ID, UserID: u.ID, Seed: seed, StartedAt: now,
+			Deadline: now.Add(time.Hour), Questions: drawn, MaxAttempts: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tx, err := db.w.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	subquery, err := tx.Prepare(`SELECT count(*), coalesce(max(number), 0),
+			(SELECT id FROM attempts WHERE round_id = ?2 AND user_id = ?3 AND submitted_at IS NULL AND deadline > ?1
+				ORDER BY number DESC LIMIT 1)
+			FROM attempts WHERE round_id = ?2 AND user_id = ?3`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, st := range map[string]*sql.Stmt{"one-pass": tx.Stmt(db.countAttempts), "subquery": subquery} {
+		b.Run(name, func(b *testing.B) {
+			running, i := 0, 0
+			for b.Loop() {
+				var count, last int
+				var found sql.NullInt64
+				if err := st.QueryRow(now.UnixMilli(), round.ID, users[i%len(users)]).Scan(&count, &last, &found); err != nil {
+					b.Fatal(err)
+				}
+				if found.Valid {
+					running++
+				}
+				i++
+			}
+			if want := (i + 1) / 2; running != want {
+				b.Fatalf("found %d running attempts in %d reads, want %d", running, i, want)
+			}
+		})
+	}
 }
