@@ -93,11 +93,16 @@ func (db *DB) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
 func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 	ids, _ := json.Marshal(ans.OptionIDs)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Stmt(db.upsertAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt))
+		res, err := tx.Stmt(db.journalAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
+			seq, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			db.journal.add(ans.AttemptID, seq)
 			return nil
 		}
 		var submitted bool
@@ -128,14 +133,21 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 		if s.Prediction != nil {
 			prediction = sql.NullInt64{Int64: int64(*s.Prediction), Valid: true}
 		}
+		seqs := db.journal.of(s.AttemptID)
+		if seqs == "" {
+			seqs = "[]"
+		}
+		var correct int
+		if err := tx.Stmt(db.countCorrect).QueryRow(s.AttemptID, seqs).Scan(&correct); err != nil {
+			return err
+		}
 		var started, submitted int64
 		var pred sql.NullInt64
 		err := tx.QueryRow(`UPDATE attempts SET submitted_at = ?1, auto_submitted = ?2, prediction = ?3,
-				correct = (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1),
-				score = ?4 * (SELECT count(*) FROM answers WHERE attempt_id = attempts.id AND correct = 1)
+				correct = ?6, score = ?4 * ?6
 			WHERE id = ?5 AND submitted_at IS NULL AND (NOT ?2 OR deadline <= ?1)
 			RETURNING id, user_id, score, correct, question_count, prediction, started_at, submitted_at`,
-			ms(s.SubmittedAt), s.Auto, prediction, s.Points, s.AttemptID).Scan(
+			ms(s.SubmittedAt), s.Auto, prediction, s.Points, s.AttemptID, correct).Scan(
 			&res.AttemptID, &res.UserID, &res.Score, &res.Correct, &res.Total, &pred, &started, &submitted)
 		if errors.Is(err, sql.ErrNoRows) {
 			var done bool
@@ -163,6 +175,7 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 	if err != nil {
 		return quiz.Result{}, fmt.Errorf("store: submit attempt %d: %w", s.AttemptID, err)
 	}
+	db.journal.submitted(s.AttemptID, time.Now())
 	return res, nil
 }
 
@@ -264,7 +277,7 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 		d.Questions = append(d.Questions, q)
 	}
 
-	if d.Answers, err = answers(ctx, tx, id); err != nil {
+	if d.Answers, err = db.answers(ctx, tx, id); err != nil {
 		return quiz.AttemptDetail{}, err
 	}
 	return d, nil
@@ -272,33 +285,48 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 
 // Answers returns an attempt's stored answers by question id.
 func (db *DB) Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error) {
-	return answers(ctx, db.r, attemptID)
+	return db.answers(ctx, db.r, attemptID)
 }
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func answers(ctx context.Context, q querier, attemptID int64) (map[int64][]int64, error) {
+// answers reads an attempt's answers: those settled in answers by its
+// submission (or stored there before the journal), overlaid with its rows
+// in the journal while it runs.
+func (db *DB) answers(ctx context.Context, q querier, attemptID int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
 	rows, err := q.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", attemptID)
+	if err == nil {
+		err = scanAnswers(rows, out)
+	}
+	if err == nil {
+		err = db.journalAnswers(ctx, q, attemptID, out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
 	}
+	return out, nil
+}
+
+// scanAnswers reads rows of question ids and their chosen option ids into
+// out, a later row to a question taking the place of an earlier one.
+func scanAnswers(rows *sql.Rows, out map[int64][]int64) error {
 	defer rows.Close()
-	out := map[int64][]int64{}
 	for rows.Next() {
 		var qid int64
 		var raw string
 		if err := rows.Scan(&qid, &raw); err != nil {
-			return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
+			return err
 		}
 		ids := []int64{}
 		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
-			return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
+			return err
 		}
 		out[qid] = ids
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // UnsubmittedAttempts lists the attempts not submitted yet, for the engine to
@@ -384,17 +412,32 @@ func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitte
 	return started, submitted, nil
 }
 
+// journaledAnswers is a WITH clause naming journaled: the answers of round
+// ?1's attempts that are in the journal and not yet in answers, the
+// latest to each question. (An answer stored in answers before the
+// journal came, and changed since, counts as it was until its attempt is
+// submitted.)
+const journaledAnswers = `WITH journaled AS (
+		SELECT j.attempt_id, j.question_id, j.correct FROM (
+			SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id) j
+		JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1
+		WHERE NOT EXISTS (SELECT 1 FROM answers x WHERE x.attempt_id = j.attempt_id AND x.question_id = j.question_id))
+	`
+
 // QuestionStats returns, for each question drawn in a round, how many
 // stored answers it has and how many are right, most answered first, then
 // in bank order.
 func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
+	rows, err := db.r.QueryContext(ctx, journaledAnswers+`
+		SELECT q.id, q.text, count(an.question_id) + count(jn.question_id),
+			coalesce(sum(an.correct), 0) + coalesce(sum(jn.correct), 0)
 		FROM attempts a
 		JOIN json_each(a.question_ids) aq
 		JOIN questions q ON q.id = aq.value
 		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
-		WHERE a.round_id = ?
-		GROUP BY q.id ORDER BY count(an.question_id) DESC, q.seq`, roundID)
+		LEFT JOIN journaled jn ON jn.attempt_id = a.id AND jn.question_id = aq.value
+		WHERE a.round_id = ?1
+		GROUP BY q.id ORDER BY count(an.question_id) + count(jn.question_id) DESC, q.seq`, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
 	}

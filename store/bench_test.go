@@ -137,8 +137,9 @@ func BenchmarkStartAttempt(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "starts/s")
 }
 
-// benchRound makes an open round of 20 questions drawn from a bank of 40.
-func benchRound(b *testing.B, db *DB, now time.Time) (quiz.Round, quiz.Pool) {
+// benchRound makes an open round of 20 questions drawn from a bank of 40,
+// each of whose first option is its right one.
+func benchRound(b testing.TB, db *DB, now time.Time) (quiz.Round, quiz.Pool) {
 	ctx := context.Background()
 	bank, _ := db.CreateBank(ctx, quiz.Bank{Name: "b", CreatedAt: now})
 	var qs []quiz.Question

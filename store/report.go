@@ -108,12 +108,15 @@ func bestScores(ctx context.Context, tx *sql.Tx, roundID int64) (map[int]int, er
 // for each question drawn in them, in bank order, its stored answers and
 // the right ones.
 func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]quiz.QuestionStats, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT q.id, q.text, count(an.question_id), coalesce(sum(an.correct), 0)
+	rows, err := tx.QueryContext(ctx, journaledAnswers+`
+		SELECT q.id, q.text, count(an.question_id) + count(jn.question_id),
+			coalesce(sum(an.correct), 0) + coalesce(sum(jn.correct), 0)
 		FROM attempts a
 		JOIN json_each(a.question_ids) aq
 		JOIN questions q ON q.id = aq.value
 		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
-		WHERE a.round_id = ? AND a.submitted_at IS NOT NULL
+		LEFT JOIN journaled jn ON jn.attempt_id = a.id AND jn.question_id = aq.value
+		WHERE a.round_id = ?1 AND a.submitted_at IS NOT NULL
 		GROUP BY q.id ORDER BY q.seq`, roundID)
 	if err != nil {
 		return nil, err

@@ -53,9 +53,16 @@ type DB struct {
 	roundMu    sync.Mutex
 	roundCache map[int64]cachedRound
 
+	journal  *journal      // where the answers in answer_journal are
+	settling chan struct{} // closed to stop settleJournal
+	settled  chan struct{} // closed once it has stopped
+	closing  sync.Once
+
 	// Statements of the answer path and of starting an attempt, prepared
 	// once on the write connection.
-	upsertAnswer  *sql.Stmt
+	journalAnswer *sql.Stmt
+	settleAnswers *sql.Stmt
+	countCorrect  *sql.Stmt
 	countAttempts *sql.Stmt
 	insertAttempt *sql.Stmt
 
@@ -151,12 +158,19 @@ func Open(path string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
 	db := &DB{path: path, w: w, r: r, log: opts.Log, roundCache: map[int64]cachedRound{}}
+	if err := db.loadJournal(context.Background()); err != nil {
+		db.r.Close()
+		db.w.Close()
+		return nil, err
+	}
 	if err := db.prepare(); err != nil {
 		db.r.Close()
 		db.w.Close()
 		return nil, err
 	}
 	db.writer = startWriter(w, opts)
+	db.settling, db.settled = make(chan struct{}), make(chan struct{})
+	go db.settleJournal(db.settling, db.settled)
 	return db, nil
 }
 
@@ -194,6 +208,8 @@ func ownerOnly(path string, log *slog.Logger) error {
 
 // Close commits every write already queued, then closes the database.
 func (db *DB) Close() error {
+	db.closing.Do(func() { close(db.settling) })
+	<-db.settled
 	db.writer.close()
 	return errors.Join(db.closeStatements(), db.r.Close(), db.w.Close())
 }
@@ -222,11 +238,20 @@ func (db *DB) prepare() error {
 	}
 	stmt, read := on(db.w), on(db.r)
 	errs := []error{
-		stmt(&db.upsertAnswer, `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+		stmt(&db.journalAnswer, `INSERT INTO answer_journal (attempt_id, question_id, option_ids, correct, answered_at)
 		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ?1 AND submitted_at IS NULL
-			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))
-		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`),
+			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))`),
+		stmt(&db.settleAnswers, settleQuery),
+		// The right answers of attempt ?1: the latest of its journal rows ?2
+		// (a JSON array of seqs) to each question, over those in answers.
+		stmt(&db.countCorrect, `SELECT count(*) FROM (
+				SELECT correct, max(o) FROM (
+					SELECT question_id, correct, 0 AS o FROM answers WHERE attempt_id = ?1
+					UNION ALL
+					SELECT question_id, correct, seq FROM answer_journal
+					WHERE seq IN (SELECT value FROM json_each(?2)) AND attempt_id = ?1)
+				GROUP BY question_id)
+			WHERE correct = 1`),
 		// The contestant's attempts at the round: how many, the last number,
 		// and the number of the latest one still running at ?1 (not
 		// submitted, its deadline ahead), in one pass over them. (The
@@ -249,7 +274,7 @@ func (db *DB) prepare() error {
 
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.upsertAnswer, db.countAttempts, db.insertAttempt,
+	for _, st := range []*sql.Stmt{db.journalAnswer, db.settleAnswers, db.countCorrect, db.countAttempts, db.insertAttempt,
 		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())

@@ -475,19 +475,14 @@ func checkAttempt(ctx context.Context, c *client, db *checkedDB, a *loggedAttemp
 	if s.deadline != seen.UnixMilli() {
 		problem("attempt %d: stored deadline %s, the contestant saw %s", a.id, time.UnixMilli(s.deadline).UTC().Format(time.RFC3339Nano), a.deadline)
 	}
+	stored, err := db.answers(ctx, a.id)
+	if err != nil {
+		problem("attempt %d: answers: %v", a.id, err)
+		return "", 0
+	}
 	for q, want := range a.acks {
-		var raw string
-		err := db.QueryRowContext(ctx, "SELECT option_ids FROM answers WHERE attempt_id = ? AND question_id = ?", a.id, q).Scan(&raw)
-		if errors.Is(err, sql.ErrNoRows) {
+		if got, ok := stored[q]; !ok {
 			problem("attempt %d question %d: acknowledged %v, not stored", a.id, q, want)
-			continue
-		}
-		var got []int64
-		if err == nil {
-			err = json.Unmarshal([]byte(raw), &got)
-		}
-		if err != nil {
-			problem("attempt %d question %d: %v", a.id, q, err)
 		} else if !sameSet(got, want) {
 			problem("attempt %d question %d: acknowledged %v, stored %v", a.id, q, want, got)
 		}
@@ -555,35 +550,13 @@ func rescore(ctx context.Context, db *checkedDB, attemptID, roundID int64) (corr
 	if err := db.QueryRowContext(ctx, "SELECT points_per_question FROM rounds WHERE id = ?", roundID).Scan(&points); err != nil {
 		return 0, 0, err
 	}
-	rows, err := db.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", attemptID)
+	answers, err := db.answers(ctx, attemptID)
 	if err != nil {
 		return 0, 0, err
 	}
-	type answer struct {
-		question int64
-		options  []int64
-	}
-	var answers []answer
-	for rows.Next() {
-		var an answer
-		var raw string
-		if err := rows.Scan(&an.question, &raw); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		if err := json.Unmarshal([]byte(raw), &an.options); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		answers = append(answers, an)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, 0, err
-	}
-	for _, an := range answers {
+	for question, chosen := range answers {
 		var right []int64
-		rows, err := db.QueryContext(ctx, "SELECT id FROM options WHERE question_id = ? AND correct", an.question)
+		rows, err := db.QueryContext(ctx, "SELECT id FROM options WHERE question_id = ? AND correct", question)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -596,7 +569,7 @@ func rescore(ctx context.Context, db *checkedDB, attemptID, roundID int64) (corr
 			right = append(right, id)
 		}
 		rows.Close()
-		if sameSet(right, an.options) {
+		if sameSet(right, chosen) {
 			correct++
 		}
 	}
@@ -676,6 +649,41 @@ func openChecked(db string) (*checkedDB, error) {
 	}
 	conn, err := sql.Open("sqlite3", "file:"+db+"?mode=ro&_busy_timeout=10000")
 	return &checkedDB{conn, false}, err
+}
+
+// answers reads an attempt's stored answers by question. In SQLite they
+// are the latest of its rows in the answer journal, over those in
+// answers: a submitted attempt's rows move from the one to the other some
+// time after its submission.
+func (db *checkedDB) answers(ctx context.Context, attemptID int64) (map[int64][]int64, error) {
+	query := "SELECT question_id, option_ids, 0 FROM answers WHERE attempt_id = ?"
+	if !db.numbered {
+		query = `SELECT question_id, option_ids, 0 FROM answers WHERE attempt_id = ?1
+			UNION ALL
+			SELECT question_id, option_ids, max(seq) FROM answer_journal
+			WHERE attempt_id = ?1
+			GROUP BY question_id
+			ORDER BY 3`
+	}
+	rows, err := db.QueryContext(ctx, query, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var q, seq int64
+		var raw string
+		if err := rows.Scan(&q, &raw, &seq); err != nil {
+			return nil, err
+		}
+		var ids []int64
+		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+			return nil, fmt.Errorf("question %d: %w", q, err)
+		}
+		out[q] = ids
+	}
+	return out, rows.Err()
 }
 
 // bind numbers a query's placeholders for PostgreSQL ($1, $2, …).

@@ -42,7 +42,10 @@ func TestCheckFindsWhatAFaultLost(t *testing.T) {
 	}
 	defer db.Close()
 	var attempt, question int64
-	if err := db.QueryRow("SELECT attempt_id, question_id FROM answers LIMIT 1").Scan(&attempt, &question); err != nil {
+	// A submitted attempt's answers are in the answer journal until they
+	// move into answers, some time after the submission.
+	if err := db.QueryRow(`SELECT attempt_id, question_id FROM answers
+		UNION ALL SELECT attempt_id, question_id FROM answer_journal LIMIT 1`).Scan(&attempt, &question); err != nil {
 		t.Fatal(err)
 	}
 
@@ -56,15 +59,18 @@ func TestCheckFindsWhatAFaultLost(t *testing.T) {
 		name, change, want string
 	}{
 		{"finds an acknowledged answer that is not stored",
-			"DELETE FROM answers WHERE attempt_id = ? AND question_id = ?", "not stored"},
+			"DELETE FROM answers WHERE attempt_id = ?1 AND question_id = ?2; DELETE FROM answer_journal WHERE attempt_id = ?1 AND question_id = ?2",
+			"not stored"},
 		{"finds a deadline that moved",
 			"UPDATE attempts SET deadline = deadline + 1000 WHERE id = ? AND ? > 0", "stored deadline"},
 		{"finds a score the contestant was not told",
 			"UPDATE attempts SET score = score + 1 WHERE id = ? AND ? > 0", "the contestant was told"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := db.Exec(c.change, attempt, question); err != nil {
-				t.Fatal(err)
+			for _, change := range strings.Split(c.change, "; ") {
+				if _, err := db.Exec(change, attempt, question); err != nil {
+					t.Fatal(err)
+				}
 			}
 			got, err := check()
 			if err == nil || !strings.Contains(got, c.want) {

@@ -49,6 +49,9 @@ func (q *Queue[T]) Put(ctx context.Context, op T) error {
 	}
 }
 
+// Len is how many operations wait for the writer.
+func (q *Queue[T]) Len() int { return len(q.ops) }
+
 // Close refuses later Puts; what is queued stays for Next.
 func (q *Queue[T]) Close() {
 	q.mu.Lock()

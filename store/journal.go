@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// journal is where each attempt's rows in answer_journal are (migration
+// 0021): the table has no index by attempt, so that the answers of one
+// commit share its last page instead of each landing on a page of its own.
+//
+// The writer adds a row's seq as it inserts it, inside the transaction, so
+// that a submission later in the same batch finds it; a row whose batch
+// rolls back leaves a seq that finds nothing, or a later row of the same
+// attempt, and reads check the attempt as well. A submission scores the
+// attempt from its rows; they move into answers later, in batches, once
+// submissions pause (the end of a rush is the busiest moment of a round),
+// and only then does the journal forget them. Until then reads find them
+// in the journal.
+type journal struct {
+	mu   sync.Mutex
+	rows map[int64][]int64 // attempt id → seqs, in order
+
+	settle       []int64   // submitted attempts whose rows wait to move
+	firstWaiting time.Time // since when the first of them waits
+	lastSubmit   time.Time // when the last of them was submitted
+
+	// appended counts the rows added since the front was last deleted.
+	appended int
+}
+
+const (
+	// journalSweepEvery is how many rows are appended between two
+	// deletions of the journal's front (about 60 bytes each).
+	journalSweepEvery = 20000
+	// settleQuiet is how long submissions must pause before the waiting
+	// answers move, and settleLatest how long any waits at most.
+	settleQuiet  = time.Second
+	settleLatest = 30 * time.Second
+	// settleBatch is how many attempts' answers move in one transaction.
+	settleBatch = 200
+)
+
+func (j *journal) add(attemptID, seq int64) {
+	j.mu.Lock()
+	j.rows[attemptID] = append(j.rows[attemptID], seq)
+	j.appended++
+	j.mu.Unlock()
+}
+
+// of returns the seqs of the attempt's rows, as a JSON array for
+// json_each, or "" when it has none.
+func (j *journal) of(attemptID int64) string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	seqs := j.rows[attemptID]
+	if len(seqs) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 2+len(seqs)*12)
+	b = append(b, '[')
+	for i, s := range seqs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, s, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// submitted notes a submitted attempt whose answers are to move.
+func (j *journal) submitted(attemptID int64, at time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.rows[attemptID]) == 0 {
+		return
+	}
+	if len(j.settle) == 0 {
+		j.firstWaiting = at
+	}
+	j.settle = append(j.settle, attemptID)
+	j.lastSubmit = at
+}
+
+// due returns the attempts whose answers are to move at now, at most
+// settleBatch: once submissions have paused for settleQuiet, or the first
+// has waited settleLatest.
+func (j *journal) due(now time.Time) []int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.settle) == 0 || now.Sub(j.lastSubmit) < settleQuiet && now.Sub(j.firstWaiting) < settleLatest {
+		return nil
+	}
+	return slices.Clone(j.settle[:min(settleBatch, len(j.settle))])
+}
+
+// settled forgets the attempts whose answers have moved, the first ones
+// waiting, and tells whether the front of the journal is due to be
+// deleted.
+func (j *journal) settled(ids []int64, now time.Time) (sweep bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, id := range ids {
+		delete(j.rows, id)
+	}
+	j.settle = j.settle[len(ids):]
+	j.firstWaiting = now
+	if j.appended == 0 || (j.appended < journalSweepEvery && len(j.rows) > 0) {
+		return false
+	}
+	j.appended = 0
+	return true
+}
+
+// front is the first seq an attempt still needs: every row before it
+// belongs to an attempt whose answers have moved.
+func (j *journal) front() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	first := int64(math.MaxInt64)
+	for _, seqs := range j.rows {
+		first = min(first, seqs[0])
+	}
+	return first
+}
+
+// Journal rows of the attempts ?1 (a JSON array of ids), the latest to
+// each question, into answers.
+const settleQuery = `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+	SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal
+	WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2
+	ORDER BY seq
+	ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+		option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`
+
+// loadJournal moves the rows of submitted attempts into answers, deletes
+// them, and finds the rows of the attempts still running, before the
+// writer starts.
+func (db *DB) loadJournal(ctx context.Context) error {
+	db.journal = &journal{rows: map[int64][]int64{}}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: open the answer journal: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+		SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal
+		WHERE attempt_id IN (SELECT id FROM attempts WHERE submitted_at IS NOT NULL)
+		ORDER BY seq
+		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`,
+		`DELETE FROM answer_journal WHERE attempt_id IN (SELECT id FROM attempts WHERE submitted_at IS NOT NULL)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: settle the answer journal: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT seq, attempt_id FROM answer_journal ORDER BY seq")
+	if err != nil {
+		return fmt.Errorf("store: read the answer journal: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq, attemptID int64
+		if err := rows.Scan(&seq, &attemptID); err != nil {
+			return fmt.Errorf("store: read the answer journal: %w", err)
+		}
+		db.journal.rows[attemptID] = append(db.journal.rows[attemptID], seq)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read the answer journal: %w", err)
+	}
+	return tx.Commit()
+}
+
+// settleJournal moves the answers of submitted attempts into answers as
+// they come due, until stop closes. Those still waiting then move when
+// the database is opened again.
+func (db *DB) settleJournal(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	tick := time.NewTicker(settleQuiet / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-stop:
+			return
+		}
+		for ids := db.journal.due(time.Now()); len(ids) > 0; ids = db.journal.due(time.Now()) {
+			if err := db.settle(ids); err != nil {
+				if !errors.Is(err, errClosed) {
+					db.log.Warn("the answers of submitted attempts stay in the journal until a later try", "err", err)
+				}
+				break
+			}
+		}
+	}
+}
+
+// settle moves the answers of the submitted attempts ids into answers, and
+// deletes the journal's front when it is due.
+func (db *DB) settle(ids []int64) error {
+	err := db.write(context.Background(), func(tx *sql.Tx) error {
+		stmt := tx.Stmt(db.settleAnswers)
+		for _, id := range ids {
+			if seqs := db.journal.of(id); seqs != "" {
+				if _, err := stmt.Exec(seqs, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !db.journal.settled(ids, time.Now()) {
+		return nil
+	}
+	return db.sweepJournal()
+}
+
+// sweepJournal deletes the journal's rows before the first one an attempt
+// still needs. The front is found in the writer, so that no answer is
+// added between finding it and deleting before it.
+func (db *DB) sweepJournal() error {
+	return db.write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec("DELETE FROM answer_journal WHERE seq < ?", db.journal.front())
+		return err
+	})
+}
+
+// journalAnswers overlays the attempt's journal rows, oldest first, on its
+// answers read from answers.
+func (db *DB) journalAnswers(ctx context.Context, q querier, attemptID int64, out map[int64][]int64) error {
+	seqs := db.journal.of(attemptID)
+	if seqs == "" {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT question_id, option_ids FROM answer_journal
+		WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2 ORDER BY seq`, seqs, attemptID)
+	if err != nil {
+		return err
+	}
+	return scanAnswers(rows, out)
+}

@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"hoithi/quiz"
+)
+
+// journalRound is an open round with n contestants, each with an attempt
+// started at now.
+type journalRound struct {
+	db       *DB
+	attempts []quiz.Attempt
+	drawn    [][]quiz.DrawnQuestion
+}
+
+func newJournalRound(t *testing.T, db *DB, now time.Time, n int) journalRound {
+	t.Helper()
+	ctx := context.Background()
+	round, pool := benchRound(t, db, now)
+	r := journalRound{db: db}
+	for i := range n {
+		u, err := db.CreateUser(ctx, quiz.User{Role: quiz.RoleContestant, FullName: "x", Phone: fmt.Sprintf("09%08d", i), CreatedAt: now}, "h", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seed quiz.Seed
+		seed[0] = byte(i)
+		drawn, _ := quiz.Draw(pool.Questions, 20, nil, seed)
+		a, _, err := db.StartAttempt(ctx, quiz.NewAttempt{RoundID: round.ID, UserID: u.ID, Seed: seed, StartedAt: now,
+			Deadline: now.Add(time.Hour), Questions: drawn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.attempts = append(r.attempts, a)
+		r.drawn = append(r.drawn, drawn)
+	}
+	return r
+}
+
+// answer answers the attempt's question q with its option o (0 is the
+// right one: benchRound).
+func (r journalRound) answer(t *testing.T, attempt, q, o int, at time.Time) {
+	t.Helper()
+	dq := r.drawn[attempt][q]
+	err := r.db.SaveAnswer(context.Background(), quiz.Answer{AttemptID: r.attempts[attempt].ID, QuestionID: dq.QuestionID,
+		OptionIDs: []int64{dq.OptionOrder[o]}, Correct: o == 0, AnsweredAt: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func journalRows(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	if err := db.w.QueryRow("SELECT count(*) FROM answer_journal").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestJournalKeepsRunningAnswersAcrossAReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hoithi.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 1)
+	r.answer(t, 0, 0, 0, now)
+	r.answer(t, 0, 1, 0, now.Add(time.Second)) // right, then changed to wrong
+	r.answer(t, 0, 1, 1, now.Add(2*time.Second))
+	r.answer(t, 0, 2, 0, now.Add(3*time.Second))
+	db.Close()
+
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	a := r.attempts[0]
+	got, err := db.Answers(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64][]int64{}
+	for q, o := range map[int]int{0: 0, 1: 1, 2: 0} {
+		want[r.drawn[0][q].QuestionID] = []int64{r.drawn[0][q].OptionOrder[o]}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("answers after reopening %v, want %v", got, want)
+	}
+	for q, ids := range want {
+		if !slices.Equal(got[q], ids) {
+			t.Errorf("question %d: %v after reopening, want %v", q, got[q], ids)
+		}
+	}
+	stats, err := db.QuestionStats(ctx, a.RoundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered, right := 0, 0
+	for _, s := range stats {
+		answered += s.Answered
+		right += s.Correct
+	}
+	if answered != 3 || right != 2 {
+		t.Errorf("statistics of the running attempt: %d answered, %d right; want 3 and 2", answered, right)
+	}
+
+	res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: now.Add(time.Minute), Points: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Correct != 2 || res.Score != 20 {
+		t.Errorf("submitted after reopening: %d right, score %d; want 2 and 20", res.Correct, res.Score)
+	}
+	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[r.drawn[0][1].QuestionID], want[r.drawn[0][1].QuestionID]) {
+		t.Errorf("answers of the submitted attempt %v, want %v", got, want)
+	}
+
+	// Closed before its answers moved, the submitted attempt has them
+	// moved when the database is opened again.
+	db.Close()
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var settled int
+	if err := db.r.QueryRow("SELECT count(*) FROM answers WHERE attempt_id = ?", a.ID).Scan(&settled); err != nil {
+		t.Fatal(err)
+	}
+	if n := journalRows(t, db); settled != 3 || n != 0 {
+		t.Errorf("reopened after the submission: %d answers in answers and %d rows in the journal, want 3 and none", settled, n)
+	}
+	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[r.drawn[0][1].QuestionID], want[r.drawn[0][1].QuestionID]) {
+		t.Errorf("answers of the submitted attempt after reopening %v, want %v", got, want)
+	}
+}
+
+func TestJournalFrontIsDeletedOnceItsAttemptsAreSubmitted(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 2)
+	r.answer(t, 0, 0, 0, now)
+	r.answer(t, 0, 1, 0, now)
+	r.answer(t, 1, 0, 0, now) // the second attempt's first row
+	r.answer(t, 0, 2, 0, now)
+	r.answer(t, 1, 1, 1, now)
+	if _, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[0].ID, SubmittedAt: now, Points: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Its answers move once submissions pause; here, at once.
+	ids := db.journal.due(time.Now().Add(time.Hour))
+	if !slices.Equal(ids, []int64{r.attempts[0].ID}) {
+		t.Fatalf("attempts due to move %v, want the submitted one", ids)
+	}
+	if err := db.settle(ids); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.sweepJournal(); err != nil {
+		t.Fatal(err)
+	}
+	// The first attempt's two rows before the second's first are gone; its
+	// row after it stays until the second attempt's answers move too.
+	if n := journalRows(t, db); n != 3 {
+		t.Errorf("%d journal rows after the first submission's sweep, want 3", n)
+	}
+	got, err := db.Answers(ctx, r.attempts[1].ID)
+	if err != nil || len(got) != 2 {
+		t.Errorf("the running attempt's answers after the sweep: %v (%v), want 2", got, err)
+	}
+	if got, _ := db.Answers(ctx, r.attempts[0].ID); len(got) != 3 {
+		t.Errorf("the submitted attempt's answers after the sweep: %v, want 3", got)
+	}
+
+	// The last submission leaves nothing running: after a pause, its
+	// answers move and the whole journal goes, without being asked.
+	res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[1].ID, SubmittedAt: now, Points: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Correct != 1 {
+		t.Errorf("the second attempt: %d right, want 1", res.Correct)
+	}
+	settled := func() int {
+		var n int
+		if err := db.r.QueryRow("SELECT count(*) FROM answers WHERE attempt_id = ?", r.attempts[1].ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for (journalRows(t, db) != 0 || settled() != 2) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, s := journalRows(t, db), settled(); n != 0 || s != 2 {
+		t.Errorf("once every attempt is submitted: %d journal rows and %d answers of the last in answers, want none and 2", n, s)
+	}
+}
+
+// An answer committed in the same transaction as its attempt's
+// submission, just before it, is scored by it.
+func TestJournalSubmissionCountsAnAnswerOfItsOwnBatch(t *testing.T) {
+	obs := &countingObserver{}
+	db := openTest(t, Options{Observer: obs})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 1)
+	r.answer(t, 0, 0, 0, now)
+
+	// Hold the writer in an operation while the answer and then the
+	// submission queue up behind it.
+	holding, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- db.write(ctx, func(_ *sql.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	queued := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for db.writer.queue.Len() < n && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if db.writer.queue.Len() != n {
+			t.Fatalf("%d operations queued, want %d", db.writer.queue.Len(), n)
+		}
+	}
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		r.answer(t, 0, 1, 0, now.Add(time.Second))
+	}()
+	queued(1)
+	submitted := make(chan quiz.Result, 1)
+	go func() {
+		res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[0].ID, SubmittedAt: now.Add(time.Minute), Points: 1})
+		if err != nil {
+			t.Error(err)
+		}
+		submitted <- res
+	}()
+	queued(2)
+	obs.mu.Lock()
+	before := obs.batches
+	obs.mu.Unlock()
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	<-answered
+	res := <-submitted
+	obs.mu.Lock()
+	batches := obs.batches - before
+	obs.mu.Unlock()
+	if batches != 2 {
+		t.Fatalf("%d commits after the held one, want 2 (the held operation, then the answer and the submission together)", batches)
+	}
+	if res.Correct != 2 {
+		t.Errorf("the submission counted %d right answers, want 2 (one of them committed with it)", res.Correct)
+	}
+}
