@@ -133,17 +133,13 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 		if s.Prediction != nil {
 			prediction = sql.NullInt64{Int64: int64(*s.Prediction), Valid: true}
 		}
-		seqs := db.journal.of(s.AttemptID)
-		if seqs == "" {
-			seqs = "[]"
-		}
-		var correct int
-		if err := tx.Stmt(db.countCorrect).QueryRow(s.AttemptID, seqs).Scan(&correct); err != nil {
+		correct, err := db.countCorrect(tx, s.AttemptID)
+		if err != nil {
 			return err
 		}
 		var started, submitted int64
 		var pred sql.NullInt64
-		err := tx.QueryRow(`UPDATE attempts SET submitted_at = ?1, auto_submitted = ?2, prediction = ?3,
+		err = tx.QueryRow(`UPDATE attempts SET submitted_at = ?1, auto_submitted = ?2, prediction = ?3,
 				correct = ?6, score = ?4 * ?6
 			WHERE id = ?5 AND submitted_at IS NULL AND (NOT ?2 OR deadline <= ?1)
 			RETURNING id, user_id, score, correct, question_count, prediction, started_at, submitted_at`,
@@ -177,6 +173,43 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 	}
 	db.journal.submitted(s.AttemptID, time.Now())
 	return res, nil
+}
+
+// countCorrect counts the attempt's right answers: the latest of its
+// journal rows to each question, over those in answers (stored there
+// before the journal came).
+func (db *DB) countCorrect(tx *sql.Tx, attemptID int64) (int, error) {
+	right := map[int64]bool{}
+	read := func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q int64
+			var ok bool
+			if err := rows.Scan(&q, &ok); err != nil {
+				return err
+			}
+			right[q] = ok
+		}
+		return rows.Err()
+	}
+	if err := read(tx.Stmt(db.settledRight).Query(attemptID)); err != nil {
+		return 0, err
+	}
+	if seqs := db.journal.of(attemptID); seqs != "" {
+		if err := read(tx.Stmt(db.journaledRight).Query(seqs, attemptID)); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for _, ok := range right {
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // ShowAttempt records that the attempt's questions were first shown at

@@ -60,11 +60,12 @@ type DB struct {
 
 	// Statements of the answer path and of starting an attempt, prepared
 	// once on the write connection.
-	journalAnswer *sql.Stmt
-	settleAnswers *sql.Stmt
-	countCorrect  *sql.Stmt
-	countAttempts *sql.Stmt
-	insertAttempt *sql.Stmt
+	journalAnswer  *sql.Stmt
+	settleAnswers  *sql.Stmt
+	settledRight   *sql.Stmt
+	journaledRight *sql.Stmt
+	countAttempts  *sql.Stmt
+	insertAttempt  *sql.Stmt
 
 	// Reads of every start, prepared on the read pool (each connection
 	// prepares them once, when it first runs them).
@@ -242,16 +243,9 @@ func (db *DB) prepare() error {
 		SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM attempts WHERE id = ?1 AND submitted_at IS NULL
 			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))`),
 		stmt(&db.settleAnswers, settleQuery),
-		// The right answers of attempt ?1: the latest of its journal rows ?2
-		// (a JSON array of seqs) to each question, over those in answers.
-		stmt(&db.countCorrect, `SELECT count(*) FROM (
-				SELECT correct, max(o) FROM (
-					SELECT question_id, correct, 0 AS o FROM answers WHERE attempt_id = ?1
-					UNION ALL
-					SELECT question_id, correct, seq FROM answer_journal
-					WHERE seq IN (SELECT value FROM json_each(?2)) AND attempt_id = ?1)
-				GROUP BY question_id)
-			WHERE correct = 1`),
+		stmt(&db.settledRight, "SELECT question_id, correct FROM answers WHERE attempt_id = ?"),
+		stmt(&db.journaledRight, `SELECT question_id, correct FROM answer_journal
+			WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2 ORDER BY seq`),
 		// The contestant's attempts at the round: how many, the last number,
 		// and the number of the latest one still running at ?1 (not
 		// submitted, its deadline ahead), in one pass over them. (The
@@ -274,7 +268,7 @@ func (db *DB) prepare() error {
 
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.journalAnswer, db.settleAnswers, db.countCorrect, db.countAttempts, db.insertAttempt,
+	for _, st := range []*sql.Stmt{db.journalAnswer, db.settleAnswers, db.settledRight, db.journaledRight, db.countAttempts, db.insertAttempt,
 		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
