@@ -92,7 +92,15 @@ func (db *DB) Attempt(ctx context.Context, id int64) (quiz.Attempt, error) {
 // attempt has been submitted. It returns once the answer is committed.
 func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 	ids, _ := json.Marshal(ans.OptionIDs)
+	// The row this operation added to the journal's memory, to take out
+	// again when its transaction is rolled back (the writer may run the
+	// operation twice).
+	var added int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if added != 0 {
+			db.journal.remove(ans.AttemptID, added)
+			added = 0
+		}
 		res, err := tx.Stmt(db.journalAnswer).Exec(ans.AttemptID, ans.QuestionID, string(ids), ans.Correct, ms(ans.AnsweredAt))
 		if err != nil {
 			return err
@@ -102,7 +110,8 @@ func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 			if err != nil {
 				return err
 			}
-			db.journal.add(ans.AttemptID, seq)
+			db.journal.add(ans.AttemptID, journalRow{seq, ans.QuestionID, ans.Correct})
+			added = seq
 			return nil
 		}
 		var submitted bool
@@ -118,6 +127,9 @@ func (db *DB) SaveAnswer(ctx context.Context, ans quiz.Answer) error {
 		return quiz.Errorf(quiz.CodeUnknownQuestion, "question %d is not in this attempt", ans.QuestionID)
 	})
 	if err != nil {
+		if added != 0 {
+			db.journal.remove(ans.AttemptID, added)
+		}
 		return fmt.Errorf("store: save answer: %w", err)
 	}
 	return nil
@@ -180,29 +192,23 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 // before the journal came).
 func (db *DB) countCorrect(tx *sql.Tx, attemptID int64) (int, error) {
 	right := map[int64]bool{}
-	read := func(rows *sql.Rows, err error) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var q int64
-			var ok bool
-			if err := rows.Scan(&q, &ok); err != nil {
-				return err
-			}
-			right[q] = ok
-		}
-		return rows.Err()
-	}
-	if err := read(tx.Stmt(db.settledRight).Query(attemptID)); err != nil {
+	rows, err := tx.Stmt(db.settledRight).Query(attemptID)
+	if err != nil {
 		return 0, err
 	}
-	if seqs := db.journal.of(attemptID); seqs != "" {
-		if err := read(tx.Stmt(db.journaledRight).Query(seqs, attemptID)); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		var q int64
+		var ok bool
+		if err := rows.Scan(&q, &ok); err != nil {
 			return 0, err
 		}
+		right[q] = ok
 	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	db.journal.right(attemptID, right)
 	n := 0
 	for _, ok := range right {
 		if ok {

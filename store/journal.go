@@ -16,17 +16,17 @@ import (
 // 0021): the table has no index by attempt, so that the answers of one
 // commit share its last page instead of each landing on a page of its own.
 //
-// The writer adds a row's seq as it inserts it, inside the transaction, so
-// that a submission later in the same batch finds it; a row whose batch
-// rolls back leaves a seq that finds nothing, or a later row of the same
-// attempt, and reads check the attempt as well. A submission scores the
-// attempt from its rows; they move into answers later, in batches, once
+// The writer adds a row as it inserts it, inside the transaction, so that
+// a submission later in the same batch counts it; a row whose transaction
+// does not commit is removed again (SaveAnswer). Reads on the read pool
+// may thus meet the seq of a row not yet committed, and find nothing for
+// it. A submission scores the attempt from its rows as kept here; they move into answers later, in batches, once
 // submissions pause (the end of a rush is the busiest moment of a round),
 // and only then does the journal forget them. Until then reads find them
 // in the journal.
 type journal struct {
 	mu   sync.Mutex
-	rows map[int64][]int64 // attempt id → seqs, in order
+	rows map[int64][]journalRow // attempt id → its rows, in order
 
 	settle       []int64   // submitted attempts whose rows wait to move
 	firstWaiting time.Time // since when the first of them waits
@@ -48,11 +48,42 @@ const (
 	settleBatch = 200
 )
 
-func (j *journal) add(attemptID, seq int64) {
+// journalRow is what a submission needs of a row: which question it
+// answers and whether rightly.
+type journalRow struct {
+	seq, question int64
+	correct       bool
+}
+
+func (j *journal) add(attemptID int64, row journalRow) {
 	j.mu.Lock()
-	j.rows[attemptID] = append(j.rows[attemptID], seq)
+	j.rows[attemptID] = append(j.rows[attemptID], row)
 	j.appended++
 	j.mu.Unlock()
+}
+
+// remove forgets the row seq of the attempt, inserted by a transaction
+// that did not commit.
+func (j *journal) remove(attemptID, seq int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	rows := j.rows[attemptID]
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].seq == seq {
+			j.rows[attemptID] = slices.Delete(rows, i, i+1)
+			return
+		}
+	}
+}
+
+// right sets in out, for each question the attempt's rows answer, whether
+// the latest of them is right.
+func (j *journal) right(attemptID int64, out map[int64]bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, r := range j.rows[attemptID] {
+		out[r.question] = r.correct
+	}
 }
 
 // of returns the seqs of the attempt's rows, as a JSON array for
@@ -60,17 +91,17 @@ func (j *journal) add(attemptID, seq int64) {
 func (j *journal) of(attemptID int64) string {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	seqs := j.rows[attemptID]
-	if len(seqs) == 0 {
+	rows := j.rows[attemptID]
+	if len(rows) == 0 {
 		return ""
 	}
-	b := make([]byte, 0, 2+len(seqs)*12)
+	b := make([]byte, 0, 2+len(rows)*12)
 	b = append(b, '[')
-	for i, s := range seqs {
+	for i, r := range rows {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, s, 10)
+		b = strconv.AppendInt(b, r.seq, 10)
 	}
 	return string(append(b, ']'))
 }
@@ -125,8 +156,10 @@ func (j *journal) front() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	first := int64(math.MaxInt64)
-	for _, seqs := range j.rows {
-		first = min(first, seqs[0])
+	for _, rows := range j.rows {
+		if len(rows) > 0 {
+			first = min(first, rows[0].seq)
+		}
 	}
 	return first
 }
@@ -144,7 +177,7 @@ const settleQuery = `INSERT INTO answers (attempt_id, question_id, option_ids, c
 // them, and finds the rows of the attempts still running, before the
 // writer starts.
 func (db *DB) loadJournal(ctx context.Context) error {
-	db.journal = &journal{rows: map[int64][]int64{}}
+	db.journal = &journal{rows: map[int64][]journalRow{}}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: open the answer journal: %w", err)
@@ -163,17 +196,18 @@ func (db *DB) loadJournal(ctx context.Context) error {
 			return fmt.Errorf("store: settle the answer journal: %w", err)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT seq, attempt_id FROM answer_journal ORDER BY seq")
+	rows, err := tx.QueryContext(ctx, "SELECT seq, attempt_id, question_id, correct FROM answer_journal ORDER BY seq")
 	if err != nil {
 		return fmt.Errorf("store: read the answer journal: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var seq, attemptID int64
-		if err := rows.Scan(&seq, &attemptID); err != nil {
+		var attemptID int64
+		var r journalRow
+		if err := rows.Scan(&r.seq, &attemptID, &r.question, &r.correct); err != nil {
 			return fmt.Errorf("store: read the answer journal: %w", err)
 		}
-		db.journal.rows[attemptID] = append(db.journal.rows[attemptID], seq)
+		db.journal.rows[attemptID] = append(db.journal.rows[attemptID], r)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: read the answer journal: %w", err)

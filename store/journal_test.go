@@ -220,32 +220,13 @@ func TestJournalSubmissionCountsAnAnswerOfItsOwnBatch(t *testing.T) {
 
 	// Hold the writer in an operation while the answer and then the
 	// submission queue up behind it.
-	holding, release := make(chan struct{}), make(chan struct{})
-	held := make(chan error, 1)
-	go func() {
-		held <- db.write(ctx, func(_ *sql.Tx) error {
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
-	queued := func(n int) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for db.writer.queue.Len() < n && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		if db.writer.queue.Len() != n {
-			t.Fatalf("%d operations queued, want %d", db.writer.queue.Len(), n)
-		}
-	}
+	release := holdWriter(t, db)
 	answered := make(chan struct{})
 	go func() {
 		defer close(answered)
 		r.answer(t, 0, 1, 0, now.Add(time.Second))
 	}()
-	queued(1)
+	waitQueued(t, db, 1)
 	submitted := make(chan quiz.Result, 1)
 	go func() {
 		res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[0].ID, SubmittedAt: now.Add(time.Minute), Points: 1})
@@ -254,14 +235,11 @@ func TestJournalSubmissionCountsAnAnswerOfItsOwnBatch(t *testing.T) {
 		}
 		submitted <- res
 	}()
-	queued(2)
+	waitQueued(t, db, 2)
 	obs.mu.Lock()
 	before := obs.batches
 	obs.mu.Unlock()
-	close(release)
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
+	release()
 	<-answered
 	res := <-submitted
 	obs.mu.Lock()
@@ -272,5 +250,90 @@ func TestJournalSubmissionCountsAnAnswerOfItsOwnBatch(t *testing.T) {
 	}
 	if res.Correct != 2 {
 		t.Errorf("the submission counted %d right answers, want 2 (one of them committed with it)", res.Correct)
+	}
+}
+
+// An answer whose transaction does not commit is not counted by a later
+// submission.
+func TestJournalForgetsAnAnswerThatDidNotCommit(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 1)
+	r.answer(t, 0, 0, 0, now)
+
+	// The answer shares its batch with an operation whose row breaks a
+	// foreign key checked at the commit, which then fails for both, also
+	// when the writer tries each operation again on its own savepoint.
+	release := holdWriter(t, db)
+	refused := make(chan error, 1)
+	go func() {
+		dq := r.drawn[0][1]
+		refused <- db.SaveAnswer(ctx, quiz.Answer{AttemptID: r.attempts[0].ID, QuestionID: dq.QuestionID,
+			OptionIDs: []int64{dq.OptionOrder[0]}, Correct: true, AnsweredAt: now})
+	}()
+	waitQueued(t, db, 1)
+	broken := make(chan error, 1)
+	go func() {
+		broken <- db.write(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.Exec("PRAGMA defer_foreign_keys = ON"); err != nil {
+				return err
+			}
+			_, err := tx.Exec("INSERT INTO answer_journal (attempt_id, question_id, option_ids, correct, answered_at) VALUES (1, 1, '[]', 0, 0)")
+			return err
+		})
+	}()
+	waitQueued(t, db, 2)
+	release()
+	if err := <-broken; err == nil {
+		t.Fatal("the operation breaking a foreign key committed")
+	}
+	if err := <-refused; err == nil {
+		t.Fatal("the answer in the failed batch was acknowledged")
+	}
+
+	res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[0].ID, SubmittedAt: now.Add(time.Minute), Points: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Correct != 1 {
+		t.Errorf("the submission counted %d right answers, want 1: the refused one is not stored", res.Correct)
+	}
+	if got, _ := db.Answers(ctx, r.attempts[0].ID); len(got) != 1 {
+		t.Errorf("answers %v, want only the first", got)
+	}
+}
+
+// holdWriter keeps the writer in an operation until release is called,
+// so that what is queued meanwhile forms the next batch.
+func holdWriter(t *testing.T, db *DB) (release func()) {
+	t.Helper()
+	holding, free := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- db.write(context.Background(), func(*sql.Tx) error {
+			close(holding)
+			<-free
+			return nil
+		})
+	}()
+	<-holding
+	return func() {
+		close(free)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waitQueued waits until n operations wait for the writer.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.writer.queue.Len() < n && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if got := db.writer.queue.Len(); got != n {
+		t.Fatalf("%d operations queued, want %d", got, n)
 	}
 }

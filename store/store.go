@@ -60,12 +60,11 @@ type DB struct {
 
 	// Statements of the answer path and of starting an attempt, prepared
 	// once on the write connection.
-	journalAnswer  *sql.Stmt
-	settleAnswers  *sql.Stmt
-	settledRight   *sql.Stmt
-	journaledRight *sql.Stmt
-	countAttempts  *sql.Stmt
-	insertAttempt  *sql.Stmt
+	journalAnswer *sql.Stmt
+	settleAnswers *sql.Stmt
+	settledRight  *sql.Stmt
+	countAttempts *sql.Stmt
+	insertAttempt *sql.Stmt
 
 	// Reads of every start, prepared on the read pool (each connection
 	// prepares them once, when it first runs them).
@@ -244,8 +243,6 @@ func (db *DB) prepare() error {
 			AND EXISTS (SELECT 1 FROM json_each(question_ids) WHERE value = ?2))`),
 		stmt(&db.settleAnswers, settleQuery),
 		stmt(&db.settledRight, "SELECT question_id, correct FROM answers WHERE attempt_id = ?"),
-		stmt(&db.journaledRight, `SELECT question_id, correct FROM answer_journal
-			WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2 ORDER BY seq`),
 		// The contestant's attempts at the round: how many, the last number,
 		// and the number of the latest one still running at ?1 (not
 		// submitted, its deadline ahead), in one pass over them. (The
@@ -268,7 +265,7 @@ func (db *DB) prepare() error {
 
 func (db *DB) closeStatements() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{db.journalAnswer, db.settleAnswers, db.settledRight, db.journaledRight, db.countAttempts, db.insertAttempt,
+	for _, st := range []*sql.Stmt{db.journalAnswer, db.settleAnswers, db.settledRight, db.countAttempts, db.insertAttempt,
 		db.entryFacts, db.bankVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
