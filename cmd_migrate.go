@@ -33,7 +33,8 @@ func migrateCommand(ctx context.Context, cfg config, args []string, stdout, stde
 Copies the SQLite database HOITHI_DB into an empty PostgreSQL database, in
 one transaction, then checks the copy: every table's row count and a
 checksum of its rows, read back from both. Stop the server first: what it
-writes during the copy would not be copied. The SQLite file is not changed.
+writes during the copy would not be copied. The SQLite file keeps its data
+(opening it moves the answers left in its answer journal into answers).
 
 `)
 		fs.PrintDefaults()
@@ -324,6 +325,17 @@ func matchSQLite(ctx context.Context, src *sql.DB, tables []table) ([]table, err
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
+		}
+		if name == "answer_journal" {
+			// SQLite's alone; opening the database emptied it into answers.
+			var n int
+			if err := src.QueryRowContext(ctx, "SELECT count(*) FROM answer_journal").Scan(&n); err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				return nil, fmt.Errorf("the SQLite database's answer journal holds %d answers: is a server running on it?", n)
+			}
+			continue
 		}
 		if !names[name] {
 			return nil, fmt.Errorf("table %s of the SQLite database has no place in PostgreSQL", name)

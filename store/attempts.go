@@ -243,6 +243,7 @@ func (db *DB) ShowAttempt(ctx context.Context, id int64, shownAt, startedAt, dea
 // order and with options in the attempt's order, and its answers; read in
 // one transaction.
 func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, error) {
+	journaled := db.journal.of(id) // before the transaction's snapshot: journalAnswers
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return quiz.AttemptDetail{}, fmt.Errorf("store: attempt detail %d: %w", id, err)
@@ -316,7 +317,7 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 		d.Questions = append(d.Questions, q)
 	}
 
-	if d.Answers, err = db.answers(ctx, tx, id); err != nil {
+	if d.Answers, err = db.answers(ctx, tx, id, journaled); err != nil {
 		return quiz.AttemptDetail{}, err
 	}
 	return d, nil
@@ -324,24 +325,30 @@ func (db *DB) AttemptDetail(ctx context.Context, id int64) (quiz.AttemptDetail, 
 
 // Answers returns an attempt's stored answers by question id.
 func (db *DB) Answers(ctx context.Context, attemptID int64) (map[int64][]int64, error) {
-	return db.answers(ctx, db.r, attemptID)
+	journaled := db.journal.of(attemptID) // before the snapshot: journalAnswers
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
+	}
+	defer tx.Rollback()
+	return db.answers(ctx, tx, attemptID, journaled)
 }
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// answers reads an attempt's answers: those settled in answers by its
-// submission (or stored there before the journal), overlaid with its rows
-// in the journal while it runs.
-func (db *DB) answers(ctx context.Context, q querier, attemptID int64) (map[int64][]int64, error) {
+// answers reads an attempt's answers: those in answers (moved there after
+// its submission, or stored there before the journal), overlaid with its
+// journal rows journaled (journal.of).
+func (db *DB) answers(ctx context.Context, q querier, attemptID int64, journaled string) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	rows, err := q.QueryContext(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = ?", attemptID)
 	if err == nil {
 		err = scanAnswers(rows, out)
 	}
 	if err == nil {
-		err = db.journalAnswers(ctx, q, attemptID, out)
+		err = journalAnswers(ctx, q, attemptID, journaled, out)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: answers of attempt %d: %w", attemptID, err)
@@ -452,15 +459,13 @@ func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitte
 }
 
 // journaledAnswers is a WITH clause naming journaled: the answers of round
-// ?1's attempts that are in the journal and not yet in answers, the
-// latest to each question. (An answer stored in answers before the
-// journal came, and changed since, counts as it was until its attempt is
-// submitted.)
+// ?1's attempts in the journal, the latest to each question. They take
+// the place of the same attempt's answer to the same question in answers
+// (stored before a restart, or the same, moved there).
 const journaledAnswers = `WITH journaled AS (
 		SELECT j.attempt_id, j.question_id, j.correct FROM (
 			SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id) j
-		JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1
-		WHERE NOT EXISTS (SELECT 1 FROM answers x WHERE x.attempt_id = j.attempt_id AND x.question_id = j.question_id))
+		JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1)
 	`
 
 // QuestionStats returns, for each question drawn in a round, how many
@@ -468,15 +473,15 @@ const journaledAnswers = `WITH journaled AS (
 // in bank order.
 func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := db.r.QueryContext(ctx, journaledAnswers+`
-		SELECT q.id, q.text, count(an.question_id) + count(jn.question_id),
-			coalesce(sum(an.correct), 0) + coalesce(sum(jn.correct), 0)
+		SELECT q.id, q.text, count(coalesce(jn.question_id, an.question_id)),
+			coalesce(sum(coalesce(jn.correct, an.correct)), 0)
 		FROM attempts a
 		JOIN json_each(a.question_ids) aq
 		JOIN questions q ON q.id = aq.value
 		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
 		LEFT JOIN journaled jn ON jn.attempt_id = a.id AND jn.question_id = aq.value
 		WHERE a.round_id = ?1
-		GROUP BY q.id ORDER BY count(an.question_id) + count(jn.question_id) DESC, q.seq`, roundID)
+		GROUP BY q.id ORDER BY count(coalesce(jn.question_id, an.question_id)) DESC, q.seq`, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
 	}

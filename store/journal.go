@@ -20,10 +20,10 @@ import (
 // a submission later in the same batch counts it; a row whose transaction
 // does not commit is removed again (SaveAnswer). Reads on the read pool
 // may thus meet the seq of a row not yet committed, and find nothing for
-// it. A submission scores the attempt from its rows as kept here; they move into answers later, in batches, once
-// submissions pause (the end of a rush is the busiest moment of a round),
-// and only then does the journal forget them. Until then reads find them
-// in the journal.
+// it. A submission scores the attempt from its rows as kept here; they
+// move into answers later, in batches, once submissions pause (the end of
+// a rush is the busiest moment of a round), and only then does the
+// journal forget them. Until then reads find them in the journal.
 type journal struct {
 	mu   sync.Mutex
 	rows map[int64][]journalRow // attempt id → its rows, in order
@@ -70,7 +70,11 @@ func (j *journal) remove(attemptID, seq int64) {
 	rows := j.rows[attemptID]
 	for i := len(rows) - 1; i >= 0; i-- {
 		if rows[i].seq == seq {
-			j.rows[attemptID] = slices.Delete(rows, i, i+1)
+			if rows = slices.Delete(rows, i, i+1); len(rows) == 0 {
+				delete(j.rows, attemptID)
+			} else {
+				j.rows[attemptID] = rows
+			}
 			return
 		}
 	}
@@ -126,7 +130,7 @@ func (j *journal) submitted(attemptID int64, at time.Time) {
 func (j *journal) due(now time.Time) []int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if len(j.settle) == 0 || now.Sub(j.lastSubmit) < settleQuiet && now.Sub(j.firstWaiting) < settleLatest {
+	if len(j.settle) == 0 || (now.Sub(j.lastSubmit) < settleQuiet && now.Sub(j.firstWaiting) < settleLatest) {
 		return nil
 	}
 	return slices.Clone(j.settle[:min(settleBatch, len(j.settle))])
@@ -173,51 +177,36 @@ const settleQuery = `INSERT INTO answers (attempt_id, question_id, option_ids, c
 	ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 		option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`
 
-// loadJournal moves the rows of submitted attempts into answers, deletes
-// them, and finds the rows of the attempts still running, before the
-// writer starts.
-func (db *DB) loadJournal(ctx context.Context) error {
+// emptyJournal moves every row of the journal into answers, the latest to
+// each question, and deletes them, before the writer starts: after a
+// stop, a crash or the restore of a backup, the memory of where each
+// attempt's rows are is gone. A running attempt's answers are then in
+// answers, where its later ones in the journal overlay them.
+func (db *DB) emptyJournal(ctx context.Context) error {
 	db.journal = &journal{rows: map[int64][]journalRow{}}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: open the answer journal: %w", err)
+		return fmt.Errorf("store: empty the answer journal: %w", err)
 	}
 	defer tx.Rollback()
 	for _, q := range []string{
 		`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
-		SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal
-		WHERE attempt_id IN (SELECT id FROM attempts WHERE submitted_at IS NOT NULL)
+		SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal WHERE true
 		ORDER BY seq
 		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`,
-		`DELETE FROM answer_journal WHERE attempt_id IN (SELECT id FROM attempts WHERE submitted_at IS NOT NULL)`,
+		`DELETE FROM answer_journal`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("store: settle the answer journal: %w", err)
+			return fmt.Errorf("store: empty the answer journal: %w", err)
 		}
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT seq, attempt_id, question_id, correct FROM answer_journal ORDER BY seq")
-	if err != nil {
-		return fmt.Errorf("store: read the answer journal: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var attemptID int64
-		var r journalRow
-		if err := rows.Scan(&r.seq, &attemptID, &r.question, &r.correct); err != nil {
-			return fmt.Errorf("store: read the answer journal: %w", err)
-		}
-		db.journal.rows[attemptID] = append(db.journal.rows[attemptID], r)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: read the answer journal: %w", err)
 	}
 	return tx.Commit()
 }
 
 // settleJournal moves the answers of submitted attempts into answers as
-// they come due, until stop closes. Those still waiting then move when
-// the database is opened again.
+// they come due, until stop closes. What is left then moves when the
+// database is opened again (emptyJournal).
 func (db *DB) settleJournal(stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	tick := time.NewTicker(settleQuiet / 4)
@@ -272,15 +261,18 @@ func (db *DB) sweepJournal() error {
 	})
 }
 
-// journalAnswers overlays the attempt's journal rows, oldest first, on its
-// answers read from answers.
-func (db *DB) journalAnswers(ctx context.Context, q querier, attemptID int64, out map[int64][]int64) error {
-	seqs := db.journal.of(attemptID)
-	if seqs == "" {
+// journalAnswers overlays the attempt's journal rows journaled (a JSON
+// array of seqs from journal.of), oldest first, on its answers read from
+// answers. Both are read in one transaction whose snapshot is taken after
+// journaled was: a row that journaled names is then either in the
+// snapshot's journal or, moved and swept before the snapshot, in its
+// answers.
+func journalAnswers(ctx context.Context, q querier, attemptID int64, journaled string, out map[int64][]int64) error {
+	if journaled == "" {
 		return nil
 	}
 	rows, err := q.QueryContext(ctx, `SELECT question_id, option_ids FROM answer_journal
-		WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2 ORDER BY seq`, seqs, attemptID)
+		WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2 ORDER BY seq`, journaled, attemptID)
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,7 @@ func TestJournalKeepsRunningAnswersAcrossAReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	r.db = db
 	ctx := context.Background()
 	a := r.attempts[0]
 	got, err := db.Answers(ctx, a.ID)
@@ -102,27 +103,44 @@ func TestJournalKeepsRunningAnswersAcrossAReopen(t *testing.T) {
 			t.Errorf("question %d: %v after reopening, want %v", q, got[q], ids)
 		}
 	}
-	stats, err := db.QuestionStats(ctx, a.RoundID)
-	if err != nil {
-		t.Fatal(err)
+	if n := journalRows(t, db); n != 0 {
+		t.Errorf("%d rows in the journal after reopening, want none: they move into answers", n)
 	}
-	answered, right := 0, 0
-	for _, s := range stats {
-		answered += s.Answered
-		right += s.Correct
+	stats := func() (answered, right int) {
+		t.Helper()
+		stats, err := db.QuestionStats(ctx, a.RoundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stats {
+			answered += s.Answered
+			right += s.Correct
+		}
+		return answered, right
 	}
-	if answered != 3 || right != 2 {
+	if answered, right := stats(); answered != 3 || right != 2 {
 		t.Errorf("statistics of the running attempt: %d answered, %d right; want 3 and 2", answered, right)
+	}
+
+	// A later answer, in the journal, takes the place of the one moved.
+	r.answer(t, 0, 2, 1, now.Add(4*time.Second))
+	q2 := r.drawn[0][2]
+	want[q2.QuestionID] = []int64{q2.OptionOrder[1]}
+	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[q2.QuestionID], want[q2.QuestionID]) {
+		t.Errorf("answers after changing one %v, want %v", got, want)
+	}
+	if answered, right := stats(); answered != 3 || right != 1 {
+		t.Errorf("statistics after changing an answer: %d answered, %d right; want 3 and 1", answered, right)
 	}
 
 	res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: now.Add(time.Minute), Points: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Correct != 2 || res.Score != 20 {
-		t.Errorf("submitted after reopening: %d right, score %d; want 2 and 20", res.Correct, res.Score)
+	if res.Correct != 1 || res.Score != 10 {
+		t.Errorf("submitted after reopening: %d right, score %d; want 1 and 10", res.Correct, res.Score)
 	}
-	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[r.drawn[0][1].QuestionID], want[r.drawn[0][1].QuestionID]) {
+	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[q2.QuestionID], want[q2.QuestionID]) {
 		t.Errorf("answers of the submitted attempt %v, want %v", got, want)
 	}
 
@@ -141,7 +159,7 @@ func TestJournalKeepsRunningAnswersAcrossAReopen(t *testing.T) {
 	if n := journalRows(t, db); settled != 3 || n != 0 {
 		t.Errorf("reopened after the submission: %d answers in answers and %d rows in the journal, want 3 and none", settled, n)
 	}
-	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[r.drawn[0][1].QuestionID], want[r.drawn[0][1].QuestionID]) {
+	if got, _ := db.Answers(ctx, a.ID); len(got) != 3 || !slices.Equal(got[q2.QuestionID], want[q2.QuestionID]) {
 		t.Errorf("answers of the submitted attempt after reopening %v, want %v", got, want)
 	}
 }

@@ -109,8 +109,8 @@ func bestScores(ctx context.Context, tx *sql.Tx, roundID int64) (map[int]int, er
 // the right ones.
 func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]quiz.QuestionStats, error) {
 	rows, err := tx.QueryContext(ctx, journaledAnswers+`
-		SELECT q.id, q.text, count(an.question_id) + count(jn.question_id),
-			coalesce(sum(an.correct), 0) + coalesce(sum(jn.correct), 0)
+		SELECT q.id, q.text, count(coalesce(jn.question_id, an.question_id)),
+			coalesce(sum(coalesce(jn.correct, an.correct)), 0)
 		FROM attempts a
 		JOIN json_each(a.question_ids) aq
 		JOIN questions q ON q.id = aq.value

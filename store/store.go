@@ -158,7 +158,7 @@ func Open(path string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
 	db := &DB{path: path, w: w, r: r, log: opts.Log, roundCache: map[int64]cachedRound{}}
-	if err := db.loadJournal(context.Background()); err != nil {
+	if err := db.emptyJournal(context.Background()); err != nil {
 		db.r.Close()
 		db.w.Close()
 		return nil, err

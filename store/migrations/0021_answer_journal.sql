@@ -1,12 +1,12 @@
 -- Answers to running attempts are appended to a journal, in the order
--- they arrive, and move into answers when their attempt is submitted.
+-- they arrive, and move into answers after their attempt is submitted.
 -- Kept by attempt, the answers of thousands of contestants playing at once
 -- each landed on a page of their own, and every commit wrote a page for
 -- every answer in it; appended, the answers of one commit share a page or
 -- two. The journal has no index but its sequence: the store keeps in
--- memory which rows are each running attempt's, and finds them again when
--- the database is opened. Rows of submitted attempts are deleted from the
--- front of the journal as it grows.
+-- memory which rows are each attempt's, and moves every row into answers
+-- when the database is opened. Rows whose answers have moved are deleted
+-- from the front of the journal as it grows.
 
 CREATE TABLE answer_journal (
     seq         INTEGER PRIMARY KEY,

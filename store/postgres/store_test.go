@@ -58,7 +58,8 @@ func TestMigrationsRunOnceWhenNodesStartTogether(t *testing.T) {
 // TestTheSchemaIsTheSQLiteStoresSchema compares the tables and columns of
 // a new PostgreSQL database with those of a new SQLite one, and their
 // consent texts word for word: a migration of the SQLite store needs its
-// twin here.
+// twin here. The one exception is SQLite's answer journal, a form of its
+// writer's that opening the database empties into answers (DESIGN.md).
 func TestTheSchemaIsTheSQLiteStoresSchema(t *testing.T) {
 	ctx := context.Background()
 	pg, _ := openTest(t, Options{})
@@ -83,7 +84,9 @@ func TestTheSchemaIsTheSQLiteStoresSchema(t *testing.T) {
 	for rows.Next() {
 		var c string
 		rows.Scan(&c)
-		liteColumns = append(liteColumns, c)
+		if !strings.HasPrefix(c, "answer_journal.") {
+			liteColumns = append(liteColumns, c)
+		}
 	}
 	rows.Close()
 	pgRows, _ := pg.r.Query(ctx, `SELECT table_name || '.' || column_name FROM information_schema.columns
