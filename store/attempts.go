@@ -188,8 +188,8 @@ func (db *DB) SubmitAttempt(ctx context.Context, s quiz.Submission) (quiz.Result
 }
 
 // countCorrect counts the attempt's right answers: the latest of its
-// journal rows to each question, over those in answers (stored there
-// before the journal came).
+// journal rows to each question, over those in answers (moved there when
+// the database was opened, or stored before the journal came).
 func (db *DB) countCorrect(tx *sql.Tx, attemptID int64) (int, error) {
 	right := map[int64]bool{}
 	rows, err := tx.Stmt(db.settledRight).Query(attemptID)
@@ -339,7 +339,7 @@ type querier interface {
 }
 
 // answers reads an attempt's answers: those in answers (moved there after
-// its submission, or stored there before the journal), overlaid with its
+// its submission or when the database was opened), overlaid with its
 // journal rows journaled (journal.of).
 func (db *DB) answers(ctx context.Context, q querier, attemptID int64, journaled string) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
