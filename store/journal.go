@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"hoithi/quiz"
 )
 
 // journal is where each attempt's rows in answer_journal are (migration
@@ -219,7 +221,10 @@ func (db *DB) settleJournal(stop <-chan struct{}, done chan<- struct{}) {
 		}
 		for ids := db.journal.due(time.Now()); len(ids) > 0; ids = db.journal.due(time.Now()) {
 			if err := db.settle(ids); err != nil {
-				if !errors.Is(err, errClosed) {
+				// A database that cannot be written is logged by the
+				// writer, once.
+				var qe *quiz.Error
+				if !errors.Is(err, errClosed) && !(errors.As(err, &qe) && qe.Code == quiz.CodeStorageUnavailable) {
 					db.log.Warn("the answers of submitted attempts stay in the journal until a later try", "err", err)
 				}
 				break
