@@ -355,3 +355,63 @@ func waitQueued(t *testing.T, db *DB, n int) {
 		t.Fatalf("%d operations queued, want %d", got, n)
 	}
 }
+
+// A command run beside the server (hoithi backup, export, …) opens the
+// same file, which empties the journal into answers under the server's
+// feet: the server's answers, later ones and its scores stay right.
+func TestJournalEmptiedByAnotherOpenWhileServing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hoithi.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 2)
+	r.answer(t, 0, 0, 0, now) // right
+	r.answer(t, 0, 1, 0, now) // right, changed to wrong below
+	r.answer(t, 1, 0, 1, now) // wrong
+
+	other, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	if n := journalRows(t, db); n != 0 {
+		t.Fatalf("%d journal rows after the other open, want none", n)
+	}
+
+	// The journal's numbering starts again below the rows the server
+	// still remembers.
+	r.answer(t, 0, 1, 1, now.Add(time.Second))
+	r.answer(t, 0, 2, 0, now.Add(time.Second)) // right
+	r.answer(t, 1, 1, 0, now.Add(time.Second)) // right
+	q1 := r.drawn[0][1]
+	got, err := db.Answers(ctx, r.attempts[0].ID)
+	if err != nil || len(got) != 3 || !slices.Equal(got[q1.QuestionID], []int64{q1.OptionOrder[1]}) {
+		t.Errorf("answers of the first attempt %v (%v), want 3 with question %d changed", got, err, q1.QuestionID)
+	}
+	for i, want := range []int{2, 1} {
+		res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[i].ID, SubmittedAt: now.Add(time.Minute), Points: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Correct != want {
+			t.Errorf("attempt %d: %d right, want %d", i, res.Correct, want)
+		}
+	}
+	if err := db.settle(db.journal.due(time.Now().Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.sweepJournal(); err != nil {
+		t.Fatal(err)
+	}
+	var rows, right int
+	if err := db.r.QueryRow("SELECT count(*), coalesce(sum(correct), 0) FROM answers").Scan(&rows, &right); err != nil {
+		t.Fatal(err)
+	}
+	if n := journalRows(t, db); rows != 5 || right != 3 || n != 0 {
+		t.Errorf("once moved: %d answers, %d right, %d journal rows; want 5, 3 and none", rows, right, n)
+	}
+}
