@@ -458,21 +458,27 @@ func (db *DB) RoundCounts(ctx context.Context, roundID int64) (started, submitte
 	return started, submitted, nil
 }
 
-// journaledAnswers is a WITH clause naming journaled: the answers of round
-// ?1's attempts in the journal, the latest to each question. They take
-// the place of the same attempt's answer to the same question in answers
-// (stored before a restart, or the same, moved there).
-const journaledAnswers = `WITH journaled AS (
-		SELECT j.attempt_id, j.question_id, j.correct FROM (
-			SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id) j
-		JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1)
-	`
-
 // QuestionStats returns, for each question drawn in a round, how many
 // stored answers it has and how many are right, most answered first, then
 // in bank order.
 func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.QuestionStats, error) {
-	rows, err := db.r.QueryContext(ctx, journaledAnswers+`
+	out, err := questionStats(ctx, db.r, roundID, false)
+	if err != nil {
+		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
+	}
+	return out, nil
+}
+
+// questionStats counts, for each question drawn in the round's attempts
+// (only the submitted ones: submittedOnly, then in bank order; else most
+// answered first), its answers and the right ones. An attempt's answer in
+// the journal, the latest to a question, takes the place of the one in
+// answers (stored before a restart, or the same, moved there).
+func questionStats(ctx context.Context, q querier, roundID int64, submittedOnly bool) ([]quiz.QuestionStats, error) {
+	rows, err := q.QueryContext(ctx, `WITH journaled AS (
+			SELECT j.attempt_id, j.question_id, j.correct FROM (
+				SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id) j
+			JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1)
 		SELECT q.id, q.text, count(coalesce(jn.question_id, an.question_id)),
 			coalesce(sum(coalesce(jn.correct, an.correct)), 0)
 		FROM attempts a
@@ -480,17 +486,19 @@ func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.Question
 		JOIN questions q ON q.id = aq.value
 		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
 		LEFT JOIN journaled jn ON jn.attempt_id = a.id AND jn.question_id = aq.value
-		WHERE a.round_id = ?1
-		GROUP BY q.id ORDER BY count(coalesce(jn.question_id, an.question_id)) DESC, q.seq`, roundID)
+		WHERE a.round_id = ?1 AND (NOT ?2 OR a.submitted_at IS NOT NULL)
+		GROUP BY q.id
+		ORDER BY CASE WHEN ?2 THEN 0 ELSE count(coalesce(jn.question_id, an.question_id)) END DESC, q.seq`,
+		roundID, submittedOnly)
 	if err != nil {
-		return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []quiz.QuestionStats
 	for rows.Next() {
 		var s quiz.QuestionStats
 		if err := rows.Scan(&s.ID, &s.Text, &s.Answered, &s.Correct); err != nil {
-			return nil, fmt.Errorf("store: question stats of round %d: %w", roundID, err)
+			return nil, err
 		}
 		out = append(out, s)
 	}

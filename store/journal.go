@@ -170,14 +170,20 @@ func (j *journal) front() int64 {
 	return first
 }
 
-// Journal rows of the attempts ?1 (a JSON array of ids), the latest to
-// each question, into answers.
-const settleQuery = `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
+// moveAnswers is the statement that copies the journal's rows matching
+// where into answers, in order, so that the latest to a question takes
+// the place of the earlier ones and of one already there.
+func moveAnswers(where string) string {
+	return `INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
 	SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal
-	WHERE seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2
+	WHERE ` + where + `
 	ORDER BY seq
 	ON CONFLICT (attempt_id, question_id) DO UPDATE SET
 		option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`
+}
+
+// settleQuery moves attempt ?2's journal rows ?1 (a JSON array of seqs).
+var settleQuery = moveAnswers("seq IN (SELECT value FROM json_each(?1)) AND attempt_id = ?2")
 
 // emptyJournal moves every row of the journal into answers, the latest to
 // each question, and deletes them, before the writer starts: after a
@@ -185,20 +191,12 @@ const settleQuery = `INSERT INTO answers (attempt_id, question_id, option_ids, c
 // attempt's rows are is gone. A running attempt's answers are then in
 // answers, where its later ones in the journal overlay them.
 func (db *DB) emptyJournal(ctx context.Context) error {
-	db.journal = &journal{rows: map[int64][]journalRow{}}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: empty the answer journal: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{
-		`INSERT INTO answers (attempt_id, question_id, option_ids, correct, answered_at)
-		SELECT attempt_id, question_id, option_ids, correct, answered_at FROM answer_journal WHERE true
-		ORDER BY seq
-		ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-			option_ids = excluded.option_ids, correct = excluded.correct, answered_at = excluded.answered_at`,
-		`DELETE FROM answer_journal`,
-	} {
+	for _, q := range []string{moveAnswers("true"), "DELETE FROM answer_journal"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: empty the answer journal: %w", err)
 		}

@@ -383,14 +383,30 @@ func TestJournalEmptiedByAnotherOpenWhileServing(t *testing.T) {
 	}
 
 	// The journal's numbering starts again below the rows the server
-	// still remembers.
+	// still remembers: the second attempt's next answer takes the seq of
+	// the first attempt's first row. Its question is one the first
+	// attempt has not answered, so that a read of the first attempt that
+	// matched rows by seq alone would show it.
+	answered := map[int64]bool{}
+	for _, dq := range r.drawn[0][:3] {
+		answered[dq.QuestionID] = true
+	}
+	unanswered := slices.IndexFunc(r.drawn[1][1:], func(dq quiz.DrawnQuestion) bool { return !answered[dq.QuestionID] }) + 1
+	r.answer(t, 1, unanswered, 0, now.Add(time.Second)) // right
 	r.answer(t, 0, 1, 1, now.Add(time.Second))
 	r.answer(t, 0, 2, 0, now.Add(time.Second)) // right
-	r.answer(t, 1, 1, 0, now.Add(time.Second)) // right
-	q1 := r.drawn[0][1]
+	want := map[int64][]int64{}
+	for q, o := range map[int]int{0: 0, 1: 1, 2: 0} {
+		want[r.drawn[0][q].QuestionID] = []int64{r.drawn[0][q].OptionOrder[o]}
+	}
 	got, err := db.Answers(ctx, r.attempts[0].ID)
-	if err != nil || len(got) != 3 || !slices.Equal(got[q1.QuestionID], []int64{q1.OptionOrder[1]}) {
-		t.Errorf("answers of the first attempt %v (%v), want 3 with question %d changed", got, err, q1.QuestionID)
+	if err != nil || len(got) != len(want) {
+		t.Errorf("answers of the first attempt %v (%v), want %v", got, err, want)
+	}
+	for q, ids := range want {
+		if !slices.Equal(got[q], ids) {
+			t.Errorf("the first attempt's answer to question %d: %v, want %v", q, got[q], ids)
+		}
 	}
 	for i, want := range []int{2, 1} {
 		res, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: r.attempts[i].ID, SubmittedAt: now.Add(time.Minute), Points: 1})

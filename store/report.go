@@ -55,7 +55,7 @@ func reportFigures(ctx context.Context, tx *sql.Tx, roundID int64, utcOffset tim
 	if f.BestScores, err = bestScores(ctx, tx, roundID); err != nil {
 		return f, fmt.Errorf("best scores: %w", err)
 	}
-	if f.Questions, err = submittedQuestionStats(ctx, tx, roundID); err != nil {
+	if f.Questions, err = questionStats(ctx, tx, roundID, true); err != nil {
 		return f, fmt.Errorf("questions: %w", err)
 	}
 	return f, nil
@@ -100,35 +100,6 @@ func bestScores(ctx context.Context, tx *sql.Tx, roundID int64) (map[int]int, er
 			return nil, err
 		}
 		out[score] = n
-	}
-	return out, rows.Err()
-}
-
-// submittedQuestionStats is QuestionStats over submitted attempts only:
-// for each question drawn in them, in bank order, its stored answers and
-// the right ones.
-func submittedQuestionStats(ctx context.Context, tx *sql.Tx, roundID int64) ([]quiz.QuestionStats, error) {
-	rows, err := tx.QueryContext(ctx, journaledAnswers+`
-		SELECT q.id, q.text, count(coalesce(jn.question_id, an.question_id)),
-			coalesce(sum(coalesce(jn.correct, an.correct)), 0)
-		FROM attempts a
-		JOIN json_each(a.question_ids) aq
-		JOIN questions q ON q.id = aq.value
-		LEFT JOIN answers an ON an.attempt_id = a.id AND an.question_id = aq.value
-		LEFT JOIN journaled jn ON jn.attempt_id = a.id AND jn.question_id = aq.value
-		WHERE a.round_id = ?1 AND a.submitted_at IS NOT NULL
-		GROUP BY q.id ORDER BY q.seq`, roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []quiz.QuestionStats
-	for rows.Next() {
-		var s quiz.QuestionStats
-		if err := rows.Scan(&s.ID, &s.Text, &s.Answered, &s.Correct); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
 	}
 	return out, rows.Err()
 }

@@ -100,8 +100,8 @@ func dsn(path string, readOnly bool) string {
 
 // walPages is how many pages the WAL may hold before a commit copies them
 // back into the database (SQLite's default is 1,000). In a round under way
-// the writer rewrites the same pages again and again (an attempt's answers
-// share a page; a submission touches its attempt's); each checkpoint copies
+// the writer rewrites the same pages again and again (the answer journal's
+// last page; a submission touches its attempt's); each checkpoint copies
 // every page changed since the last one, once, and syncs the database
 // file, on the writer's time. Fewer, larger checkpoints copy a page
 // rewritten many times once instead of many times, and the WAL may grow
@@ -157,7 +157,8 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
-	db := &DB{path: path, w: w, r: r, log: opts.Log, roundCache: map[int64]cachedRound{}}
+	db := &DB{path: path, w: w, r: r, log: opts.Log, roundCache: map[int64]cachedRound{},
+		journal: &journal{rows: map[int64][]journalRow{}}}
 	if err := db.emptyJournal(context.Background()); err != nil {
 		db.r.Close()
 		db.w.Close()
