@@ -498,12 +498,14 @@ func (e *Engine) show(ctx context.Context, la *liveAttempt) error {
 
 // showStored stores the first showing of a running attempt's questions
 // now, as show describes, and returns the attempt as stored after; one
-// whose first deadline and grace have passed is left as it is.
+// whose first deadline and grace have passed (or end now) is left as it
+// is.
 func (e *Engine) showStored(ctx context.Context, a Attempt) (Attempt, error) {
 	now := e.now()
-	if now.After(a.Deadline.Add(e.grace)) {
+	if !now.Before(a.Deadline.Add(e.grace)) {
 		// Not shown by the deadline its start gave: it is over, as its
-		// timer has it, wherever that runs.
+		// timer has it, wherever that runs; the timer fires at the
+		// grace's last instant, so that instant is over too.
 		return a, nil
 	}
 	r, err := e.store.Round(ctx, a.RoundID)

@@ -164,6 +164,25 @@ func TestAnAttemptsClockStartsWhenItsQuestionsAreFirstShown(t *testing.T) {
 		}
 	})
 
+	t.Run("shown at the very end of its grace, it ends at that deadline", func(t *testing.T) {
+		// The instant its timer submits it: the attempt is over then, as
+		// the timer has it, whichever of the two runs first.
+		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute)
+		other := f.newEngine(t)
+		f.engine.Stop()
+		f.clock.Set(a.Deadline.Add(testGrace))
+		if err := other.ShowQuestions(f.ctx, f.userID, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if out := f.waitAutoSubmit(t); out.AttemptID != a.ID || out.DurationMs != time.Minute.Milliseconds() {
+			t.Errorf("outcome %+v, want attempt %d submitted at its deadline after 60000 ms", out, a.ID)
+		}
+		stored, err := f.db.Attempt(f.ctx, a.ID)
+		if err != nil || !stored.Deadline.Equal(a.Deadline) || !stored.StartedAt.Equal(a.StartedAt) {
+			t.Errorf("stored %+v (%v), want the start's window: %v to %v", stored, err, a.StartedAt, a.Deadline)
+		}
+	})
+
 	t.Run("shown on another engine, the first one submits at the stored deadline", func(t *testing.T) {
 		f, _, a := startedAttempt(t, "Tuần 1", 24*time.Hour, time.Minute) // this engine keeps its first deadline
 		f.clock.Advance(3 * time.Second)
