@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"hoithi/store"
 )
 
 // freshPostgres makes an empty database on the PostgreSQL server
@@ -163,4 +166,56 @@ func TestMigrateCopiesTheDatabaseIntoPostgreSQLAndChecksIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Answers still in the SQLite file's journal belong to a server at work on
+// it (opening the file moves them into answers): migrate refuses to copy
+// then, and passes over the empty journal the open leaves.
+func TestMigrateRefusesAnAnswerJournalInUse(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hoithi.db")
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	src, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	// Every table but the journal, as PostgreSQL has them.
+	var tables []table
+	names, err := src.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'
+		AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'answer_journal')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for names.Next() {
+		var name string
+		if err := names.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		columns, err := sqliteColumns(ctx, src, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, table{name: name, columns: columns})
+	}
+	if err := names.Err(); err != nil {
+		t.Fatal(err)
+	}
+	names.Close()
+
+	if _, err := matchSQLite(ctx, src, slices.Clone(tables)); err != nil {
+		t.Fatalf("an empty journal: %v, want the copy to go on", err)
+	}
+	if _, err := src.ExecContext(ctx, `INSERT INTO answer_journal (attempt_id, question_id, option_ids, correct, answered_at)
+		VALUES (1, 1, '[1]', 1, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = matchSQLite(ctx, src, slices.Clone(tables))
+	if err == nil || !strings.Contains(err.Error(), "answer journal holds 1 answers: is a server running on it?") {
+		t.Errorf("a journal holding an answer: %v, want it refused", err)
+	}
 }
