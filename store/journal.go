@@ -139,9 +139,8 @@ func (j *journal) due(now time.Time) []int64 {
 }
 
 // settled forgets the attempts whose answers have moved, the first ones
-// waiting, and tells whether the front of the journal is due to be
-// deleted.
-func (j *journal) settled(ids []int64, now time.Time) (sweep bool) {
+// waiting.
+func (j *journal) settled(ids []int64, now time.Time) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, id := range ids {
@@ -149,11 +148,26 @@ func (j *journal) settled(ids []int64, now time.Time) (sweep bool) {
 	}
 	j.settle = j.settle[len(ids):]
 	j.firstWaiting = now
+}
+
+// sweepDue tells whether the journal's front is due to be deleted: after
+// journalSweepEvery rows, or once no attempt has a row left. n is the
+// count of appended rows that deletion accounts for (swept).
+func (j *journal) sweepDue() (n int, due bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.appended == 0 || (j.appended < journalSweepEvery && len(j.rows) > 0) {
-		return false
+		return 0, false
 	}
-	j.appended = 0
-	return true
+	return j.appended, true
+}
+
+// swept notes that the front was deleted after n rows were appended; a
+// deletion that failed leaves the count, and the next tick tries again.
+func (j *journal) swept(n int) {
+	j.mu.Lock()
+	j.appended -= n
+	j.mu.Unlock()
 }
 
 // front is the first seq an attempt still needs: every row before it
@@ -219,20 +233,30 @@ func (db *DB) settleJournal(stop <-chan struct{}, done chan<- struct{}) {
 		}
 		for ids := db.journal.due(time.Now()); len(ids) > 0; ids = db.journal.due(time.Now()) {
 			if err := db.settle(ids); err != nil {
-				// A database that cannot be written is logged by the
-				// writer, once.
-				var qe *quiz.Error
-				if !errors.Is(err, errClosed) && !(errors.As(err, &qe) && qe.Code == quiz.CodeStorageUnavailable) {
-					db.log.Warn("the answers of submitted attempts stay in the journal until a later try", "err", err)
-				}
+				db.settleFailed("the answers of submitted attempts stay in the journal until a later try", err)
 				break
+			}
+		}
+		if n, due := db.journal.sweepDue(); due {
+			if err := db.sweepJournal(); err != nil {
+				db.settleFailed("the journal's front stays until a later try", err)
+			} else {
+				db.journal.swept(n)
 			}
 		}
 	}
 }
 
-// settle moves the answers of the submitted attempts ids into answers, and
-// deletes the journal's front when it is due.
+// settleFailed logs a move or a deletion the mover will try again, unless
+// the database cannot be written: the writer logs that, once.
+func (db *DB) settleFailed(msg string, err error) {
+	var qe *quiz.Error
+	if !errors.Is(err, errClosed) && !(errors.As(err, &qe) && qe.Code == quiz.CodeStorageUnavailable) {
+		db.log.Warn(msg, "err", err)
+	}
+}
+
+// settle moves the answers of the submitted attempts ids into answers.
 func (db *DB) settle(ids []int64) error {
 	err := db.write(context.Background(), func(tx *sql.Tx) error {
 		stmt := tx.Stmt(db.settleAnswers)
@@ -248,10 +272,8 @@ func (db *DB) settle(ids []int64) error {
 	if err != nil {
 		return err
 	}
-	if !db.journal.settled(ids, time.Now()) {
-		return nil
-	}
-	return db.sweepJournal()
+	db.journal.settled(ids, time.Now())
+	return nil
 }
 
 // sweepJournal deletes the journal's rows before the first one an attempt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -430,4 +431,81 @@ func TestJournalEmptiedByAnotherOpenWhileServing(t *testing.T) {
 	if n := journalRows(t, db); rows != 5 || right != 3 || n != 0 {
 		t.Errorf("once moved: %d answers, %d right, %d journal rows; want 5, 3 and none", rows, right, n)
 	}
+}
+
+// waitJournal waits up to 20 s for cond, which the journal's mover makes
+// true on one of its ticks.
+func waitJournal(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 20 s for %s", what)
+		}
+	}
+}
+
+// A database that cannot be written refuses the mover's moves and
+// deletions; each is tried again until it can, without a word in the log
+// beyond the writer's own.
+func TestJournalMovesAgainOnceTheDatabaseCanBeWritten(t *testing.T) {
+	ctx := context.Background()
+	moved := func(t *testing.T, db *DB) int {
+		t.Helper()
+		var n int
+		if err := db.r.QueryRow("SELECT count(*) FROM answers").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	open := func(t *testing.T) (*DB, *syncBuffer, journalRound) {
+		log := &syncBuffer{}
+		db := openTest(t, Options{Log: slog.New(slog.NewTextHandler(log, nil))})
+		now := time.Now().UTC()
+		r := newJournalRound(t, db, now, 2)
+		r.answer(t, 0, 0, 0, now)
+		r.answer(t, 0, 1, 1, now)
+		r.answer(t, 1, 0, 0, now)
+		for _, a := range r.attempts {
+			if _, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: a.ID, SubmittedAt: now, Points: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return db, log, r
+	}
+	refused := func(log *syncBuffer) func() bool {
+		return func() bool { return log.count("the database cannot be written") == 1 }
+	}
+
+	t.Run("the move", func(t *testing.T) {
+		db, log, r := open(t)
+		pragma(t, db, "query_only = 1") // before the submissions' pause is over
+		waitJournal(t, "the move to be refused", refused(log))
+		if n, m := journalRows(t, db), moved(t, db); n != 3 || m != 0 {
+			t.Fatalf("with the move refused: %d journal rows, %d answers; want 3 and none", n, m)
+		}
+		pragma(t, db, "query_only = 0")
+		waitJournal(t, "the move after the fault", func() bool { return journalRows(t, db) == 0 && moved(t, db) == 3 })
+		if got, err := db.Answers(ctx, r.attempts[0].ID); err != nil || len(got) != 2 {
+			t.Errorf("the first attempt's answers after the move: %v (%v), want 2", got, err)
+		}
+		if n := log.count("until a later try"); n != 0 {
+			t.Errorf("the mover logged %d times beside the writer:\n%s", n, log.buf.String())
+		}
+	})
+
+	t.Run("the deletion of the front", func(t *testing.T) {
+		db, log, _ := open(t)
+		// Moved here rather than by the mover, so that the fault comes
+		// between the move and the deletion that follows it.
+		if err := db.settle(db.journal.due(time.Now().Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		pragma(t, db, "query_only = 1")
+		waitJournal(t, "the deletion to be refused", refused(log))
+		if n, m := journalRows(t, db), moved(t, db); n != 3 || m != 3 {
+			t.Fatalf("with the deletion refused: %d journal rows, %d answers; want 3 and 3", n, m)
+		}
+		pragma(t, db, "query_only = 0")
+		waitJournal(t, "the deletion after the fault", func() bool { return journalRows(t, db) == 0 })
+	})
 }
