@@ -60,6 +60,7 @@ type options struct {
 	hold        time.Duration
 	profile     string
 	profileSecs int
+	profileFrom time.Duration
 	watchers    int
 	parallel    int
 	coldStart   bool
@@ -78,6 +79,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.thinkMax, "think-max", 0, "round: with it, each pause is drawn at random between -think and this")
 	fs.StringVar(&o.profile, "server-profile", "", "round: save the server's CPU profile of the rush (the starts, then play) in this file; the server needs HOITHI_PPROF=1 and the load tool $HOITHI_METRICS_TOKEN")
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
+	fs.DurationVar(&o.profileFrom, "server-profile-from", 0, "round: how long after the rush's first start -server-profile begins (20s: the end of a round of 20 questions a second apart)")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	fs.BoolVar(&o.coldStart, "cold-start", false, "round: each start opens a new connection, as from a browser whose connection closed while its page waited; without it every contestant has the round's page open before the rush, on a connection of their own")
@@ -244,7 +246,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	var profiled <-chan error
 	if o.profile != "" {
-		profiled = c.profileServer(o.profile, o.profileSecs)
+		profiled = c.profileServer(o.profile, o.profileFrom, o.profileSecs)
 	}
 	phase.mark()
 	start = time.Now()

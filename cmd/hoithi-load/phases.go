@@ -58,11 +58,13 @@ func (c *client) collect() {
 }
 
 // profileServer fetches the server's CPU profile over the given seconds
-// into file, from now on; the server needs profiling on and the load tool
-// its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned channel.
-func (c *client) profileServer(file string, seconds int) <-chan error {
+// into file, from after on; the server needs profiling on and the load
+// tool its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned
+// channel.
+func (c *client) profileServer(file string, after time.Duration, seconds int) <-chan error {
 	done := make(chan error, 1)
 	go func() {
+		time.Sleep(after)
 		done <- func() error {
 			req, err := http.NewRequest("GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", c.base, seconds), nil)
 			if err != nil {
