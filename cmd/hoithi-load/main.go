@@ -307,6 +307,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}()
 	stall := &staller{wait: o.faults.stallWait, closes: newTally(), closedAfter: newSamples()}
 	stalled := 0
+	socketsFrom := phase.srv.read() // the server as the sockets begin
 	start = time.Now()
 	for i, token := range tokens {
 		if attempts[i] == 0 {
@@ -346,8 +347,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	select {
 	case f, ok := <-opened:
 		if ok {
-			fmt.Fprintf(out, "  %-26s %s; %.1f KB resident a contestant\n", "server, all sockets open", f,
+			fmt.Fprintf(out, "  %-26s %s; %.1f KB resident a contestant", "server, all sockets open", f,
 				f.rss/1e3/float64(max(1, len(tokens))))
+			if o.hold == 0 && f.cpu > 0 {
+				// Held, the figures are read after a collection and a wait.
+				fmt.Fprintf(out, "; since the first socket: CPU %s; %.0f µs a socket, with the answers sent by then",
+					f.cpuSince(socketsFrom, f.at.Sub(socketsFrom.at)), 1e6*(f.cpu-socketsFrom.cpu)/float64(max(1, playing)))
+			}
+			fmt.Fprintln(out)
 			if o.hold > 0 {
 				n := max(1, f.sockets-heldBefore.sockets)
 				fmt.Fprintf(out, "  %-26s a socket: %.1f KB more resident memory, %.1f KB more heap in use, %.1f KB more goroutine stack (%s before, %s held)\n",
