@@ -57,10 +57,10 @@ func (c *client) collect() {
 	}
 }
 
-// profileServer fetches the server's CPU profile over the given seconds
-// into file, from after on; the server needs profiling on and the load
-// tool its metrics token ($HOITHI_METRICS_TOKEN). Wait for the returned
-// channel.
+// profileServer fetches into file the server's CPU profile over the given
+// seconds, beginning once after has passed; the server needs profiling on
+// and the load tool its metrics token ($HOITHI_METRICS_TOKEN). Wait for
+// the returned channel.
 func (c *client) profileServer(file string, after time.Duration, seconds int) <-chan error {
 	done := make(chan error, 1)
 	go func() {
