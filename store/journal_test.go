@@ -509,3 +509,38 @@ func TestJournalMovesAgainOnceTheDatabaseCanBeWritten(t *testing.T) {
 		waitJournal(t, "the deletion after the fault", func() bool { return journalRows(t, db) == 0 })
 	})
 }
+
+// Submitted attempts' answers move once submissions pause for settleQuiet,
+// or once the first has waited settleLatest however busy the round stays,
+// settleBatch attempts at a time.
+func TestJournalMovesAfterAPauseOrAtTheLatest(t *testing.T) {
+	t0 := time.Now()
+	j := &journal{rows: map[int64][]journalRow{}}
+	for id := int64(1); id <= settleBatch+1; id++ {
+		j.add(id, journalRow{seq: id, question: 1})
+		j.submitted(id, t0)
+	}
+	if ids := j.due(t0.Add(settleQuiet / 2)); ids != nil {
+		t.Errorf("half a pause after the submissions: %d attempts due, want none", len(ids))
+	}
+	if ids := j.due(t0.Add(settleQuiet)); len(ids) != settleBatch || ids[0] != 1 {
+		t.Errorf("after the pause: %d attempts due from %v, want the first %d", len(ids), ids[:min(1, len(ids))], settleBatch)
+	}
+
+	busy := &journal{rows: map[int64][]journalRow{}}
+	for i := int64(1); ; i++ {
+		at := t0.Add(time.Duration(i-1) * settleQuiet / 2) // a submission every half pause
+		if !at.Before(t0.Add(settleLatest)) {
+			break
+		}
+		busy.add(i, journalRow{seq: i, question: 1})
+		busy.submitted(i, at)
+		if ids := busy.due(at); ids != nil {
+			t.Fatalf("%v after the first submission, submissions going on: %d attempts due, want none before %v",
+				at.Sub(t0), len(ids), settleLatest)
+		}
+	}
+	if ids := busy.due(t0.Add(settleLatest)); len(ids) == 0 || ids[0] != 1 {
+		t.Errorf("%v after the first submission, submissions going on: %v due, want the first ones", settleLatest, ids)
+	}
+}
