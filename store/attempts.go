@@ -476,9 +476,7 @@ func (db *DB) QuestionStats(ctx context.Context, roundID int64) ([]quiz.Question
 // answers (stored before a restart, or the same, moved there).
 func questionStats(ctx context.Context, q querier, roundID int64, submittedOnly bool) ([]quiz.QuestionStats, error) {
 	rows, err := q.QueryContext(ctx, `WITH journaled AS (
-			SELECT j.attempt_id, j.question_id, j.correct FROM (
-				SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id) j
-			JOIN attempts s ON s.id = j.attempt_id AND s.round_id = ?1)
+			SELECT attempt_id, question_id, correct, max(seq) FROM answer_journal GROUP BY attempt_id, question_id)
 		SELECT q.id, q.text, count(coalesce(jn.question_id, an.question_id)),
 			coalesce(sum(coalesce(jn.correct, an.correct)), 0)
 		FROM attempts a

@@ -232,3 +232,34 @@ func BenchmarkCountAttempts(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQuestionStatsDuringARound prices the live statistics' query
+// (pushed every 2 s while a round's statistics page is open) over 2,000
+// attempts of 20 answers each, first with the answers in the journal, as
+// in a round under way, then once they have moved into answers:
+//
+//	go test ./store -run '^$' -bench QuestionStatsDuringARound -benchtime 20x
+func BenchmarkQuestionStatsDuringARound(b *testing.B) {
+	db := openTest(b, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(b, db, now, 2000)
+	for a := range r.attempts {
+		for q := range 20 {
+			r.answer(b, a, q, q%2, now)
+		}
+	}
+	roundID := r.attempts[0].RoundID
+	stats := func(b *testing.B) {
+		for range b.N {
+			if _, err := db.QuestionStats(ctx, roundID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("journaled", stats)
+	if err := db.emptyJournal(ctx); err != nil { // as an open does
+		b.Fatal(err)
+	}
+	b.Run("moved", stats)
+}

@@ -21,7 +21,7 @@ type journalRound struct {
 	drawn    [][]quiz.DrawnQuestion
 }
 
-func newJournalRound(t *testing.T, db *DB, now time.Time, n int) journalRound {
+func newJournalRound(t testing.TB, db *DB, now time.Time, n int) journalRound {
 	t.Helper()
 	ctx := context.Background()
 	round, pool := benchRound(t, db, now)
@@ -47,7 +47,7 @@ func newJournalRound(t *testing.T, db *DB, now time.Time, n int) journalRound {
 
 // answer answers the attempt's question q with its option o (0 is the
 // right one: benchRound).
-func (r journalRound) answer(t *testing.T, attempt, q, o int, at time.Time) {
+func (r journalRound) answer(t testing.TB, attempt, q, o int, at time.Time) {
 	t.Helper()
 	dq := r.drawn[attempt][q]
 	err := r.db.SaveAnswer(context.Background(), quiz.Answer{AttemptID: r.attempts[attempt].ID, QuestionID: dq.QuestionID,
