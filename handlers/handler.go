@@ -146,7 +146,11 @@ func New(d Deps) (*Handler, error) {
 		}
 	}})
 	h.boards = newBoardFeeds(h.sockets, d.Engine.Board)
-	h.figures = newLiveFigures(h.sockets, h.computeStats, d.Now, d.Log)
+	var statsRead func(time.Duration)
+	if d.Metrics != nil {
+		statsRead = func(took time.Duration) { d.Metrics.StatsSeconds.Observe(took.Seconds()) }
+	}
+	h.figures = newLiveFigures(h.sockets, h.computeStats, d.Now, d.Log, statsRead)
 	h.speakLive()
 	d.Notifier.Subscribe(h.tokens.hear)
 	d.Notifier.Subscribe(h.boards.hear)

@@ -55,6 +55,7 @@ type liveFigures struct {
 	compute func(ctx context.Context, roundID int64, now time.Time) (statsBody, error)
 	now     func() time.Time
 	log     *slog.Logger
+	took    func(time.Duration) // each reading's time, for the metrics; may be nil
 
 	cached sync.Map // round id → *cachedStats
 
@@ -68,8 +69,8 @@ type cachedStats struct {
 }
 
 func newLiveFigures(sockets *hub.Hub, compute func(context.Context, int64, time.Time) (statsBody, error),
-	now func() time.Time, log *slog.Logger) *liveFigures {
-	f := &liveFigures{hub: sockets, compute: compute, now: now, log: log, pushers: map[int64]chan struct{}{}}
+	now func() time.Time, log *slog.Logger, took func(time.Duration)) *liveFigures {
+	f := &liveFigures{hub: sockets, compute: compute, now: now, log: log, took: took, pushers: map[int64]chan struct{}{}}
 	sockets.Watch(topicStats, f.watched)
 	return f
 }
@@ -85,6 +86,9 @@ func (f *liveFigures) get(ctx context.Context, roundID int64) (statsBody, error)
 		}
 	}
 	body, err := f.compute(ctx, roundID, now)
+	if f.took != nil {
+		f.took(f.now().Sub(now))
+	}
 	if err != nil {
 		return statsBody{}, err
 	}

@@ -23,6 +23,7 @@ type Metrics struct {
 	WriterOps         prometheus.Histogram
 	WriterSeconds     prometheus.Histogram
 	WriterFailures    prometheus.Counter
+	StatsSeconds      prometheus.Histogram
 }
 
 // New creates and registers the collectors, with Go runtime and process
@@ -64,11 +65,15 @@ func New() *Metrics {
 		WriterFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hoithi_writer_failed_batches_total", Help: "Batches whose transaction failed as a whole.",
 		}),
+		StatsSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "hoithi_stats_read_seconds", Help: "Time to read one round's live figures for the organizers' view.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.HTTPRequests, m.HTTPSeconds, m.Sockets, m.AnswersAcked, m.AnswerSeconds, m.AttemptsStarted,
-		m.AttemptsSubmitted, m.WriterOps, m.WriterSeconds, m.WriterFailures,
+		m.AttemptsSubmitted, m.WriterOps, m.WriterSeconds, m.WriterFailures, m.StatsSeconds,
 	)
 	return m
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,4 +142,38 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("not within 30 s")
+}
+
+// TestOrganizersFollowTheLiveFigures has two organizers follow the round's
+// live figures while contestants play it, and reads the server's readings
+// of them from its metrics.
+func TestOrganizersFollowTheLiveFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	url, _ := startServer(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-url", url, "-contestants", "3", "-watchers", "0", "-organizers", "2",
+		"-duration", "10m", "-round-questions", "5", "-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
+		t.Fatalf("round: %v\n%s", err, out.String())
+	}
+	var pushes, organizers, readings int
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "live figures pushes"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d pushes to %d organizers", &pushes, &organizers)
+		}
+		if rest, ok := strings.CutPrefix(line, "server, live figures"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d readings", &readings)
+		}
+	}
+	if organizers != 2 || pushes < 2 || readings < 1 {
+		t.Errorf("%d pushes to %d organizers, %d readings by the server; want at least one push each, and a reading:\n%s",
+			pushes, organizers, readings, out.String())
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"-url", url, "-contestants", "1", "-watchers", "0", "-organizers", "1",
+		"-admin", "host@example.vn", "-password", "wrong-password"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "-organizers: sign-in") {
+		t.Errorf("with a wrong password: %v, want the sign-in refused", err)
+	}
 }

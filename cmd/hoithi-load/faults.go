@@ -242,22 +242,11 @@ func (s *staller) report(out io.Writer, n int) {
 // makeRound signs in as staff and makes a published contest with one
 // round, open for two hours, whose attempts last duration.
 func (c *client) makeRound(email, password string, duration time.Duration, questions int) (int64, error) {
-	if email == "" {
-		email = os.Getenv("HOITHI_ADMIN_EMAIL")
-	}
-	if password == "" {
-		password = os.Getenv("HOITHI_ADMIN_PASSWORD")
-	}
-	if email == "" || password == "" {
-		return 0, errors.New("-duration: a staff account is needed: -admin and -password, or HOITHI_ADMIN_EMAIL and HOITHI_ADMIN_PASSWORD")
-	}
 	if duration < time.Second {
 		return 0, errors.New("-duration: at least 1s")
 	}
-	var login struct {
-		Token string `json:"token"`
-	}
-	if err := c.call("POST", "/api/v1/auth/login", "", map[string]string{"login": email, "password": password}, &login); err != nil {
+	token, err := c.staffLogin(email, password, "-duration")
+	if err != nil {
 		return 0, err
 	}
 	var banks struct {
@@ -265,7 +254,7 @@ func (c *client) makeRound(email, password string, duration time.Duration, quest
 			ID int64 `json:"id"`
 		} `json:"banks"`
 	}
-	if err := c.call("GET", "/api/v1/banks", login.Token, nil, &banks); err != nil {
+	if err := c.call("GET", "/api/v1/banks", token, nil, &banks); err != nil {
 		return 0, err
 	}
 	if len(banks.Banks) == 0 {
@@ -274,13 +263,13 @@ func (c *client) makeRound(email, password string, duration time.Duration, quest
 	var contest, round struct {
 		ID int64 `json:"id"`
 	}
-	if err := c.call("POST", "/api/v1/contests", login.Token, map[string]string{
+	if err := c.call("POST", "/api/v1/contests", token, map[string]string{
 		"slug": fmt.Sprintf("dien-tap-%d", time.Now().UnixNano()), "title": "Diễn tập sự cố",
 	}, &contest); err != nil {
 		return 0, err
 	}
 	now := time.Now().UTC()
-	if err := c.call("POST", fmt.Sprintf("/api/v1/contests/%d/rounds", contest.ID), login.Token, map[string]any{
+	if err := c.call("POST", fmt.Sprintf("/api/v1/contests/%d/rounds", contest.ID), token, map[string]any{
 		"name": "Đợt diễn tập", "bank_id": banks.Banks[0].ID,
 		"opens_at": now.Add(-time.Minute).Format(time.RFC3339), "closes_at": now.Add(2 * time.Hour).Format(time.RFC3339),
 		"duration_seconds": int(duration.Seconds()), "question_count": questions, "max_attempts": 1,
@@ -288,7 +277,7 @@ func (c *client) makeRound(email, password string, duration time.Duration, quest
 	}, &round); err != nil {
 		return 0, err
 	}
-	if err := c.call("POST", fmt.Sprintf("/api/v1/contests/%d/publish", contest.ID), login.Token, nil, nil); err != nil {
+	if err := c.call("POST", fmt.Sprintf("/api/v1/contests/%d/publish", contest.ID), token, nil, nil); err != nil {
 		return 0, err
 	}
 	return round.ID, nil

@@ -62,6 +62,7 @@ type options struct {
 	profileSecs int
 	profileFrom time.Duration
 	watchers    int
+	organizers  int
 	parallel    int
 	coldStart   bool
 	faults      faultOptions
@@ -81,6 +82,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
 	fs.DurationVar(&o.profileFrom, "server-profile-from", 0, "round: how long after the rush's first start -server-profile begins (20s: the end of a round of 20 questions a second apart)")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
+	fs.IntVar(&o.organizers, "organizers", 0, "round: organizers following the round's live figures (its statistics websocket) through the run, signed in as the staff account of -admin and -password or $HOITHI_ADMIN_EMAIL and $HOITHI_ADMIN_PASSWORD")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	fs.BoolVar(&o.coldStart, "cold-start", false, "round: each start opens a new connection, as from a browser whose connection closed while its page waited; without it every contestant has the round's page open before the rush, on a connection of their own")
 	growthDir := fs.String("growth", "", "read the round runs' outputs named after the flags, in this directory, and write their table (stdout) and chart (growth.svg there): what growth.sh does")
@@ -134,6 +136,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "hoithi-load: %d contestants on round %d at %s, think %s, %d leaderboard watchers\n",
 		o.contestants, o.roundID, o.url, think, o.watchers)
+	var staff string
+	if o.organizers > 0 {
+		if staff, err = c.staffLogin(o.live.email, o.live.password, "-organizers"); err != nil {
+			return err
+		}
+	}
 	before, _ := c.writerFigures()
 
 	// 1. Registration.
@@ -175,7 +183,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		watchWG.Add(1)
 		go func() {
 			defer watchWG.Done()
-			c.watch(watchCtx, o.roundID, &pushes)
+			c.watch(watchCtx, fmt.Sprintf("/ws/rounds/%d/leaderboard?limit=20", o.roundID), nil, &pushes)
+		}()
+	}
+	var statsPushes atomic.Int64
+	for range o.organizers {
+		watchWG.Add(1)
+		go func() {
+			defer watchWG.Done()
+			c.watch(watchCtx, fmt.Sprintf("/ws/rounds/%d/stats", o.roundID),
+				http.Header{"Authorization": {"Bearer " + staff}}, &statsPushes)
 		}()
 	}
 
@@ -381,11 +398,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "%-28s %d pushes to %d watchers (%.1f per watcher)\n", "leaderboard pushes", pushes.Load(), o.watchers,
 		float64(pushes.Load())/float64(max(1, o.watchers)))
 
+	if o.organizers > 0 {
+		fmt.Fprintf(out, "%-28s %d pushes to %d organizers (%.1f per organizer)\n", "live figures pushes", statsPushes.Load(), o.organizers,
+			float64(statsPushes.Load())/float64(o.organizers))
+	}
+
 	if after, err := c.writerFigures(); err == nil {
 		commits := after.commits - before.commits
 		ops := after.ops - before.ops
 		fmt.Fprintf(out, "%-28s %.0f commits, %.0f writes, %.1f writes per commit, mean commit %.2f ms\n", "server writer",
 			commits, ops, ops/max(1, commits), 1000*(after.seconds-before.seconds)/max(1, commits))
+		if reads := after.statsReads - before.statsReads; reads > 0 {
+			fmt.Fprintf(out, "%-28s %.0f readings, mean %.0f ms, %.2f s in all\n", "server, live figures",
+				reads, 1000*(after.statsSeconds-before.statsSeconds)/reads, after.statsSeconds-before.statsSeconds)
+		}
 	}
 	if err := log.close(); err != nil {
 		return err
@@ -718,9 +744,32 @@ func closeCode(ws *websocket.Conn, err error) int {
 	}
 }
 
-// watch reads a round's leaderboard pushes until ctx ends.
-func (c *client) watch(ctx context.Context, roundID int64, pushes *atomic.Int64) {
-	ws, _, err := dialer.Dial(c.wsURL(fmt.Sprintf("/ws/rounds/%d/leaderboard?limit=20", roundID)), nil)
+// staffLogin signs in with a staff account: email and password, or
+// $HOITHI_ADMIN_EMAIL and $HOITHI_ADMIN_PASSWORD when they are empty
+// (pinned.sh sets them). why names what needs it, for the error.
+func (c *client) staffLogin(email, password, why string) (string, error) {
+	if email == "" {
+		email = os.Getenv("HOITHI_ADMIN_EMAIL")
+	}
+	if password == "" {
+		password = os.Getenv("HOITHI_ADMIN_PASSWORD")
+	}
+	if email == "" || password == "" {
+		return "", fmt.Errorf("%s: a staff account is needed: -admin and -password, or HOITHI_ADMIN_EMAIL and HOITHI_ADMIN_PASSWORD", why)
+	}
+	var login struct {
+		Token string `json:"token"`
+	}
+	if err := c.call("POST", "/api/v1/auth/login", "", map[string]string{"login": email, "password": password}, &login); err != nil {
+		return "", fmt.Errorf("%s: sign-in: %w", why, err)
+	}
+	return login.Token, nil
+}
+
+// watch reads the pushes of a websocket (a round's leaderboard, its live
+// figures) until ctx ends.
+func (c *client) watch(ctx context.Context, path string, header http.Header, pushes *atomic.Int64) {
+	ws, _, err := dialer.Dial(c.wsURL(path), header)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "watch:", err)
 		return
@@ -737,9 +786,12 @@ func (c *client) watch(ctx context.Context, roundID int64, pushes *atomic.Int64)
 	}
 }
 
-type writerFigures struct{ commits, ops, seconds float64 }
+// writerFigures are the writer's commits, their writes and time, and the
+// live figures' readings and their time.
+type writerFigures struct{ commits, ops, seconds, statsReads, statsSeconds float64 }
 
-// writerFigures reads the writer's histograms from /metrics.
+// writerFigures reads the writer's and the live figures' histograms from
+// /metrics.
 func (c *client) writerFigures() (writerFigures, error) {
 	resp, err := c.metrics()
 	if err != nil {
@@ -765,6 +817,10 @@ func (c *client) writerFigures() (writerFigures, error) {
 			f.ops = v
 		case "hoithi_writer_commit_seconds_sum":
 			f.seconds = v
+		case "hoithi_stats_read_seconds_count":
+			f.statsReads = v
+		case "hoithi_stats_read_seconds_sum":
+			f.statsSeconds = v
 		}
 	}
 	return f, sc.Err()
