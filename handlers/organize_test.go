@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -34,14 +37,132 @@ func TestPendingImportsAreBounded(t *testing.T) {
 }
 
 func TestLiveFiguresOfUnwatchedRoundsAreDropped(t *testing.T) {
-	var f liveFigures
+	f := liveFigures{rounds: map[int64]*roundFigures{}}
 	now := time.Unix(1_800_000_000, 0)
-	f.cached.Store(int64(1), &cachedStats{at: now.Add(-statsKept - time.Second)})
-	f.cached.Store(int64(2), &cachedStats{at: now.Add(-statsEvery)})
+	f.rounds[1] = &roundFigures{asked: now.Add(-statsKept - time.Second)}
+	f.rounds[2] = &roundFigures{asked: now.Add(-statsEvery)}
 	f.dropStale(now)
 	kept := []int64{}
-	f.cached.Range(func(key, _ any) bool { kept = append(kept, key.(int64)); return true })
+	for id := range f.rounds {
+		kept = append(kept, id)
+	}
 	if len(kept) != 1 || kept[0] != 2 {
 		t.Errorf("rounds kept %v, want only the one watched within %s", kept, statsKept)
 	}
+}
+
+// pacedFigures is a liveFigures whose readings each take cost on a clock
+// the test moves.
+type pacedFigures struct {
+	liveFigures
+	mu    sync.Mutex
+	base  time.Time
+	clock time.Time
+	cost  time.Duration
+	reads atomic.Int64
+	hold  chan struct{} // when set, each reading waits for it to close
+	in    chan struct{} // told when a reading begins
+}
+
+func newPacedFigures() *pacedFigures {
+	base := time.Unix(1_800_000_000, 0)
+	p := &pacedFigures{base: base, clock: base}
+	p.liveFigures = liveFigures{rounds: map[int64]*roundFigures{}, now: p.now,
+		compute: func(ctx context.Context, roundID int64, now time.Time) (statsBody, error) {
+			p.reads.Add(1)
+			if p.in != nil {
+				p.in <- struct{}{}
+			}
+			if p.hold != nil {
+				<-p.hold
+			}
+			p.advance(p.cost)
+			return statsBody{RoundID: roundID, At: apiTime(now)}, nil
+		}}
+	return p
+}
+
+func (p *pacedFigures) now() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.clock
+}
+
+func (p *pacedFigures) advance(d time.Duration) {
+	p.mu.Lock()
+	p.clock = p.clock.Add(d)
+	p.mu.Unlock()
+}
+
+// setTo sets the clock to d after the test's beginning.
+func (p *pacedFigures) setTo(d time.Duration) {
+	p.mu.Lock()
+	p.clock = p.base.Add(d)
+	p.mu.Unlock()
+}
+
+// The figures of a large round take long to read: an organizer's page
+// open through its rush must not spend the server's core on them.
+func TestLiveFiguresAreReadAtMostATenthOfTheTime(t *testing.T) {
+	ctx := context.Background()
+	get := func(p *pacedFigures) {
+		t.Helper()
+		if _, err := p.get(ctx, 7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("a reading of a second is not repeated for ten", func(t *testing.T) {
+		p := newPacedFigures()
+		p.cost = time.Second
+		get(p) // read from 0 s to 1 s
+		for _, at := range []time.Duration{3 * time.Second, 9 * time.Second} {
+			p.setTo(at)
+			get(p)
+			if n := p.reads.Load(); n != 1 {
+				t.Fatalf("read %d times by %s, want once: a reading of 1 s is due again after 10 s", n, at)
+			}
+		}
+		p.setTo(10 * time.Second)
+		get(p)
+		if n := p.reads.Load(); n != 2 {
+			t.Errorf("read %d times by 10 s, want twice", n)
+		}
+	})
+	t.Run("a quick reading is repeated every two seconds", func(t *testing.T) {
+		p := newPacedFigures()
+		p.cost = 10 * time.Millisecond
+		get(p)
+		p.setTo(statsEvery - time.Millisecond)
+		get(p)
+		if n := p.reads.Load(); n != 1 {
+			t.Fatalf("read %d times before %s, want once", n, statsEvery)
+		}
+		p.setTo(statsEvery)
+		get(p)
+		if n := p.reads.Load(); n != 2 {
+			t.Errorf("read %d times at %s, want twice", n, statsEvery)
+		}
+	})
+	t.Run("organizers asking at once share one reading", func(t *testing.T) {
+		p := newPacedFigures()
+		p.cost = time.Second
+		p.hold, p.in = make(chan struct{}), make(chan struct{}, 16)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				get(p)
+			}()
+			if i == 0 {
+				<-p.in // the first is reading; the others come during it
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // let the others reach the round
+		close(p.hold)
+		wg.Wait()
+		if n := p.reads.Load(); n != 1 {
+			t.Errorf("8 organizers asking at once read the figures %d times, want once", n)
+		}
+	})
 }
