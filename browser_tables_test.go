@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -291,6 +292,11 @@ func TestBrowserLiveChartHasAxesAndWaitsForTheFirstSubmission(t *testing.T) {
 		t.Fatalf("GET the live view: status %d", status)
 	}
 	desk.waitText(t, "#stats-live", "Đang cập nhật trực tiếp")
+	readAt := regexp.MustCompile(`^Số liệu lúc \d\d:\d\d:\d\d$`)
+	firstRead := desk.text(t, "#stats-at")
+	if !readAt.MatchString(firstRead) {
+		t.Errorf("the page says %q of when its figures were read, want Số liệu lúc HH:MM:SS", firstRead)
+	}
 
 	t.Run("before the first submission the page says so instead of an empty chart", func(t *testing.T) {
 		if !eval[bool](t, desk, `!document.getElementById('stats-chart-empty').hidden && document.getElementById('stats-chart').getBoundingClientRect().height === 0`) {
@@ -321,6 +327,9 @@ func TestBrowserLiveChartHasAxesAndWaitsForTheFirstSubmission(t *testing.T) {
 		}
 		if got := desk.text(t, "#stats-chart-caption"); !strings.HasPrefix(got, "Mỗi cột là số bài nộp trong ") {
 			t.Errorf("caption %q", got)
+		}
+		if got := desk.text(t, "#stats-at"); !readAt.MatchString(got) || got == firstRead {
+			t.Errorf("with new figures the page says %q of when they were read (%q before)", got, firstRead)
 		}
 		desk.tablesAxe(t, tablesAxeSource())
 	})

@@ -3,9 +3,14 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+
+	"hoithi/quiz"
 )
 
 func TestOrganizerLiveStats(t *testing.T) {
@@ -82,8 +87,22 @@ func TestOrganizerLiveStats(t *testing.T) {
 	if viaHTTP.Started != 2 || viaHTTP.Submitted != 1 {
 		t.Errorf("JSON %+v", viaHTTP)
 	}
-	if status, body, _ := s.page("GET", fmt.Sprintf("/organize/rounds/%d", roundID), admin, nil, ""); status != 200 || len(body) == 0 {
+	status, body, _ := s.page("GET", fmt.Sprintf("/organize/rounds/%d", roundID), admin, nil, "")
+	if status != 200 {
 		t.Errorf("live view page: %d", status)
+	}
+	// The page says when its figures were read, in Vietnam's time.
+	if m := regexp.MustCompile(`Số liệu lúc (\d\d):(\d\d):(\d\d)`).FindStringSubmatch(body); m == nil {
+		t.Errorf("the live view does not say when its figures were read")
+	} else {
+		h, _ := strconv.Atoi(m[1])
+		mi, _ := strconv.Atoi(m[2])
+		sec, _ := strconv.Atoi(m[3])
+		now := time.Now().In(quiz.Vietnam)
+		off := (h*3600 + mi*60 + sec) - (now.Hour()*3600 + now.Minute()*60 + now.Second())
+		if off = (off%86400 + 86400) % 86400; min(off, 86400-off) > 60 {
+			t.Errorf("figures read at %s:%s:%s, want about %s in Vietnam", m[1], m[2], m[3], now.Format("15:04:05"))
+		}
 	}
 	if _, resp, err := websocket.DefaultDialer.Dial(s.WSURL+fmt.Sprintf("/ws/rounds/%d/stats", roundID), http.Header{"Authorization": {"Bearer " + token}}); err == nil || resp.StatusCode != 403 {
 		t.Errorf("a contestant's stats socket: %v, want 403", err)

@@ -52,6 +52,8 @@ type statsBody struct {
 	BucketStart   string              `json:"bucket_start"`
 	BucketSeconds int64               `json:"bucket_seconds"`
 	At            string              `json:"at"`
+
+	at time.Time // At, for the page
 }
 
 // liveFigures keeps the rounds' live figures: each read by one caller at a
@@ -197,7 +199,7 @@ func (h *Handler) computeStats(ctx context.Context, roundID int64, now time.Time
 	}
 	body := statsBody{RoundID: roundID, Connected: s.Connected, Started: s.Started, Submitted: s.Submitted,
 		AnswersPerSec: s.AnswersPerSec, Submissions: s.Submissions, BucketStart: apiTime(s.BucketStart),
-		BucketSeconds: int64(s.BucketSize / time.Second), At: apiTime(now), Questions: []questionStatsBody{}}
+		BucketSeconds: int64(s.BucketSize / time.Second), At: apiTime(now), at: now, Questions: []questionStatsBody{}}
 	for _, q := range s.Questions {
 		body.Questions = append(body.Questions, questionStatsBody{q.ID, q.Text, q.Answered, q.Correct, q.Share()})
 	}
@@ -264,6 +266,7 @@ func (h *Handler) statsPage(c *fiber.Ctx) error {
 	}
 	return h.page(c, fiber.StatusOK, "stats", r.Name, fiber.Map{
 		"Round": r, "Status": r.Status(h.Now()), "Stats": body, "Strings": h.lang(c).Prefix("js."),
+		"At": body.at.In(vietnam).Format("15:04:05"),
 	})
 }
 

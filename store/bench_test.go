@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -234,32 +235,36 @@ func BenchmarkCountAttempts(b *testing.B) {
 }
 
 // BenchmarkQuestionStatsDuringARound prices the live statistics' query
-// (pushed every 2 s while a round's statistics page is open) over 2,000
-// attempts of 20 answers each, first with the answers in the journal, as
-// in a round under way, then once they have moved into answers:
+// over rounds of 2,000 and 10,000 attempts of 20 answers each, first with
+// the answers in the journal, as in a round under way, then once they have
+// moved into answers:
 //
-//	go test ./store -run '^$' -bench QuestionStatsDuringARound -benchtime 20x
+//	go test ./store -run '^$' -bench QuestionStatsDuringARound/2000 -benchtime 20x
 func BenchmarkQuestionStatsDuringARound(b *testing.B) {
-	db := openTest(b, Options{})
-	ctx := context.Background()
-	now := time.Now().UTC()
-	r := newJournalRound(b, db, now, 2000)
-	for a := range r.attempts {
-		for q := range 20 {
-			r.answer(b, a, q, q%2, now)
-		}
-	}
-	roundID := r.attempts[0].RoundID
-	stats := func(b *testing.B) {
-		for range b.N {
-			if _, err := db.QuestionStats(ctx, roundID); err != nil {
+	for _, attempts := range []int{2000, 10000} {
+		b.Run(strconv.Itoa(attempts), func(b *testing.B) {
+			db := openTest(b, Options{})
+			ctx := context.Background()
+			now := time.Now().UTC()
+			r := newJournalRound(b, db, now, attempts)
+			for a := range r.attempts {
+				for q := range 20 {
+					r.answer(b, a, q, q%2, now)
+				}
+			}
+			roundID := r.attempts[0].RoundID
+			stats := func(b *testing.B) {
+				for range b.N {
+					if _, err := db.QuestionStats(ctx, roundID); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.Run("journaled", stats)
+			if err := db.emptyJournal(ctx); err != nil { // as an open does
 				b.Fatal(err)
 			}
-		}
+			b.Run("moved", stats)
+		})
 	}
-	b.Run("journaled", stats)
-	if err := db.emptyJournal(ctx); err != nil { // as an open does
-		b.Fatal(err)
-	}
-	b.Run("moved", stats)
 }

@@ -1,5 +1,6 @@
-// The organizer's live view: the server pushes the round's figures every
-// two seconds; this draws them, the chart as SVG made here (nothing is
+// The organizer's live view: the server pushes the round's figures as it
+// reads them anew (every two seconds, less often for a large round), with
+// the time they were read; this draws them, the chart as SVG made here (nothing is
 // fetched from elsewhere). The chart is drawn at the size it is shown, so
 // that its text keeps its size from a phone to a projector.
 (function () {
@@ -118,6 +119,7 @@
     text('stat-started', number(s.started));
     text('stat-submitted', number(s.submitted));
     text('stat-rate', number(s.answers_per_second, 1));
+    text('stats-at', fill(t('stats_at'), { time: clock(Date.parse(s.at), 'second') }));
     chart(s);
     var body = document.getElementById('stats-questions');
     var frag = document.createDocumentFragment();
