@@ -177,3 +177,27 @@ func TestOrganizersFollowTheLiveFigures(t *testing.T) {
 		t.Errorf("with a wrong password: %v, want the sign-in refused", err)
 	}
 }
+
+// TestContestantsOpenTheirResultPages has each contestant open their
+// result page after their result, as the quiz page does.
+func TestContestantsOpenTheirResultPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	url, _ := startServer(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-url", url, "-contestants", "3", "-watchers", "0", "-result-page",
+		"-duration", "10m", "-round-questions", "5", "-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
+		t.Fatalf("round: %v\n%s", err, out.String())
+	}
+	var pages, failed int
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "result → result page"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &pages)
+			fmt.Sscanf(rest[strings.LastIndex(rest, "failed"):], "failed %d", &failed)
+		}
+	}
+	if pages != 3 || failed != 0 {
+		t.Errorf("%d result pages opened, %d failed; want 3 and none:\n%s", pages, failed, out.String())
+	}
+}

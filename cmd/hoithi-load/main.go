@@ -63,6 +63,7 @@ type options struct {
 	profileFrom time.Duration
 	watchers    int
 	organizers  int
+	resultPage  bool
 	parallel    int
 	coldStart   bool
 	faults      faultOptions
@@ -83,6 +84,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.profileFrom, "server-profile-from", 0, "round: how long after the rush's first start -server-profile begins (20s: the end of a round of 20 questions a second apart)")
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.organizers, "organizers", 0, "round: organizers following the round's live figures (its statistics websocket) through the run, signed in as the staff account of -admin and -password or $HOITHI_ADMIN_EMAIL and $HOITHI_ADMIN_PASSWORD")
+	fs.BoolVar(&o.resultPage, "result-page", false, "round: after their result each contestant closes their socket and opens their result page (/attempts/{id}), as the quiz page in a browser does")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	fs.BoolVar(&o.coldStart, "cold-start", false, "round: each start opens a new connection, as from a browser whose connection closed while its page waited; without it every contestant has the round's page open before the rush, on a connection of their own")
 	growthDir := fs.String("growth", "", "read the round runs' outputs named after the flags, in this directory, and write their table (stdout) and chart (growth.svg there): what growth.sh does")
@@ -278,6 +280,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
 		acks: newSamples(), acksAllOpen: newSamples(), acksByTurn: [3]*samples{newSamples(), newSamples(), newSamples()}, states: newSamples(), results: newSamples(), waited: newSamples(),
 		refused: newTally(), closes: newTally()}
+	if o.resultPage {
+		p.resultPages = newSamples()
+	}
 	var round struct {
 		DurationSeconds int `json:"duration_seconds"`
 	}
@@ -361,6 +366,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "  answers between", p.acksByTurn[1], took, 0)
 	report(out, "  last answers", p.acksByTurn[2], took, 0)
 	report(out, "submit → result", p.results, took, 0)
+	if p.resultPages != nil {
+		report(out, "result → result page", p.resultPages, took, 0)
+	}
 	select {
 	case f, ok := <-opened:
 		if ok {
@@ -560,6 +568,9 @@ type player struct {
 	retry                 time.Duration
 	log                   *ackLog
 	acks, states, results *samples
+	// resultPages, with -result-page, time each contestant's result page
+	// from the closing of their socket to its last byte.
+	resultPages *samples
 	// acksAllOpen are the acks of answers sent once every contestant's
 	// socket had its state: the rush's answers without its opening.
 	acksAllOpen *samples
@@ -689,6 +700,15 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	}
 	p.results.add(time.Since(t0))
 	p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score})
+	if p.resultPages == nil {
+		return nil
+	}
+	ws.Close()
+	t0 = time.Now()
+	if err := c.page(fmt.Sprintf("/attempts/%d", attemptID), token); err != nil {
+		return fmt.Errorf("result page: %w", err)
+	}
+	p.resultPages.add(time.Since(t0))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,4 +87,32 @@ func (pc *pageConn) do(method, path, token string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, body)
 	}
 	return body, nil
+}
+
+// page loads one of the site's pages, signed in, as a browser does (over
+// the client's pooled connections), and reads it whole. A result page
+// that is still the quiz counts as a failure.
+func (c *client) page(path, token string) error {
+	req, err := http.NewRequest("GET", c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	if bytes.Contains(body, []byte(`id="quiz"`)) {
+		return fmt.Errorf("GET %s: still the quiz, not its result", path)
+	}
+	return nil
 }
