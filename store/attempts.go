@@ -358,21 +358,21 @@ func (db *DB) answers(ctx context.Context, q querier, attemptID int64, journaled
 
 // scanAnswers reads rows of question ids and their chosen option ids into
 // out, a later row to a question taking the place of an earlier one.
-func scanAnswers(rows *sql.Rows, out map[int64][]int64) error {
-	defer rows.Close()
-	for rows.Next() {
+func scanAnswers(rs *sql.Rows, out map[int64][]int64) error {
+	defer rs.Close()
+	for rs.Next() {
 		var qid int64
 		var raw string
-		if err := rows.Scan(&qid, &raw); err != nil {
+		if err := rs.Scan(&qid, &raw); err != nil {
 			return err
 		}
-		ids := []int64{}
-		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		ids, err := rows.IDs(raw)
+		if err != nil {
 			return err
 		}
 		out[qid] = ids
 	}
-	return rows.Err()
+	return rs.Err()
 }
 
 // UnsubmittedAttempts lists the attempts not submitted yet, for the engine to

@@ -382,13 +382,13 @@ type querier interface {
 }
 
 func answers(ctx context.Context, q querier, attemptID int64) (map[int64][]int64, error) {
-	rows, _ := q.Query(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = $1", attemptID)
+	rs, _ := q.Query(ctx, "SELECT question_id, option_ids FROM answers WHERE attempt_id = $1", attemptID)
 	out := map[int64][]int64{}
 	var qid int64
 	var raw string
-	_, err := pgx.ForEachRow(rows, []any{&qid, &raw}, func() error {
-		ids := []int64{}
-		if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+	_, err := pgx.ForEachRow(rs, []any{&qid, &raw}, func() error {
+		ids, err := rows.IDs(raw)
+		if err != nil {
 			return err
 		}
 		out[qid] = ids

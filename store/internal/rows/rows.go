@@ -7,7 +7,6 @@ package rows
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -102,12 +101,12 @@ func EncodeQuestions(questions []quiz.DrawnQuestion) (ids, orders string) {
 
 // DecodeQuestions reads what EncodeQuestions wrote.
 func DecodeQuestions(ids, orders string) ([]quiz.DrawnQuestion, error) {
-	var qids []int64
-	var opts [][]int64
-	if err := json.Unmarshal([]byte(ids), &qids); err != nil {
+	qids, err := IDs(ids)
+	if err != nil {
 		return nil, fmt.Errorf("question ids: %w", err)
 	}
-	if err := json.Unmarshal([]byte(orders), &opts); err != nil {
+	opts, err := IDLists(orders)
+	if err != nil {
 		return nil, fmt.Errorf("option orders: %w", err)
 	}
 	if len(opts) != len(qids) {
