@@ -179,6 +179,8 @@ type Engine struct {
 	pending sync.WaitGroup  // auto-submits under way
 	sweeper Timer           // the next sweep of idle boards
 	rates   map[int64]*rate // answers per second, by round
+
+	finished finishedAttempts // submitted here lately, for their result pages
 }
 
 // liveAttempt is an attempt that has not been submitted yet.
@@ -886,6 +888,7 @@ func (e *Engine) Submit(ctx context.Context, userID, attemptID int64, prediction
 		return Outcome{}, err
 	}
 	e.untrack(la)
+	e.finish(la)
 	return e.record(ctx, la.roundID, res, false)
 }
 
@@ -939,6 +942,7 @@ func (e *Engine) autoSubmit(la *liveAttempt) {
 		e.retryAutoSubmit(la, err)
 		return
 	}
+	e.finish(la)
 	out, err := e.record(ctx, la.roundID, res, true)
 	if err != nil {
 		e.log.Error("auto-submit: leaderboard", "attempt", la.id, "err", err)
@@ -1262,7 +1266,7 @@ type Review struct {
 // whose deadline an earlier close (an organizer's edit) did not move, would
 // otherwise let a key read from one attempt's review win another.
 func (e *Engine) Review(ctx context.Context, viewer User, attemptID int64) (Review, error) {
-	d, err := e.store.AttemptDetail(ctx, attemptID)
+	d, err := e.attemptDetail(ctx, attemptID)
 	if err != nil {
 		return Review{}, err
 	}
