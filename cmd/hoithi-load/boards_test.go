@@ -190,14 +190,22 @@ func TestContestantsOpenTheirResultPages(t *testing.T) {
 		"-duration", "10m", "-round-questions", "5", "-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
 		t.Fatalf("round: %v\n%s", err, out.String())
 	}
-	var pages, failed int
+	var pages, failed, added int
 	for _, line := range strings.Split(out.String(), "\n") {
 		if rest, ok := strings.CutPrefix(line, "result → result page"); ok {
 			fmt.Sscanf(strings.TrimSpace(rest), "%d", &pages)
 			fmt.Sscanf(rest[strings.LastIndex(rest, "failed"):], "failed %d", &failed)
 		}
+		if rest, ok := strings.CutPrefix(line, "  working time added"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &added)
+		}
 	}
 	if pages != 3 || failed != 0 {
 		t.Errorf("%d result pages opened, %d failed; want 3 and none:\n%s", pages, failed, out.String())
+	}
+	// Each submission's working time, as counted, is set against the
+	// contestant's own.
+	if added != 3 {
+		t.Errorf("working time added reported for %d submissions, want 3:\n%s", added, out.String())
 	}
 }

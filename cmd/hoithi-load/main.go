@@ -279,7 +279,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// stop reading their socket instead.
 	p := &player{think: o.think, thinkMax: o.thinkMax, retry: o.faults.retry, log: log,
 		acks: newSamples(), acksAllOpen: newSamples(), acksByTurn: [3]*samples{newSamples(), newSamples(), newSamples()}, states: newSamples(), results: newSamples(), waited: newSamples(),
-		refused: newTally(), closes: newTally()}
+		queued: newSamples(), refused: newTally(), closes: newTally()}
 	if o.resultPage {
 		p.resultPages = newSamples()
 	}
@@ -366,6 +366,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	report(out, "  answers between", p.acksByTurn[1], took, 0)
 	report(out, "  last answers", p.acksByTurn[2], took, 0)
 	report(out, "submit → result", p.results, took, 0)
+	report(out, "  working time added", p.queued, took, 0)
 	if p.resultPages != nil {
 		report(out, "result → result page", p.resultPages, took, 0)
 	}
@@ -581,7 +582,12 @@ type player struct {
 	// waited is, for each contestant, how long their attempt's clock ran
 	// before its questions arrived: from the start the server recorded
 	// (the deadline less the round's duration) to the state.
-	waited   *samples
+	waited *samples
+	// queued is, for each submission, how much longer the working time the
+	// server counted (its duration_ms, which breaks ties in the ranking)
+	// is than the contestant's own, from the start the server recorded to
+	// the moment the submit was sent: the time it waited for the server.
+	queued   *samples
 	duration time.Duration // the round's attempts
 	// open counts the contestants whose socket got its state; allOpen is
 	// closed when that reaches want.
@@ -597,11 +603,12 @@ var retryable = map[string]bool{"storage_unavailable": true, "internal": true}
 
 // reply is a server message on an attempt socket.
 type reply struct {
-	Type  string `json:"type"`
-	Seq   int64  `json:"seq"`
-	Code  string `json:"code"`
-	Score int    `json:"score"`
-	Auto  bool   `json:"auto"`
+	Type       string `json:"type"`
+	Seq        int64  `json:"seq"`
+	Code       string `json:"code"`
+	Score      int    `json:"score"`
+	Auto       bool   `json:"auto"`
+	DurationMs int64  `json:"duration_ms"` // of a result: the working time counted
 }
 
 // play answers every question of an attempt, one after the other, each
@@ -624,8 +631,10 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	if err != nil || st.Type != "state" {
 		return p.closed(ws, attemptID, fmt.Errorf("state: %v %q", err, st.Type))
 	}
+	var startedAt time.Time // as the server recorded it
 	if deadline, err := time.Parse(time.RFC3339Nano, st.Deadline); err == nil && p.duration > 0 {
-		p.waited.add(max(0, time.Since(deadline.Add(-p.duration))))
+		startedAt = deadline.Add(-p.duration)
+		p.waited.add(max(0, time.Since(startedAt)))
 	}
 	if p.open.Add(1) == p.want.Load() {
 		close(p.allOpen)
@@ -699,6 +708,10 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 		return fmt.Errorf("submit: got %s", r.Type)
 	}
 	p.results.add(time.Since(t0))
+	if !startedAt.IsZero() {
+		own := t0.Sub(startedAt).Truncate(time.Millisecond)
+		p.queued.add(max(0, time.Duration(r.DurationMs)*time.Millisecond-own))
+	}
 	p.log.write(record{Kind: "result", Attempt: attemptID, Score: &r.Score})
 	if p.resultPages == nil {
 		return nil
