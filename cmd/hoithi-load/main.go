@@ -479,6 +479,17 @@ type client struct {
 }
 
 func (c *client) call(method, path, token string, body, out any) error {
+	data, err := c.do(method, path, token, body)
+	if err != nil || out == nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+// do sends a request, signed in with token when it is not empty, with
+// body as JSON, and returns the answer's body; a status of 300 or more is
+// an error.
+func (c *client) do(method, path, token string, body any) ([]byte, error) {
 	var r io.Reader
 	if body != nil {
 		data, _ := json.Marshal(body)
@@ -486,7 +497,7 @@ func (c *client) call(method, path, token string, body, out any) error {
 	}
 	req, err := http.NewRequest(method, c.base+path, r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -494,20 +505,17 @@ func (c *client) call(method, path, token string, body, out any) error {
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+		return nil, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
 	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	return data, nil
 }
 
 func (c *client) openRound() (int64, error) {

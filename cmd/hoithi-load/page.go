@@ -93,23 +93,9 @@ func (pc *pageConn) do(method, path, token string) ([]byte, error) {
 // the client's pooled connections), and reads it whole. A result page
 // that is still the quiz counts as a failure.
 func (c *client) page(path, token string) error {
-	req, err := http.NewRequest("GET", c.base+path, nil)
+	body, err := c.do("GET", path, token, nil)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "text/html")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
 	}
 	if bytes.Contains(body, []byte(`id="quiz"`)) {
 		return fmt.Errorf("GET %s: still the quiz, not its result", path)
