@@ -137,3 +137,87 @@ func TestAResultJustSubmittedIsReviewedFromMemory(t *testing.T) {
 		t.Errorf("reviewing an attempt submitted at its deadline read it from the database %d times, want none", n)
 	}
 }
+
+// An engine that may not have seen every answer of an attempt keeps
+// nothing for its result page, which then reads the database: in a
+// cluster, where answers reach any node, and after a restart, when the
+// engine has not read the answers back.
+func TestAResultIsReadFromTheDatabaseWhenTheEngineMayNotHoldEveryAnswer(t *testing.T) {
+	setUp := func(t *testing.T) (*engineFixture, quiz.Round, func(shared bool) (*quiz.Engine, *detailCounter)) {
+		f := newEngineFixture(t)
+		f.engine.Stop() // only the test's engines run
+		r, err := f.catalog.CreateRound(f.ctx, f.contestID, quiz.Round{Name: "Vòng một", BankID: f.bankID,
+			OpensAt: f.clock.Now().Add(-time.Hour), ClosesAt: f.clock.Now().Add(time.Hour), DurationSeconds: 600,
+			QuestionCount: 2, PointsPerQuestion: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engine := func(shared bool) (*quiz.Engine, *detailCounter) {
+			counted := &detailCounter{DB: f.db}
+			e := quiz.NewEngine(quiz.EngineConfig{Store: counted, Clock: f.clock, Grace: testGrace, Shared: shared})
+			if err := e.Start(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(e.Stop)
+			return e, counted
+		}
+		return f, r, engine
+	}
+	answerFirst := func(t *testing.T, f *engineFixture, e *quiz.Engine, attemptID int64) {
+		d, err := f.db.AttemptDetail(f.ctx, attemptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := d.Questions[0]
+		if err := e.Answer(f.ctx, f.userID, attemptID, q.ID, []int64{q.Options[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reviewed := func(t *testing.T, f *engineFixture, e *quiz.Engine, counted *detailCounter, attemptID int64) {
+		before := counted.reads.Load()
+		rev, err := e.Review(f.ctx, quiz.User{ID: 1, Role: quiz.RoleAdmin}, attemptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := f.db.AttemptDetail(f.ctx, attemptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored.Answers) != 1 || !reflect.DeepEqual(rev.Detail, stored) {
+			t.Errorf("reviewed:\n%+v\nstored (one answer):\n%+v", rev.Detail, stored)
+		}
+		if n := counted.reads.Load() - before; n != 1 {
+			t.Errorf("the review read the database %d times, want once", n)
+		}
+	}
+
+	t.Run("an answer stored by another node", func(t *testing.T) {
+		f, r, engine := setUp(t)
+		here, counted := engine(true)
+		there, _ := engine(true)
+		a, _, err := here.StartAttempt(f.ctx, f.userID, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerFirst(t, f, there, a.ID)
+		if _, err := here.Submit(f.ctx, f.userID, a.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		reviewed(t, f, here, counted, a.ID)
+	})
+	t.Run("an answer stored before a restart", func(t *testing.T) {
+		f, r, engine := setUp(t)
+		before, _ := engine(false)
+		a, _, err := before.StartAttempt(f.ctx, f.userID, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerFirst(t, f, before, a.ID)
+		before.Stop()
+		after, counted := engine(false)
+		if _, err := after.Submit(f.ctx, f.userID, a.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		reviewed(t, f, after, counted, a.ID)
+	})
+}
