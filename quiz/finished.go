@@ -19,7 +19,7 @@ import (
 
 const (
 	finishedKept = time.Minute // how long a submitted attempt's questions and answers are kept
-	finishedMax  = 20_000      // at most this many (about 6.4 KB each: 130 MB)
+	finishedMax  = 20_000      // at most this many (about 6.4 KB each, BenchmarkFinishedAttemptHeld: 130 MB)
 )
 
 // finishedAttempts keeps recently submitted attempts' questions and
