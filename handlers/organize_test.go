@@ -2,10 +2,14 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"hoithi/hub"
 )
 
 func TestPendingImportsAreBounded(t *testing.T) {
@@ -99,6 +103,35 @@ func (p *pacedFigures) setTo(d time.Duration) {
 	p.mu.Lock()
 	p.clock = p.base.Add(d)
 	p.mu.Unlock()
+}
+
+// A reading of a large round's figures is kept for ten times as long as
+// it took, across many of the pusher's ticks; the organizers' sockets get
+// those figures once, not again at every tick.
+func TestLivePusherSendsFiguresOnceEach(t *testing.T) {
+	p := newPacedFigures()
+	p.cost = time.Second // kept 10 s
+	var pushed []string
+	p.publish = func(_ hub.Topic, m hub.Message) int {
+		var body statsBody
+		if err := json.Unmarshal(m.Data, &body); err != nil {
+			t.Fatal(err)
+		}
+		pushed = append(pushed, body.At)
+		return 1
+	}
+	push := pusher{figures: &p.liveFigures, topic: statsTopic(7)}
+	for _, at := range []time.Duration{2, 4, 6, 8, 10, 12} { // seconds, as the pusher ticks
+		p.setTo(at * time.Second)
+		push.tick()
+	}
+	want := []string{apiTime(p.base.Add(2 * time.Second)), apiTime(p.base.Add(12 * time.Second))}
+	if !slices.Equal(pushed, want) {
+		t.Errorf("pushed the figures read at %v over six ticks, want each reading once: %v", pushed, want)
+	}
+	if n := p.reads.Load(); n != 2 {
+		t.Errorf("read %d times, want twice (at 2 s, and ten times its second after it began)", n)
+	}
 }
 
 // The figures of a large round take long to read: an organizer's page

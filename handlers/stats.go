@@ -67,6 +67,7 @@ type liveFigures struct {
 	now     func() time.Time
 	log     *slog.Logger
 	took    func(time.Duration) // each reading's time, for the metrics; may be nil
+	publish func(hub.Topic, hub.Message) int
 
 	mu      sync.Mutex
 	rounds  map[int64]*roundFigures
@@ -85,7 +86,7 @@ type roundFigures struct {
 
 func newLiveFigures(sockets *hub.Hub, compute func(context.Context, int64, time.Time) (statsBody, error),
 	now func() time.Time, log *slog.Logger, took func(time.Duration)) *liveFigures {
-	f := &liveFigures{hub: sockets, compute: compute, now: now, log: log, took: took,
+	f := &liveFigures{hub: sockets, compute: compute, now: now, log: log, took: took, publish: sockets.Publish,
 		rounds: map[int64]*roundFigures{}, pushers: map[int64]chan struct{}{}}
 	sockets.Watch(topicStats, f.watched)
 	return f
@@ -165,28 +166,43 @@ func (f *liveFigures) watched(t hub.Topic, on bool) {
 }
 
 // push publishes the round's figures, when they are new, every statsEvery
-// until stop. Figures that cannot be read close the sockets that wait for
-// them.
+// until stop.
 func (f *liveFigures) push(t hub.Topic, stop <-chan struct{}) {
 	tick := time.NewTicker(statsEvery)
 	defer tick.Stop()
-	var last string // when the last figures published were read
+	p := pusher{figures: f, topic: t}
 	for {
 		select {
 		case <-tick.C:
+			p.tick()
 		case <-stop:
 			return
 		}
-		m, at, err := f.message(context.Background(), t.ID)
-		if err != nil {
-			f.log.Error("stats socket", "round", t.ID, "err", err)
-			f.hub.StopTopic(t, websocket.CloseNormalClosure, "")
-			continue
-		}
-		if at != last {
-			f.hub.Publish(t, m)
-			last = at
-		}
+	}
+}
+
+// pusher publishes one round's figures to its stats sockets.
+type pusher struct {
+	figures *liveFigures
+	topic   hub.Topic
+	last    string // when the last figures published were read
+}
+
+// tick publishes the round's figures unless they are those published
+// last: a slow reading is not read again for a while (get), and its
+// figures go to each socket once. Figures that cannot be read close the
+// sockets that wait for them.
+func (p *pusher) tick() {
+	f := p.figures
+	m, at, err := f.message(context.Background(), p.topic.ID)
+	if err != nil {
+		f.log.Error("stats socket", "round", p.topic.ID, "err", err)
+		f.hub.StopTopic(p.topic, websocket.CloseNormalClosure, "")
+		return
+	}
+	if at != p.last {
+		f.publish(p.topic, m)
+		p.last = at
 	}
 }
 
