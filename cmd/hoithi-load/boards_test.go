@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,32 @@ func TestContestantsOpenTheirResultPages(t *testing.T) {
 	// contestant's own.
 	if added != 3 {
 		t.Errorf("working time added reported for %d submissions, want 3:\n%s", added, out.String())
+	}
+}
+
+// With -hold, nobody answers until every socket is open: the server's CPU
+// to that moment is what the sockets alone cost, and is reported.
+func TestHeldSocketsReportWhatOpeningThemCost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	url, _, pid := startServerProcess(t)
+	var out bytes.Buffer
+	// Enough sockets for their CPU to show in the clock ticks of /proc.
+	if err := run(context.Background(), []string{"-url", url, "-contestants", "200", "-watchers", "0", "-hold", "100ms",
+		"-server-pid", strconv.Itoa(pid), "-duration", "10m", "-round-questions", "2",
+		"-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
+		t.Fatalf("round: %v\n%s", err, out.String())
+	}
+	var perSocket float64
+	held := false
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "  server, opening sockets"); ok {
+			fmt.Sscanf(rest[strings.LastIndex(rest, ";")+1:], "%f µs a socket", &perSocket)
+		}
+		held = held || strings.HasPrefix(line, "  sockets held")
+	}
+	if perSocket <= 0 || !held {
+		t.Errorf("CPU a socket %v, sockets held reported %v; want both:\n%s", perSocket, held, out.String())
 	}
 }

@@ -29,6 +29,13 @@ func TestMain(m *testing.M) {
 // address and the database's path.
 func startServer(t *testing.T) (url, db string) {
 	t.Helper()
+	url, db, _ = startServerProcess(t)
+	return url, db
+}
+
+// startServerProcess is startServer, with the server's process id.
+func startServerProcess(t *testing.T) (url, db string, pid int) {
+	t.Helper()
 	dir := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(dir, "hoithi"), "hoithi")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -63,10 +70,10 @@ func startServer(t *testing.T) (url, db string) {
 	}()
 	select {
 	case url = <-addr:
-		return url, db
+		return url, db, cmd.Process.Pid
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not start")
-		return "", ""
+		return "", "", 0
 	}
 }
 

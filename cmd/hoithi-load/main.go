@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.contestants, "contestants", 500, "round: contestants who register, start, answer and submit")
 	fs.Int64Var(&o.roundID, "round", 0, "round: the round to play (default: the first open round listed)")
 	fs.DurationVar(&o.think, "think", 0, "round: pause before each answer (0: answer as fast as acks come)")
-	fs.DurationVar(&o.hold, "hold", 0, "round: hold every socket open this long before anyone answers, and weigh what the server holds for them (after a collection, with its profiles on: PPROF= of pinned.sh); the same pause before the sockets, so that what the starts left is given back first")
+	fs.DurationVar(&o.hold, "hold", 0, "round: hold every socket open this long before anyone answers, and weigh what the server holds for them (after a collection, with its profiles on: PPROF= of pinned.sh); the same pause before the sockets, so that what the starts left is given back first; the starts and the sockets each run alone, and the server's CPU for each is reported")
 	fs.DurationVar(&o.thinkMax, "think-max", 0, "round: with it, each pause is drawn at random between -think and this")
 	fs.StringVar(&o.profile, "server-profile", "", "round: save the server's CPU profile of the rush (the starts, then play) in this file; the server needs HOITHI_PPROF=1 and the load tool $HOITHI_METRICS_TOKEN")
 	fs.IntVar(&o.profileSecs, "server-profile-seconds", 20, "round: how long -server-profile records")
@@ -310,10 +310,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		heldBefore = phase.srv.read()
 	}
 	opened := make(chan serverFigures, 1)
+	var openedAt serverFigures // held: the server the moment the last socket got its state
 	go func() {
 		select {
 		case <-p.allOpen:
 			if o.hold > 0 {
+				openedAt = phase.srv.read()
 				time.Sleep(o.hold)
 				c.collect()
 				time.Sleep(time.Second)
@@ -382,6 +384,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			}
 			fmt.Fprintln(out)
 			if o.hold > 0 {
+				if openedAt.cpu > 0 {
+					// Nobody answered before then: what the sockets alone cost.
+					fmt.Fprintf(out, "  %-26s CPU %s; %.0f µs a socket\n", "server, opening sockets",
+						openedAt.cpuSince(socketsFrom, openedAt.at.Sub(socketsFrom.at)), 1e6*(openedAt.cpu-socketsFrom.cpu)/float64(max(1, playing)))
+				}
 				n := max(1, f.sockets-heldBefore.sockets)
 				fmt.Fprintf(out, "  %-26s a socket: %.1f KB more resident memory, %.1f KB more heap in use, %.1f KB more goroutine stack (%s before, %s held)\n",
 					"sockets held", (f.rss-heldBefore.rss)/1e3/n, (f.heap-heldBefore.heap)/1e3/n, (f.stack-heldBefore.stack)/1e3/n, heldBefore, f)
