@@ -15,15 +15,57 @@ import (
 // one system call. A lock keeps each write whole.
 func Conn(c net.Conn) net.Conn { return &frameConn{Conn: c} }
 
+// HandshakeConn is Conn, except that the upgrade's response, its first
+// write, waits for what the socket writes next and goes with it in one
+// system call: a socket whose first message is ready at once (an
+// attempt's state) costs the server one write fewer, and its client one
+// read. Nothing waits on the client meanwhile: the response is written
+// at the latest when the socket's read loop begins (Receive), and a
+// socket closed first writes it before its close frame.
+func HandshakeConn(c net.Conn) net.Conn { return &frameConn{Conn: c, holdNext: true} }
+
 type frameConn struct {
 	net.Conn
-	mu sync.Mutex
+	mu       sync.Mutex
+	holdNext bool   // the next write is the upgrade's response, to be held
+	held     []byte // the upgrade's response, written before anything else
 }
 
 func (c *frameConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.Conn.Write(p)
+	if c.holdNext {
+		c.holdNext = false
+		c.held = append([]byte(nil), p...) // gorilla's buffer is its own
+		return len(p), nil
+	}
+	if c.held == nil {
+		return c.Conn.Write(p)
+	}
+	held := len(c.held)
+	n, err := c.writeHeld(net.Buffers{p})
+	return max(0, int(n)-held), err
+}
+
+// writeHeld writes the held response, if any, then bufs, in one vectored
+// write; c.mu is held.
+func (c *frameConn) writeHeld(bufs net.Buffers) (int64, error) {
+	if c.held != nil {
+		bufs = append(net.Buffers{c.held}, bufs...)
+		c.held = nil
+	}
+	return bufs.WriteTo(c.Conn)
+}
+
+// flush writes the held response, if any.
+func (c *frameConn) flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held == nil {
+		return nil
+	}
+	_, err := c.writeHeld(nil)
+	return err
 }
 
 // The frames the writer makes: the server's frames are never masked, and
@@ -82,15 +124,16 @@ func (f *frames) add(op byte, payload []byte) {
 // write writes the batch to c within timeout, in one vectored write where
 // the connection takes one.
 func (f *frames) write(c net.Conn, timeout time.Duration) error {
-	if fc, ok := c.(*frameConn); ok {
-		fc.mu.Lock()
-		defer fc.mu.Unlock()
-		c = fc.Conn
-	}
 	if err := c.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
 		return err
 	}
 	f.out = f.bufs
+	if fc, ok := c.(*frameConn); ok {
+		fc.mu.Lock()
+		defer fc.mu.Unlock()
+		_, err := fc.writeHeld(f.out)
+		return err
+	}
 	_, err := f.out.WriteTo(c)
 	return err
 }

@@ -227,6 +227,7 @@ func (s *Socket) extendRead() {
 // into a buffer the sockets share, so handle must not keep data past its
 // return (decoding it copies what it needs).
 func (s *Socket) Receive(handle func(messageType int, data []byte)) {
+	s.release()
 	for !s.Stopping() {
 		kind, r, err := s.conn.NextReader()
 		if err != nil {
@@ -248,6 +249,18 @@ func (s *Socket) Receive(handle func(messageType int, data []byte)) {
 		if s.backlog() >= floodMark {
 			s.Stop(websocket.CloseTryAgainLater, "too slow to read")
 		}
+	}
+}
+
+// release writes the upgrade's response held back (HandshakeConn) before
+// the read loop waits on the client, who may wait for it to send anything;
+// a writer already going writes it with its frames.
+func (s *Socket) release() {
+	s.mu.Lock()
+	writing := s.writing
+	s.mu.Unlock()
+	if fc, ok := s.out.(*frameConn); ok && !writing {
+		_ = fc.flush()
 	}
 }
 
