@@ -80,18 +80,24 @@ func dial(t *testing.T, dialed <-chan *websocket.Conn) *websocket.Conn {
 	}
 }
 
-// A socket's first message leaves with the upgrade's response, in the
-// same write: nothing is written at the upgrade itself.
-func TestTheHandshakeGoesWithTheFirstMessage(t *testing.T) {
-	h := New(Config{})
+// openHeld opens a socket of kind in a new hub on a heldPipe.
+func openHeld(t *testing.T, kind string) (*Socket, *tally, <-chan *websocket.Conn) {
+	t.Helper()
 	server, wire, dialed := heldPipe(t)
 	if n := len(wire.bytes()); n != 0 {
-		t.Fatalf("%d bytes written at the upgrade, want none before the first message", n)
+		t.Fatalf("%d bytes written at the upgrade, want none before the socket's first write", n)
 	}
-	s, ok := h.Open(server, "attempt")
+	s, ok := New(Config{}).Open(server, kind)
 	if !ok {
 		t.Fatal("the hub refused a socket")
 	}
+	return s, wire, dialed
+}
+
+// A socket's first message leaves with the upgrade's response, in the
+// same write: nothing is written at the upgrade itself.
+func TestTheHandshakeGoesWithTheFirstMessage(t *testing.T) {
+	s, wire, dialed := openHeld(t, "attempt")
 	s.Send(Message{Data: []byte(`{"type":"state"}`)})
 	client := dial(t, dialed)
 	_, data, err := client.ReadMessage()
@@ -110,12 +116,7 @@ func TestTheHandshakeGoesWithTheFirstMessage(t *testing.T) {
 // upgrade's response when its read loop begins: a client that waits for
 // the upgrade before it sends is not left waiting.
 func TestAQuietSocketAnswersTheHandshakeWhenItReads(t *testing.T) {
-	h := New(Config{})
-	server, _, dialed := heldPipe(t)
-	s, ok := h.Open(server, "live")
-	if !ok {
-		t.Fatal("the hub refused a socket")
-	}
+	s, _, dialed := openHeld(t, "live")
 	got := make(chan string, 1)
 	go s.Receive(func(_ int, data []byte) { got <- string(data) })
 	client := dial(t, dialed)
@@ -137,12 +138,7 @@ func TestAQuietSocketAnswersTheHandshakeWhenItReads(t *testing.T) {
 // then closes: the client sees an upgrade and a close, not a broken
 // handshake.
 func TestASocketClosedAtOnceAnswersTheHandshake(t *testing.T) {
-	h := New(Config{})
-	server, _, dialed := heldPipe(t)
-	s, ok := h.Open(server, "attempt")
-	if !ok {
-		t.Fatal("the hub refused a socket")
-	}
+	s, _, dialed := openHeld(t, "attempt")
 	s.Stop(websocket.ClosePolicyViolation, "no")
 	go s.Close()
 	client := dial(t, dialed)
