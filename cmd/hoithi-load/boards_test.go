@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,20 +221,22 @@ func TestHeldSocketsReportWhatOpeningThemCost(t *testing.T) {
 	url, _, pid := startServerProcess(t)
 	var out bytes.Buffer
 	// Enough sockets for their CPU to show in the clock ticks of /proc.
-	if err := run(context.Background(), []string{"-url", url, "-contestants", "200", "-watchers", "0", "-hold", "100ms",
+	if err := run(context.Background(), []string{"-url", url, "-contestants", "300", "-watchers", "0", "-hold", "100ms",
 		"-server-pid", strconv.Itoa(pid), "-duration", "10m", "-round-questions", "2",
 		"-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
 		t.Fatalf("round: %v\n%s", err, out.String())
 	}
-	var perSocket float64
+	opening := regexp.MustCompile(`^  server, opening sockets .*; (\d+) µs a socket; the load tool's CPU ([\d.]+) s`)
+	var perSocket, tool float64
 	held := false
 	for _, line := range strings.Split(out.String(), "\n") {
-		if rest, ok := strings.CutPrefix(line, "  server, opening sockets"); ok {
-			fmt.Sscanf(rest[strings.LastIndex(rest, ";")+1:], "%f µs a socket", &perSocket)
+		if m := opening.FindStringSubmatch(line); m != nil {
+			perSocket, _ = strconv.ParseFloat(m[1], 64)
+			tool, _ = strconv.ParseFloat(m[2], 64)
 		}
 		held = held || strings.HasPrefix(line, "  sockets held")
 	}
-	if perSocket <= 0 || !held {
-		t.Errorf("CPU a socket %v, sockets held reported %v; want both:\n%s", perSocket, held, out.String())
+	if perSocket <= 0 || tool <= 0 || !held {
+		t.Errorf("CPU a socket %v µs, the tool's %v s, sockets held reported %v; want all three:\n%s", perSocket, tool, held, out.String())
 	}
 }

@@ -311,11 +311,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	opened := make(chan serverFigures, 1)
 	var openedAt serverFigures // held: the server the moment the last socket got its state
+	var openedTool float64     // held: the load tool's CPU then
 	go func() {
 		select {
 		case <-p.allOpen:
 			if o.hold > 0 {
-				openedAt = phase.srv.read()
+				openedAt, openedTool = phase.srv.read(), procCPU(os.Getpid())
 				time.Sleep(o.hold)
 				c.collect()
 				time.Sleep(time.Second)
@@ -331,7 +332,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}()
 	stall := &staller{wait: o.faults.stallWait, closes: newTally(), closedAfter: newSamples()}
 	stalled := 0
-	socketsFrom := phase.srv.read() // the server as the sockets begin
+	socketsFrom, toolFrom := phase.srv.read(), procCPU(os.Getpid()) // the server and the tool as the sockets begin
 	start = time.Now()
 	for i, token := range tokens {
 		if attempts[i] == 0 {
@@ -385,9 +386,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintln(out)
 			if o.hold > 0 {
 				if openedAt.cpu > 0 {
-					// Nobody answered before then: what the sockets alone cost.
-					fmt.Fprintf(out, "  %-26s CPU %s; %.0f µs a socket\n", "server, opening sockets",
-						openedAt.cpuSince(socketsFrom, openedAt.at.Sub(socketsFrom.at)), 1e6*(openedAt.cpu-socketsFrom.cpu)/float64(max(1, playing)))
+					// Nobody answered before then: what the sockets alone
+					// cost, and what opening them cost the tool, whose core
+					// bounds how soon it can see the states.
+					took := openedAt.at.Sub(socketsFrom.at)
+					fmt.Fprintf(out, "  %-26s CPU %s; %.0f µs a socket; the load tool's CPU %.2f s (%.0f %% of a core)\n", "server, opening sockets",
+						openedAt.cpuSince(socketsFrom, took), 1e6*(openedAt.cpu-socketsFrom.cpu)/float64(max(1, playing)),
+						openedTool-toolFrom, 100*(openedTool-toolFrom)/took.Seconds())
 				}
 				n := max(1, f.sockets-heldBefore.sockets)
 				fmt.Fprintf(out, "  %-26s a socket: %.1f KB more resident memory, %.1f KB more heap in use, %.1f KB more goroutine stack (%s before, %s held)\n",
