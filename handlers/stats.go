@@ -66,8 +66,8 @@ type liveFigures struct {
 	compute func(ctx context.Context, roundID int64, now time.Time) (statsBody, error)
 	now     func() time.Time
 	log     *slog.Logger
-	took    func(time.Duration) // each reading's time, for the metrics; may be nil
-	publish func(hub.Topic, hub.Message) int
+	took    func(time.Duration)              // each reading's time, for the metrics; may be nil
+	publish func(hub.Topic, hub.Message) int // the hub's Publish
 
 	mu      sync.Mutex
 	rounds  map[int64]*roundFigures
