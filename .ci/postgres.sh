@@ -3,16 +3,18 @@
 # its URL. Runs as root; the server runs as the postgres user, from Debian's
 # package (installed here only if it is missing), on a new data directory
 # under DIR (default: a new temporary directory), listening on 127.0.0.1
-# only, on PORT (default 55432), trusting local connections. It returns once
+# only, on PORT (default 25432: below the kernel's range of ports for outgoing
+# connections, 32768–60999 by default, so that no connection of a test or a
+# load run just before can hold it), trusting local connections. It returns once
 # the server accepts connections. Stop it with `.ci/postgres.sh stop DIR`.
 #
-#   url=$(.ci/postgres.sh start /tmp/pg 55432)   # prints postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable
+#   url=$(.ci/postgres.sh start /tmp/pg 25432)   # prints postgres://postgres@127.0.0.1:25432/postgres?sslmode=disable
 #   .ci/postgres.sh stop /tmp/pg
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
 action=${1:-start}
 dir=${2:-$(mktemp -d /tmp/hoithi-pg.XXXXXX)}
-port=${3:-55432}
+port=${3:-25432}
 
 if [ "$action" = stop ]; then
   su postgres -c "$bin/pg_ctl -D '$dir/data' -m fast stop" >&2

@@ -30,7 +30,7 @@ build
 pgdir=$(mktemp -d /tmp/hoithi-cluster-pg.XXXXXX) # outside $work, which only its owner may enter
 on_cleanup "rm -rf '$pgdir'"
 on_server=${SERVER_CPU:+taskset -c $SERVER_CPU}
-db_server=$($on_server bash "$repo/.ci/postgres.sh" start "$pgdir" "${PG_PORT:-55439}" 2>/dev/null) || fail "PostgreSQL did not start"
+db_server=$($on_server bash "$repo/.ci/postgres.sh" start "$pgdir" "${PG_PORT:-25439}" 2>/dev/null) || fail "PostgreSQL did not start"
 on_cleanup "bash '$repo/.ci/postgres.sh' stop '$pgdir' >/dev/null 2>&1"
 db="${db_server%/postgres*}/hoithi?sslmode=disable"
 psql "${db_server}" -qc "CREATE DATABASE hoithi" || fail "could not create the database"
