@@ -80,8 +80,7 @@ type roundFigures struct {
 
 	mu   sync.Mutex // held while the figures are read
 	body statsBody
-	read bool      // body holds figures
-	next time.Time // the figures are not read again before this
+	next time.Time // the figures are not read again before this; zero until body holds figures
 }
 
 func newLiveFigures(sockets *hub.Hub, compute func(context.Context, int64, time.Time) (statsBody, error),
@@ -111,7 +110,7 @@ func (f *liveFigures) get(ctx context.Context, roundID int64) (statsBody, error)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if now = f.now(); r.read && now.Before(r.next) {
+	if now = f.now(); now.Before(r.next) {
 		return r.body, nil
 	}
 	body, err := f.compute(ctx, roundID, now)
@@ -122,7 +121,7 @@ func (f *liveFigures) get(ctx context.Context, roundID int64) (statsBody, error)
 	if err != nil {
 		return statsBody{}, err
 	}
-	r.body, r.read, r.next = body, true, now.Add(max(statsEvery, statsShare*took))
+	r.body, r.next = body, now.Add(max(statsEvery, statsShare*took))
 	return body, nil
 }
 
