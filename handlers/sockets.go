@@ -81,7 +81,7 @@ func (h *Handler) upgrade(c *fiber.Ctx, kind string, serve func(*hub.Socket)) er
 // then frees its place. Once upgraded, the request is no longer held.
 func (h *Handler) serveSocket(conn net.Conn, r *http.Request, addr, kind string, serve func(*hub.Socket)) {
 	defer h.sockets.Release(addr)
-	ws, err := upgrader.Upgrade(&takenOver{conn: hub.HandshakeConn(conn)}, r, nil)
+	ws, err := upgrader.Upgrade(&takenOver{conn: hub.Conn(conn)}, r, nil)
 	if err != nil {
 		_ = conn.Close()
 		return

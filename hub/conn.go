@@ -13,16 +13,15 @@ import (
 // itself (a pong, the close after a client's protocol error), and the
 // socket's writer writes its frames straight to it, all it has queued in
 // one system call. A lock keeps each write whole.
-func Conn(c net.Conn) net.Conn { return &frameConn{Conn: c} }
-
-// HandshakeConn is Conn, except that the upgrade's response, its first
-// write, waits for what the socket writes next and goes with it in one
-// system call: a socket whose first message is ready at once (an
-// attempt's state) costs the server one write fewer, and its client one
-// read. Nothing waits on the client meanwhile: the response is written
-// at the latest when the socket's read loop begins (Receive), and a
-// socket closed first writes it before its close frame.
-func HandshakeConn(c net.Conn) net.Conn { return &frameConn{Conn: c, holdNext: true} }
+//
+// The upgrade's response, gorilla's first write, waits for what the
+// socket writes next and goes with it in one system call: a socket whose
+// first message is ready at once (an attempt's state) costs the server
+// one write fewer, and its client one read. Nothing waits on the client
+// meanwhile: the response is written at the latest when the socket's read
+// loop begins (Receive), and a socket closed first writes it before its
+// close frame.
+func Conn(c net.Conn) net.Conn { return &frameConn{Conn: c, holdNext: true} }
 
 type frameConn struct {
 	net.Conn

@@ -34,7 +34,7 @@ func (t *tally) bytes() []byte {
 	return bytes.Clone(t.written)
 }
 
-// heldPipe upgrades a connection through HandshakeConn, the way handlers
+// heldPipe upgrades a connection through Conn, the way handlers
 // do, and returns the server's end as written to, and the client's dial,
 // which completes once the client has read the upgrade's response.
 func heldPipe(t *testing.T) (server *websocket.Conn, wire *tally, dialed <-chan *websocket.Conn) {
@@ -58,7 +58,7 @@ func heldPipe(t *testing.T) (server *websocket.Conn, wire *tally, dialed <-chan 
 		t.Fatal(err)
 	}
 	wire = &tally{Conn: serverEnd}
-	server, err = testUpgrader.Upgrade(&hijacker{HandshakeConn(wire), bufio.NewReadWriter(br, bufio.NewWriter(wire))}, r, nil)
+	server, err = testUpgrader.Upgrade(&hijacker{Conn(wire), bufio.NewReadWriter(br, bufio.NewWriter(wire))}, r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,12 @@ func pipe(tb testing.TB) (server, client *websocket.Conn) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The client waits here for the upgrade's response, which Conn holds
+	// for the socket's first write: it is written now, as a socket's read
+	// loop would (conn_test.go holds it).
+	if err := server.NetConn().(*frameConn).flush(); err != nil {
+		tb.Fatal(err)
+	}
 	d := <-done
 	if d.err != nil {
 		tb.Fatal(d.err)

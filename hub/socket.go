@@ -252,7 +252,7 @@ func (s *Socket) Receive(handle func(messageType int, data []byte)) {
 	}
 }
 
-// release writes the upgrade's response held back (HandshakeConn) before
+// release writes the upgrade's response held back (Conn) before
 // the read loop waits on the client, who may wait for it to send anything;
 // a writer already going writes it with its frames.
 func (s *Socket) release() {
