@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// A result page is read whole, and one that is still the quiz (the server
+// sent the contestant back to a round they had finished) is a failure,
+// not a page served.
+func TestAResultPageThatIsStillTheQuizFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/attempts/1":
+			w.Write([]byte(`<main id="result"><p>8/10</p></main>`))
+		case "/attempts/2":
+			w.Write([]byte(`<main id="quiz" data-result="/attempts/2"></main>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := &client{base: srv.URL, http: srv.Client()}
+	if err := c.page("/attempts/1", "tok"); err != nil {
+		t.Errorf("a result page: %v", err)
+	}
+	err := c.page("/attempts/2", "tok")
+	if err == nil || !strings.Contains(err.Error(), "still the quiz") {
+		t.Errorf("the quiz instead of its result: %v, want an error saying so", err)
+	}
+	if err := c.page("/attempts/3", "tok"); err == nil {
+		t.Error("a page not found counts as opened")
+	}
+}
