@@ -347,6 +347,9 @@ func (db *DB) answers(ctx context.Context, q querier, attemptID int64, journaled
 	if err == nil {
 		err = scanAnswers(rows, out)
 	}
+	if err == nil && db.betweenAnswerReads != nil {
+		db.betweenAnswerReads()
+	}
 	if err == nil {
 		err = journalAnswers(ctx, q, attemptID, journaled, out)
 	}

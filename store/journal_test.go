@@ -544,3 +544,47 @@ func TestJournalMovesAfterAPauseOrAtTheLatest(t *testing.T) {
 		t.Errorf("%v after the first submission, submissions going on: %v due, want the first ones", settleLatest, ids)
 	}
 }
+
+// A read of an attempt's answers names its journal rows before its
+// snapshot is taken. Moved into answers and deleted from the journal
+// after the snapshot, they are still in the snapshot's journal, and the
+// read finds them there; named after the snapshot, they would be in
+// neither table the read sees.
+func TestJournalMovedDuringAReadIsStillRead(t *testing.T) {
+	db := openTest(t, Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	r := newJournalRound(t, db, now, 1)
+	for q := range 3 {
+		r.answer(t, 0, q, 0, now)
+	}
+	id := r.attempts[0].ID
+	if _, err := db.SubmitAttempt(ctx, quiz.Submission{AttemptID: id, SubmittedAt: now, Points: 1}); err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	db.betweenAnswerReads = func() {
+		if moved++; moved > 1 {
+			return
+		}
+		ids := db.journal.due(time.Now().Add(time.Hour)) // due at once
+		if err := db.settle(ids); err != nil || !slices.Equal(ids, []int64{id}) {
+			t.Errorf("moved %v (%v), want the submitted attempt", ids, err)
+		}
+		if err := db.sweepJournal(); err != nil {
+			t.Error(err)
+		}
+	}
+	got, err := db.Answers(ctx, id)
+	if err != nil || len(got) != 3 {
+		t.Errorf("answers read while they moved: %v (%v), want 3", got, err)
+	}
+	if moved == 0 || journalRows(t, db) != 0 {
+		t.Fatalf("the journal did not move during the read (%d rows left)", journalRows(t, db))
+	}
+	// Once moved, every read finds them in answers.
+	d, err := db.AttemptDetail(ctx, id)
+	if err != nil || len(d.Answers) != 3 {
+		t.Errorf("the attempt's detail after the move: %v (%v), want 3 answers", d.Answers, err)
+	}
+}

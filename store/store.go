@@ -70,6 +70,11 @@ type DB struct {
 	// prepares them once, when it first runs them).
 	entryFacts  *sql.Stmt
 	bankVersion *sql.Stmt
+
+	// betweenAnswerReads, set only by tests, runs inside a read of an
+	// attempt's answers after its snapshot is taken and before its
+	// journal rows are read: where a move of the journal would race it.
+	betweenAnswerReads func()
 }
 
 // dsn builds a mattn/go-sqlite3 connection string whose pragmas every
