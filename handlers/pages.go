@@ -95,6 +95,7 @@ func loadPages(cat *catalog, accounts *quiz.Accounts) (*pages, error) {
 		// and focus.
 		"longText": func(s string) bool { return utf8.RuneCountInString(s) > longTextRunes },
 		"deref":    deref,
+		"review":   reviewList,
 		"has": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {
