@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"maps"
+	"html/template"
 	"slices"
 	"strconv"
 	"time"
@@ -27,11 +27,7 @@ const unsavedAfter = 10 * time.Second
 
 // playStrings is the text the quiz page's script shows: the scripts'
 // shared text and the quiz's own.
-func playStrings(l lang) map[string]string {
-	out := l.Prefix("js.")
-	maps.Copy(out, l.Prefix("play.js."))
-	return out
-}
+func playStrings(l lang) template.JS { return l.Scripts("js.", "play.js.") }
 
 // startAttempt starts an attempt at a round, or resumes the one running.
 func (h *Handler) startAttempt(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -101,5 +102,40 @@ func TestDurationReadsLikePeopleWriteIt(t *testing.T) {
 		if got := tt.l.Duration(tt.ms); got != tt.want {
 			t.Errorf("%s Duration(%d) = %q, want %q", tt.l.code, tt.ms, got, tt.want)
 		}
+	}
+}
+
+// A page's script texts are each language's own, the later prefix's text
+// in the place of an earlier one's, and made once.
+func TestScriptTextsArePerLanguageAndMadeOnce(t *testing.T) {
+	cat, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.text[langVI]["test.a.both"], cat.text[langVI]["test.b.both"] = "<trước>", "sau & cuối"
+	cat.text[langVI]["test.a.only"], cat.text[langEN]["test.a.only"] = "chỉ a", "only a"
+	read := func(l lang) map[string]string {
+		var out map[string]string
+		if err := json.Unmarshal([]byte(l.Scripts("test.a.", "test.b.")), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	vi, en := read(lang{langVI, cat}), read(lang{langEN, cat})
+	if len(vi) != 2 || vi["both"] != "sau & cuối" || vi["only"] != "chỉ a" {
+		t.Errorf("Vietnamese texts %v, want both from the later prefix and only from the first", vi)
+	}
+	if len(en) != 1 || en["only"] != "only a" {
+		t.Errorf("English texts %v, want English's own", en)
+	}
+	// Made once: a text changed since is not read again.
+	cat.text[langVI]["test.a.only"] = "đổi"
+	if again := read(lang{langVI, cat}); again["only"] != "chỉ a" {
+		t.Errorf("texts made again: %v", again)
+	}
+	// The play page's own texts and the shared ones.
+	var play map[string]string
+	if err := json.Unmarshal([]byte(playStrings(lang{langVI, cat})), &play); err != nil || play["unsaved"] == "" || len(play) < 20 {
+		t.Errorf("the quiz page's texts: %d (%v)", len(play), err)
 	}
 }

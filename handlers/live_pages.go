@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"html/template"
-	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,11 +20,7 @@ import (
 // view. The games themselves run over the websocket (live_socket.go).
 
 // liveStrings is the text the live pages' scripts show.
-func liveStrings(l lang) map[string]string {
-	texts := l.Prefix("liveweb.js.")
-	maps.Copy(texts, l.Prefix("live_more.js."))
-	return texts
-}
+func liveStrings(l lang) template.JS { return l.Scripts("liveweb.js.", "live_more.js.") }
 
 // livePlayPath is where a player plays a game: the game's id names it
 // even after its end, when its PIN may be another game's.

@@ -450,6 +450,6 @@ func (h *Handler) leaderboardPage(c *fiber.Ctx) error {
 	}
 	return h.page(c, fiber.StatusOK, "leaderboard", r.Name, fiber.Map{
 		"Round": r, "Status": r.Status(h.Now()), "Board": boardFor(boardReaderOf(c), id, defaultBoardLimit, board),
-		"Limit": defaultBoardLimit, "Top": quiz.GuardedTop, "Strings": h.lang(c).Prefix("js."),
+		"Limit": defaultBoardLimit, "Top": quiz.GuardedTop, "Strings": h.lang(c).Scripts("js."),
 	})
 }

@@ -280,7 +280,7 @@ func (h *Handler) statsPage(c *fiber.Ctx) error {
 		return err
 	}
 	return h.page(c, fiber.StatusOK, "stats", r.Name, fiber.Map{
-		"Round": r, "Status": r.Status(h.Now()), "Stats": body, "Strings": h.lang(c).Prefix("js."),
+		"Round": r, "Status": r.Status(h.Now()), "Stats": body, "Strings": h.lang(c).Scripts("js."),
 		"At": body.at.In(vietnam).Format("15:04:05"),
 	})
 }

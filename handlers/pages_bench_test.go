@@ -70,3 +70,23 @@ func BenchmarkResultPage(b *testing.B) {
 		})
 	}
 }
+
+// The quiz page as a contestant's browser opens it after their start:
+// every contestant of a rush, within its first seconds.
+func BenchmarkPlayPage(b *testing.B) {
+	p, pd := benchResultPage(b)
+	data := pd.Data.(fiber.Map)
+	a := data["Attempt"].(quiz.Attempt)
+	a.SubmittedAt = nil
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		pd.Data = fiber.Map{"Attempt": a, "Round": data["Round"].(roundView).Round, "WSPath": attemptPath(a.ID),
+			"Strings": playStrings(pd.L), "AckWaitMs": unsavedAfter.Milliseconds()}
+		if err := p.sets["play"].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/page")
+}
