@@ -49,7 +49,7 @@ func (b *syncBuffer) String() string {
 }
 
 type testServer struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string // http://127.0.0.1:port
 	WSURL  string // ws://127.0.0.1:port
 	DBPath string
@@ -66,7 +66,7 @@ type testServer struct {
 var listenLine = regexp.MustCompile(`listening on http://(\S+)`)
 
 // startServer runs hoithi with the test defaults, overridden by env.
-func startServer(t *testing.T, env map[string]string) *testServer {
+func startServer(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
 	return startServerOn(t, env, nil)
 }
@@ -79,7 +79,7 @@ func startServerOnFakeClock(t *testing.T, env map[string]string) *testServer {
 }
 
 // startServerOn runs hoithi on clock (nil: the real one).
-func startServerOn(t *testing.T, env map[string]string, clock *quiz.FakeClock) *testServer {
+func startServerOn(t testing.TB, env map[string]string, clock *quiz.FakeClock) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -305,7 +305,7 @@ func (s *testServer) start(token string, roundID int64) int64 {
 
 // wsConn is a test client's websocket.
 type wsConn struct {
-	t *testing.T
+	t testing.TB
 	*websocket.Conn
 }
 

@@ -414,18 +414,17 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if a, r, ok := h.Engine.Playing(c.UserContext(), p.UserID, id); ok {
+		return h.page(c, fiber.StatusOK, "play", r.Name, fiber.Map{
+			"Attempt": a, "Round": r, "WSPath": attemptPath(a.ID), "Strings": playStrings(h.lang(c)),
+			"AckWaitMs": unsavedAfter.Milliseconds(),
+		})
+	}
 	rev, err := h.Engine.Review(c.UserContext(), quiz.User{ID: p.UserID, Role: p.Role}, id)
 	if err != nil {
 		return err
 	}
 	a := rev.Detail.Attempt
-	l := h.lang(c)
-	if !a.Submitted() && a.UserID == p.UserID {
-		return h.page(c, fiber.StatusOK, "play", rev.Round.Name, fiber.Map{
-			"Attempt": a, "Round": rev.Round, "WSPath": attemptPath(a.ID), "Strings": playStrings(l),
-			"AckWaitMs": unsavedAfter.Milliseconds(),
-		})
-	}
 	rv, err := h.roundView(c, rev.Round)
 	if err != nil {
 		return err

@@ -1248,6 +1248,24 @@ func (e *Engine) liveAttempt(id int64) (*liveAttempt, bool) {
 	return la, ok
 }
 
+// Playing returns userID's attempt attemptID with its round while it
+// runs: what the quiz page shows, without the questions and answers a
+// review reads. ok is false when the attempt is submitted, someone
+// else's or not found; Review then says which.
+func (e *Engine) Playing(ctx context.Context, userID, attemptID int64) (a Attempt, r Round, ok bool) {
+	if la, live := e.liveAttempt(attemptID); live {
+		a, ok = la.current(), la.userID == userID
+	} else {
+		stored, err := e.store.Attempt(ctx, attemptID)
+		a, ok = stored, err == nil && stored.UserID == userID && !stored.Submitted()
+	}
+	if !ok {
+		return Attempt{}, Round{}, false
+	}
+	r, err := e.store.Round(ctx, a.RoundID)
+	return a, r, err == nil
+}
+
 // Review is a finished or running attempt as its result page shows it.
 type Review struct {
 	Detail   AttemptDetail

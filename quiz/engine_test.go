@@ -501,3 +501,36 @@ func TestAnAttemptNoEngineKeepsIsSubmittedByAnotherAtItsDeadline(t *testing.T) {
 	}
 
 }
+
+// The quiz page shows a running attempt to its owner only, from the
+// engine that keeps it or, on another (a cluster's other node), from the
+// store; a submitted attempt is the result page's.
+func TestPlayingIsTheOwnersRunningAttempt(t *testing.T) {
+	f := newEngineFixture(t)
+	other := f.newEngine(t) // started before the attempt: it does not keep it
+	r := f.round(t, "Tuần 1", 24*time.Hour, time.Minute)
+	a, _, err := f.engine.StartAttempt(f.ctx, f.userID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*quiz.Engine{"the engine keeping it": f.engine, "another engine": other} {
+		got, round, ok := e.Playing(f.ctx, f.userID, a.ID)
+		if !ok || got.ID != a.ID || !got.Deadline.Equal(a.Deadline) || round.ID != r.ID || round.Name != "Tuần 1" {
+			t.Errorf("%s: %v, %+v in round %d %q; want the attempt in its round", name, ok, got, round.ID, round.Name)
+		}
+		if _, _, ok := e.Playing(f.ctx, f.userID+1, a.ID); ok {
+			t.Errorf("%s: someone else plays the attempt", name)
+		}
+		if _, _, ok := e.Playing(f.ctx, f.userID, a.ID+1000); ok {
+			t.Errorf("%s: an attempt that does not exist is played", name)
+		}
+	}
+	if _, err := f.engine.Submit(f.ctx, f.userID, a.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]*quiz.Engine{"the engine keeping it": f.engine, "another engine": other} {
+		if _, _, ok := e.Playing(f.ctx, f.userID, a.ID); ok {
+			t.Errorf("%s: a submitted attempt is still played", name)
+		}
+	}
+}
