@@ -212,6 +212,33 @@ func TestContestantsOpenTheirResultPages(t *testing.T) {
 	}
 }
 
+// With -quiz-page, each contestant opens the quiz page their start leads
+// to before their socket, as a browser does.
+func TestContestantsOpenTheirQuizPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	url, _ := startServer(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-url", url, "-contestants", "3", "-watchers", "0", "-quiz-page",
+		"-duration", "10m", "-round-questions", "5", "-admin", "host@example.vn", "-password", "host-password"}, &out); err != nil {
+		t.Fatalf("round: %v\n%s", err, out.String())
+	}
+	var pages, failed, results int
+	for _, line := range strings.Split(out.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "start → quiz page"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &pages)
+			fmt.Sscanf(rest[strings.LastIndex(rest, "failed"):], "failed %d", &failed)
+		}
+		if rest, ok := strings.CutPrefix(line, "submit → result"); ok {
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &results)
+		}
+	}
+	if pages != 3 || failed != 0 || results != 3 {
+		t.Errorf("%d quiz pages opened, %d failed, %d results; want 3, none and 3:\n%s", pages, failed, results, out.String())
+	}
+}
+
 // With -hold, nobody answers until every socket is open: the server's CPU
 // to that moment is what the sockets alone cost, and is reported.
 func TestHeldSocketsReportWhatOpeningThemCost(t *testing.T) {

@@ -64,6 +64,7 @@ type options struct {
 	watchers    int
 	organizers  int
 	resultPage  bool
+	quizPage    bool
 	parallel    int
 	coldStart   bool
 	faults      faultOptions
@@ -85,6 +86,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.watchers, "watchers", 50, "round: spectators on the round's leaderboard websocket")
 	fs.IntVar(&o.organizers, "organizers", 0, "round: organizers following the round's live figures (its statistics websocket) through the run, signed in as the staff account of -admin and -password or $HOITHI_ADMIN_EMAIL and $HOITHI_ADMIN_PASSWORD")
 	fs.BoolVar(&o.resultPage, "result-page", false, "round: after their result each contestant closes their socket and opens their result page (/attempts/{id}), as the quiz page in a browser does")
+	fs.BoolVar(&o.quizPage, "quiz-page", false, "round: after their start each contestant opens the quiz page (/attempts/{id}) on the same connection before their socket, as a browser does: the start's form leads there")
 	fs.IntVar(&o.parallel, "parallel", 64, "round: registrations under way at once")
 	fs.BoolVar(&o.coldStart, "cold-start", false, "round: each start opens a new connection, as from a browser whose connection closed while its page waited; without it every contestant has the round's page open before the rush, on a connection of their own")
 	growthDir := fs.String("growth", "", "read the round runs' outputs named after the flags, in this directory, and write their table (stdout) and chart (growth.svg there): what growth.sh does")
@@ -230,7 +232,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	// connection (closed once it has answered: the load tool and the
 	// server may each hold 20,000 files, and the sockets come next).
 	attempts := make([]int64, len(tokens))
-	starts := newSamples()
+	starts, quizPages := newSamples(), newSamples()
+	var quizPageFails atomic.Int64
 	gate := make(chan struct{})
 	start = time.Now()
 	for i, token := range tokens {
@@ -249,8 +252,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 					failures.Add(1) // its page did not open: no start
 					return
 				}
+				defer pages[i].close()
 				id, err = pages[i].start(token, o.roundID)
-				pages[i].close()
 			} else {
 				id, err = c.start(token, o.roundID)
 			}
@@ -261,6 +264,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			}
 			starts.add(time.Since(t0))
 			attempts[i] = id
+			if o.quizPage {
+				t1 := time.Now()
+				if err := quizPage(c, pages[i], token, id); err != nil {
+					quizPageFails.Add(1)
+					fmt.Fprintln(os.Stderr, "quiz page:", err)
+					return
+				}
+				quizPages.add(time.Since(t1))
+			}
 		}()
 	}
 	var profiled <-chan error
@@ -273,6 +285,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	wg.Wait()
 	startFails := failures.Swap(0)
 	report(out, "start attempt (all at once)", starts, time.Since(start), startFails)
+	if o.quizPage {
+		report(out, "start → quiz page", quizPages, time.Since(start), quizPageFails.Load())
+	}
 	phase.report()
 
 	// 3. Answer every question and submit; the first -stalled contestants

@@ -89,6 +89,28 @@ func (pc *pageConn) do(method, path, token string) ([]byte, error) {
 	return body, nil
 }
 
+// quizPage loads a started attempt's quiz page, signed in, on the
+// connection of the round's page when there is one (nil: over the
+// client's pooled connections). A page that is not the quiz counts as a
+// failure.
+func quizPage(c *client, pc *pageConn, token string, attemptID int64) error {
+	path := fmt.Sprintf("/attempts/%d", attemptID)
+	var body []byte
+	var err error
+	if pc != nil {
+		body, err = pc.do("GET", path, token)
+	} else {
+		body, err = c.do("GET", path, token, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(body, []byte(`id="quiz"`)) {
+		return fmt.Errorf("GET %s: not the quiz", path)
+	}
+	return nil
+}
+
 // page loads one of the site's pages, signed in, as a browser does (over
 // the client's pooled connections), and reads it whole. A result page
 // that is still the quiz counts as a failure.

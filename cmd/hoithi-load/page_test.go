@@ -19,7 +19,7 @@ func TestAResultPageThatIsStillTheQuizFails(t *testing.T) {
 		switch r.URL.Path {
 		case "/attempts/1":
 			w.Write([]byte(`<main id="result"><p>8/10</p></main>`))
-		case "/attempts/2":
+		case "/attempts/2", "/attempts/4":
 			w.Write([]byte(`<main id="quiz" data-result="/attempts/2"></main>`))
 		default:
 			http.NotFound(w, r)
@@ -36,5 +36,38 @@ func TestAResultPageThatIsStillTheQuizFails(t *testing.T) {
 	}
 	if err := c.page("/attempts/3", "tok"); err == nil {
 		t.Error("a page not found counts as opened")
+	}
+}
+
+// The quiz page a start leads to is read whole, and a page that is not
+// the quiz (the attempt already over) is a failure, on the round page's
+// connection as over pooled ones.
+func TestAQuizPageThatIsNotTheQuizFails(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/rounds/7":
+			w.Write([]byte(`{"id":7}`))
+		case "/attempts/4":
+			w.Write([]byte(`<section class="quiz" id="quiz" data-attempt="4"></section>`))
+		case "/attempts/5":
+			w.Write([]byte(`<main id="result"></main>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c := &client{base: srv.URL, http: srv.Client()}
+	pc, err := c.openPage("tok", 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.close()
+	for _, conn := range []*pageConn{pc, nil} {
+		if err := quizPage(c, conn, "tok", 4); err != nil {
+			t.Errorf("the quiz page (round page's connection: %v): %v", conn != nil, err)
+		}
+		if err := quizPage(c, conn, "tok", 5); err == nil || !strings.Contains(err.Error(), "not the quiz") {
+			t.Errorf("a result instead of the quiz (round page's connection: %v): %v, want an error saying so", conn != nil, err)
+		}
 	}
 }
