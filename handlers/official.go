@@ -275,13 +275,13 @@ func (h *Handler) renderCertificates(c *fiber.Ctx, status int, form *issuerForm)
 
 // document renders a printable page: a whole document of its own, without
 // the site's header and footer.
-func (h *Handler) document(c *fiber.Ctx, status int, name string, data any) error {
-	set, ok := h.pages.sets[name]
-	if !ok {
-		return fmt.Errorf("handlers: no page %q", name)
+func (h *Handler) document(c *fiber.Ctx, status int, name string, v printView) error {
+	set, err := h.pages.set(v.L, name)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "document", data); err != nil {
+	if err := set.ExecuteTemplate(&buf, "document", v); err != nil {
 		return fmt.Errorf("handlers: render %s: %w", name, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -14,7 +14,7 @@ import (
 // benchResultPage is a contestant's result page of a 20-question round
 // whose answers are revealed: what each contestant's browser opens at the
 // end of a rush.
-func benchResultPage(b *testing.B) (*pages, pageData) {
+func benchResultPage(b testing.TB) (*pages, pageData) {
 	cat, err := loadCatalog()
 	if err != nil {
 		b.Fatal(err)
@@ -62,7 +62,7 @@ func BenchmarkResultPage(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				buf.Reset()
-				if err := p.sets["result"].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+				if err := p.sets[langVI]["result"].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -84,7 +84,7 @@ func BenchmarkPlayPage(b *testing.B) {
 		buf.Reset()
 		pd.Data = fiber.Map{"Attempt": a, "Round": data["Round"].(roundView).Round, "WSPath": attemptPath(a.ID),
 			"Strings": playStrings(pd.L), "AckWaitMs": unsavedAfter.Milliseconds()}
-		if err := p.sets["play"].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+		if err := p.sets[langVI]["play"].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
 			b.Fatal(err)
 		}
 	}
