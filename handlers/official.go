@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -280,13 +279,10 @@ func (h *Handler) document(c *fiber.Ctx, status int, name string, v printView) e
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "document", v); err != nil {
+	if err := draw(c, status, set, "document", v); err != nil {
 		return fmt.Errorf("handlers: render %s: %w", name, err)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	return nil
 }
 
 // auditPage shows the audit log, newest first, a page at a time.

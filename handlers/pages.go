@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -244,13 +243,27 @@ func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) e
 			pd.User = &u
 		}
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+	if err := draw(c, status, set, "layout.html", pd); err != nil {
 		return fmt.Errorf("handlers: render %s: %w", name, err)
+	}
+	return nil
+}
+
+// draw writes the template name of set, with data, as the answer: HTML,
+// stored by no cache. The page goes straight into the answer's body,
+// whose buffer fasthttp reuses from answer to answer; a page that fails
+// halfway leaves the body empty.
+func draw(c *fiber.Ctx, status int, set *template.Template, name string, data any) error {
+	resp := c.Response()
+	resp.ResetBody()
+	if err := set.ExecuteTemplate(resp.BodyWriter(), name, data); err != nil {
+		resp.ResetBody()
+		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	c.Status(status)
+	return nil
 }
 
 // noStore marks the answer as not to be stored by any cache; a handler
