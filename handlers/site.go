@@ -425,13 +425,23 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 		return err
 	}
 	a := rev.Detail.Attempt
-	rv, err := h.roundView(c, rev.Round)
-	if err != nil {
-		return err
+	rv := roundView{Round: rev.Round, Status: rev.Round.Status(h.Now())} // nothing left to start
+	if !lastTry(a, rev.Round, p.UserID) {
+		if rv, err = h.roundView(c, rev.Round); err != nil {
+			return err
+		}
 	}
 	return h.page(c, fiber.StatusOK, "result", rev.Round.Name, fiber.Map{
 		"Review": reviewOf(rev), "Attempt": a, "Round": rv, "Top": quiz.GuardedTop,
 	})
+}
+
+// lastTry reports whether a is userID's attempt numbered as the round's
+// last allowed one: its result page then offers no new start without
+// reading the contestant's other attempts, which every contestant's
+// page would read at the end of a rush.
+func lastTry(a quiz.Attempt, r quiz.Round, userID int64) bool {
+	return a.UserID == userID && r.MaxAttempts > 0 && a.Number >= r.MaxAttempts
 }
 
 func (h *Handler) leaderboardPage(c *fiber.Ctx) error {
