@@ -1255,6 +1255,8 @@ func (e *Engine) liveAttempt(id int64) (*liveAttempt, bool) {
 func (e *Engine) Playing(ctx context.Context, userID, attemptID int64) (a Attempt, r Round, ok bool) {
 	if la, live := e.liveAttempt(attemptID); live {
 		a, ok = la.current(), la.userID == userID
+	} else if e.finished.holds(attemptID, e.now()) {
+		return Attempt{}, Round{}, false // submitted here: its result page needs no read here
 	} else {
 		stored, err := e.store.Attempt(ctx, attemptID)
 		a, ok = stored, err == nil && stored.UserID == userID && !stored.Submitted()

@@ -73,6 +73,15 @@ func (f *finishedAttempts) detail(id int64, now time.Time) ([]AttemptQuestion, m
 	return questions, answers, true
 }
 
+// holds reports whether the attempt was kept within finishedKept of now:
+// submitted here.
+func (f *finishedAttempts) holds(id int64, now time.Time) bool {
+	f.mu.Lock()
+	k, ok := f.byID[id]
+	f.mu.Unlock()
+	return ok && now.Sub(k.at) <= finishedKept
+}
+
 // finish keeps a just-submitted attempt's questions and answers for its
 // result page. Its answers are taken under answerMu, which an answer holds
 // from its store to its note in la.answers: any answer stored before the
