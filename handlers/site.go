@@ -20,6 +20,12 @@ type roundView struct {
 	Running  *quiz.Attempt  // the visitor's attempt still under way
 	Left     int            // attempts left; -1 when unlimited
 	CanStart bool
+	// WillOpen says the round has not opened and the visitor could start
+	// it once it does: the page's script shows its start button then,
+	// OpensInMs after the page was drawn, so that those waiting need not
+	// reload the page (and the server does not draw it for each reload).
+	WillOpen  bool
+	OpensInMs int64
 }
 
 func (h *Handler) roundView(c *fiber.Ctx, r quiz.Round) (roundView, error) {
@@ -33,7 +39,9 @@ func (h *Handler) roundView(c *fiber.Ctx, r quiz.Round) (roundView, error) {
 		}
 		v.Attempts, v.Running, v.Left = tries.Attempts, tries.Running, tries.Left
 	}
-	v.CanStart = v.Status == quiz.StatusOpen && v.Running == nil && v.Left != 0 && (p == nil || p.Role == quiz.RoleContestant)
+	mayStart := v.Running == nil && v.Left != 0 && (p == nil || p.Role == quiz.RoleContestant)
+	v.CanStart = v.Status == quiz.StatusOpen && mayStart
+	v.WillOpen, v.OpensInMs = v.Status == quiz.StatusUpcoming && mayStart, r.OpensAt.Sub(now).Milliseconds()
 	return v, nil
 }
 
