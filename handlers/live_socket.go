@@ -159,10 +159,10 @@ func (h *Handler) serveLivePlayer(s *hub.Socket, gameID, userID int64, l lang) {
 	}
 }
 
-// joinLive takes a player's first message. On success the player's
-// "joined" goes first, then the socket takes the player's key and the
-// game's topic and the game sends what it shows now; a broadcast in
-// between is at most repeated.
+// joinLive takes a player's first message. On success the socket takes
+// the player's key, the player's "joined" goes first on it, then the
+// socket takes the game's topic and the game sends what it shows now; a
+// broadcast in between is at most repeated.
 func (h *Handler) joinLive(ctx context.Context, s *hub.Socket, gameID, userID int64, m liveClientMsg) (int64, error) {
 	var j quiz.LiveJoined
 	var err error
@@ -177,8 +177,10 @@ func (h *Handler) joinLive(ctx context.Context, s *hub.Socket, gameID, userID in
 	if err != nil {
 		return 0, err
 	}
-	s.Send(hub.Message{Data: j.Message})
+	// The key first: a client that has read "joined" holds it, and a
+	// socket of the same player opened after that replaces this one.
 	s.Claim(livePlayerKey(j.PlayerID)) // an older socket of the player closes with 4001
+	s.Send(hub.Message{Data: j.Message})
 	s.Subscribe(liveTopic(gameID))
 	if err := h.Live.Connect(gameID, j.PlayerID); err != nil {
 		s.Unsubscribe(liveTopic(gameID))
