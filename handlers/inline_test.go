@@ -126,3 +126,20 @@ func TestInlinedPagesDrawAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// inlineTexts writes each constant text escaped; a text that would read
+// as an action, and an action with trim markers, stay actions.
+func TestInlineTextsWritesConstantTextsOnly(t *testing.T) {
+	cat, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.text[langVI]["test.plain"] = `Giờ Việt Nam (UTC+7) & <b>"đậm"</b>`
+	cat.text[langVI]["test.braces"] = "{{.Secret}}"
+	src := `<p title="{{.L.T "test.plain"}}">{{$L.T "test.plain"}}</p>{{.L.T "test.braces"}}{{- .L.T "test.plain"}}{{.L.T "round.used" 2}}`
+	want := `<p title="Giờ Việt Nam (UTC&#43;7) &amp; &lt;b&gt;&#34;đậm&#34;&lt;/b&gt;">Giờ Việt Nam (UTC&#43;7) &amp; &lt;b&gt;&#34;đậm&#34;&lt;/b&gt;</p>` +
+		`{{.L.T "test.braces"}}{{- .L.T "test.plain"}}{{.L.T "round.used" 2}}`
+	if got := inlineTexts(src, lang{langVI, cat}); got != want {
+		t.Errorf("inlined:\n%s\nwant:\n%s", got, want)
+	}
+}

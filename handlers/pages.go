@@ -178,8 +178,9 @@ func parsePages(sources map[string]string, funcs template.FuncMap, text func(str
 }
 
 // constText is an action that only shows a text of the catalog by its
-// key, {{.L.T "key"}} or {{$L.T "key"}}, with its trim markers.
-var constText = regexp.MustCompile(`\{\{(- )?\s*(?:\.L|\$L)\.T "([a-z0-9_.]+)"\s*( -)?\}\}`)
+// key: {{.L.T "key"}} or {{$L.T "key"}}. One with trim markers is left as
+// it is (none is written so).
+var constText = regexp.MustCompile(`\{\{\s*(?:\.L|\$L)\.T "([a-z0-9_.]+)"\s*\}\}`)
 
 // inlineTexts writes the text of each constText action of src, in l and
 // escaped, in its place. Pages hold hundreds of such actions, and
@@ -187,28 +188,17 @@ var constText = regexp.MustCompile(`\{\{(- )?\s*(?:\.L|\$L)\.T "([a-z0-9_.]+)"\s
 // page drawn, for a text that never changes: about 2 µs each. The actions
 // stand in page text or quoted attributes only, where the escaped text is
 // what html/template would write (TestInlinedTextsStandInTextOrAttributes).
+// A text that would read as an action is left to be drawn by its action.
 func inlineTexts(src string, l lang) string {
-	var b htmlWriter
-	last := 0
-	for _, m := range constText.FindAllStringSubmatchIndex(src, -1) {
-		before := src[last:m[0]]
-		if m[2] >= 0 { // {{- : the white space before goes
-			before = strings.TrimRight(before, " \t\r\n")
-		}
-		b.WriteString(before)
-		last = m[1]
-		if m[6] >= 0 { // -}}: the white space after goes
-			last = len(src) - len(strings.TrimLeft(src[last:], " \t\r\n"))
-		}
-		text := l.T(src[m[4]:m[5]])
+	return constText.ReplaceAllStringFunc(src, func(action string) string {
+		text := l.T(constText.FindStringSubmatch(action)[1])
 		if strings.Contains(text, "{{") || strings.Contains(text, "}}") {
-			b.WriteString(src[m[0]:m[1]]) // drawn as before, never parsed as an action
-			continue
+			return action
 		}
-		b.text(text)
-	}
-	b.WriteString(src[last:])
-	return b.String()
+		var w htmlWriter
+		w.text(text)
+		return w.String()
+	})
 }
 
 // longTextRunes is the longest unit name a table column shows whole in
@@ -264,7 +254,6 @@ func (h *Handler) page(c *fiber.Ctx, status int, name, title string, data any) e
 // halfway leaves the body empty.
 func draw(c *fiber.Ctx, status int, set *template.Template, name string, data any) error {
 	resp := c.Response()
-	resp.ResetBody()
 	if err := set.ExecuteTemplate(resp.BodyWriter(), name, data); err != nil {
 		resp.ResetBody()
 		return err
@@ -338,7 +327,9 @@ func gzipOf(data []byte) []byte {
 }
 
 // acceptsGzip reports whether an Accept-Encoding header takes gzip: named
-// (or as x-gzip), or through "*", with a quality above zero.
+// (or as x-gzip), or through "*", with a quality above zero. Fiber's
+// AcceptsEncodings offers the first coding to a request without the
+// header, and gzip through "*" even where gzip itself has q=0.
 func acceptsGzip(header string) bool {
 	star := false
 	for _, part := range strings.Split(header, ",") {

@@ -42,7 +42,7 @@ func benchResultPage(b testing.TB) (*pages, pageData) {
 		}
 		rev.Questions = append(rev.Questions, rq)
 	}
-	r := roundView{Round: quiz.Round{ID: 7, Name: "Tuần 1", ContestSlug: "hoi-thi", Reveal: "immediately"}, Status: quiz.StatusOpen, Left: 1, CanStart: true}
+	r := roundView{Round: quiz.Round{ID: 7, Name: "Tuần 1", ContestSlug: "hoi-thi", Reveal: "after_close"}, Status: quiz.StatusOpen, Left: 1, CanStart: true}
 	u := quiz.User{ID: 9, Role: quiz.RoleContestant, FullName: "Nguyễn Thị Hồng Nhung"}
 	return p, pageData{L: lang{langVI, cat}, User: &u, Title: r.Name, Path: "/attempts/1765000000123456",
 		Data: fiber.Map{"Review": rev, "Attempt": a, "Round": r, "Top": quiz.GuardedTop}}

@@ -434,7 +434,7 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 	}
 	a := rev.Detail.Attempt
 	rv := roundView{Round: rev.Round, Status: rev.Round.Status(h.Now())} // nothing left to start
-	if !lastTry(a, rev.Round, p.UserID) {
+	if !lastTry(a, rev.Round) {
 		if rv, err = h.roundView(c, rev.Round); err != nil {
 			return err
 		}
@@ -444,12 +444,12 @@ func (h *Handler) attemptPage(c *fiber.Ctx) error {
 	})
 }
 
-// lastTry reports whether a is userID's attempt numbered as the round's
-// last allowed one: its result page then offers no new start without
-// reading the contestant's other attempts, which every contestant's
-// page would read at the end of a rush.
-func lastTry(a quiz.Attempt, r quiz.Round, userID int64) bool {
-	return a.UserID == userID && r.MaxAttempts > 0 && a.Number >= r.MaxAttempts
+// lastTry reports whether a is numbered as the round's last allowed
+// attempt: its result page then offers no new start without reading the
+// contestant's other attempts, which every contestant's page would read
+// at the end of a rush. (Only a contestant's own result page offers one.)
+func lastTry(a quiz.Attempt, r quiz.Round) bool {
+	return r.MaxAttempts > 0 && a.Number >= r.MaxAttempts
 }
 
 func (h *Handler) leaderboardPage(c *fiber.Ctx) error {
