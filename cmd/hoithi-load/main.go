@@ -266,7 +266,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			attempts[i] = id
 			if o.quizPage {
 				t1 := time.Now()
-				if err := quizPage(c, pages[i], token, id); err != nil {
+				if err := attemptPage(c, pages[i], token, id, true); err != nil {
 					quizPageFails.Add(1)
 					fmt.Fprintln(os.Stderr, "quiz page:", err)
 					return
@@ -753,7 +753,7 @@ func (c *client) play(p *player, token string, attemptID int64) error {
 	}
 	ws.Close()
 	t0 = time.Now()
-	if err := c.page(fmt.Sprintf("/attempts/%d", attemptID), token); err != nil {
+	if err := attemptPage(c, nil, token, attemptID, false); err != nil {
 		return fmt.Errorf("result page: %w", err)
 	}
 	p.resultPages.add(time.Since(t0))

@@ -89,11 +89,12 @@ func (pc *pageConn) do(method, path, token string) ([]byte, error) {
 	return body, nil
 }
 
-// quizPage loads a started attempt's quiz page, signed in, on the
-// connection of the round's page when there is one (nil: over the
-// client's pooled connections). A page that is not the quiz counts as a
-// failure.
-func quizPage(c *client, pc *pageConn, token string, attemptID int64) error {
+// attemptPage loads an attempt's page, signed in, as a browser does: on
+// the round page's connection when there is one (nil: over the client's
+// pooled connections), read whole. The page is the quiz while the attempt
+// runs and its result after; wantQuiz says which is expected, and the
+// other counts as a failure.
+func attemptPage(c *client, pc *pageConn, token string, attemptID int64, wantQuiz bool) error {
 	path := fmt.Sprintf("/attempts/%d", attemptID)
 	var body []byte
 	var err error
@@ -105,21 +106,10 @@ func quizPage(c *client, pc *pageConn, token string, attemptID int64) error {
 	if err != nil {
 		return err
 	}
-	if !bytes.Contains(body, []byte(`id="quiz"`)) {
+	switch isQuiz := bytes.Contains(body, []byte(`id="quiz"`)); {
+	case wantQuiz && !isQuiz:
 		return fmt.Errorf("GET %s: not the quiz", path)
-	}
-	return nil
-}
-
-// page loads one of the site's pages, signed in, as a browser does (over
-// the client's pooled connections), and reads it whole. A result page
-// that is still the quiz counts as a failure.
-func (c *client) page(path, token string) error {
-	body, err := c.do("GET", path, token, nil)
-	if err != nil {
-		return err
-	}
-	if bytes.Contains(body, []byte(`id="quiz"`)) {
+	case !wantQuiz && isQuiz:
 		return fmt.Errorf("GET %s: still the quiz, not its result", path)
 	}
 	return nil

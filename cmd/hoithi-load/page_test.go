@@ -27,14 +27,14 @@ func TestAResultPageThatIsStillTheQuizFails(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := &client{base: srv.URL, http: srv.Client()}
-	if err := c.page("/attempts/1", "tok"); err != nil {
+	if err := attemptPage(c, nil, "tok", 1, false); err != nil {
 		t.Errorf("a result page: %v", err)
 	}
-	err := c.page("/attempts/2", "tok")
+	err := attemptPage(c, nil, "tok", 2, false)
 	if err == nil || !strings.Contains(err.Error(), "still the quiz") {
 		t.Errorf("the quiz instead of its result: %v, want an error saying so", err)
 	}
-	if err := c.page("/attempts/3", "tok"); err == nil {
+	if err := attemptPage(c, nil, "tok", 3, false); err == nil {
 		t.Error("a page not found counts as opened")
 	}
 }
@@ -63,10 +63,10 @@ func TestAQuizPageThatIsNotTheQuizFails(t *testing.T) {
 	}
 	defer pc.close()
 	for _, conn := range []*pageConn{pc, nil} {
-		if err := quizPage(c, conn, "tok", 4); err != nil {
+		if err := attemptPage(c, conn, "tok", 4, true); err != nil {
 			t.Errorf("the quiz page (round page's connection: %v): %v", conn != nil, err)
 		}
-		if err := quizPage(c, conn, "tok", 5); err == nil || !strings.Contains(err.Error(), "not the quiz") {
+		if err := attemptPage(c, conn, "tok", 5, true); err == nil || !strings.Contains(err.Error(), "not the quiz") {
 			t.Errorf("a result instead of the quiz (round page's connection: %v): %v, want an error saying so", conn != nil, err)
 		}
 	}
